@@ -1,0 +1,148 @@
+//! The resolved schema: every type reference bound, every name checked. The
+//! emitters read only this.
+
+use crate::model::{Bounds, EndpointFile, ErrorCode};
+
+/// The whole API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Platform-wide error codes.
+    pub platform_errors: Vec<ErrorDef>,
+    /// Service versions, sorted by service then version.
+    pub versions: Vec<ServiceVersion>,
+}
+
+/// One service version (`performance/v2`): one generated module.
+#[derive(Debug, Clone)]
+pub struct ServiceVersion {
+    /// `performance`
+    pub service: String,
+    /// `v2`
+    pub version: String,
+    /// The shared file, relative to the schema directory, if there is one.
+    pub shared_file: Option<String>,
+    /// Types shared by the version's endpoints.
+    pub shared_types: Vec<TypeDef>,
+    /// Endpoints, sorted by file name.
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// One endpoint.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The file it comes from, relative to the schema directory.
+    pub file: String,
+    /// The Rust module name (`metric_detail_import`).
+    pub module: String,
+    /// The PascalCase stem (`ImportMetricDetail`).
+    pub name: String,
+    /// The raw description, for metadata.
+    pub source: EndpointFile,
+    /// Path parameters.
+    pub path_params: Vec<Field>,
+    /// Query parameters.
+    pub query: Vec<Field>,
+    /// Body fields, if the endpoint takes a body.
+    pub request_body: Option<Vec<Field>>,
+    /// Fields of the response's `data`.
+    pub response_body: Option<Vec<Field>>,
+    /// Types local to the endpoint.
+    pub types: Vec<TypeDef>,
+    /// The page's error table.
+    pub errors: Vec<ErrorDef>,
+    /// Pagination: the items field of the response and its element type.
+    pub pagination: Option<(String, Ty)>,
+}
+
+/// A named type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// The doc's name (`imported_metric`).
+    pub wire_name: String,
+    /// The Rust name (`ImportedMetric`).
+    pub rust_name: String,
+    /// The doc's description.
+    pub description: String,
+    /// Object or enumeration.
+    pub kind: TypeKind,
+}
+
+/// What a named type is.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// An object.
+    Object(Vec<Field>),
+    /// An open enumeration: (wire value, Rust variant, description).
+    Enum(Vec<(String, String, String)>),
+}
+
+/// A field or parameter.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Wire name, exactly as documented.
+    pub wire_name: String,
+    /// Rust name.
+    pub rust_name: String,
+    /// Resolved type.
+    pub ty: Ty,
+    /// 必填.
+    pub required: bool,
+    /// The doc's description.
+    pub description: String,
+    /// The doc's example.
+    pub example: Option<serde_json::Value>,
+    /// The doc's default.
+    pub default: Option<serde_json::Value>,
+    /// Length range.
+    pub length: Option<Bounds>,
+    /// Value range.
+    pub range: Option<Bounds>,
+    /// The idempotency key.
+    pub idempotency_key: bool,
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// `String`
+    String,
+    /// `i64`
+    Integer,
+    /// `f64`
+    Number,
+    /// `bool`
+    Boolean,
+    /// A generated struct.
+    Object(String),
+    /// A generated open enum.
+    Enum(String),
+    /// `Vec<T>`
+    Array(Box<Ty>),
+}
+
+/// One documented error code.
+#[derive(Debug, Clone)]
+pub struct ErrorDef {
+    /// The numeric code.
+    pub code: i64,
+    /// Variant name.
+    pub name: String,
+    /// HTTP status.
+    pub http_status: u16,
+    /// `msg`.
+    pub message: String,
+    /// 排查建议.
+    pub hint: String,
+}
+
+impl From<&ErrorCode> for ErrorDef {
+    fn from(e: &ErrorCode) -> Self {
+        ErrorDef {
+            code: e.code.value,
+            name: e.name.value.clone(),
+            http_status: e.http_status,
+            message: e.message.clone(),
+            hint: e.hint.clone(),
+        }
+    }
+}

@@ -1,0 +1,680 @@
+//! Reads `schema/`, checks it, and resolves it into the [`ir`](crate::ir).
+//!
+//! Every problem is reported as `file:line:column: message`, and all of them
+//! are reported at once: syntax errors, unknown or missing keys and wrong
+//! types (from serde-saphyr), then the checks no deserialiser can make (a type
+//! referenced but never defined, duplicate names, a path parameter missing
+//! from the path, ...).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::ir::{self, Api, ErrorDef, ServiceVersion, Ty, TypeKind};
+use crate::model::{self, EndpointFile, PlatformFile, SharedFile, Spanned};
+use crate::naming::{is_keyword, is_pascal_case, is_snake_case, pascal_case};
+
+/// One problem in one schema file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// The file, relative to the schema directory (`performance/v2/metric_detail.import.yaml`).
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Every problem found in the schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The problems, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A schema file in memory: its path relative to the schema directory, and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative path with `/` separators.
+    pub path: String,
+    /// The YAML text.
+    pub text: String,
+}
+
+/// Reads every `*.yaml` file under `dir`, sorted by path.
+pub fn read_dir(dir: &Path) -> std::io::Result<Vec<SourceFile>> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push(SourceFile {
+                    path: rel,
+                    text: std::fs::read_to_string(&path)?,
+                });
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Loads and checks the schema directory.
+pub fn load_dir(dir: &Path) -> Result<Api, LoadError> {
+    let files = read_dir(dir).map_err(|e| LoadError {
+        diagnostics: vec![Diagnostic {
+            file: dir.display().to_string(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the schema directory: {e}"),
+        }],
+    })?;
+    load(&files)
+}
+
+/// Checks and resolves schema files.
+pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
+    let mut cx = Cx::default();
+    let mut platform = Vec::new();
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+
+    for file in files {
+        let parts: Vec<&str> = file.path.split('/').collect();
+        match parts.as_slice() {
+            ["platform.yaml"] => {
+                if let Some(p) = cx.parse::<PlatformFile>(file) {
+                    platform = p.errors;
+                }
+            }
+            [service, version, "_shared.yaml"] => {
+                if let Some(shared) = cx.parse::<SharedFile>(file) {
+                    cx.check_dir(&file.path, &shared.service, service);
+                    cx.check_dir(&file.path, &shared.version, version);
+                    let group = groups.entry((service.to_string(), version.to_string())).or_default();
+                    group.shared = Some((file.path.clone(), shared));
+                }
+            }
+            [service, version, name] if name.ends_with(".yaml") => {
+                if let Some(endpoint) = cx.parse::<EndpointFile>(file) {
+                    cx.check_dir(&file.path, &endpoint.service, service);
+                    cx.check_dir(&file.path, &endpoint.version, version);
+                    let expected = format!("{}.{}.yaml", endpoint.resource, endpoint.operation);
+                    if *name != expected {
+                        cx.at(&file.path, &endpoint.name, format!(
+                            "file name `{name}` does not match resource and operation: expected `{expected}`"
+                        ));
+                    }
+                    let group = groups.entry((service.to_string(), version.to_string())).or_default();
+                    group.endpoints.push((file.path.clone(), endpoint));
+                }
+            }
+            _ => cx.push(&file.path, 1, 1, "unexpected schema file: expected `platform.yaml`, `<service>/<version>/_shared.yaml` or `<service>/<version>/<resource>.<operation>.yaml`".into()),
+        }
+    }
+
+    let platform_errors = cx.error_table("platform.yaml", &platform);
+    let versions = groups
+        .into_iter()
+        .map(|((service, version), group)| cx.resolve_version(service, version, group))
+        .collect();
+
+    if cx.diagnostics.is_empty() {
+        Ok(Api {
+            platform_errors,
+            versions,
+        })
+    } else {
+        cx.diagnostics.sort();
+        cx.diagnostics.dedup();
+        Err(LoadError {
+            diagnostics: cx.diagnostics,
+        })
+    }
+}
+
+#[derive(Default)]
+struct Group {
+    shared: Option<(String, SharedFile)>,
+    endpoints: Vec<(String, EndpointFile)>,
+}
+
+/// Where a named type was defined, and what it is.
+struct Known {
+    rust_name: String,
+    is_enum: bool,
+    file: String,
+    line: u64,
+    column: u64,
+}
+
+#[derive(Default)]
+struct Cx {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Cx {
+    fn push(&mut self, file: &str, line: u64, column: u64, message: String) {
+        self.diagnostics.push(Diagnostic {
+            file: file.to_owned(),
+            line,
+            column,
+            message,
+        });
+    }
+
+    fn at<T>(&mut self, file: &str, spanned: &Spanned<T>, message: String) {
+        let loc = spanned.referenced;
+        self.push(file, loc.line(), loc.column(), message);
+    }
+
+    fn parse<T: DeserializeOwned>(&mut self, file: &SourceFile) -> Option<T> {
+        match serde_saphyr::from_str::<T>(&file.text) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                let (line, column) = err
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
+                self.push(&file.path, line, column, saphyr_message(&err));
+                None
+            }
+        }
+    }
+
+    fn check_dir(&mut self, file: &str, declared: &Spanned<String>, dir: &str) {
+        if declared.value != dir {
+            self.at(
+                file,
+                declared,
+                format!(
+                    "`{}` does not match the directory `{dir}` the file is in",
+                    declared.value
+                ),
+            );
+        }
+    }
+
+    fn error_table(&mut self, file: &str, errors: &[model::ErrorCode]) -> Vec<ErrorDef> {
+        let mut codes = HashMap::new();
+        let mut names = HashMap::new();
+        for e in errors {
+            if let Some(first) = codes.insert(e.code.value, e.code.referenced.line()) {
+                self.at(
+                    file,
+                    &e.code,
+                    format!(
+                        "duplicate error code {} (first on line {first})",
+                        e.code.value
+                    ),
+                );
+            }
+            if let Some(first) = names.insert(e.name.value.clone(), e.name.referenced.line()) {
+                self.at(
+                    file,
+                    &e.name,
+                    format!(
+                        "duplicate error name `{}` (first on line {first})",
+                        e.name.value
+                    ),
+                );
+            }
+            if !is_pascal_case(&e.name.value)
+                || matches!(e.name.value.as_str(), "Platform" | "Unknown")
+            {
+                self.at(file, &e.name, format!(
+                    "error name `{}` must be UpperCamelCase and neither `Platform` nor `Unknown`",
+                    e.name.value
+                ));
+            }
+        }
+        errors.iter().map(ErrorDef::from).collect()
+    }
+
+    fn resolve_version(
+        &mut self,
+        service: String,
+        version: String,
+        group: Group,
+    ) -> ServiceVersion {
+        // Every type name of the version: shared ones and every endpoint's.
+        let mut known: HashMap<String, Known> = HashMap::new();
+        let shared_defs = group
+            .shared
+            .as_ref()
+            .map(|(f, s)| (f.clone(), s.types.clone()));
+        let all_defs = shared_defs
+            .iter()
+            .map(|(f, t)| (f.as_str(), t.as_slice()))
+            .chain(
+                group
+                    .endpoints
+                    .iter()
+                    .map(|(f, e)| (f.as_str(), e.types.as_slice())),
+            );
+        for (file, defs) in all_defs {
+            for def in defs {
+                self.declare(file, def, &mut known);
+            }
+        }
+
+        let mut endpoint_names: HashMap<String, String> = HashMap::new();
+        let mut endpoints = Vec::new();
+        for (file, src) in &group.endpoints {
+            if !is_pascal_case(&src.name.value) {
+                self.at(
+                    file,
+                    &src.name,
+                    format!("endpoint name `{}` must be UpperCamelCase", src.name.value),
+                );
+            }
+            if let Some(first) = endpoint_names.insert(src.name.value.clone(), file.clone()) {
+                self.at(
+                    file,
+                    &src.name,
+                    format!(
+                        "duplicate endpoint name `{}` (also in {first})",
+                        src.name.value
+                    ),
+                );
+            }
+            endpoints.push(self.resolve_endpoint(file, src, &known));
+        }
+
+        let shared_types = match &group.shared {
+            Some((file, shared)) => shared
+                .types
+                .iter()
+                .map(|d| self.resolve_type(file, d, &known))
+                .collect(),
+            None => Vec::new(),
+        };
+        ServiceVersion {
+            service,
+            version,
+            shared_file: group.shared.map(|(f, _)| f),
+            shared_types,
+            endpoints,
+        }
+    }
+
+    fn declare(&mut self, file: &str, def: &model::TypeDef, known: &mut HashMap<String, Known>) {
+        let name = &def.name;
+        if !is_snake_case(&name.value) {
+            self.at(
+                file,
+                name,
+                format!(
+                    "type name `{}` must be snake_case, as in the docs",
+                    name.value
+                ),
+            );
+        }
+        match (&def.fields, &def.values) {
+            (Some(_), None) | (None, Some(_)) => {}
+            _ => self.at(file, name, format!(
+                "type `{}` must have exactly one of `fields` (an object) or `values` (an enumeration)",
+                name.value
+            )),
+        }
+        if let Some(first) = known.get(&name.value) {
+            let message = format!(
+                "duplicate type `{}`: first defined at {}:{}:{}",
+                name.value, first.file, first.line, first.column
+            );
+            self.at(file, name, message);
+            return;
+        }
+        known.insert(
+            name.value.clone(),
+            Known {
+                rust_name: pascal_case(&name.value),
+                is_enum: def.values.is_some(),
+                file: file.to_owned(),
+                line: name.referenced.line(),
+                column: name.referenced.column(),
+            },
+        );
+    }
+
+    fn resolve_type(
+        &mut self,
+        file: &str,
+        def: &model::TypeDef,
+        known: &HashMap<String, Known>,
+    ) -> ir::TypeDef {
+        let kind = if let Some(values) = &def.values {
+            let mut seen = HashMap::new();
+            let mut out = Vec::new();
+            for v in values {
+                let variant = pascal_case(&v.value.value);
+                if variant.is_empty() || variant == "Unknown" {
+                    self.at(
+                        file,
+                        &v.value,
+                        format!("value `{}` cannot name an enum variant", v.value.value),
+                    );
+                }
+                if let Some(first) = seen.insert(variant.clone(), v.value.value.clone()) {
+                    self.at(
+                        file,
+                        &v.value,
+                        format!(
+                            "value `{}` gives the same variant `{variant}` as `{first}`",
+                            v.value.value
+                        ),
+                    );
+                }
+                out.push((v.value.value.clone(), variant, v.description.clone()));
+            }
+            TypeKind::Enum(out)
+        } else {
+            TypeKind::Object(self.resolve_fields(
+                file,
+                def.fields.as_deref().unwrap_or_default(),
+                known,
+            ))
+        };
+        ir::TypeDef {
+            wire_name: def.name.value.clone(),
+            rust_name: pascal_case(&def.name.value),
+            description: def.description.clone(),
+            kind,
+        }
+    }
+
+    fn resolve_fields(
+        &mut self,
+        file: &str,
+        fields: &[model::Field],
+        known: &HashMap<String, Known>,
+    ) -> Vec<ir::Field> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for f in fields {
+            if let Some(first) = seen.insert(f.name.value.clone(), f.name.referenced.line()) {
+                self.at(
+                    file,
+                    &f.name,
+                    format!("duplicate field `{}` (first on line {first})", f.name.value),
+                );
+            }
+            let rust_name = f.rust_name.clone().unwrap_or_else(|| f.name.value.clone());
+            if !is_snake_case(&rust_name) || is_keyword(&rust_name) {
+                self.at(file, &f.name, format!(
+                    "`{rust_name}` is not a usable Rust field name: set `rust_name` to a snake_case identifier"
+                ));
+            }
+            let ty = self.resolve_ty(file, &f.ty, known);
+            if let Some(ty) = &ty {
+                let scalar = match ty {
+                    Ty::Array(inner) => inner.as_ref(),
+                    other => other,
+                };
+                if f.length.is_some() && !matches!(ty, Ty::String | Ty::Enum(_) | Ty::Array(_)) {
+                    self.at(
+                        file,
+                        &f.name,
+                        format!(
+                            "`length` applies to strings and arrays, not to `{}`",
+                            f.ty.value
+                        ),
+                    );
+                }
+                if f.range.is_some() && !matches!(ty, Ty::Integer | Ty::Number) {
+                    self.at(
+                        file,
+                        &f.name,
+                        format!("`range` applies to numbers, not to `{}`", f.ty.value),
+                    );
+                }
+                if f.idempotency_key && *scalar != Ty::String {
+                    self.at(
+                        file,
+                        &f.name,
+                        "an `idempotency_key` must be a string".into(),
+                    );
+                }
+            }
+            if let Some(b) = f.length.or(f.range)
+                && b.min > b.max
+            {
+                self.at(
+                    file,
+                    &f.name,
+                    format!("range {}..{} is empty", b.min, b.max),
+                );
+            }
+            out.push(ir::Field {
+                wire_name: f.name.value.clone(),
+                rust_name,
+                ty: ty.unwrap_or(Ty::String),
+                required: f.required,
+                description: f.description.clone(),
+                example: f.example.clone(),
+                default: f.default.clone(),
+                length: f.length,
+                range: f.range,
+                idempotency_key: f.idempotency_key,
+            });
+        }
+        out
+    }
+
+    fn resolve_ty(
+        &mut self,
+        file: &str,
+        ty: &Spanned<String>,
+        known: &HashMap<String, Known>,
+    ) -> Option<Ty> {
+        let text = ty.value.trim();
+        if let Some(inner) = text.strip_suffix("[]") {
+            let inner = Spanned::new(inner.to_owned(), ty.referenced, ty.defined);
+            return self
+                .resolve_ty(file, &inner, known)
+                .map(|t| Ty::Array(Box::new(t)));
+        }
+        Some(match text {
+            "string" => Ty::String,
+            "integer" => Ty::Integer,
+            "number" => Ty::Number,
+            "boolean" => Ty::Boolean,
+            name => match known.get(name) {
+                Some(k) if k.is_enum => Ty::Enum(k.rust_name.clone()),
+                Some(k) => Ty::Object(k.rust_name.clone()),
+                None => {
+                    self.at(
+                        file,
+                        ty,
+                        format!("type `{name}` is referenced but never defined"),
+                    );
+                    return None;
+                }
+            },
+        })
+    }
+
+    fn resolve_endpoint(
+        &mut self,
+        file: &str,
+        src: &EndpointFile,
+        known: &HashMap<String, Known>,
+    ) -> ir::Endpoint {
+        let types = src
+            .types
+            .iter()
+            .map(|d| self.resolve_type(file, d, known))
+            .collect();
+        let path_params = self.resolve_fields(file, &src.path_params, known);
+        let query = self.resolve_fields(file, &src.query, known);
+        let request_body = src
+            .request_body
+            .as_ref()
+            .map(|b| self.resolve_fields(file, &b.fields, known));
+        let response_body = src
+            .response_body
+            .as_ref()
+            .map(|b| self.resolve_fields(file, &b.fields, known));
+
+        // The path and its parameters must agree.
+        let placeholders: BTreeSet<&str> = src
+            .path
+            .value
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        for p in &src.path_params {
+            if !placeholders.contains(p.name.value.as_str()) {
+                self.at(
+                    file,
+                    &p.name,
+                    format!(
+                        "path parameter `{}` does not appear in the path `{}`",
+                        p.name.value, src.path.value
+                    ),
+                );
+            }
+        }
+        for name in &placeholders {
+            if !src.path_params.iter().any(|p| p.name.value == *name) {
+                self.at(
+                    file,
+                    &src.path,
+                    format!("`{{{name}}}` in the path has no entry in `path_params`"),
+                );
+            }
+        }
+        if !src.path.value.starts_with("/open-apis/") {
+            self.at(
+                file,
+                &src.path,
+                "the path must start with `/open-apis/`".into(),
+            );
+        }
+        for p in src.path_params.iter().chain(&src.query) {
+            if p.name.value == "body" {
+                self.at(
+                    file,
+                    &p.name,
+                    "a parameter cannot be named `body`: the request type uses that name".into(),
+                );
+            }
+        }
+        let idempotency: Vec<_> = src.query.iter().filter(|q| q.idempotency_key).collect();
+        if idempotency.len() > 1 {
+            self.at(
+                file,
+                &idempotency[1].name,
+                "only one query parameter can be the `idempotency_key`".into(),
+            );
+        }
+
+        let pagination = src.pagination.as_ref().and_then(|p| {
+            let has = |fields: &[ir::Field], name: &str, ty: Ty| {
+                fields.iter().any(|f| f.wire_name == name && f.ty == ty)
+            };
+            for (name, ty) in [("page_token", Ty::String), ("page_size", Ty::Integer)] {
+                if !has(&query, name, ty) {
+                    self.at(
+                        file,
+                        &p.items,
+                        format!("a paginated endpoint needs the query parameter `{name}`"),
+                    );
+                }
+            }
+            let response = response_body.as_deref().unwrap_or_default();
+            for (name, ty) in [("has_more", Ty::Boolean), ("page_token", Ty::String)] {
+                if !has(response, name, ty) {
+                    self.at(
+                        file,
+                        &p.items,
+                        format!("a paginated endpoint's response needs the field `{name}`"),
+                    );
+                }
+            }
+            match response.iter().find(|f| f.wire_name == p.items.value) {
+                Some(ir::Field {
+                    ty: Ty::Array(item),
+                    rust_name,
+                    ..
+                }) => Some((rust_name.clone(), (**item).clone())),
+                _ => {
+                    self.at(
+                        file,
+                        &p.items,
+                        format!("`{}` is not an array field of the response", p.items.value),
+                    );
+                    None
+                }
+            }
+        });
+
+        ir::Endpoint {
+            file: file.to_owned(),
+            module: format!("{}_{}", src.resource, src.operation),
+            name: src.name.value.clone(),
+            source: src.clone(),
+            path_params,
+            query,
+            request_body,
+            response_body,
+            types,
+            errors: self.error_table(file, &src.errors),
+            pagination,
+        }
+    }
+}
+
+/// serde-saphyr's message without the location it also renders.
+fn saphyr_message(err: &serde_saphyr::Error) -> String {
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or_default().trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // serde-saphyr prefixes `line L column C: `; the diagnostic carries the location itself.
+    let first = match first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((position, message)) if position.contains(" column ") => message,
+        _ => first,
+    };
+    first.to_owned()
+}

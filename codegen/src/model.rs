@@ -1,0 +1,286 @@
+//! The schema format: what one YAML file under `schema/` may contain.
+//!
+//! These types are the single definition of the format. `cargo xtask schema`
+//! derives `schema/schema.json` from them with schemars, so editors validate a
+//! file as it is typed, and the loader deserialises them with serde-saphyr,
+//! which reports every syntax or shape error with its line and column.
+//! Values that later checks may reject (names, type references, codes) are
+//! wrapped in [`Spanned`] so those checks can point at them too.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+pub use serde_saphyr::Spanned;
+
+/// One endpoint, as documented on one Feishu page (`schema/<service>/<version>/<resource>.<operation>.yaml`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointFile {
+    /// Service name as in the URL (`performance`, `okr`).
+    #[schemars(with = "String")]
+    pub service: Spanned<String>,
+    /// API version as in the URL (`v1`, `v2`).
+    #[schemars(with = "String")]
+    pub version: Spanned<String>,
+    /// Resource name in snake_case, as the official SDKs name it (`metric_detail`).
+    pub resource: String,
+    /// Operation name in snake_case (`import`, `query`, `patch`).
+    pub operation: String,
+    /// PascalCase stem of the generated names, as in the official SDKs
+    /// (`ImportMetricDetail` gives `ImportMetricDetailRequest`).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The page title.
+    pub summary: String,
+    /// The page's introduction.
+    pub description: String,
+    /// Remarks about the endpoint's status that the page itself does not carry.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// The documentation page.
+    pub doc_url: String,
+    /// The page's "最后更新于" date (YYYY-MM-DD), when it gives one.
+    #[serde(default)]
+    pub last_updated: Option<String>,
+    /// HTTP method.
+    pub http_method: HttpMethod,
+    /// Path below the host, with `{param}` placeholders.
+    #[schemars(with = "String")]
+    pub path: Spanned<String>,
+    /// Access tokens the endpoint accepts.
+    pub access_tokens: Vec<AccessToken>,
+    /// App types that may call it (`custom`: self-built, `isv`: store app).
+    #[serde(default)]
+    pub app_types: Vec<AppType>,
+    /// Scopes: any one of them suffices.
+    #[serde(default)]
+    pub scopes: Vec<Scope>,
+    /// Field-level scopes: needed only to receive the sensitive fields they name.
+    #[serde(default)]
+    pub field_scopes: Vec<Scope>,
+    /// The documented rate limit, if the page gives one.
+    #[serde(default)]
+    pub rate_limit: Option<RateLimit>,
+    /// Pagination, for endpoints that page through `page_token` / `page_size`.
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+    /// Path parameters, in the order they appear in the path.
+    #[serde(default)]
+    pub path_params: Vec<Field>,
+    /// Query parameters.
+    #[serde(default)]
+    pub query: Vec<Field>,
+    /// The JSON request body.
+    #[serde(default)]
+    pub request_body: Option<Body>,
+    /// The response's `data` object.
+    #[serde(default)]
+    pub response_body: Option<Body>,
+    /// Named types used by this endpoint's fields.
+    #[serde(default)]
+    pub types: Vec<TypeDef>,
+    /// The page's error table.
+    #[serde(default)]
+    pub errors: Vec<ErrorCode>,
+    /// The page's examples, verbatim.
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// Types shared by every endpoint of one service version (`schema/<service>/<version>/_shared.yaml`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedFile {
+    /// Service name.
+    #[schemars(with = "String")]
+    pub service: Spanned<String>,
+    /// API version.
+    #[schemars(with = "String")]
+    pub version: Spanned<String>,
+    /// The shared types.
+    pub types: Vec<TypeDef>,
+}
+
+/// Platform-wide error codes (`schema/platform.yaml`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformFile {
+    /// Codes any endpoint may answer with.
+    pub errors: Vec<ErrorCode>,
+}
+
+/// HTTP methods used by the documented endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum HttpMethod {
+    GET,
+    POST,
+    PUT,
+    PATCH,
+    DELETE,
+}
+
+/// Access token types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum AccessToken {
+    TenantAccessToken,
+    UserAccessToken,
+    AppAccessToken,
+}
+
+/// App types, as the pages name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppType {
+    /// 自建应用.
+    Custom,
+    /// 商店应用.
+    Isv,
+}
+
+/// A permission scope.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// The scope key (`performance:metric:write`).
+    pub name: String,
+    /// Its display name on the page (`管理关键指标数据`).
+    pub description: String,
+}
+
+/// A documented rate limit (`10 次/分钟`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Calls a minute, per app and tenant.
+    #[serde(default)]
+    pub per_minute: Option<u32>,
+    /// Calls a second, per app and tenant.
+    #[serde(default)]
+    pub per_second: Option<u32>,
+}
+
+/// Pagination of a list endpoint.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// The response field holding the page's items.
+    #[schemars(with = "String")]
+    pub items: Spanned<String>,
+}
+
+/// A request or response body: an object of fields.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// Its fields.
+    pub fields: Vec<Field>,
+}
+
+/// A named type: an object (with `fields`) or an enumeration (with `values`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDef {
+    /// The doc's type name in snake_case (`imported_metric`).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The doc's description of the type.
+    pub description: String,
+    /// Fields, for an object type.
+    #[serde(default)]
+    pub fields: Option<Vec<Field>>,
+    /// Allowed values, for an enumeration.
+    #[serde(default)]
+    pub values: Option<Vec<EnumValue>>,
+}
+
+/// One allowed value of an enumeration.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value on the wire.
+    #[schemars(with = "String")]
+    pub value: Spanned<String>,
+    /// The doc's description.
+    pub description: String,
+}
+
+/// A field of an object, or a path or query parameter.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The wire name, exactly as documented (typos included).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The Rust name, when the wire name is misspelt or not an identifier.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// `string`, `integer`, `number`, `boolean`, a named type, or any of these followed by `[]`.
+    #[serde(rename = "type")]
+    #[schemars(with = "String")]
+    pub ty: Spanned<String>,
+    /// Whether the doc marks it 必填.
+    #[serde(default)]
+    pub required: bool,
+    /// The doc's description.
+    pub description: String,
+    /// The doc's example value.
+    #[serde(default)]
+    pub example: Option<serde_json::Value>,
+    /// The doc's default value (applied by the server when the field is omitted).
+    #[serde(default)]
+    pub default: Option<serde_json::Value>,
+    /// Length range: characters for a string, items for an array.
+    #[serde(default)]
+    pub length: Option<Bounds>,
+    /// Value range, for a number.
+    #[serde(default)]
+    pub range: Option<Bounds>,
+    /// Marks the `client_token` query parameter that makes a write idempotent.
+    #[serde(default)]
+    pub idempotency_key: bool,
+}
+
+/// An inclusive range.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bounds {
+    /// Inclusive lower bound.
+    pub min: u64,
+    /// Inclusive upper bound.
+    pub max: u64,
+}
+
+/// One row of an error table.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    /// The HTTP status the page gives.
+    pub http_status: u16,
+    /// The numeric `code`.
+    #[schemars(with = "i64")]
+    pub code: Spanned<i64>,
+    /// PascalCase variant name.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The `msg` as documented (typos included).
+    pub message: String,
+    /// The page's 排查建议.
+    pub hint: String,
+}
+
+/// The page's examples, verbatim.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// The query string of the page's call example.
+    #[serde(default)]
+    pub request_query: Option<String>,
+    /// The request body example (JSON).
+    #[serde(default)]
+    pub request_body: Option<String>,
+    /// The response example (JSON, with the `{code, msg, data}` envelope).
+    #[serde(default)]
+    pub response: Option<String>,
+}

@@ -1,0 +1,106 @@
+//! Static descriptions of endpoints, from which the runtime sends any request.
+
+/// HTTP methods of the documented endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl HttpMethod {
+    /// The method as it appears on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    /// Whether a request with this method changes state on the server.
+    pub const fn is_write(self) -> bool {
+        !matches!(self, Self::Get)
+    }
+}
+
+/// Kinds of access token an endpoint accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccessTokenType {
+    /// `tenant_access_token`: the app acting in one tenant.
+    Tenant,
+    /// `user_access_token`: the app acting for a signed-in user.
+    User,
+    /// `app_access_token`: the app itself.
+    App,
+}
+
+/// A documented rate limit, per endpoint, per app, per tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RateLimit {
+    /// Calls allowed a minute (`10 次/分钟`).
+    pub per_minute: Option<u32>,
+    /// Calls allowed a second.
+    pub per_second: Option<u32>,
+}
+
+/// How a list endpoint pages.
+///
+/// `page_token` and `page_size` are query parameters (even on `POST`); the
+/// response carries `has_more`, `page_token` and the items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pagination {
+    /// The response field holding a page's items.
+    pub items_field: &'static str,
+    /// The server's page size when `page_size` is omitted.
+    pub default_page_size: Option<u64>,
+    /// The largest accepted `page_size`.
+    pub max_page_size: Option<u64>,
+}
+
+/// Everything the runtime needs to send a request to one endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EndpointDescriptor {
+    /// `service.version.resource.operation`, e.g. `performance.v2.metric_detail.import`.
+    pub id: &'static str,
+    /// The page title, e.g. `录入被评估人关键指标数据`.
+    pub summary: &'static str,
+    /// The documentation page.
+    pub doc_url: &'static str,
+    /// HTTP method.
+    pub method: HttpMethod,
+    /// Path with `{param}` placeholders, e.g. `/open-apis/performance/v2/metric_details/import`.
+    pub path_template: &'static str,
+    /// Access tokens the endpoint accepts.
+    pub access_tokens: &'static [AccessTokenType],
+    /// Scopes; any one of them suffices.
+    pub scopes: &'static [&'static str],
+    /// Field-level scopes, needed only for the sensitive fields they unlock.
+    pub field_scopes: &'static [&'static str],
+    /// The documented rate limit, if any.
+    pub rate_limit: Option<RateLimit>,
+    /// Whether the endpoint takes a `client_token` query parameter that makes a write idempotent.
+    pub client_token: bool,
+    /// Pagination, for list endpoints.
+    pub pagination: Option<Pagination>,
+}
+
+/// The examples printed on an endpoint's documentation page, verbatim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocExamples {
+    /// The query string of the page's call example.
+    pub request_query: Option<&'static str>,
+    /// The request body example (JSON).
+    pub request_body: Option<&'static str>,
+    /// The response example (JSON, with the `{code, msg, data}` envelope).
+    pub response: Option<&'static str>,
+}

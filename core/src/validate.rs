@@ -1,0 +1,305 @@
+//! Client-side validation of documented rules.
+//!
+//! Every violation is reported with the JSON path of the offending value
+//! (`imported_metrics[3].fields[0].field_id`), the rule it breaks and the value,
+//! so a bad row is found before any request is made. Query and path parameters
+//! are reported under `query.` and `path.`.
+
+use std::fmt;
+
+use crate::OpenEnum;
+
+/// A JSON path, built on the stack while walking a value and rendered only when
+/// a violation is found.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonPath<'a> {
+    parent: Option<&'a JsonPath<'a>>,
+    segment: Segment,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Segment {
+    Root,
+    Key(&'static str),
+    Index(usize),
+}
+
+impl JsonPath<'static> {
+    /// The root of a request.
+    pub const fn root() -> Self {
+        JsonPath {
+            parent: None,
+            segment: Segment::Root,
+        }
+    }
+}
+
+impl<'a> JsonPath<'a> {
+    /// The path of an object member.
+    pub fn key(&'a self, key: &'static str) -> JsonPath<'a> {
+        JsonPath {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+
+    /// The path of an array element.
+    pub fn index(&'a self, index: usize) -> JsonPath<'a> {
+        JsonPath {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
+    }
+
+    fn write_to(&self, out: &mut String) {
+        if let Some(parent) = self.parent {
+            parent.write_to(out);
+        }
+        match self.segment {
+            Segment::Root => {}
+            Segment::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Index(index) => {
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+        }
+    }
+}
+
+impl fmt::Display for JsonPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        f.write_str(&out)
+    }
+}
+
+/// A documented rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// A string's length in characters (Unicode scalar values) must lie in `min..=max`.
+    Length {
+        /// Inclusive minimum.
+        min: u64,
+        /// Inclusive maximum.
+        max: u64,
+        /// The length found.
+        actual: u64,
+    },
+    /// An array's number of items must lie in `min..=max`.
+    Items {
+        /// Inclusive minimum.
+        min: u64,
+        /// Inclusive maximum.
+        max: u64,
+        /// The number found.
+        actual: u64,
+    },
+    /// A number must lie in `min..=max`.
+    Range {
+        /// Inclusive minimum.
+        min: u64,
+        /// Inclusive maximum.
+        max: u64,
+    },
+    /// A value must be one of the documented values.
+    AllowedValues {
+        /// The documented values.
+        allowed: &'static [&'static str],
+    },
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Length { min, max, actual } => {
+                write!(f, "length must be {min}..={max} characters, found {actual}")
+            }
+            Rule::Items { min, max, actual } => {
+                write!(f, "must have {min}..={max} items, found {actual}")
+            }
+            Rule::Range { min, max } => write!(f, "must be in {min}..={max}"),
+            Rule::AllowedValues { allowed } => {
+                write!(f, "must be one of {}", allowed.join(", "))
+            }
+        }
+    }
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON path of the value, e.g. `imported_metrics[3].fields[0].field_id`.
+    pub path: String,
+    /// The rule broken.
+    pub rule: Rule,
+    /// The value, as JSON, cut to 64 characters.
+    pub value: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} (value: {})", self.path, self.rule, self.value)
+    }
+}
+
+/// Every violation found in one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationErrors {
+    violations: Vec<Violation>,
+}
+
+impl ValidationErrors {
+    /// The violations, in document order.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Takes the violations.
+    pub fn into_violations(self) -> Vec<Violation> {
+        self.violations
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.violations.len();
+        write!(f, "{n} invalid value{}", if n == 1 { "" } else { "s" })?;
+        for violation in &self.violations {
+            write!(f, "\n  {violation}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// A value whose documented rules can be checked on the client.
+pub trait Validate {
+    /// Appends every violation found in `self`, located at `path`, to `out`.
+    fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>);
+
+    /// Checks every documented rule; reports all violations, not just the first.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut violations = Vec::new();
+        self.validate_at(&JsonPath::root(), &mut violations);
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors { violations })
+        }
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
+        for (index, item) in self.iter().enumerate() {
+            item.validate_at(&path.index(index), out);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
+        if let Some(value) = self {
+            value.validate_at(path, out);
+        }
+    }
+}
+
+fn shown(value: &str) -> String {
+    const MAX: usize = 64;
+    let mut quoted = serde_json::to_string(value).unwrap_or_default();
+    if quoted.chars().count() > MAX {
+        quoted = quoted.chars().take(MAX).collect::<String>() + "…";
+    }
+    quoted
+}
+
+/// Checks a string's length in characters against `min..=max`.
+pub fn check_length(
+    path: &JsonPath<'_>,
+    value: &str,
+    min: u64,
+    max: u64,
+    out: &mut Vec<Violation>,
+) {
+    let actual = value.chars().count() as u64;
+    if actual < min || actual > max {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::Length { min, max, actual },
+            value: shown(value),
+        });
+    }
+}
+
+/// Checks an array's number of items against `min..=max`.
+pub fn check_items<T>(
+    path: &JsonPath<'_>,
+    items: &[T],
+    min: u64,
+    max: u64,
+    out: &mut Vec<Violation>,
+) {
+    let actual = items.len() as u64;
+    if actual < min || actual > max {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::Items { min, max, actual },
+            value: format!("[{actual} items]"),
+        });
+    }
+}
+
+/// Checks an integer against `min..=max`.
+pub fn check_range_i64(
+    path: &JsonPath<'_>,
+    value: i64,
+    min: u64,
+    max: u64,
+    out: &mut Vec<Violation>,
+) {
+    let inside = u64::try_from(value).is_ok_and(|v| v >= min && v <= max);
+    if !inside {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::Range { min, max },
+            value: value.to_string(),
+        });
+    }
+}
+
+/// Checks a number against `min..=max`.
+pub fn check_range_f64(
+    path: &JsonPath<'_>,
+    value: f64,
+    min: u64,
+    max: u64,
+    out: &mut Vec<Violation>,
+) {
+    if !(value >= min as f64 && value <= max as f64) {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::Range { min, max },
+            value: value.to_string(),
+        });
+    }
+}
+
+/// Checks that an enumeration holds a documented value.
+pub fn check_allowed<E: OpenEnum>(path: &JsonPath<'_>, value: &E, out: &mut Vec<Violation>) {
+    if value.is_unknown() {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::AllowedValues { allowed: E::VALUES },
+            value: shown(value.as_str()),
+        });
+    }
+}

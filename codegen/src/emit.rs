@@ -606,7 +606,7 @@ fn emit_lib(api: &Api) -> OutputFile {
     let mods = services.iter().map(|s| {
         let m = ident(s);
         let d_attr = doc(&format!("The `{s}` service."));
-        quote!(#d_attr pub mod #m;)
+        quote!(#d_attr #[rustfmt::skip] pub mod #m;)
     });
     let descriptors = api.versions.iter().flat_map(|v| {
         let service = ident(&v.service);
@@ -627,10 +627,12 @@ fn emit_lib(api: &Api) -> OutputFile {
         #docs
         #![deny(warnings, missing_docs)]
 
-        pub mod platform;
         #(#mods)*
+        #[rustfmt::skip]
+        pub mod platform;
 
         /// The descriptor of every endpoint, in schema order.
+        #[rustfmt::skip]
         pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[#(#descriptors),*];
     };
     file("src/lib.rs".into(), &["**/*.yaml"], tokens)

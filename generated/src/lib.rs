@@ -8,15 +8,18 @@
 //! (`feishu-perf`) sends it.
 
 #![deny(warnings, missing_docs)]
-pub mod platform;
-
 /// The `okr` service.
+#[rustfmt::skip]
 pub mod okr;
 
 /// The `performance` service.
+#[rustfmt::skip]
 pub mod performance;
+#[rustfmt::skip]
+pub mod platform;
 
 /// The descriptor of every endpoint, in schema order.
+#[rustfmt::skip]
 pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[
     &okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM,
     &performance::v2::IMPORT_ADDITIONAL_INFORMATION,

@@ -11,12 +11,12 @@
 //! - Page last updated: 2023-02-07
 //! - Rate limit: not documented
 
-use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo, HttpMethod,
-    JsonPath, Validate, Violation, encode_path_segment, validate,
-};
-use serde::{Deserialize, Serialize};
 use std::fmt;
+use serde::{Deserialize, Serialize};
+use feishu_perf_core::{
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
+    HttpMethod, JsonPath, Validate, Violation, encode_path_segment, validate,
+};
 
 use super::{I18n, UserIdType};
 use crate::platform::PlatformErrorCode;
@@ -154,9 +154,8 @@ impl ApiRequest for PatchMetricSourceTableItemRequest {
     fn path(&self) -> String {
         format!(
             "/open-apis/okr/v1/metric_sources/{}/tables/{}/items/{}",
-            encode_path_segment(&self.metric_source_id),
-            encode_path_segment(&self.metric_table_id),
-            encode_path_segment(&self.metric_item_id)
+            encode_path_segment(& self.metric_source_id), encode_path_segment(& self
+            .metric_table_id), encode_path_segment(& self.metric_item_id)
         )
     }
 
@@ -416,10 +415,12 @@ impl ErrorCode for PatchMetricSourceTableItemErrorCode {
             1001006 => Self::StartValueEqualsTargetValue,
             1001007 => Self::TableIdMatchError,
             1000403 => Self::OpenApiUnavailableInCurrentEdition,
-            other => match PlatformErrorCode::from_code(other) {
-                PlatformErrorCode::Unknown(code) => Self::Unknown(code),
-                known => Self::Platform(known),
-            },
+            other => {
+                match PlatformErrorCode::from_code(other) {
+                    PlatformErrorCode::Unknown(code) => Self::Unknown(code),
+                    known => Self::Platform(known),
+                }
+            }
         }
     }
 
@@ -442,75 +443,115 @@ impl ErrorCode for PatchMetricSourceTableItemErrorCode {
 
     fn info(&self) -> Option<&'static ErrorInfo> {
         match self {
-            Self::UnknownError => Some(&ErrorInfo {
-                code: 1009999,
-                http_status: 500,
-                message: "Unknown error. Please contact Feishu Assistant or your customer success manager.",
-                hint: "内部错误,请联系飞书助手或您的客户成功经理",
-            }),
+            Self::UnknownError => {
+                Some(
+                    &ErrorInfo {
+                        code: 1009999,
+                        http_status: 500,
+                        message: "Unknown error. Please contact Feishu Assistant or your customer success manager.",
+                        hint: "内部错误,请联系飞书助手或您的客户成功经理",
+                    },
+                )
+            }
 
-            Self::SystemException => Some(&ErrorInfo {
-                code: 1009998,
-                http_status: 500,
-                message: "system exception",
-                hint: "系统异常",
-            }),
+            Self::SystemException => {
+                Some(
+                    &ErrorInfo {
+                        code: 1009998,
+                        http_status: 500,
+                        message: "system exception",
+                        hint: "系统异常",
+                    },
+                )
+            }
 
-            Self::InvalidParameters => Some(&ErrorInfo {
-                code: 1001001,
-                http_status: 200,
-                message: "Invalid parameters. Please check document and modify accordingly.",
-                hint: "无效的参数,请对照文档检查输入的参数",
-            }),
+            Self::InvalidParameters => {
+                Some(
+                    &ErrorInfo {
+                        code: 1001001,
+                        http_status: 200,
+                        message: "Invalid parameters. Please check document and modify accordingly.",
+                        hint: "无效的参数,请对照文档检查输入的参数",
+                    },
+                )
+            }
 
-            Self::NoPermission => Some(&ErrorInfo {
-                code: 1001002,
-                http_status: 200,
-                message: "No permission.",
-                hint: "您无权访问该接口,请确认您的登录凭证",
-            }),
+            Self::NoPermission => {
+                Some(
+                    &ErrorInfo {
+                        code: 1001002,
+                        http_status: 200,
+                        message: "No permission.",
+                        hint: "您无权访问该接口,请确认您的登录凭证",
+                    },
+                )
+            }
 
-            Self::UserNotFound => Some(&ErrorInfo {
-                code: 1001003,
-                http_status: 200,
-                message: "User not found.",
-                hint: "用户不存在",
-            }),
+            Self::UserNotFound => {
+                Some(
+                    &ErrorInfo {
+                        code: 1001003,
+                        http_status: 200,
+                        message: "User not found.",
+                        hint: "用户不存在",
+                    },
+                )
+            }
 
-            Self::OkrDataNotFound => Some(&ErrorInfo {
-                code: 1001004,
-                http_status: 200,
-                message: "OKR data not found.",
-                hint: "对应ID的数据不存在",
-            }),
+            Self::OkrDataNotFound => {
+                Some(
+                    &ErrorInfo {
+                        code: 1001004,
+                        http_status: 200,
+                        message: "OKR data not found.",
+                        hint: "对应ID的数据不存在",
+                    },
+                )
+            }
 
-            Self::UpdateNumbersExceedsLimit => Some(&ErrorInfo {
-                code: 1001005,
-                http_status: 400,
-                message: "update numbers exceeds limit",
-                hint: "更新数量超过限制",
-            }),
+            Self::UpdateNumbersExceedsLimit => {
+                Some(
+                    &ErrorInfo {
+                        code: 1001005,
+                        http_status: 400,
+                        message: "update numbers exceeds limit",
+                        hint: "更新数量超过限制",
+                    },
+                )
+            }
 
-            Self::StartValueEqualsTargetValue => Some(&ErrorInfo {
-                code: 1001006,
-                http_status: 400,
-                message: "start value equals target value",
-                hint: "起始值等于目标值",
-            }),
+            Self::StartValueEqualsTargetValue => {
+                Some(
+                    &ErrorInfo {
+                        code: 1001006,
+                        http_status: 400,
+                        message: "start value equals target value",
+                        hint: "起始值等于目标值",
+                    },
+                )
+            }
 
-            Self::TableIdMatchError => Some(&ErrorInfo {
-                code: 1001007,
-                http_status: 400,
-                message: "table id match error",
-                hint: "表的 id 匹配错误",
-            }),
+            Self::TableIdMatchError => {
+                Some(
+                    &ErrorInfo {
+                        code: 1001007,
+                        http_status: 400,
+                        message: "table id match error",
+                        hint: "表的 id 匹配错误",
+                    },
+                )
+            }
 
-            Self::OpenApiUnavailableInCurrentEdition => Some(&ErrorInfo {
-                code: 1000403,
-                http_status: 403,
-                message: "OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.",
-                hint: "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
-            }),
+            Self::OpenApiUnavailableInCurrentEdition => {
+                Some(
+                    &ErrorInfo {
+                        code: 1000403,
+                        http_status: 403,
+                        message: "OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.",
+                        hint: "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
+                    },
+                )
+            }
 
             Self::Platform(code) => code.info(),
             Self::Unknown(_) => None,

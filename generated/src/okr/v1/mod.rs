@@ -2,9 +2,9 @@
 
 //! `okr` v1: its endpoints and the types they share.
 
-use feishu_perf_core::{JsonPath, OpenEnum, Validate, Violation};
-use serde::{Deserialize, Serialize};
 use std::fmt;
+use serde::{Deserialize, Serialize};
+use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation};
 
 /// 更新指标项 (`PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`).
 pub mod metric_source_table_item_patch;
@@ -131,7 +131,9 @@ impl Serialize for UserIdType {
 }
 
 impl<'de> Deserialize<'de> for UserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
     }
 }

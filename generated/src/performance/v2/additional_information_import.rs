@@ -16,12 +16,12 @@
 //! - Scopes (any one suffices): `performance:performance` (管理绩效数据), `performance:semester_activity:write` (管理周期与项目配置信息)
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
-use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo, HttpMethod,
-    JsonPath, RateLimit, Validate, Violation, validate,
-};
-use serde::{Deserialize, Serialize};
 use std::fmt;
+use serde::{Deserialize, Serialize};
+use feishu_perf_core::{
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
+    HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+};
 
 use super::UserIdType;
 use crate::platform::PlatformErrorCode;
@@ -34,10 +34,7 @@ pub const IMPORT_ADDITIONAL_INFORMATION: EndpointDescriptor = EndpointDescriptor
     method: HttpMethod::Post,
     path_template: "/open-apis/performance/v2/additional_informations/import",
     access_tokens: &[AccessTokenType::Tenant],
-    scopes: &[
-        "performance:performance",
-        "performance:semester_activity:write",
-    ],
+    scopes: &["performance:performance", "performance:semester_activity:write"],
     field_scopes: &["contact:user.employee_id:readonly"],
     rate_limit: Some(RateLimit {
         per_minute: Some(10),
@@ -460,10 +457,12 @@ impl ErrorCode for ImportAdditionalInformationErrorCode {
             1580201 => Self::ItemIdNotFound,
             1580204 => Self::ExternalIdIsNotUnique,
             1580901 => Self::TenantNoLicense,
-            other => match PlatformErrorCode::from_code(other) {
-                PlatformErrorCode::Unknown(code) => Self::Unknown(code),
-                known => Self::Platform(known),
-            },
+            other => {
+                match PlatformErrorCode::from_code(other) {
+                    PlatformErrorCode::Unknown(code) => Self::Unknown(code),
+                    known => Self::Platform(known),
+                }
+            }
         }
     }
 
@@ -486,75 +485,115 @@ impl ErrorCode for ImportAdditionalInformationErrorCode {
 
     fn info(&self) -> Option<&'static ErrorInfo> {
         match self {
-            Self::InternalError => Some(&ErrorInfo {
-                code: 1580101,
-                http_status: 500,
-                message: "internal error",
-                hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
-            }),
+            Self::InternalError => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580101,
+                        http_status: 500,
+                        message: "internal error",
+                        hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+                    },
+                )
+            }
 
-            Self::SemesterIdIsInvalid => Some(&ErrorInfo {
-                code: 1580105,
-                http_status: 400,
-                message: "semester_id is invalid",
-                hint: "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
-            }),
+            Self::SemesterIdIsInvalid => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580105,
+                        http_status: 400,
+                        message: "semester_id is invalid",
+                        hint: "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
+                    },
+                )
+            }
 
-            Self::InvalidUserId => Some(&ErrorInfo {
-                code: 1580111,
-                http_status: 400,
-                message: "invalid user ID",
-                hint: "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
-            }),
+            Self::InvalidUserId => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580111,
+                        http_status: 400,
+                        message: "invalid user ID",
+                        hint: "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
+                    },
+                )
+            }
 
-            Self::RequestIdRepeat => Some(&ErrorInfo {
-                code: 1580110,
-                http_status: 400,
-                message: "request ID repeat",
-                hint: "Client Token 重复，请检查入参 `client_token` 是否正确",
-            }),
+            Self::RequestIdRepeat => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580110,
+                        http_status: 400,
+                        message: "request ID repeat",
+                        hint: "Client Token 重复，请检查入参 `client_token` 是否正确",
+                    },
+                )
+            }
 
-            Self::PermissionDenied => Some(&ErrorInfo {
-                code: 1580112,
-                http_status: 400,
-                message: "permission denied",
-                hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
-            }),
+            Self::PermissionDenied => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580112,
+                        http_status: 400,
+                        message: "permission denied",
+                        hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+                    },
+                )
+            }
 
-            Self::ExternalIdRepeat => Some(&ErrorInfo {
-                code: 1580202,
-                http_status: 400,
-                message: "external ID repeat",
-                hint: "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
-            }),
+            Self::ExternalIdRepeat => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580202,
+                        http_status: 400,
+                        message: "external ID repeat",
+                        hint: "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
+                    },
+                )
+            }
 
-            Self::ItemIdRepeat => Some(&ErrorInfo {
-                code: 1580203,
-                http_status: 400,
-                message: "item ID repeat",
-                hint: "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
-            }),
+            Self::ItemIdRepeat => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580203,
+                        http_status: 400,
+                        message: "item ID repeat",
+                        hint: "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
+                    },
+                )
+            }
 
-            Self::ItemIdNotFound => Some(&ErrorInfo {
-                code: 1580201,
-                http_status: 400,
-                message: "item ID not found",
-                hint: "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
-            }),
+            Self::ItemIdNotFound => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580201,
+                        http_status: 400,
+                        message: "item ID not found",
+                        hint: "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
+                    },
+                )
+            }
 
-            Self::ExternalIdIsNotUnique => Some(&ErrorInfo {
-                code: 1580204,
-                http_status: 400,
-                message: "external ID is not unique",
-                hint: "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
-            }),
+            Self::ExternalIdIsNotUnique => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580204,
+                        http_status: 400,
+                        message: "external ID is not unique",
+                        hint: "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
+                    },
+                )
+            }
 
-            Self::TenantNoLicense => Some(&ErrorInfo {
-                code: 1580901,
-                http_status: 400,
-                message: "tenant no licnese",
-                hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
-            }),
+            Self::TenantNoLicense => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580901,
+                        http_status: 400,
+                        message: "tenant no licnese",
+                        hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
+                    },
+                )
+            }
 
             Self::Platform(code) => code.info(),
             Self::Unknown(_) => None,

@@ -2,9 +2,9 @@
 
 //! `performance` v2: its endpoints and the types they share.
 
-use feishu_perf_core::{JsonPath, OpenEnum, Validate, Violation};
-use serde::{Deserialize, Serialize};
 use std::fmt;
+use serde::{Deserialize, Serialize};
+use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation};
 
 /// 批量导入补充信息 (`POST /open-apis/performance/v2/additional_informations/import`).
 pub mod additional_information_import;
@@ -36,10 +36,7 @@ pub struct I18n {
 impl I18n {
     /// Creates an empty value; set its fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            zh_cn: None,
-            en_us: None,
-        }
+        Self { zh_cn: None, en_us: None }
     }
 
     /// Sets [`zh_cn`](Self::zh_cn).
@@ -91,7 +88,12 @@ impl UserIdType {
 }
 
 impl OpenEnum for UserIdType {
-    const VALUES: &'static [&'static str] = &["open_id", "union_id", "user_id", "people_admin_id"];
+    const VALUES: &'static [&'static str] = &[
+        "open_id",
+        "union_id",
+        "user_id",
+        "people_admin_id",
+    ];
     fn as_str(&self) -> &str {
         UserIdType::as_str(self)
     }
@@ -135,7 +137,9 @@ impl Serialize for UserIdType {
 }
 
 impl<'de> Deserialize<'de> for UserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
     }
 }

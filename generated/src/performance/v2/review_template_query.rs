@@ -7,13 +7,13 @@
 //! - Rate limit: 10 calls a minute per app and tenant
 //! - Scopes (any one suffices): `performance:performance` (管理绩效数据), `performance:performance:readonly` (查看绩效数据), `performance:review_template:read` (获取评估配置信息)
 
-use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo, HttpMethod,
-    JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit, Validate, Violation,
-    next_page_token, validate,
-};
-use serde::{Deserialize, Serialize};
 use std::fmt;
+use serde::{Deserialize, Serialize};
+use feishu_perf_core::{
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
+    HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit, Validate,
+    Violation, next_page_token, validate,
+};
 
 use super::I18n;
 use crate::platform::PlatformErrorCode;
@@ -47,14 +47,12 @@ pub const QUERY_REVIEW_TEMPLATE: EndpointDescriptor = EndpointDescriptor {
 /// The examples on the page of [获取绩效模板](https://open.feishu.cn/document/performance-v1/review_config/review_template/query), verbatim.
 pub const QUERY_REVIEW_TEMPLATE_EXAMPLES: DocExamples = DocExamples {
     request_query: None,
-    request_body: Some(
-        r#"{
+    request_body: Some(r#"{
 "review_template_ids": [
 "7343513161666707459"
 ]
 }
-"#,
-    ),
+"#),
     response: Some(
         r#"{
 "code": 0,
@@ -248,9 +246,7 @@ pub struct QueryReviewTemplateRequestBody {
 impl QueryReviewTemplateRequestBody {
     /// Creates an empty value; set its fields with the methods below.
     pub fn new() -> Self {
-        Self {
-            review_template_ids: None,
-        }
+        Self { review_template_ids: None }
     }
 
     /// Sets [`review_template_ids`](Self::review_template_ids).
@@ -782,7 +778,9 @@ impl Serialize for StageType {
 }
 
 impl<'de> Deserialize<'de> for StageType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
     }
 }
@@ -883,7 +881,9 @@ impl Serialize for ReviewStageRole {
 }
 
 impl<'de> Deserialize<'de> for ReviewStageRole {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
     }
 }
@@ -974,7 +974,9 @@ impl Serialize for ReviewTemplateStatus {
 }
 
 impl<'de> Deserialize<'de> for ReviewTemplateStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
     }
 }
@@ -1001,10 +1003,12 @@ impl ErrorCode for QueryReviewTemplateErrorCode {
             1580102 => Self::ParamIsInvalid,
             1580101 => Self::InternalError,
             1580901 => Self::TenantNoLicense,
-            other => match PlatformErrorCode::from_code(other) {
-                PlatformErrorCode::Unknown(code) => Self::Unknown(code),
-                known => Self::Platform(known),
-            },
+            other => {
+                match PlatformErrorCode::from_code(other) {
+                    PlatformErrorCode::Unknown(code) => Self::Unknown(code),
+                    known => Self::Platform(known),
+                }
+            }
         }
     }
 
@@ -1020,26 +1024,38 @@ impl ErrorCode for QueryReviewTemplateErrorCode {
 
     fn info(&self) -> Option<&'static ErrorInfo> {
         match self {
-            Self::ParamIsInvalid => Some(&ErrorInfo {
-                code: 1580102,
-                http_status: 400,
-                message: "param is invalid",
-                hint: "检查传入的参数",
-            }),
+            Self::ParamIsInvalid => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580102,
+                        http_status: 400,
+                        message: "param is invalid",
+                        hint: "检查传入的参数",
+                    },
+                )
+            }
 
-            Self::InternalError => Some(&ErrorInfo {
-                code: 1580101,
-                http_status: 500,
-                message: "internal error",
-                hint: "内部错误,请稍后重试,仍然出现可以咨询客服",
-            }),
+            Self::InternalError => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580101,
+                        http_status: 500,
+                        message: "internal error",
+                        hint: "内部错误,请稍后重试,仍然出现可以咨询客服",
+                    },
+                )
+            }
 
-            Self::TenantNoLicense => Some(&ErrorInfo {
-                code: 1580901,
-                http_status: 400,
-                message: "tenant no licnese",
-                hint: "租户无绩效席位,请联系租户管理员开通绩效席位",
-            }),
+            Self::TenantNoLicense => {
+                Some(
+                    &ErrorInfo {
+                        code: 1580901,
+                        http_status: 400,
+                        message: "tenant no licnese",
+                        hint: "租户无绩效席位,请联系租户管理员开通绩效席位",
+                    },
+                )
+            }
 
             Self::Platform(code) => code.info(),
             Self::Unknown(_) => None,

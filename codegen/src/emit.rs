@@ -90,8 +90,10 @@ fn space_items(code: &str) -> String {
             && trimmed.ends_with(';')
             && !next.starts_with("use ");
         let ends_docs = line.starts_with("//!") && !next.starts_with("//!");
-        let ends_statement =
-            !line.starts_with(' ') && trimmed.ends_with(';') && next.starts_with("///");
+        let ends_statement = !line.starts_with(' ')
+            && (trimmed.ends_with(';')
+                && (next.starts_with("///") || next.starts_with("#[rustfmt"))
+                || line.starts_with("#!["));
         let starts_block_end = next_trimmed.starts_with('}')
             || next_trimmed.starts_with(')')
             || next_trimmed.starts_with(']')

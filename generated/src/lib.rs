@@ -8,6 +8,7 @@
 //! (`feishu-perf`) sends it.
 
 #![deny(warnings, missing_docs)]
+
 /// The `okr` service.
 #[rustfmt::skip]
 pub mod okr;
@@ -15,6 +16,7 @@ pub mod okr;
 /// The `performance` service.
 #[rustfmt::skip]
 pub mod performance;
+
 #[rustfmt::skip]
 pub mod platform;
 

@@ -116,6 +116,9 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
     let mut platform = Vec::new();
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
 
+    // Output never depends on the order the files were read in.
+    let mut files: Vec<&SourceFile> = files.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     for file in files {
         let parts: Vec<&str> = file.path.split('/').collect();
         match parts.as_slice() {

@@ -74,25 +74,32 @@ fn orphans(root: &Path, expected: &[(PathBuf, String)]) -> Vec<PathBuf> {
     found
 }
 
+/// What `--check` reports: every generated file that differs from what the
+/// schema generates, is missing, or is not generated at all.
+fn stale(root: &Path, expected: &[(PathBuf, String)]) -> Vec<String> {
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
+    let mut stale = Vec::new();
+    for (path, contents) in expected {
+        match std::fs::read_to_string(path) {
+            Ok(on_disk) if on_disk == *contents => {}
+            Ok(_) => stale.push(format!("  {} is out of date", rel(path))),
+            Err(_) => stale.push(format!("  {} is missing", rel(path))),
+        }
+    }
+    stale.extend(
+        orphans(root, expected)
+            .iter()
+            .map(|p| format!("  {} is not generated from the schema", rel(p))),
+    );
+    stale
+}
+
 fn codegen(check: bool) -> Result<(), String> {
     let root = root();
     let expected = expected(&root)?;
-    let orphans = orphans(&root, &expected);
     let rel = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
     if check {
-        let mut stale = Vec::new();
-        for (path, contents) in &expected {
-            match std::fs::read_to_string(path) {
-                Ok(on_disk) if on_disk == *contents => {}
-                Ok(_) => stale.push(format!("  {} is out of date", rel(path))),
-                Err(_) => stale.push(format!("  {} is missing", rel(path))),
-            }
-        }
-        stale.extend(
-            orphans
-                .iter()
-                .map(|p| format!("  {} is not generated from the schema", rel(p))),
-        );
+        let stale = stale(&root, &expected);
         if stale.is_empty() {
             println!("{} generated files are up to date", expected.len());
             return Ok(());
@@ -102,6 +109,7 @@ fn codegen(check: bool) -> Result<(), String> {
             stale.join("\n")
         ));
     }
+    let orphans = orphans(&root, &expected);
     let mut written = 0;
     for (path, contents) in &expected {
         if std::fs::read_to_string(path).ok().as_deref() != Some(contents.as_str()) {
@@ -130,4 +138,56 @@ fn write_schema() -> Result<(), String> {
     std::fs::write(&path, json_schema()).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the schema and the generated sources in a scratch directory.
+    fn scratch(name: &str) -> PathBuf {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let path = entry.unwrap().path();
+                let target = to.join(path.file_name().unwrap());
+                if path.is_dir() {
+                    copy(&path, &target);
+                } else {
+                    std::fs::copy(&path, &target).unwrap();
+                }
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy(&root().join("schema"), &dir.join("schema"));
+        copy(&root().join("generated/src"), &dir.join("generated/src"));
+        dir
+    }
+
+    #[test]
+    fn check_passes_on_the_checked_in_tree() {
+        let root = root();
+        assert_eq!(stale(&root, &expected(&root).unwrap()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn check_names_every_hand_edited_missing_or_extra_file() {
+        let dir = scratch("stale");
+        let edited = dir.join("generated/src/performance/v2/metric_detail_import.rs");
+        let text = std::fs::read_to_string(&edited).unwrap();
+        std::fs::write(&edited, text.replace("pub semester_id: String", "pub semester_id: u64")).unwrap();
+        std::fs::remove_file(dir.join("generated/src/platform.rs")).unwrap();
+        std::fs::write(dir.join("generated/src/extra.rs"), "// hand-written\n").unwrap();
+        let report = stale(&dir, &expected(&dir).unwrap());
+        assert_eq!(
+            report,
+            [
+                "  generated/src/platform.rs is missing",
+                "  generated/src/performance/v2/metric_detail_import.rs is out of date",
+                "  generated/src/extra.rs is not generated from the schema",
+            ]
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -10,8 +10,8 @@ use feishu_perf::performance::v2::{
     IMPORT_ADDITIONAL_INFORMATION_EXAMPLES, IMPORT_METRIC_DETAIL_EXAMPLES,
     ImportAdditionalInformationRequestBody, ImportAdditionalInformationResponseBody,
     ImportMetricDetailRequest, ImportMetricDetailRequestBody, ImportMetricDetailResponseBody,
-    QUERY_REVIEW_TEMPLATE_EXAMPLES, QueryReviewTemplateRequestBody, QueryReviewTemplateResponseBody,
-    ReviewStageRole, ReviewTemplateStatus, StageType, UserIdType,
+    QUERY_REVIEW_TEMPLATE_EXAMPLES, QueryReviewTemplateRequestBody,
+    QueryReviewTemplateResponseBody, ReviewStageRole, ReviewTemplateStatus, StageType, UserIdType,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -38,15 +38,25 @@ fn data_of(response: &str) -> String {
 fn metric_detail_import_examples_round_trip() {
     let ex = IMPORT_METRIC_DETAIL_EXAMPLES;
     let body: ImportMetricDetailRequestBody = round_trip(ex.request_body.unwrap());
-    assert_eq!(body.imported_metrics[0].fields[0].field_value.as_deref(), Some("100"));
+    assert_eq!(
+        body.imported_metrics[0].fields[0].field_value.as_deref(),
+        Some("100")
+    );
     let data: ImportMetricDetailResponseBody = round_trip(&data_of(ex.response.unwrap()));
-    assert_eq!(data.import_record_id.as_deref(), Some("7241404194141224979"));
+    assert_eq!(
+        data.import_record_id.as_deref(),
+        Some("7241404194141224979")
+    );
 
     // The call example's query string is what the request type sends.
     let request = ImportMetricDetailRequest::new(body)
         .client_token("12454646")
         .user_id_type(UserIdType::OpenId);
-    let query: Vec<String> = request.query().iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let query: Vec<String> = request
+        .query()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     assert_eq!(query.join("&"), ex.request_query.unwrap());
 }
 
@@ -71,12 +81,26 @@ fn review_template_query_examples_round_trip_with_undocumented_values() {
     assert_eq!(template.status, Some(ReviewTemplateStatus::Enabled));
     let stage = &template.templates.as_ref().unwrap()[0];
     // The doc's own example uses a stage type its list doesn't have: kept verbatim.
-    assert_eq!(stage.stage_type, Some(StageType::Unknown("leader_review".into())));
+    assert_eq!(
+        stage.stage_type,
+        Some(StageType::Unknown("leader_review".into()))
+    );
     assert_eq!(stage.review_stage_role, Some(ReviewStageRole::Reviewee));
-    assert_eq!(stage.review_stage_data_write_mode.as_deref(), Some("cooperate,independent"));
+    assert_eq!(
+        stage.review_stage_data_write_mode.as_deref(),
+        Some("cooperate,independent")
+    );
     // The misspelt wire name is read into the correctly spelt Rust field.
     let field = &template.units.as_ref().unwrap()[0].fields.as_ref().unwrap()[0];
-    assert_eq!(field.objective_text_question_title.as_ref().unwrap().en_us.as_deref(), Some("Interactive experience"));
+    assert_eq!(
+        field
+            .objective_text_question_title
+            .as_ref()
+            .unwrap()
+            .en_us
+            .as_deref(),
+        Some("Interactive experience")
+    );
 }
 
 #[test]
@@ -85,11 +109,18 @@ fn okr_metric_item_patch_examples_round_trip() {
     let body: PatchMetricSourceTableItemRequestBody = round_trip(ex.request_body.unwrap());
     assert_eq!(body.metric_target_value, Some(3.0));
     let data: PatchMetricSourceTableItemResponseBody = round_trip(&data_of(ex.response.unwrap()));
-    assert_eq!(data.metric_unit.unwrap().ja_jp.as_deref(), Some("シャオ・ミン"));
+    assert_eq!(
+        data.metric_unit.unwrap().ja_jp.as_deref(),
+        Some("シャオ・ミン")
+    );
     assert_eq!(data.updated_at.as_deref(), Some("1663145941129"));
 
-    let request = PatchMetricSourceTableItemRequest::new("7041857032248410131", "7041857032248410131", "7041857032248410131")
-        .body(body);
+    let request = PatchMetricSourceTableItemRequest::new(
+        "7041857032248410131",
+        "7041857032248410131",
+        "7041857032248410131",
+    )
+    .body(body);
     assert_eq!(
         request.path(),
         "/open-apis/okr/v1/metric_sources/7041857032248410131/tables/7041857032248410131/items/7041857032248410131"
@@ -108,5 +139,8 @@ fn unknown_enum_values_survive_and_known_ones_use_their_variant() {
 #[test]
 fn unset_optional_fields_are_omitted_not_null() {
     let body = ImportMetricDetailRequestBody::new("1", vec![]);
-    assert_eq!(serde_json::to_value(&body).unwrap(), serde_json::json!({"semester_id": "1", "imported_metrics": []}));
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        serde_json::json!({"semester_id": "1", "imported_metrics": []})
+    );
 }

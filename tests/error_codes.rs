@@ -9,26 +9,44 @@ use feishu_perf::performance::v2::{
 use feishu_perf::platform::PlatformErrorCode;
 
 const METRIC_IMPORT_CODES: [i64; 18] = [
-    1580101, 1580102, 1580105, 1580110, 1580112, 1580301, 1580302, 1580303, 1580304, 1580305, 1580306,
-    1580307, 1580308, 1580309, 1580310, 1580311, 1580312, 1580901,
+    1580101, 1580102, 1580105, 1580110, 1580112, 1580301, 1580302, 1580303, 1580304, 1580305,
+    1580306, 1580307, 1580308, 1580309, 1580310, 1580311, 1580312, 1580901,
 ];
 
 #[test]
 fn metric_import_knows_all_18_codes_of_both_doc_versions() {
     for code in METRIC_IMPORT_CODES {
         let e = ImportMetricDetailErrorCode::from_code(code);
-        assert!(!matches!(e, ImportMetricDetailErrorCode::Unknown(_) | ImportMetricDetailErrorCode::Platform(_)), "{code}");
+        assert!(
+            !matches!(
+                e,
+                ImportMetricDetailErrorCode::Unknown(_) | ImportMetricDetailErrorCode::Platform(_)
+            ),
+            "{code}"
+        );
         assert_eq!(e.code(), code);
         assert!(e.message().is_some() && e.hint().is_some());
     }
     let newest = ImportMetricDetailErrorCode::from_code(1580312);
-    assert_eq!(newest, ImportMetricDetailErrorCode::RevieweesMetricsNotFound);
+    assert_eq!(
+        newest,
+        ImportMetricDetailErrorCode::RevieweesMetricsNotFound
+    );
     assert_eq!(newest.message(), Some("reviewee's metrics not found"));
     assert_eq!(newest.http_status(), Some(400));
     // The doc's typos are kept.
-    assert_eq!(ImportMetricDetailErrorCode::from_code(1580305).message(), Some("filed id not found in the metric"));
-    assert_eq!(ImportMetricDetailErrorCode::from_code(1580901).message(), Some("tenant no licnese"));
-    assert_eq!(ImportMetricDetailErrorCode::from_code(1580101).http_status(), Some(500));
+    assert_eq!(
+        ImportMetricDetailErrorCode::from_code(1580305).message(),
+        Some("filed id not found in the metric")
+    );
+    assert_eq!(
+        ImportMetricDetailErrorCode::from_code(1580901).message(),
+        Some("tenant no licnese")
+    );
+    assert_eq!(
+        ImportMetricDetailErrorCode::from_code(1580101).http_status(),
+        Some(500)
+    );
 }
 
 #[test]
@@ -37,12 +55,18 @@ fn each_endpoint_has_its_own_table() {
         ImportAdditionalInformationErrorCode::from_code(1580105).message(),
         Some("semester_id is invalid")
     );
-    assert_eq!(ImportMetricDetailErrorCode::from_code(1580105).message(), Some("invalid semester ID"));
+    assert_eq!(
+        ImportMetricDetailErrorCode::from_code(1580105).message(),
+        Some("invalid semester ID")
+    );
     assert_eq!(
         ImportAdditionalInformationErrorCode::from_code(1580204),
         ImportAdditionalInformationErrorCode::ExternalIdIsNotUnique
     );
-    assert_eq!(QueryReviewTemplateErrorCode::from_code(1580102), QueryReviewTemplateErrorCode::ParamIsInvalid);
+    assert_eq!(
+        QueryReviewTemplateErrorCode::from_code(1580102),
+        QueryReviewTemplateErrorCode::ParamIsInvalid
+    );
     let okr = PatchMetricSourceTableItemErrorCode::from_code(1001004);
     assert_eq!(okr, PatchMetricSourceTableItemErrorCode::OkrDataNotFound);
     assert_eq!(okr.http_status(), Some(200));
@@ -51,7 +75,10 @@ fn each_endpoint_has_its_own_table() {
 #[test]
 fn platform_codes_and_unknown_codes() {
     let e = ImportMetricDetailErrorCode::from_code(99991663);
-    assert_eq!(e, ImportMetricDetailErrorCode::Platform(PlatformErrorCode::InvalidTenantAccessToken));
+    assert_eq!(
+        e,
+        ImportMetricDetailErrorCode::Platform(PlatformErrorCode::InvalidTenantAccessToken)
+    );
     assert_eq!(e.code(), 99991663);
     assert!(e.hint().is_some());
     assert_eq!(
@@ -67,23 +94,42 @@ fn platform_codes_and_unknown_codes() {
     assert_eq!(unknown.code(), 4242);
     assert_eq!(unknown.message(), None);
     assert_eq!(unknown.to_string(), "4242");
-    assert_eq!(ImportMetricDetailErrorCode::from_code(1580110).to_string(), "1580110 request ID repeat");
+    assert_eq!(
+        ImportMetricDetailErrorCode::from_code(1580110).to_string(),
+        "1580110 request ID repeat"
+    );
 }
 
 #[test]
 fn descriptors_describe_every_endpoint() {
     use feishu_perf::{ENDPOINTS, HttpMethod};
     assert_eq!(ENDPOINTS.len(), 4);
-    let import = ENDPOINTS.iter().find(|d| d.id == "performance.v2.metric_detail.import").unwrap();
+    let import = ENDPOINTS
+        .iter()
+        .find(|d| d.id == "performance.v2.metric_detail.import")
+        .unwrap();
     assert_eq!(import.method, HttpMethod::Post);
     assert!(import.client_token);
     assert_eq!(import.rate_limit.unwrap().per_minute, Some(10));
-    let query = ENDPOINTS.iter().find(|d| d.id == "performance.v2.review_template.query").unwrap();
+    let query = ENDPOINTS
+        .iter()
+        .find(|d| d.id == "performance.v2.review_template.query")
+        .unwrap();
     let pagination = query.pagination.unwrap();
-    assert_eq!((pagination.items_field, pagination.default_page_size, pagination.max_page_size), ("review_templates", Some(20), Some(50)));
+    assert_eq!(
+        (
+            pagination.items_field,
+            pagination.default_page_size,
+            pagination.max_page_size
+        ),
+        ("review_templates", Some(20), Some(50))
+    );
     assert!(!query.client_token);
     assert_eq!(query.scopes.len(), 3);
-    let patch = ENDPOINTS.iter().find(|d| d.id == "okr.v1.metric_source_table_item.patch").unwrap();
+    let patch = ENDPOINTS
+        .iter()
+        .find(|d| d.id == "okr.v1.metric_source_table_item.patch")
+        .unwrap();
     assert_eq!(patch.method, HttpMethod::Patch);
     assert_eq!(patch.rate_limit, None);
 }

@@ -10,7 +10,10 @@ use feishu_perf_codegen::generate_dir;
 #[test]
 fn each_broken_schema_reports_its_location() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 14, "the broken schemas are missing");
     let mut failures = Vec::new();

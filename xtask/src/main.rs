@@ -168,7 +168,10 @@ mod tests {
     #[test]
     fn check_passes_on_the_checked_in_tree() {
         let root = root();
-        assert_eq!(stale(&root, &expected(&root).unwrap()), Vec::<String>::new());
+        assert_eq!(
+            stale(&root, &expected(&root).unwrap()),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -176,7 +179,11 @@ mod tests {
         let dir = scratch("stale");
         let edited = dir.join("generated/src/performance/v2/metric_detail_import.rs");
         let text = std::fs::read_to_string(&edited).unwrap();
-        std::fs::write(&edited, text.replace("pub semester_id: String", "pub semester_id: u64")).unwrap();
+        std::fs::write(
+            &edited,
+            text.replace("pub semester_id: String", "pub semester_id: u64"),
+        )
+        .unwrap();
         std::fs::remove_file(dir.join("generated/src/platform.rs")).unwrap();
         std::fs::write(dir.join("generated/src/extra.rs"), "// hand-written\n").unwrap();
         let report = stale(&dir, &expected(&dir).unwrap());

@@ -55,7 +55,7 @@ async fn call(
             Ok(app_id) => app_id,
             Err(e) => return finish(&mut s, e.status, error_response(&e, &log_id)),
         };
-        let fault = s.faults.next();
+        let fault = s.faults.next_fault();
         if fault != Fault::Ok {
             *s.stats.faults.entry(fault.to_string()).or_default() += 1;
         }

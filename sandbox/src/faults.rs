@@ -127,7 +127,7 @@ impl Faults {
     }
 
     /// The fault for the next API call.
-    pub fn next(&mut self) -> Fault {
+    pub fn next_fault(&mut self) -> Fault {
         if let Some(fault) = self.sequence.pop_front() {
             return fault;
         }
@@ -158,18 +158,18 @@ mod tests {
     #[test]
     fn sequences_repeat_and_fall_back_to_ok() {
         let mut f = Faults::parse("500, drop*2, delay=20").unwrap();
-        assert_eq!(f.next(), Fault::Internal);
-        assert_eq!(f.next(), Fault::Drop);
-        assert_eq!(f.next(), Fault::Drop);
-        assert_eq!(f.next(), Fault::Delay(Duration::from_millis(20)));
-        assert_eq!(f.next(), Fault::Ok);
+        assert_eq!(f.next_fault(), Fault::Internal);
+        assert_eq!(f.next_fault(), Fault::Drop);
+        assert_eq!(f.next_fault(), Fault::Drop);
+        assert_eq!(f.next_fault(), Fault::Delay(Duration::from_millis(20)));
+        assert_eq!(f.next_fault(), Fault::Ok);
     }
 
     #[test]
     fn probabilities_apply_after_the_sequence() {
         let mut f = Faults::parse("apply_drop,502@0.5").unwrap();
-        assert_eq!(f.next(), Fault::ApplyDrop);
-        let hits = (0..1000).filter(|_| f.next() == Fault::BadGateway).count();
+        assert_eq!(f.next_fault(), Fault::ApplyDrop);
+        let hits = (0..1000).filter(|_| f.next_fault() == Fault::BadGateway).count();
         assert!((400..600).contains(&hits), "{hits}");
     }
 

@@ -86,20 +86,20 @@ pub struct AdditionalInformation {
 /// The ways a request may name a user (`user_id_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdKind {
-    OpenId,
-    UnionId,
-    UserId,
-    PeopleAdminId,
+    Open,
+    Union,
+    User,
+    PeopleAdmin,
 }
 
 impl IdKind {
     /// Parses `user_id_type`; `people_admin` says whether the endpoint documents `people_admin_id`.
     pub fn parse(value: Option<&str>, people_admin: bool) -> Option<IdKind> {
         match value {
-            None | Some("open_id") => Some(IdKind::OpenId),
-            Some("union_id") => Some(IdKind::UnionId),
-            Some("user_id") => Some(IdKind::UserId),
-            Some("people_admin_id") if people_admin => Some(IdKind::PeopleAdminId),
+            None | Some("open_id") => Some(IdKind::Open),
+            Some("union_id") => Some(IdKind::Union),
+            Some("user_id") => Some(IdKind::User),
+            Some("people_admin_id") if people_admin => Some(IdKind::PeopleAdmin),
             _ => None,
         }
     }
@@ -113,10 +113,10 @@ impl State {
     pub fn new(config: Config, faults: Faults) -> State {
         let mut users_by_id = HashMap::new();
         for (i, u) in config.seed.users.iter().enumerate() {
-            users_by_id.insert((IdKind::OpenId, u.open_id.clone()), i);
-            users_by_id.insert((IdKind::UnionId, u.union_id.clone()), i);
-            users_by_id.insert((IdKind::UserId, u.user_id.clone()), i);
-            users_by_id.insert((IdKind::PeopleAdminId, u.people_admin_id.clone()), i);
+            users_by_id.insert((IdKind::Open, u.open_id.clone()), i);
+            users_by_id.insert((IdKind::Union, u.union_id.clone()), i);
+            users_by_id.insert((IdKind::User, u.user_id.clone()), i);
+            users_by_id.insert((IdKind::PeopleAdmin, u.people_admin_id.clone()), i);
         }
         let app_tickets = config
             .seed
@@ -174,14 +174,14 @@ impl State {
 
     /// `open_id` rendered as `kind`.
     pub fn render_user(&self, kind: IdKind, open_id: &str) -> String {
-        match self.users_by_id.get(&(IdKind::OpenId, open_id.to_owned())) {
+        match self.users_by_id.get(&(IdKind::Open, open_id.to_owned())) {
             Some(&i) => {
                 let u = &self.seed.users[i];
                 match kind {
-                    IdKind::OpenId => u.open_id.clone(),
-                    IdKind::UnionId => u.union_id.clone(),
-                    IdKind::UserId => u.user_id.clone(),
-                    IdKind::PeopleAdminId => u.people_admin_id.clone(),
+                    IdKind::Open => u.open_id.clone(),
+                    IdKind::Union => u.union_id.clone(),
+                    IdKind::User => u.user_id.clone(),
+                    IdKind::PeopleAdmin => u.people_admin_id.clone(),
                 }
             }
             None => open_id.to_owned(),

@@ -1,0 +1,100 @@
+//! A plain HTTP client for the sandbox tests: reqwest and serde_json only,
+//! nothing of the SDK.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use feishu_sandbox::seed::{APP_ID, APP_SECRET};
+use feishu_sandbox::{Config, Sandbox};
+use serde_json::{Value, json};
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+    pub fn code(&self) -> i64 {
+        self.json()["code"].as_i64().unwrap()
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+    }
+}
+
+/// A sandbox whose rate limit does not get in the way of functional tests.
+pub async fn start() -> Sandbox {
+    start_with(Config { rate_window: Duration::from_millis(1), ..Config::default() }).await
+}
+
+pub async fn start_with(config: Config) -> Sandbox {
+    Sandbox::start(config).await.expect("the sandbox starts")
+}
+
+pub fn client() -> reqwest::Client {
+    // reqwest is built without a bundled crypto provider; plain http needs none,
+    // but the builder asks for one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap()
+}
+
+pub async fn send(request: reqwest::RequestBuilder) -> Reply {
+    let response = request.send().await.expect("a response");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap_or_default();
+    Reply { status, headers, text }
+}
+
+pub async fn post_json(sandbox: &Sandbox, path: &str, body: Value) -> Reply {
+    send(client().post(format!("{}{path}", sandbox.base_url())).json(&body)).await
+}
+
+/// A tenant_access_token of the fixture's self-built app.
+pub async fn token(sandbox: &Sandbox) -> String {
+    let reply = post_json(
+        sandbox,
+        "/open-apis/auth/v3/tenant_access_token/internal",
+        json!({"app_id": APP_ID, "app_secret": APP_SECRET}),
+    )
+    .await;
+    reply.json()["tenant_access_token"].as_str().unwrap().to_owned()
+}
+
+/// An authenticated API call.
+pub async fn api(sandbox: &Sandbox, token: &str, method: reqwest::Method, path_and_query: &str, body: Value) -> Reply {
+    let url = format!("{}{path_and_query}", sandbox.base_url());
+    send(client().request(method, url).bearer_auth(token).json(&body)).await
+}
+
+pub async fn import_metrics(sandbox: &Sandbox, token: &str, client_token: &str, body: Value) -> Reply {
+    api(
+        sandbox,
+        token,
+        reqwest::Method::POST,
+        &format!("/open-apis/performance/v2/metric_details/import?client_token={client_token}"),
+        body,
+    )
+    .await
+}
+
+/// The metric import body for one reviewee and metric.
+pub fn metric_body(semester: &str, reviewee: &str, metric: &str, fields: Value) -> Value {
+    json!({
+        "semester_id": semester,
+        "imported_metrics": [{"reviewee_user_id": reviewee, "metric_id": metric, "fields": fields}]
+    })
+}
+
+/// Asserts the failure envelope: status, code, `error.log_id` equal to the `X-Tt-Logid` header.
+pub fn assert_error(reply: &Reply, status: u16, code: i64) {
+    assert_eq!((reply.status, reply.code()), (status, code), "{}", reply.text);
+    let body = reply.json();
+    let log_id = reply.header("x-tt-logid").expect("X-Tt-Logid");
+    assert_eq!(body["error"]["log_id"], log_id.as_str());
+    assert!(body["error"]["troubleshooter"].as_str().unwrap().contains(&log_id));
+}

@@ -169,7 +169,9 @@ mod tests {
     fn probabilities_apply_after_the_sequence() {
         let mut f = Faults::parse("apply_drop,502@0.5").unwrap();
         assert_eq!(f.next_fault(), Fault::ApplyDrop);
-        let hits = (0..1000).filter(|_| f.next_fault() == Fault::BadGateway).count();
+        let hits = (0..1000)
+            .filter(|_| f.next_fault() == Fault::BadGateway)
+            .count();
         assert!((400..600).contains(&hits), "{hits}");
     }
 

@@ -15,14 +15,29 @@ fn item(reviewee: &str, text: &str) -> Value {
     json!({"reviewee_user_id": reviewee, "item": text, "time": "2024-03-12", "detailed_description": format!("{text} 的描述")})
 }
 
-async fn import(sandbox: &feishu_sandbox::Sandbox, token: &str, client_token: &str, items: Vec<Value>) -> Reply {
+async fn import(
+    sandbox: &feishu_sandbox::Sandbox,
+    token: &str,
+    client_token: &str,
+    items: Vec<Value>,
+) -> Reply {
     let body = json!({"semester_id": SEMESTER_2, "additional_informations": items, "import_record_name": "测试"});
-    api(sandbox, token, Method::POST, &format!("{PATH}?client_token={client_token}"), body).await
+    api(
+        sandbox,
+        token,
+        Method::POST,
+        &format!("{PATH}?client_token={client_token}"),
+        body,
+    )
+    .await
 }
 
 fn items_of(reply: &Reply) -> Vec<Value> {
     assert_eq!(reply.code(), 0, "{}", reply.text);
-    reply.json()["data"]["additional_informations"].as_array().unwrap().clone()
+    reply.json()["data"]["additional_informations"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 async fn expect(items: Vec<Value>, code: i64) {
@@ -38,24 +53,47 @@ async fn creates_then_updates_by_item_id_external_id_and_content() {
     let token = token(&sandbox).await;
     let mut with_external = item(&open_id(1), "销售额");
     with_external["external_id"] = json!("ext-1");
-    let created = items_of(&import(&sandbox, &token, "1", vec![with_external, item(&open_id(2), "客户满意度")]).await);
+    let created = items_of(
+        &import(
+            &sandbox,
+            &token,
+            "1",
+            vec![with_external, item(&open_id(2), "客户满意度")],
+        )
+        .await,
+    );
     assert_eq!(created.len(), 2);
-    let (id_a, id_b) = (created[0]["item_id"].as_str().unwrap(), created[1]["item_id"].as_str().unwrap());
+    let (id_a, id_b) = (
+        created[0]["item_id"].as_str().unwrap(),
+        created[1]["item_id"].as_str().unwrap(),
+    );
     assert_ne!(id_a, id_b);
     assert_eq!(created[0]["external_id"], "ext-1");
-    assert_eq!(created[1]["external_id"], "", "an item imported without external_id returns it empty");
+    assert_eq!(
+        created[1]["external_id"], "",
+        "an item imported without external_id returns it empty"
+    );
 
     // 1. item_id wins.
     let mut by_id = item(&open_id(1), "销售额（修订）");
     by_id["item_id"] = json!(id_a);
-    assert_eq!(items_of(&import(&sandbox, &token, "2", vec![by_id]).await)[0]["item_id"], id_a);
+    assert_eq!(
+        items_of(&import(&sandbox, &token, "2", vec![by_id]).await)[0]["item_id"],
+        id_a
+    );
     // 2. then external_id.
     let mut by_external = item(&open_id(1), "销售额（再修订）");
     by_external["external_id"] = json!("ext-1");
     let updated = items_of(&import(&sandbox, &token, "3", vec![by_external]).await);
-    assert_eq!((updated[0]["item_id"].as_str(), updated[0]["item"].as_str()), (Some(id_a), Some("销售额（再修订）")));
+    assert_eq!(
+        (updated[0]["item_id"].as_str(), updated[0]["item"].as_str()),
+        (Some(id_a), Some("销售额（再修订）"))
+    );
     // 3. then the exact (reviewee, item, time, description) combination.
-    assert_eq!(items_of(&import(&sandbox, &token, "4", vec![item(&open_id(2), "客户满意度")]).await)[0]["item_id"], id_b);
+    assert_eq!(
+        items_of(&import(&sandbox, &token, "4", vec![item(&open_id(2), "客户满意度")]).await)[0]["item_id"],
+        id_b
+    );
     // 4. else a new item.
     let new = items_of(&import(&sandbox, &token, "5", vec![item(&open_id(2), "新事项")]).await);
     assert!(new[0]["item_id"] != id_a && new[0]["item_id"] != id_b);
@@ -67,10 +105,24 @@ async fn reviewee_ids_follow_user_id_type() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let user = &Seed::fixture().users[7];
-    let body = json!({"semester_id": SEMESTER_2, "additional_informations": [item(&user.union_id, "x")]});
-    let reply = api(&sandbox, &token, Method::POST, &format!("{PATH}?client_token=u&user_id_type=union_id"), body).await;
-    assert_eq!(items_of(&reply)[0]["reviewee_user_id"], user.union_id.as_str());
-    assert_eq!(sandbox.ledger()[0].rows[0]["reviewee"], user.open_id.as_str());
+    let body =
+        json!({"semester_id": SEMESTER_2, "additional_informations": [item(&user.union_id, "x")]});
+    let reply = api(
+        &sandbox,
+        &token,
+        Method::POST,
+        &format!("{PATH}?client_token=u&user_id_type=union_id"),
+        body,
+    )
+    .await;
+    assert_eq!(
+        items_of(&reply)[0]["reviewee_user_id"],
+        user.union_id.as_str()
+    );
+    assert_eq!(
+        sandbox.ledger()[0].rows[0]["reviewee"],
+        user.open_id.as_str()
+    );
 }
 
 #[tokio::test]
@@ -78,7 +130,18 @@ async fn unknown_semester_answers_1580105() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let body = json!({"semester_id": "1", "additional_informations": [item(&open_id(1), "x")]});
-    assert_error(&api(&sandbox, &token, Method::POST, &format!("{PATH}?client_token=a"), body).await, 400, 1580105);
+    assert_error(
+        &api(
+            &sandbox,
+            &token,
+            Method::POST,
+            &format!("{PATH}?client_token=a"),
+            body,
+        )
+        .await,
+        400,
+        1580105,
+    );
 }
 
 #[tokio::test]
@@ -90,8 +153,17 @@ async fn unknown_reviewee_answers_1580111() {
 async fn repeated_client_token_answers_1580110() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    assert_eq!(import(&sandbox, &token, "dup", vec![item(&open_id(1), "x")]).await.code(), 0);
-    assert_error(&import(&sandbox, &token, "dup", vec![item(&open_id(1), "y")]).await, 400, 1580110);
+    assert_eq!(
+        import(&sandbox, &token, "dup", vec![item(&open_id(1), "x")])
+            .await
+            .code(),
+        0
+    );
+    assert_error(
+        &import(&sandbox, &token, "dup", vec![item(&open_id(1), "y")]).await,
+        400,
+        1580110,
+    );
     assert_eq!(sandbox.ledger().len(), 1);
 }
 
@@ -134,7 +206,11 @@ async fn external_id_bound_to_another_item_answers_1580204() {
     let mut steal = item(&open_id(2), "b");
     steal["item_id"] = other[0]["item_id"].clone();
     steal["external_id"] = json!("bound");
-    assert_error(&import(&sandbox, &token, "3", vec![steal]).await, 400, 1580204);
+    assert_error(
+        &import(&sandbox, &token, "3", vec![steal]).await,
+        400,
+        1580204,
+    );
     assert_eq!(sandbox.ledger().len(), 2);
 }
 

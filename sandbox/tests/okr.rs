@@ -21,30 +21,82 @@ async fn updates_values_and_reports_who_and_when() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let body = json!({"metric_initial_value": 1.0, "metric_target_value": 3.0, "metric_current_value": 2.0, "supported_user_id": open_id(3)});
-    let reply = patch(&sandbox, &token, &path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, ""), body).await;
+    let reply = patch(
+        &sandbox,
+        &token,
+        &path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, ""),
+        body,
+    )
+    .await;
     assert_eq!((reply.status, reply.code()), (200, 0), "{}", reply.text);
     let data = reply.json()["data"].clone();
     assert_eq!(data["metric_item_id"], OKR_ITEM);
-    assert_eq!((data["metric_initial_value"].as_f64(), data["metric_target_value"].as_f64(), data["metric_current_value"].as_f64()), (Some(1.0), Some(3.0), Some(2.0)));
+    assert_eq!(
+        (
+            data["metric_initial_value"].as_f64(),
+            data["metric_target_value"].as_f64(),
+            data["metric_current_value"].as_f64()
+        ),
+        (Some(1.0), Some(3.0), Some(2.0))
+    );
     assert_eq!(data["supported_user_id"], open_id(3).as_str());
     assert_eq!(data["updated_by"], open_id(0).as_str());
-    assert!(data["updated_at"].as_str().unwrap().parse::<u128>().unwrap() > 1_663_145_941_129);
+    assert!(
+        data["updated_at"]
+            .as_str()
+            .unwrap()
+            .parse::<u128>()
+            .unwrap()
+            > 1_663_145_941_129
+    );
     assert_eq!(data["metric_unit"]["ja_jp"], "個");
     assert_eq!(sandbox.ledger().len(), 1);
 
     // Ids in and out follow user_id_type.
     let user = &Seed::fixture().users[4];
-    let reply = patch(&sandbox, &token, &path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, "?user_id_type=user_id"), json!({"supported_user_id": user.user_id})).await;
-    assert_eq!(reply.json()["data"]["supported_user_id"], user.user_id.as_str());
-    assert_eq!(reply.json()["data"]["updated_by"], Seed::fixture().users[0].user_id.as_str());
+    let reply = patch(
+        &sandbox,
+        &token,
+        &path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, "?user_id_type=user_id"),
+        json!({"supported_user_id": user.user_id}),
+    )
+    .await;
+    assert_eq!(
+        reply.json()["data"]["supported_user_id"],
+        user.user_id.as_str()
+    );
+    assert_eq!(
+        reply.json()["data"]["updated_by"],
+        Seed::fixture().users[0].user_id.as_str()
+    );
 }
 
 #[tokio::test]
 async fn unknown_item_answers_1001004_with_http_200() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    assert_error(&patch(&sandbox, &token, &path(OKR_SOURCE, OKR_TABLE, "1", ""), json!({"metric_current_value": 1.0})).await, 200, 1001004);
-    assert_error(&patch(&sandbox, &token, &path("1", OKR_TABLE, OKR_ITEM, ""), json!({"metric_current_value": 1.0})).await, 200, 1001004);
+    assert_error(
+        &patch(
+            &sandbox,
+            &token,
+            &path(OKR_SOURCE, OKR_TABLE, "1", ""),
+            json!({"metric_current_value": 1.0}),
+        )
+        .await,
+        200,
+        1001004,
+    );
+    assert_error(
+        &patch(
+            &sandbox,
+            &token,
+            &path("1", OKR_TABLE, OKR_ITEM, ""),
+            json!({"metric_current_value": 1.0}),
+        )
+        .await,
+        200,
+        1001004,
+    );
 }
 
 #[tokio::test]
@@ -52,7 +104,17 @@ async fn initial_value_equal_to_target_answers_1001006() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let body = json!({"metric_initial_value": 5.0, "metric_target_value": 5.0});
-    assert_error(&patch(&sandbox, &token, &path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, ""), body).await, 400, 1001006);
+    assert_error(
+        &patch(
+            &sandbox,
+            &token,
+            &path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, ""),
+            body,
+        )
+        .await,
+        400,
+        1001006,
+    );
     assert!(sandbox.ledger().is_empty());
 }
 
@@ -60,7 +122,17 @@ async fn initial_value_equal_to_target_answers_1001006() {
 async fn item_of_another_table_answers_1001007() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    assert_error(&patch(&sandbox, &token, &path(OKR_SOURCE, OKR_TABLE_2, OKR_ITEM, ""), json!({"metric_current_value": 1.0})).await, 400, 1001007);
+    assert_error(
+        &patch(
+            &sandbox,
+            &token,
+            &path(OKR_SOURCE, OKR_TABLE_2, OKR_ITEM, ""),
+            json!({"metric_current_value": 1.0}),
+        )
+        .await,
+        400,
+        1001007,
+    );
 }
 
 #[tokio::test]
@@ -68,8 +140,43 @@ async fn bad_parameters_answer_1001001() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let item = path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, "");
-    assert_error(&patch(&sandbox, &token, &item, json!({"metric_current_value": "2"})).await, 200, 1001001);
-    let people_admin = path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, "?user_id_type=people_admin_id");
-    assert_error(&patch(&sandbox, &token, &people_admin, json!({"metric_current_value": 2.0})).await, 200, 1001001);
-    assert_error(&patch(&sandbox, &token, &item, json!({"supported_user_id": "ou_nobody"})).await, 200, 1001003);
+    assert_error(
+        &patch(
+            &sandbox,
+            &token,
+            &item,
+            json!({"metric_current_value": "2"}),
+        )
+        .await,
+        200,
+        1001001,
+    );
+    let people_admin = path(
+        OKR_SOURCE,
+        OKR_TABLE,
+        OKR_ITEM,
+        "?user_id_type=people_admin_id",
+    );
+    assert_error(
+        &patch(
+            &sandbox,
+            &token,
+            &people_admin,
+            json!({"metric_current_value": 2.0}),
+        )
+        .await,
+        200,
+        1001001,
+    );
+    assert_error(
+        &patch(
+            &sandbox,
+            &token,
+            &item,
+            json!({"supported_user_id": "ou_nobody"}),
+        )
+        .await,
+        200,
+        1001003,
+    );
 }

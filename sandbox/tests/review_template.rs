@@ -9,7 +9,14 @@ use serde_json::{Value, json};
 const PATH: &str = "/open-apis/performance/v2/review_templates/query";
 
 async fn page(sandbox: &feishu_sandbox::Sandbox, token: &str, query: &str, body: Value) -> Reply {
-    api(sandbox, token, Method::POST, &format!("{PATH}{query}"), body).await
+    api(
+        sandbox,
+        token,
+        Method::POST,
+        &format!("{PATH}{query}"),
+        body,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -28,11 +35,18 @@ async fn walks_every_page_once() {
         let data = reply.json()["data"].clone();
         let templates = data["review_templates"].as_array().unwrap();
         sizes.push(templates.len());
-        seen.extend(templates.iter().map(|t| t["review_template_id"].as_str().unwrap().to_owned()));
+        seen.extend(
+            templates
+                .iter()
+                .map(|t| t["review_template_id"].as_str().unwrap().to_owned()),
+        );
         if data["has_more"] == true {
             next = Some(data["page_token"].as_str().unwrap().to_owned());
         } else {
-            assert!(data.get("page_token").is_none(), "no page_token once has_more is false");
+            assert!(
+                data.get("page_token").is_none(),
+                "no page_token once has_more is false"
+            );
             break;
         }
     }
@@ -41,8 +55,13 @@ async fn walks_every_page_once() {
     unique.dedup();
     assert_eq!(unique.len(), 45);
 
-    let all = page(&sandbox, &token, "?page_size=50", json!({})).await.json();
-    assert_eq!(all["data"]["review_templates"].as_array().unwrap().len(), 45);
+    let all = page(&sandbox, &token, "?page_size=50", json!({}))
+        .await
+        .json();
+    assert_eq!(
+        all["data"]["review_templates"].as_array().unwrap().len(),
+        45
+    );
     assert_eq!(all["data"]["has_more"], false);
 }
 
@@ -55,22 +74,41 @@ async fn filters_by_ids_and_keeps_undocumented_stage_types() {
     let templates = data["review_templates"].as_array().unwrap();
     assert_eq!(templates.len(), 2);
     assert_eq!(templates[1]["templates"][0]["stage_type"], "leader_review");
-    assert_eq!(templates[1]["units"][0]["fields"][0]["objective_text_qustion_title"]["zh_cn"], "目标");
+    assert_eq!(
+        templates[1]["units"][0]["fields"][0]["objective_text_qustion_title"]["zh_cn"],
+        "目标"
+    );
 }
 
 #[tokio::test]
 async fn bad_page_token_answers_1580107() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    assert_error(&page(&sandbox, &token, "?page_token=not-a-token", json!({})).await, 400, 1580107);
+    assert_error(
+        &page(&sandbox, &token, "?page_token=not-a-token", json!({})).await,
+        400,
+        1580107,
+    );
 }
 
 #[tokio::test]
 async fn out_of_range_page_size_or_ids_answer_1580102() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    assert_error(&page(&sandbox, &token, "?page_size=51", json!({})).await, 400, 1580102);
-    assert_error(&page(&sandbox, &token, "?page_size=-1", json!({})).await, 400, 1580102);
+    assert_error(
+        &page(&sandbox, &token, "?page_size=51", json!({})).await,
+        400,
+        1580102,
+    );
+    assert_error(
+        &page(&sandbox, &token, "?page_size=-1", json!({})).await,
+        400,
+        1580102,
+    );
     let ids: Vec<String> = (0..51).map(|i| i.to_string()).collect();
-    assert_error(&page(&sandbox, &token, "", json!({"review_template_ids": ids})).await, 400, 1580102);
+    assert_error(
+        &page(&sandbox, &token, "", json!({"review_template_ids": ids})).await,
+        400,
+        1580102,
+    );
 }

@@ -22,13 +22,19 @@ impl Reply {
         self.json()["code"].as_i64().unwrap()
     }
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
     }
 }
 
 /// A sandbox whose rate limit does not get in the way of functional tests.
 pub async fn start() -> Sandbox {
-    start_with(Config { rate_window: Duration::from_millis(1), ..Config::default() }).await
+    start_with(Config {
+        rate_window: Duration::from_millis(1),
+        ..Config::default()
+    })
+    .await
 }
 
 pub async fn start_with(config: Config) -> Sandbox {
@@ -39,7 +45,10 @@ pub fn client() -> reqwest::Client {
     // reqwest is built without a bundled crypto provider; plain http needs none,
     // but the builder asks for one.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap()
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
 }
 
 pub async fn send(request: reqwest::RequestBuilder) -> Reply {
@@ -47,11 +56,20 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.unwrap_or_default();
-    Reply { status, headers, text }
+    Reply {
+        status,
+        headers,
+        text,
+    }
 }
 
 pub async fn post_json(sandbox: &Sandbox, path: &str, body: Value) -> Reply {
-    send(client().post(format!("{}{path}", sandbox.base_url())).json(&body)).await
+    send(
+        client()
+            .post(format!("{}{path}", sandbox.base_url()))
+            .json(&body),
+    )
+    .await
 }
 
 /// A tenant_access_token of the fixture's self-built app.
@@ -62,16 +80,30 @@ pub async fn token(sandbox: &Sandbox) -> String {
         json!({"app_id": APP_ID, "app_secret": APP_SECRET}),
     )
     .await;
-    reply.json()["tenant_access_token"].as_str().unwrap().to_owned()
+    reply.json()["tenant_access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// An authenticated API call.
-pub async fn api(sandbox: &Sandbox, token: &str, method: reqwest::Method, path_and_query: &str, body: Value) -> Reply {
+pub async fn api(
+    sandbox: &Sandbox,
+    token: &str,
+    method: reqwest::Method,
+    path_and_query: &str,
+    body: Value,
+) -> Reply {
     let url = format!("{}{path_and_query}", sandbox.base_url());
     send(client().request(method, url).bearer_auth(token).json(&body)).await
 }
 
-pub async fn import_metrics(sandbox: &Sandbox, token: &str, client_token: &str, body: Value) -> Reply {
+pub async fn import_metrics(
+    sandbox: &Sandbox,
+    token: &str,
+    client_token: &str,
+    body: Value,
+) -> Reply {
     api(
         sandbox,
         token,
@@ -92,9 +124,19 @@ pub fn metric_body(semester: &str, reviewee: &str, metric: &str, fields: Value) 
 
 /// Asserts the failure envelope: status, code, `error.log_id` equal to the `X-Tt-Logid` header.
 pub fn assert_error(reply: &Reply, status: u16, code: i64) {
-    assert_eq!((reply.status, reply.code()), (status, code), "{}", reply.text);
+    assert_eq!(
+        (reply.status, reply.code()),
+        (status, code),
+        "{}",
+        reply.text
+    );
     let body = reply.json();
     let log_id = reply.header("x-tt-logid").expect("X-Tt-Logid");
     assert_eq!(body["error"]["log_id"], log_id.as_str());
-    assert!(body["error"]["troubleshooter"].as_str().unwrap().contains(&log_id));
+    assert!(
+        body["error"]["troubleshooter"]
+            .as_str()
+            .unwrap()
+            .contains(&log_id)
+    );
 }

@@ -4,6 +4,7 @@
 //!
 //! `cargo run --example doc_requests`
 
+use feishu_perf::ApiRequest;
 use feishu_perf::okr::v1::{
     PatchMetricSourceTableItemRequest, PatchMetricSourceTableItemRequestBody,
 };
@@ -13,7 +14,6 @@ use feishu_perf::performance::v2::{
     ImportMetricDetailRequestBody, ImportedMetric, ImportedMetricField, QueryReviewTemplateRequest,
     QueryReviewTemplateRequestBody, UserIdType,
 };
-use feishu_perf::{ApiRequest, Validate};
 
 fn show<R: ApiRequest>(request: &R) {
     let d = R::DESCRIPTOR;

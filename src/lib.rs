@@ -2,14 +2,17 @@
 //!
 //! The bindings are generated from the YAML files under `schema/` (one per
 //! documented endpoint) into the `feishu-perf-generated` crate and re-exported
-//! here: `feishu_perf::performance::v2::ImportMetricDetailRequest`, ...
+//! here. The [`Client`] sends any of them through one request path: tokens,
+//! validation, pacing, retries that never apply a write twice, typed errors.
 //!
-//! ```
-//! use feishu_perf::Validate;
+//! ```no_run
+//! use feishu_perf::prelude::*;
 //! use feishu_perf::performance::v2::{
 //!     ImportMetricDetailRequest, ImportMetricDetailRequestBody, ImportedMetric, ImportedMetricField,
 //! };
 //!
+//! # async fn demo() -> Result<(), feishu_perf::Error> {
+//! let client = Client::builder().from_env()?.build()?;
 //! let request = ImportMetricDetailRequest::new(ImportMetricDetailRequestBody::new(
 //!     "7293040702907514899",
 //!     vec![ImportedMetric::new(
@@ -18,12 +21,34 @@
 //!         vec![ImportedMetricField::new("7283776005142675476").field_value("100")],
 //!     )],
 //! ));
-//! assert!(request.validate().is_ok());
+//! let data = client.performance().v2().metric_detail().import(request).await?;
+//! println!("import record {:?}", data.import_record_id);
+//! # Ok(()) }
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
+mod client;
+mod error;
+mod pacing;
+mod retry;
+mod secret;
+
+pub use auth::{AppTicketSource, CachedToken, Credentials, MemoryTokenCache, TokenCache};
+pub use client::{Client, ClientBuilder, FEISHU, LARK, RequestOptions};
+pub use error::{ApiError, Error};
+pub use pacing::Pacing;
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+
 pub use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo, HttpMethod,
-    OpenEnum, PaginatedRequest, Pagination, RateLimit, Rule, Validate, ValidationErrors, Violation,
+    OpenEnum, PaginatedRequest, Pagination, RateLimit, Rule, Transport, Validate, ValidationErrors,
+    Violation,
 };
-pub use feishu_perf_generated::{ENDPOINTS, okr, performance, platform};
+pub use feishu_perf_generated::{ENDPOINTS, Services, okr, performance, platform};
+
+/// `use feishu_perf::prelude::*;` for the client and the service accessors.
+pub mod prelude {
+    pub use crate::{Client, Error, Services, Validate};
+}

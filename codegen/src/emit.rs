@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 
 use crate::ir::{Api, Endpoint, ErrorDef, Field, ServiceVersion, Ty, TypeDef, TypeKind};
 use crate::model::{AccessToken, HttpMethod};
-use crate::naming::{is_keyword, screaming_snake_case};
+use crate::naming::{is_keyword, pascal_case, screaming_snake_case};
 
 /// One file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -618,6 +618,12 @@ fn emit_lib(api: &Api) -> OutputFile {
             quote!(&#service::#version::#c)
         })
     });
+    let service_fns = services.iter().map(|s| {
+        let m = ident(s);
+        let ty = ident(&pascal_case(s));
+        let d = doc(&format!("The `{s}` service."));
+        quote!(#d fn #m(&self) -> #m::#ty<'_, Self> { #m::#ty::new(self) })
+    });
     let docs = inner_doc(
         "Feishu (Lark) performance and OKR bindings, generated from the YAML files under `schema/`.\n\n\
          One module per service and version (`performance::v2`, `okr::v1`); each endpoint gives a\n\
@@ -636,6 +642,16 @@ fn emit_lib(api: &Api) -> OutputFile {
         /// The descriptor of every endpoint, in schema order.
         #[rustfmt::skip]
         pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[#(#descriptors),*];
+
+        /// The services, reached from any [`Transport`](feishu_perf_core::Transport), as in the
+        /// official SDKs: `client.performance().v2().metric_detail().import(request)`.
+        #[rustfmt::skip]
+        pub trait Services: feishu_perf_core::Transport + Sized {
+            #(#service_fns)*
+        }
+
+        #[rustfmt::skip]
+        impl<T: feishu_perf_core::Transport> Services for T {}
     };
     file("src/lib.rs".into(), &["**/*.yaml"], tokens)
 }
@@ -763,9 +779,32 @@ fn emit_service(service: &str, versions: &[&ServiceVersion]) -> OutputFile {
         quote!(#d_attr pub mod #m;)
     });
     let d = inner_doc(&format!("The `{service}` service."));
+    let ty = ident(&pascal_case(service));
+    let struct_doc = doc(&format!("The `{service}` service's versions."));
+    let version_fns = versions.iter().map(|v| {
+        let m = ident(&v.version);
+        let vty = ident(&pascal_case(&v.version));
+        let d = doc(&format!("`{service}` {}.", v.version));
+        quote!(#d pub fn #m(&self) -> #m::#vty<'a, T> { #m::#vty::new(self.transport) })
+    });
     let tokens = quote! {
         #d
+        use feishu_perf_core::Transport;
+
         #(#mods)*
+
+        #struct_doc
+        pub struct #ty<'a, T> {
+            transport: &'a T,
+        }
+
+        impl<'a, T: Transport> #ty<'a, T> {
+            pub(crate) fn new(transport: &'a T) -> Self {
+                Self { transport }
+            }
+
+            #(#version_fns)*
+        }
     };
     let sources: Vec<String> = versions
         .iter()
@@ -791,6 +830,7 @@ fn emit_version(version: &ServiceVersion) -> OutputFile {
     });
     let types = version.shared_types.iter().map(emit_type);
     let imports = type_imports(&version.shared_types, false);
+    let facade = emit_version_facade(version);
     let d = inner_doc(&format!(
         "`{}` {}: its endpoints and the types they share.",
         version.service, version.version
@@ -798,7 +838,10 @@ fn emit_version(version: &ServiceVersion) -> OutputFile {
     let tokens = quote! {
         #d
         #imports
+        use feishu_perf_core::Transport;
+
         #(#mods)*
+        #facade
         #(#types)*
     };
     let mut sources = Vec::new();
@@ -812,6 +855,76 @@ fn emit_version(version: &ServiceVersion) -> OutputFile {
         &sources,
         tokens,
     )
+}
+
+/// The version's accessor and one accessor a resource, each with a method an operation.
+fn emit_version_facade(version: &ServiceVersion) -> TokenStream {
+    let ty = ident(&pascal_case(&version.version));
+    let mut resources: Vec<(&str, Vec<&Endpoint>)> = Vec::new();
+    for e in &version.endpoints {
+        match resources.iter_mut().find(|(r, _)| *r == e.source.resource) {
+            Some((_, list)) => list.push(e),
+            None => resources.push((&e.source.resource, vec![e])),
+        }
+    }
+    let resource_fns = resources.iter().map(|(r, _)| {
+        let m = ident(r);
+        let rty = format_ident!("{}Resource", pascal_case(r));
+        let d = doc(&format!("The `{r}` resource."));
+        quote!(#d pub fn #m(&self) -> #rty<'a, T> { #rty { transport: self.transport } })
+    });
+    let resource_structs = resources.iter().map(|(r, endpoints)| {
+        let rty = format_ident!("{}Resource", pascal_case(r));
+        let d = doc(&format!("The `{r}` resource of `{}` {}.", version.service, version.version));
+        let methods = endpoints.iter().map(|e| {
+            let op = ident(&e.source.operation);
+            let request = format_ident!("{}Request", e.name);
+            let response = match &e.response_body {
+                Some(_) => {
+                    let r = format_ident!("{}ResponseBody", e.name);
+                    quote!(#r)
+                }
+                None => quote!(feishu_perf_core::EmptyResponse),
+            };
+            let d = doc(&format!(
+                "[{}]({}): `{:?} {}`.",
+                e.source.summary, e.source.doc_url, e.source.http_method, e.source.path.value
+            ));
+            quote! {
+                #d
+                pub async fn #op(&self, request: #request) -> Result<#response, T::Error> {
+                    self.transport.send(request).await
+                }
+            }
+        });
+        quote! {
+            #d
+            pub struct #rty<'a, T> {
+                transport: &'a T,
+            }
+
+            impl<T: Transport> #rty<'_, T> {
+                #(#methods)*
+            }
+        }
+    });
+    let d = doc(&format!("`{}` {}, by resource.", version.service, version.version));
+    quote! {
+        #d
+        pub struct #ty<'a, T> {
+            transport: &'a T,
+        }
+
+        impl<'a, T: Transport> #ty<'a, T> {
+            pub(crate) fn new(transport: &'a T) -> Self {
+                Self { transport }
+            }
+
+            #(#resource_fns)*
+        }
+
+        #(#resource_structs)*
+    }
 }
 
 fn emit_endpoint(e: &Endpoint) -> OutputFile {
@@ -1150,6 +1263,8 @@ fn emit_endpoint(e: &Endpoint) -> OutputFile {
     );
     let (summary, doc_url, path_template) = (&src.summary, &src.doc_url, &src.path.value);
     let takes_client_token = e.query.iter().any(|f| f.idempotency_key);
+    // See `EndpointDescriptor::retry_safe`.
+    let retry_safe = takes_client_token || src.http_method != HttpMethod::POST || src.pagination.is_some();
     let descriptor_doc_attr = doc(&format!(
         "Descriptor of {link}: `{method} {path_template}`."
     ));
@@ -1244,6 +1359,7 @@ fn emit_endpoint(e: &Endpoint) -> OutputFile {
             field_scopes: &[#(#field_scopes),*],
             rate_limit: #rate_limit,
             client_token: #takes_client_token,
+            retry_safe: #retry_safe,
             pagination: #pagination,
         };
 

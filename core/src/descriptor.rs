@@ -90,6 +90,11 @@ pub struct EndpointDescriptor {
     pub rate_limit: Option<RateLimit>,
     /// Whether the endpoint takes a `client_token` query parameter that makes a write idempotent.
     pub client_token: bool,
+    /// Whether repeating a request cannot change the outcome: reads (`GET`, and
+    /// the `POST` list queries that page), writes that set absolute values
+    /// (`PUT`, `PATCH`, `DELETE`), and writes made idempotent by a `client_token`.
+    /// The runtime retries a request whose outcome is unknown only when this holds.
+    pub retry_safe: bool,
     /// Pagination, for list endpoints.
     pub pagination: Option<Pagination>,
 }

@@ -19,6 +19,6 @@ pub use descriptor::{
 pub use error_code::{ErrorCode, ErrorInfo};
 pub use open_enum::OpenEnum;
 pub use request::{
-    ApiRequest, EmptyResponse, PaginatedRequest, encode_path_segment, next_page_token,
+    ApiRequest, EmptyResponse, PaginatedRequest, Transport, encode_path_segment, next_page_token,
 };
 pub use validate::{JsonPath, Rule, Validate, ValidationErrors, Violation};

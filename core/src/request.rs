@@ -35,6 +35,19 @@ pub trait ApiRequest: Validate + Send + Sync {
     fn set_client_token(&mut self, _token: String) {}
 }
 
+/// Something that sends requests: the runtime's client. The generated
+/// service accessors (`client.performance().v2().metric_detail().import(..)`)
+/// are written against this trait.
+pub trait Transport: Sync {
+    /// What a failed call returns.
+    type Error: Send;
+    /// Sends one request and returns the response's `data`.
+    fn send<R: ApiRequest + 'static>(
+        &self,
+        request: R,
+    ) -> impl std::future::Future<Output = Result<R::Response, Self::Error>> + Send;
+}
+
 /// A request to a list endpoint that pages with `page_token`.
 pub trait PaginatedRequest: ApiRequest + Clone {
     /// One item of a page.

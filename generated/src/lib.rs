@@ -28,3 +28,21 @@ pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[
     &performance::v2::IMPORT_METRIC_DETAIL,
     &performance::v2::QUERY_REVIEW_TEMPLATE,
 ];
+
+/// The services, reached from any [`Transport`](feishu_perf_core::Transport), as in the
+/// official SDKs: `client.performance().v2().metric_detail().import(request)`.
+#[rustfmt::skip]
+pub trait Services: feishu_perf_core::Transport + Sized {
+    /// The `okr` service.
+    fn okr(&self) -> okr::Okr<'_, Self> {
+        okr::Okr::new(self)
+    }
+
+    /// The `performance` service.
+    fn performance(&self) -> performance::Performance<'_, Self> {
+        performance::Performance::new(self)
+    }
+}
+
+#[rustfmt::skip]
+impl<T: feishu_perf_core::Transport> Services for T {}

@@ -2,5 +2,23 @@
 
 //! The `okr` service.
 
+use feishu_perf_core::Transport;
+
 /// `okr` v1.
 pub mod v1;
+
+/// The `okr` service's versions.
+pub struct Okr<'a, T> {
+    transport: &'a T,
+}
+
+impl<'a, T: Transport> Okr<'a, T> {
+    pub(crate) fn new(transport: &'a T) -> Self {
+        Self { transport }
+    }
+
+    /// `okr` v1.
+    pub fn v1(&self) -> v1::V1<'a, T> {
+        v1::V1::new(self.transport)
+    }
+}

@@ -2,5 +2,23 @@
 
 //! The `performance` service.
 
+use feishu_perf_core::Transport;
+
 /// `performance` v2.
 pub mod v2;
+
+/// The `performance` service's versions.
+pub struct Performance<'a, T> {
+    transport: &'a T,
+}
+
+impl<'a, T: Transport> Performance<'a, T> {
+    pub(crate) fn new(transport: &'a T) -> Self {
+        Self { transport }
+    }
+
+    /// `performance` v2.
+    pub fn v2(&self) -> v2::V2<'a, T> {
+        v2::V2::new(self.transport)
+    }
+}

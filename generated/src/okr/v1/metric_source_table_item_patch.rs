@@ -33,6 +33,7 @@ pub const PATCH_METRIC_SOURCE_TABLE_ITEM: EndpointDescriptor = EndpointDescripto
     field_scopes: &[],
     rate_limit: None,
     client_token: false,
+    retry_safe: true,
     pagination: None,
 };
 

@@ -5,11 +5,45 @@
 use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation};
+use feishu_perf_core::Transport;
 
 /// 更新指标项 (`PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`).
 pub mod metric_source_table_item_patch;
 #[doc(inline)]
 pub use metric_source_table_item_patch::*;
+
+/// `okr` v1, by resource.
+pub struct V1<'a, T> {
+    transport: &'a T,
+}
+
+impl<'a, T: Transport> V1<'a, T> {
+    pub(crate) fn new(transport: &'a T) -> Self {
+        Self { transport }
+    }
+
+    /// The `metric_source_table_item` resource.
+    pub fn metric_source_table_item(&self) -> MetricSourceTableItemResource<'a, T> {
+        MetricSourceTableItemResource {
+            transport: self.transport,
+        }
+    }
+}
+
+/// The `metric_source_table_item` resource of `okr` v1.
+pub struct MetricSourceTableItemResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> MetricSourceTableItemResource<'_, T> {
+    /// [更新指标项](https://open.feishu.cn/document/server-docs/okr-v1/metric_source-table-item/patch): `PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`.
+    pub async fn patch(
+        &self,
+        request: PatchMetricSourceTableItemRequest,
+    ) -> Result<PatchMetricSourceTableItemResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
 
 /// 多语言文本（OKR 使用 zh_cn / en_us / ja_jp 键）
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -41,6 +41,7 @@ pub const IMPORT_ADDITIONAL_INFORMATION: EndpointDescriptor = EndpointDescriptor
         per_second: None,
     }),
     client_token: true,
+    retry_safe: true,
     pagination: None,
 };
 

@@ -34,6 +34,7 @@ pub const IMPORT_METRIC_DETAIL: EndpointDescriptor = EndpointDescriptor {
         per_second: None,
     }),
     client_token: true,
+    retry_safe: true,
     pagination: None,
 };
 

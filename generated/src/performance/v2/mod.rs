@@ -5,6 +5,7 @@
 use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation};
+use feishu_perf_core::Transport;
 
 /// 批量导入补充信息 (`POST /open-apis/performance/v2/additional_informations/import`).
 pub mod additional_information_import;
@@ -20,6 +21,83 @@ pub use metric_detail_import::*;
 pub mod review_template_query;
 #[doc(inline)]
 pub use review_template_query::*;
+
+/// `performance` v2, by resource.
+pub struct V2<'a, T> {
+    transport: &'a T,
+}
+
+impl<'a, T: Transport> V2<'a, T> {
+    pub(crate) fn new(transport: &'a T) -> Self {
+        Self { transport }
+    }
+
+    /// The `additional_information` resource.
+    pub fn additional_information(&self) -> AdditionalInformationResource<'a, T> {
+        AdditionalInformationResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `metric_detail` resource.
+    pub fn metric_detail(&self) -> MetricDetailResource<'a, T> {
+        MetricDetailResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `review_template` resource.
+    pub fn review_template(&self) -> ReviewTemplateResource<'a, T> {
+        ReviewTemplateResource {
+            transport: self.transport,
+        }
+    }
+}
+
+/// The `additional_information` resource of `performance` v2.
+pub struct AdditionalInformationResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> AdditionalInformationResource<'_, T> {
+    /// [批量导入补充信息](https://open.feishu.cn/document/performance-v1/review_config/semester_activity/additional_information/import): `POST /open-apis/performance/v2/additional_informations/import`.
+    pub async fn import(
+        &self,
+        request: ImportAdditionalInformationRequest,
+    ) -> Result<ImportAdditionalInformationResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `metric_detail` resource of `performance` v2.
+pub struct MetricDetailResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> MetricDetailResource<'_, T> {
+    /// [录入被评估人关键指标数据](https://open.feishu.cn/document/performance-v1/metric_detail/import): `POST /open-apis/performance/v2/metric_details/import`.
+    pub async fn import(
+        &self,
+        request: ImportMetricDetailRequest,
+    ) -> Result<ImportMetricDetailResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `review_template` resource of `performance` v2.
+pub struct ReviewTemplateResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> ReviewTemplateResource<'_, T> {
+    /// [获取绩效模板](https://open.feishu.cn/document/performance-v1/review_config/review_template/query): `POST /open-apis/performance/v2/review_templates/query`.
+    pub async fn query(
+        &self,
+        request: QueryReviewTemplateRequest,
+    ) -> Result<QueryReviewTemplateResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
 
 /// 多语言文本（performance v2 使用 zh_cn / en_us 键）
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

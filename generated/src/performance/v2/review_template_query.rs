@@ -37,6 +37,7 @@ pub const QUERY_REVIEW_TEMPLATE: EndpointDescriptor = EndpointDescriptor {
         per_second: None,
     }),
     client_token: false,
+    retry_safe: true,
     pagination: Some(Pagination {
         items_field: "review_templates",
         default_page_size: Some(20),

@@ -1,0 +1,537 @@
+//! The client and its one request path.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::Stream;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use feishu_perf_core::{ApiRequest, ErrorCode, HttpMethod, PaginatedRequest, Transport};
+
+use crate::auth::{Credentials, HttpAuth, MemoryTokenCache, TokenCache, TokenManager};
+use crate::error::{ApiError, Error};
+use crate::pacing::{Pacer, Pacing};
+use crate::retry::{RetryPolicy, new_client_token};
+use crate::{AppTicketSource, Secret};
+
+/// `https://open.feishu.cn` (China).
+pub const FEISHU: &str = "https://open.feishu.cn";
+/// `https://open.larksuite.com` (international).
+pub const LARK: &str = "https://open.larksuite.com";
+
+/// A Feishu client: cheap to clone (clones share tokens, pacing and connections),
+/// `Send + Sync`, shareable across tasks.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), feishu_perf::Error> {
+/// use feishu_perf::prelude::*;
+/// use feishu_perf::performance::v2::{QueryReviewTemplateRequest};
+///
+/// let client = Client::builder().app("cli_xxx", "secret").build()?;
+/// let page = client.performance().v2().review_template().query(QueryReviewTemplateRequest::new()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    tokens: TokenManager,
+    tenant_key: Option<String>,
+    timeout: Duration,
+    retry: RetryPolicy,
+    pacing: Pacing,
+    pacer: Pacer,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("credentials", &self.inner.tokens.credentials)
+            .field("tenant_key", &self.inner.tenant_key)
+            .field("retry", &self.inner.retry)
+            .field("pacing", &self.inner.pacing)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options of one call.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// A tenant_access_token to use instead of the client's.
+    pub tenant_access_token: Option<Secret>,
+    /// The tenant, for a store app.
+    pub tenant_key: Option<String>,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// A timeout for each attempt, instead of the client's.
+    pub timeout: Option<Duration>,
+    /// Sent as `Oapi-Sdk-Request-Id`.
+    pub request_id: Option<String>,
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    credentials: Option<Credentials>,
+    base_url: String,
+    tenant_key: Option<String>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    pacing: Pacing,
+    cache: Option<Arc<dyn TokenCache>>,
+    allow_insecure_http: bool,
+}
+
+impl std::fmt::Debug for dyn TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenCache")
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            credentials: None,
+            base_url: FEISHU.to_owned(),
+            tenant_key: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            pacing: Pacing::default(),
+            cache: None,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A self-built app (自建应用).
+    pub fn app(mut self, app_id: impl Into<String>, app_secret: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::SelfBuilt {
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+        });
+        self
+    }
+
+    /// A store app (商店应用), with the source of its latest app_ticket.
+    pub fn store_app(
+        mut self,
+        app_id: impl Into<String>,
+        app_secret: impl Into<Secret>,
+        app_ticket: impl AppTicketSource + 'static,
+    ) -> Self {
+        self.credentials = Some(Credentials::Store {
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+            app_ticket: Arc::new(app_ticket),
+        });
+        self
+    }
+
+    /// A tenant_access_token obtained elsewhere.
+    pub fn tenant_access_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::TenantToken(token.into()));
+        self
+    }
+
+    /// The tenant a store app acts in, for every call (a call may override it).
+    pub fn tenant_key(mut self, tenant_key: impl Into<String>) -> Self {
+        self.tenant_key = Some(tenant_key.into());
+        self
+    }
+
+    /// The host: [`FEISHU`] (default), [`LARK`], or any URL (a sandbox).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Connection timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout of each attempt (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retry policy ([`RetryPolicy::none`] turns retries off).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Client-side pacing (default: each endpoint's documented limit per minute).
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
+    /// Where tokens are cached (default: in memory).
+    pub fn token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Allows plain `http://` to hosts other than loopback (never do this in production).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Reads `FEISHU_APP_ID`, `FEISHU_APP_SECRET` and, if set, `FEISHU_BASE_URL`.
+    pub fn from_env(mut self) -> Result<Self, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let app_id = var("FEISHU_APP_ID").ok_or_else(|| Error::Config("FEISHU_APP_ID is not set".into()))?;
+        let secret = var("FEISHU_APP_SECRET").ok_or_else(|| Error::Config("FEISHU_APP_SECRET is not set".into()))?;
+        self = self.app(app_id, secret);
+        if let Some(url) = var("FEISHU_BASE_URL") {
+            self = self.base_url(url);
+        }
+        Ok(self)
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let credentials = self
+            .credentials
+            .ok_or_else(|| Error::Config("no credentials: use app(), store_app() or tenant_access_token()".into()))?;
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| Error::Config(format!("base URL {:?}: {e}", self.base_url)))?;
+        let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+        let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback || self.allow_insecure_http => {}
+            "http" => {
+                return Err(Error::Config(format!(
+                    "refusing plain http to {}: use https, or allow_insecure_http(true) for a test server",
+                    self.base_url
+                )));
+            }
+            other => return Err(Error::Config(format!("unsupported scheme {other:?} in the base URL"))),
+        }
+        // reqwest is built with rustls but without a bundled crypto provider:
+        // use ring unless the application installed another one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .user_agent(concat!("feishu-perf/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let cache = self.cache.unwrap_or_else(|| Arc::new(MemoryTokenCache::default()));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url: self.base_url,
+                tokens: TokenManager::new(credentials, cache),
+                tenant_key: self.tenant_key,
+                timeout: self.timeout,
+                retry: self.retry,
+                pacing: self.pacing,
+                pacer: Pacer::default(),
+            }),
+        })
+    }
+}
+
+/// What one attempt ended with.
+enum Attempt<T> {
+    Done(T),
+    Failed {
+        error: Error,
+        /// The request may have been applied (no trustworthy answer came back).
+        outcome_unknown: bool,
+        /// The server asked to wait this long (`x-ogw-ratelimit-reset`).
+        wait: Option<Duration>,
+        /// The token was refused: fetch a new one.
+        stale_token: bool,
+    },
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Sends `request` with default options.
+    pub async fn send<R: ApiRequest>(&self, request: R) -> Result<R::Response, Error> {
+        self.send_with(request, RequestOptions::default()).await
+    }
+
+    /// Sends `request`: validates it, fills in a `client_token` if the endpoint
+    /// takes one and none is set, paces, authenticates, retries what is safe to
+    /// retry (reusing the same `client_token`), and decodes the response.
+    pub async fn send_with<R: ApiRequest>(&self, mut request: R, options: RequestOptions) -> Result<R::Response, Error> {
+        let d = R::DESCRIPTOR;
+        request.validate().map_err(|errors| Error::Validation { endpoint: d.id, errors })?;
+        if d.client_token && request.client_token().is_none() {
+            request.set_client_token(new_client_token());
+        }
+        let body = match request.body() {
+            Some(body) => Some(serde_json::to_vec(body).map_err(|e| Error::Config(format!("serialising the body: {e}")))?),
+            None => None,
+        };
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, request.path()))
+            .map_err(|e| Error::Config(format!("request URL: {e}")))?;
+        let query = request.query();
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let span = tracing::info_span!("feishu.call", endpoint = d.id, method = d.method.as_str());
+        self.run::<R>(url, body, request.client_token().map(str::to_owned), &options).instrument(span).await
+    }
+
+    async fn run<R: ApiRequest>(
+        &self,
+        url: reqwest::Url,
+        body: Option<Vec<u8>>,
+        client_token: Option<String>,
+        options: &RequestOptions,
+    ) -> Result<R::Response, Error> {
+        let d = R::DESCRIPTOR;
+        let inner = &*self.inner;
+        let started = Instant::now();
+        let tenant_key = options.tenant_key.as_deref().or(inner.tenant_key.as_deref());
+        let mut outcome_unknown = false;
+        let mut token_refreshed = false;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            inner.pacer.acquire(inner.pacing, d).await;
+            let token = match &options.tenant_access_token {
+                Some(token) => token.clone(),
+                None => inner.tokens.tenant_token(&self.http_auth(), tenant_key).await?,
+            };
+            let attempt_started = Instant::now();
+            let result = self.attempt::<R>(&url, body.as_deref(), &token, options).await;
+            let (error, unknown, wait, stale_token) = match result {
+                Attempt::Done(response) => {
+                    tracing::info!(attempt, duration_ms = attempt_started.elapsed().as_millis() as u64, "call succeeded");
+                    return Ok(response);
+                }
+                Attempt::Failed { error, outcome_unknown, wait, stale_token } => (error, outcome_unknown, wait, stale_token),
+            };
+            tracing::warn!(
+                attempt,
+                code = error.code().unwrap_or(0),
+                log_id = error.log_id().unwrap_or(""),
+                duration_ms = attempt_started.elapsed().as_millis() as u64,
+                "call failed: {error}"
+            );
+            // A repeat refused after an attempt whose outcome was unknown: that attempt was applied.
+            if error.code() == Some(1580110) && outcome_unknown {
+                return Err(Error::AlreadyApplied {
+                    endpoint: d.id,
+                    client_token: client_token.unwrap_or_default(),
+                });
+            }
+            // A refused token: drop it, fetch a new one, retry once.
+            if stale_token && options.tenant_access_token.is_none() && !token_refreshed {
+                inner.tokens.invalidate(tenant_key, &token).await;
+                token_refreshed = true;
+                attempt -= 1;
+                continue;
+            }
+            outcome_unknown |= unknown;
+            let retryable = error.is_retryable() && (!unknown || d.retry_safe);
+            let next_wait = wait.unwrap_or_else(|| inner.retry.backoff(attempt));
+            if !retryable || attempt >= inner.retry.max_attempts || started.elapsed() + next_wait > inner.retry.max_elapsed {
+                return Err(error);
+            }
+            tracing::debug!(attempt, wait_ms = next_wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(next_wait).await;
+        }
+    }
+
+    fn http_auth(&self) -> HttpAuth<'_> {
+        HttpAuth {
+            http: &self.inner.http,
+            base_url: &self.inner.base_url,
+            timeout: self.inner.timeout,
+        }
+    }
+
+    async fn attempt<R: ApiRequest>(
+        &self,
+        url: &reqwest::Url,
+        body: Option<&[u8]>,
+        token: &Secret,
+        options: &RequestOptions,
+    ) -> Attempt<R::Response> {
+        let d = R::DESCRIPTOR;
+        let timeout = options.timeout.unwrap_or(self.inner.timeout);
+        let method = match d.method {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Put => reqwest::Method::PUT,
+            HttpMethod::Patch => reqwest::Method::PATCH,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in &options.headers {
+            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+                headers.insert(name, value);
+            }
+        }
+        if let Ok(mut auth) = HeaderValue::try_from(format!("Bearer {}", token.expose())) {
+            auth.set_sensitive(true);
+            headers.insert(AUTHORIZATION, auth);
+        }
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        if let Some(id) = options.request_id.as_deref().and_then(|id| HeaderValue::try_from(id).ok()) {
+            headers.insert("Oapi-Sdk-Request-Id", id);
+        }
+        let mut builder = self.inner.http.request(method, url.clone()).headers(headers).timeout(timeout);
+        if let Some(body) = body {
+            builder = builder.body(body.to_vec());
+        }
+        let failed = |error, outcome_unknown| Attempt::Failed { error, outcome_unknown, wait: None, stale_token: false };
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) if e.is_timeout() => return failed(Error::Timeout { endpoint: d.id, after: timeout }, true),
+            // A failure to connect happens before anything is sent.
+            Err(e) => {
+                let sent = !e.is_connect();
+                return failed(Error::Transport { endpoint: d.id, source: e.without_url() }, sent);
+            }
+        };
+        let status = response.status().as_u16();
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let log_id = header("x-tt-logid");
+        let content_type = header("content-type");
+        let reset = header("x-ogw-ratelimit-reset").and_then(|v| v.trim().parse::<f64>().ok()).map(Duration::from_secs_f64);
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_timeout() => return failed(Error::Timeout { endpoint: d.id, after: timeout }, true),
+            Err(e) => return failed(Error::Transport { endpoint: d.id, source: e.without_url() }, true),
+        };
+        tracing::debug!(status, log_id = log_id.as_deref().unwrap_or(""), bytes = bytes.len(), "response");
+        let decode_error = |reason: String| Error::Decode {
+            endpoint: d.id,
+            status,
+            content_type: content_type.clone(),
+            body_start: String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).into_owned(),
+            reason,
+            log_id: log_id.clone(),
+        };
+        // A 2xx or 5xx answer that cannot be read may hide an applied request.
+        let unreadable_may_be_applied = !(300..500).contains(&status);
+        let envelope: Value = match serde_json::from_slice(&bytes) {
+            Ok(Value::Object(map)) => Value::Object(map),
+            Ok(_) => return failed(decode_error("not a JSON object".into()), unreadable_may_be_applied),
+            // Truncated or HTML: the server may have applied the request.
+            Err(e) => return failed(decode_error(format!("invalid JSON: {e}")), unreadable_may_be_applied),
+        };
+        let code = envelope.get("code").and_then(Value::as_i64);
+        match code {
+            Some(0) => {
+                let data = match envelope.get("data") {
+                    None | Some(Value::Null) => Value::Object(Default::default()),
+                    Some(data) => data.clone(),
+                };
+                match serde_json::from_value::<R::Response>(data) {
+                    Ok(response) => Attempt::Done(response),
+                    Err(e) => failed(decode_error(format!("unexpected data: {e}")), false),
+                }
+            }
+            Some(code) => {
+                let error = &envelope["error"];
+                let list = |key: &str| error.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+                let api = ApiError {
+                    endpoint: d.id,
+                    status,
+                    code,
+                    msg: envelope.get("msg").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    info: R::ErrorCode::from_code(code).info(),
+                    log_id: log_id.clone().or_else(|| error.get("log_id").and_then(Value::as_str).map(str::to_owned)),
+                    troubleshooter: error.get("troubleshooter").and_then(Value::as_str).map(str::to_owned),
+                    permission_violations: list("permission_violations"),
+                    field_violations: list("field_violations"),
+                };
+                if code == 99991400 || status == 429 {
+                    return Attempt::Failed {
+                        error: Error::RateLimited { endpoint: d.id, reset_after: reset, log_id: api.log_id },
+                        outcome_unknown: false,
+                        wait: Some(reset.unwrap_or(Duration::from_secs(1))),
+                        stale_token: false,
+                    };
+                }
+                let stale_token = matches!(code, 99991663 | 99991664 | 99991671);
+                Attempt::Failed {
+                    error: Error::Api(Box::new(api)),
+                    // An internal error may or may not have been applied.
+                    outcome_unknown: status >= 500,
+                    wait: None,
+                    stale_token,
+                }
+            }
+            None => failed(decode_error("no `code` in the envelope".into()), unreadable_may_be_applied),
+        }
+    }
+
+    /// Every item of every page, fetched as the stream is read. Stops when
+    /// `has_more` is false or `page_token` is empty or missing. Set the page
+    /// size on the request (`.page_size(50)`).
+    pub fn paginate<R: PaginatedRequest + 'static>(&self, request: R) -> impl Stream<Item = Result<R::Item, Error>> + Send + 'static
+    where
+        R::Item: Send,
+        R::Response: Send,
+    {
+        use futures::StreamExt;
+        self.pages(request)
+            .map(|page| match page {
+                Ok(page) => futures::stream::iter(R::into_items(page).into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(e) => futures::stream::iter(vec![Err(e)]),
+            })
+            .flatten()
+    }
+
+    /// Every page's raw response, fetched as the stream is read.
+    pub fn pages<R: PaginatedRequest + 'static>(&self, request: R) -> impl Stream<Item = Result<R::Response, Error>> + Send + 'static
+    where
+        R::Response: Send,
+    {
+        let client = self.clone();
+        futures::stream::try_unfold(Some(request), move |next| {
+            let client = client.clone();
+            async move {
+                let Some(request) = next else { return Ok(None) };
+                let response = client.send(request.clone()).await?;
+                let following = R::next_page_token(&response).map(|token| {
+                    let mut request = request;
+                    request.set_page_token(Some(token));
+                    request
+                });
+                Ok(Some((response, following)))
+            }
+        })
+    }
+}
+
+impl Transport for Client {
+    type Error = Error;
+
+    fn send<R: ApiRequest + 'static>(&self, request: R) -> impl Future<Output = Result<R::Response, Error>> + Send {
+        Client::send(self, request)
+    }
+}

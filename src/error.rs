@@ -1,0 +1,173 @@
+//! The one error type of every call.
+
+use std::fmt;
+use std::time::Duration;
+
+use feishu_perf_core::{ErrorCode, ErrorInfo, ValidationErrors};
+
+/// What went wrong in a call. Display says what happened and what to check.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request breaks documented rules; nothing was sent.
+    #[error("invalid request to {endpoint}, nothing was sent: {errors}")]
+    Validation {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// Every violation, with its JSON path.
+        errors: ValidationErrors,
+    },
+    /// The platform answered with a non-zero `code`.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The call was rate limited (HTTP 429, code 99991400) and retries ran out.
+    #[error("{endpoint} was rate limited (99991400) and retries ran out; calls are accepted again in {}s", reset_after.map_or(0, |d| d.as_secs()))]
+    RateLimited {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// `x-ogw-ratelimit-reset`: when calls are accepted again.
+        reset_after: Option<Duration>,
+        /// The response's log id.
+        log_id: Option<String>,
+    },
+    /// A write whose response was lost (timeout, dropped connection) was
+    /// retried with the same `client_token` and refused as a repeat (1580110):
+    /// the first attempt was applied. Not a failure of the write; its
+    /// response data (e.g. `import_record_id`) is lost.
+    #[error("{endpoint}: already applied by an earlier attempt whose response was lost (client_token {client_token})")]
+    AlreadyApplied {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// The `client_token` the write was made with.
+        client_token: String,
+    },
+    /// A token could not be obtained.
+    #[error("authentication failed: {code} {msg}; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)")]
+    Authentication {
+        /// The token endpoint's `code`.
+        code: i64,
+        /// Its `msg`.
+        msg: String,
+        /// Its log id.
+        log_id: Option<String>,
+    },
+    /// The connection failed or broke.
+    #[error("transport error calling {endpoint}: {source}")]
+    Transport {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// The cause.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// No response within the timeout.
+    #[error("{endpoint} timed out after {after:?}")]
+    Timeout {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// The timeout that ran out.
+        after: Duration,
+    },
+    /// The response could not be decoded.
+    #[error("undecodable response from {endpoint}: HTTP {status}, content type {content_type:?}, {reason}; body starts: {body_start:?}")]
+    Decode {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// `Content-Type`, if any.
+        content_type: Option<String>,
+        /// The first 256 bytes of the body, lossily as UTF-8.
+        body_start: String,
+        /// Why it could not be decoded.
+        reason: String,
+        /// `X-Tt-Logid`, if any.
+        log_id: Option<String>,
+    },
+    /// The client is misconfigured.
+    #[error("configuration error: {0}")]
+    Config(String),
+}
+
+/// A non-zero `code` from the platform.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The endpoint.
+    pub endpoint: &'static str,
+    /// HTTP status.
+    pub status: u16,
+    /// The envelope's `code`.
+    pub code: i64,
+    /// The envelope's `msg`.
+    pub msg: String,
+    /// The documentation of the code (message, hint, status), from the endpoint's error table.
+    pub info: Option<&'static ErrorInfo>,
+    /// `X-Tt-Logid` (or `error.log_id`): give it to Feishu support.
+    pub log_id: Option<String>,
+    /// `error.troubleshooter`.
+    pub troubleshooter: Option<String>,
+    /// `error.permission_violations`.
+    pub permission_violations: Vec<serde_json::Value>,
+    /// `error.field_violations`.
+    pub field_violations: Vec<serde_json::Value>,
+}
+
+impl ApiError {
+    /// The code as the endpoint's typed error code, e.g. `ImportMetricDetailErrorCode`.
+    pub fn typed<C: ErrorCode>(&self) -> C {
+        C::from_code(self.code)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed with code {} (HTTP {}): {}", self.endpoint, self.code, self.status, self.msg)?;
+        if let Some(info) = self.info {
+            write!(f, "; {}", info.hint)?;
+        }
+        if let Some(log_id) = &self.log_id {
+            write!(f, " [log_id {log_id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// Whether retrying the same call may succeed: transport errors, timeouts,
+    /// 5xx, 1580101 (internal error), rate limits.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
+            Error::Api(e) => e.status >= 500 || matches!(e.code, 1580101 | 99991400),
+            Error::Decode { status, .. } => *status >= 500 || (200..300).contains(status),
+            _ => false,
+        }
+    }
+
+    /// The platform's `code`, for API, rate-limit and authentication errors.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Error::Api(e) => Some(e.code),
+            Error::RateLimited { .. } => Some(99991400),
+            Error::AlreadyApplied { .. } => Some(1580110),
+            Error::Authentication { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The log id of the response, if there was one.
+    pub fn log_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.log_id.as_deref(),
+            Error::RateLimited { log_id, .. } | Error::Authentication { log_id, .. } | Error::Decode { log_id, .. } => {
+                log_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a write was applied by an earlier attempt whose response was lost.
+    pub fn is_already_applied(&self) -> bool {
+        matches!(self, Error::AlreadyApplied { .. })
+    }
+}

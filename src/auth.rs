@@ -38,9 +38,11 @@ pub enum Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credentials::SelfBuilt { app_id, .. } => {
-                f.debug_struct("SelfBuilt").field("app_id", app_id).field("app_secret", &"[redacted]").finish()
-            }
+            Credentials::SelfBuilt { app_id, .. } => f
+                .debug_struct("SelfBuilt")
+                .field("app_id", app_id)
+                .field("app_secret", &"[redacted]")
+                .finish(),
             Credentials::Store { app_id, .. } => f
                 .debug_struct("Store")
                 .field("app_id", app_id)
@@ -107,12 +109,20 @@ pub struct MemoryTokenCache {
 
 impl TokenCache for MemoryTokenCache {
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<CachedToken>> {
-        let token = self.tokens.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned();
+        let token = self
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned();
         Box::pin(async move { token })
     }
 
     fn set<'a>(&'a self, key: &'a str, token: CachedToken) -> BoxFuture<'a, ()> {
-        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_owned(), token);
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_owned(), token);
         Box::pin(async {})
     }
 
@@ -146,7 +156,11 @@ impl TokenManager {
     }
 
     fn key(&self, tenant_key: Option<&str>) -> String {
-        format!("feishu-perf:tenant_access_token:{}:{}", self.credentials.app_id(), tenant_key.unwrap_or(""))
+        format!(
+            "feishu-perf:tenant_access_token:{}:{}",
+            self.credentials.app_id(),
+            tenant_key.unwrap_or("")
+        )
     }
 
     fn fresh(token: &CachedToken) -> bool {
@@ -154,7 +168,11 @@ impl TokenManager {
     }
 
     /// A valid tenant token: from the cache, or fetched by exactly one caller at a time.
-    pub(crate) async fn tenant_token(&self, http: &HttpAuth<'_>, tenant_key: Option<&str>) -> Result<Secret, Error> {
+    pub(crate) async fn tenant_token(
+        &self,
+        http: &HttpAuth<'_>,
+        tenant_key: Option<&str>,
+    ) -> Result<Secret, Error> {
         if let Credentials::TenantToken(token) = &self.credentials {
             return Ok(token.clone());
         }
@@ -178,12 +196,18 @@ impl TokenManager {
         self.cache.invalidate(&key, stale).await;
     }
 
-    async fn fetch(&self, http: &HttpAuth<'_>, tenant_key: Option<&str>) -> Result<CachedToken, Error> {
+    async fn fetch(
+        &self,
+        http: &HttpAuth<'_>,
+        tenant_key: Option<&str>,
+    ) -> Result<CachedToken, Error> {
         match &self.credentials {
             Credentials::TenantToken(_) => unreachable!("fixed tokens are never fetched"),
             Credentials::SelfBuilt { app_id, app_secret } => {
                 let body = json!({"app_id": app_id, "app_secret": app_secret.expose()});
-                let reply = http.post("/open-apis/auth/v3/tenant_access_token/internal", &body).await?;
+                let reply = http
+                    .post("/open-apis/auth/v3/tenant_access_token/internal", &body)
+                    .await?;
                 token_from(&reply, "tenant_access_token")
             }
             Credentials::Store {
@@ -191,18 +215,28 @@ impl TokenManager {
                 app_secret,
                 app_ticket,
             } => {
-                let tenant_key = tenant_key.ok_or_else(|| Error::Config("a store app needs a tenant_key (per client or per call)".into()))?;
-                let app_token = match self.store_app_token(http, app_id, app_secret, app_ticket.as_ref()).await {
+                let tenant_key = tenant_key.ok_or_else(|| {
+                    Error::Config("a store app needs a tenant_key (per client or per call)".into())
+                })?;
+                let app_token = match self
+                    .store_app_token(http, app_id, app_secret, app_ticket.as_ref())
+                    .await
+                {
                     // An invalid ticket: ask Feishu to push a new one, then try once more.
                     Err(Error::Authentication { code: 10012, .. }) => {
                         let body = json!({"app_id": app_id, "app_secret": app_secret.expose()});
-                        http.post("/open-apis/auth/v3/app_ticket/resend", &body).await?;
-                        self.store_app_token(http, app_id, app_secret, app_ticket.as_ref()).await?
+                        http.post("/open-apis/auth/v3/app_ticket/resend", &body)
+                            .await?;
+                        self.store_app_token(http, app_id, app_secret, app_ticket.as_ref())
+                            .await?
                     }
                     other => other?,
                 };
-                let body = json!({"app_access_token": app_token.token.expose(), "tenant_key": tenant_key});
-                let reply = http.post("/open-apis/auth/v3/tenant_access_token", &body).await?;
+                let body =
+                    json!({"app_access_token": app_token.token.expose(), "tenant_key": tenant_key});
+                let reply = http
+                    .post("/open-apis/auth/v3/tenant_access_token", &body)
+                    .await?;
                 token_from(&reply, "tenant_access_token")
             }
         }
@@ -216,8 +250,11 @@ impl TokenManager {
         tickets: &dyn AppTicketSource,
     ) -> Result<CachedToken, Error> {
         let ticket = tickets.app_ticket().await.unwrap_or_default();
-        let body = json!({"app_id": app_id, "app_secret": app_secret.expose(), "app_ticket": ticket});
-        let reply = http.post("/open-apis/auth/v3/app_access_token", &body).await?;
+        let body =
+            json!({"app_id": app_id, "app_secret": app_secret.expose(), "app_ticket": ticket});
+        let reply = http
+            .post("/open-apis/auth/v3/app_access_token", &body)
+            .await?;
         token_from(&reply, "app_access_token")
     }
 }
@@ -233,11 +270,14 @@ fn token_from(reply: &(Value, Option<String>), field: &str) -> Result<CachedToke
             log_id: log_id.clone(),
         });
     }
-    let token = body[field].as_str().filter(|t| !t.is_empty()).ok_or_else(|| Error::Authentication {
-        code,
-        msg: format!("the response has no {field}"),
-        log_id: log_id.clone(),
-    })?;
+    let token = body[field]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::Authentication {
+            code,
+            msg: format!("the response has no {field}"),
+            log_id: log_id.clone(),
+        })?;
     let expire = body["expire"].as_u64().unwrap_or(0);
     Ok(CachedToken {
         token: Secret::new(token),
@@ -264,19 +304,38 @@ impl HttpAuth<'_> {
             .await
             .map_err(|source| {
                 if source.is_timeout() {
-                    Error::Timeout { endpoint: ENDPOINT, after: self.timeout }
+                    Error::Timeout {
+                        endpoint: ENDPOINT,
+                        after: self.timeout,
+                    }
                 } else {
-                    Error::Transport { endpoint: ENDPOINT, source: source.without_url() }
+                    Error::Transport {
+                        endpoint: ENDPOINT,
+                        source: source.without_url(),
+                    }
                 }
             })?;
         let status = response.status().as_u16();
-        let log_id = response.headers().get("x-tt-logid").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|source| Error::Transport { endpoint: ENDPOINT, source: source.without_url() })?;
-        tracing::debug!(path, status, log_id = log_id.as_deref().unwrap_or(""), "token endpoint answered");
+        let log_id = response
+            .headers()
+            .get("x-tt-logid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response.bytes().await.map_err(|source| Error::Transport {
+            endpoint: ENDPOINT,
+            source: source.without_url(),
+        })?;
+        tracing::debug!(
+            path,
+            status,
+            log_id = log_id.as_deref().unwrap_or(""),
+            "token endpoint answered"
+        );
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(body) if body.is_object() => Ok((body, log_id)),
             _ => Err(Error::Decode {

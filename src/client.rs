@@ -195,8 +195,10 @@ impl ClientBuilder {
     /// Reads `FEISHU_APP_ID`, `FEISHU_APP_SECRET` and, if set, `FEISHU_BASE_URL`.
     pub fn from_env(mut self) -> Result<Self, Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let app_id = var("FEISHU_APP_ID").ok_or_else(|| Error::Config("FEISHU_APP_ID is not set".into()))?;
-        let secret = var("FEISHU_APP_SECRET").ok_or_else(|| Error::Config("FEISHU_APP_SECRET is not set".into()))?;
+        let app_id =
+            var("FEISHU_APP_ID").ok_or_else(|| Error::Config("FEISHU_APP_ID is not set".into()))?;
+        let secret = var("FEISHU_APP_SECRET")
+            .ok_or_else(|| Error::Config("FEISHU_APP_SECRET is not set".into()))?;
         self = self.app(app_id, secret);
         if let Some(url) = var("FEISHU_BASE_URL") {
             self = self.base_url(url);
@@ -206,13 +208,20 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let credentials = self
-            .credentials
-            .ok_or_else(|| Error::Config("no credentials: use app(), store_app() or tenant_access_token()".into()))?;
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config("no credentials: use app(), store_app() or tenant_access_token()".into())
+        })?;
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::Config(format!("base URL {:?}: {e}", self.base_url)))?;
-        let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
-        let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        let host = url
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let loopback = host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
         match url.scheme() {
             "https" => {}
             "http" if loopback || self.allow_insecure_http => {}
@@ -222,7 +231,11 @@ impl ClientBuilder {
                     self.base_url
                 )));
             }
-            other => return Err(Error::Config(format!("unsupported scheme {other:?} in the base URL"))),
+            other => {
+                return Err(Error::Config(format!(
+                    "unsupported scheme {other:?} in the base URL"
+                )));
+            }
         }
         // reqwest is built with rustls but without a bundled crypto provider:
         // use ring unless the application installed another one.
@@ -232,7 +245,9 @@ impl ClientBuilder {
             .user_agent(concat!("feishu-perf/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
-        let cache = self.cache.unwrap_or_else(|| Arc::new(MemoryTokenCache::default()));
+        let cache = self
+            .cache
+            .unwrap_or_else(|| Arc::new(MemoryTokenCache::default()));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -281,24 +296,42 @@ impl Client {
     /// Sends `request`: validates it, fills in a `client_token` if the endpoint
     /// takes one and none is set, paces, authenticates, retries what is safe to
     /// retry (reusing the same `client_token`), and decodes the response.
-    pub async fn send_with<R: ApiRequest>(&self, mut request: R, options: RequestOptions) -> Result<R::Response, Error> {
+    pub async fn send_with<R: ApiRequest>(
+        &self,
+        mut request: R,
+        options: RequestOptions,
+    ) -> Result<R::Response, Error> {
         let d = R::DESCRIPTOR;
-        request.validate().map_err(|errors| Error::Validation { endpoint: d.id, errors })?;
+        request.validate().map_err(|errors| Error::Validation {
+            endpoint: d.id,
+            errors,
+        })?;
         if d.client_token && request.client_token().is_none() {
             request.set_client_token(new_client_token());
         }
         let body = match request.body() {
-            Some(body) => Some(serde_json::to_vec(body).map_err(|e| Error::Config(format!("serialising the body: {e}")))?),
+            Some(body) => Some(
+                serde_json::to_vec(body)
+                    .map_err(|e| Error::Config(format!("serialising the body: {e}")))?,
+            ),
             None => None,
         };
         let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, request.path()))
             .map_err(|e| Error::Config(format!("request URL: {e}")))?;
         let query = request.query();
         if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
         let span = tracing::info_span!("feishu.call", endpoint = d.id, method = d.method.as_str());
-        self.run::<R>(url, body, request.client_token().map(str::to_owned), &options).instrument(span).await
+        self.run::<R>(
+            url,
+            body,
+            request.client_token().map(str::to_owned),
+            &options,
+        )
+        .instrument(span)
+        .await
     }
 
     async fn run<R: ApiRequest>(
@@ -311,7 +344,10 @@ impl Client {
         let d = R::DESCRIPTOR;
         let inner = &*self.inner;
         let started = Instant::now();
-        let tenant_key = options.tenant_key.as_deref().or(inner.tenant_key.as_deref());
+        let tenant_key = options
+            .tenant_key
+            .as_deref()
+            .or(inner.tenant_key.as_deref());
         let mut outcome_unknown = false;
         let mut token_refreshed = false;
         let mut attempt = 0u32;
@@ -320,16 +356,32 @@ impl Client {
             inner.pacer.acquire(inner.pacing, d).await;
             let token = match &options.tenant_access_token {
                 Some(token) => token.clone(),
-                None => inner.tokens.tenant_token(&self.http_auth(), tenant_key).await?,
+                None => {
+                    inner
+                        .tokens
+                        .tenant_token(&self.http_auth(), tenant_key)
+                        .await?
+                }
             };
             let attempt_started = Instant::now();
-            let result = self.attempt::<R>(&url, body.as_deref(), &token, options).await;
+            let result = self
+                .attempt::<R>(&url, body.as_deref(), &token, options)
+                .await;
             let (error, unknown, wait, stale_token) = match result {
                 Attempt::Done(response) => {
-                    tracing::info!(attempt, duration_ms = attempt_started.elapsed().as_millis() as u64, "call succeeded");
+                    tracing::info!(
+                        attempt,
+                        duration_ms = attempt_started.elapsed().as_millis() as u64,
+                        "call succeeded"
+                    );
                     return Ok(response);
                 }
-                Attempt::Failed { error, outcome_unknown, wait, stale_token } => (error, outcome_unknown, wait, stale_token),
+                Attempt::Failed {
+                    error,
+                    outcome_unknown,
+                    wait,
+                    stale_token,
+                } => (error, outcome_unknown, wait, stale_token),
             };
             tracing::warn!(
                 attempt,
@@ -355,7 +407,10 @@ impl Client {
             outcome_unknown |= unknown;
             let retryable = error.is_retryable() && (!unknown || d.retry_safe);
             let next_wait = wait.unwrap_or_else(|| inner.retry.backoff(attempt));
-            if !retryable || attempt >= inner.retry.max_attempts || started.elapsed() + next_wait > inner.retry.max_elapsed {
+            if !retryable
+                || attempt >= inner.retry.max_attempts
+                || started.elapsed() + next_wait > inner.retry.max_elapsed
+            {
                 return Err(error);
             }
             tracing::debug!(attempt, wait_ms = next_wait.as_millis() as u64, "retrying");
@@ -389,7 +444,10 @@ impl Client {
         };
         let mut headers = HeaderMap::new();
         for (name, value) in &options.headers {
-            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value.as_str()),
+            ) {
                 headers.insert(name, value);
             }
         }
@@ -397,35 +455,95 @@ impl Client {
             auth.set_sensitive(true);
             headers.insert(AUTHORIZATION, auth);
         }
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
-        if let Some(id) = options.request_id.as_deref().and_then(|id| HeaderValue::try_from(id).ok()) {
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        if let Some(id) = options
+            .request_id
+            .as_deref()
+            .and_then(|id| HeaderValue::try_from(id).ok())
+        {
             headers.insert("Oapi-Sdk-Request-Id", id);
         }
-        let mut builder = self.inner.http.request(method, url.clone()).headers(headers).timeout(timeout);
+        let mut builder = self
+            .inner
+            .http
+            .request(method, url.clone())
+            .headers(headers)
+            .timeout(timeout);
         if let Some(body) = body {
             builder = builder.body(body.to_vec());
         }
-        let failed = |error, outcome_unknown| Attempt::Failed { error, outcome_unknown, wait: None, stale_token: false };
+        let failed = |error, outcome_unknown| Attempt::Failed {
+            error,
+            outcome_unknown,
+            wait: None,
+            stale_token: false,
+        };
         let response = match builder.send().await {
             Ok(response) => response,
-            Err(e) if e.is_timeout() => return failed(Error::Timeout { endpoint: d.id, after: timeout }, true),
+            Err(e) if e.is_timeout() => {
+                return failed(
+                    Error::Timeout {
+                        endpoint: d.id,
+                        after: timeout,
+                    },
+                    true,
+                );
+            }
             // A failure to connect happens before anything is sent.
             Err(e) => {
                 let sent = !e.is_connect();
-                return failed(Error::Transport { endpoint: d.id, source: e.without_url() }, sent);
+                return failed(
+                    Error::Transport {
+                        endpoint: d.id,
+                        source: e.without_url(),
+                    },
+                    sent,
+                );
             }
         };
         let status = response.status().as_u16();
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let log_id = header("x-tt-logid");
         let content_type = header("content-type");
-        let reset = header("x-ogw-ratelimit-reset").and_then(|v| v.trim().parse::<f64>().ok()).map(Duration::from_secs_f64);
+        let reset = header("x-ogw-ratelimit-reset")
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .map(Duration::from_secs_f64);
         let bytes = match response.bytes().await {
             Ok(bytes) => bytes,
-            Err(e) if e.is_timeout() => return failed(Error::Timeout { endpoint: d.id, after: timeout }, true),
-            Err(e) => return failed(Error::Transport { endpoint: d.id, source: e.without_url() }, true),
+            Err(e) if e.is_timeout() => {
+                return failed(
+                    Error::Timeout {
+                        endpoint: d.id,
+                        after: timeout,
+                    },
+                    true,
+                );
+            }
+            Err(e) => {
+                return failed(
+                    Error::Transport {
+                        endpoint: d.id,
+                        source: e.without_url(),
+                    },
+                    true,
+                );
+            }
         };
-        tracing::debug!(status, log_id = log_id.as_deref().unwrap_or(""), bytes = bytes.len(), "response");
+        tracing::debug!(
+            status,
+            log_id = log_id.as_deref().unwrap_or(""),
+            bytes = bytes.len(),
+            "response"
+        );
         let decode_error = |reason: String| Error::Decode {
             endpoint: d.id,
             status,
@@ -438,9 +556,19 @@ impl Client {
         let unreadable_may_be_applied = !(300..500).contains(&status);
         let envelope: Value = match serde_json::from_slice(&bytes) {
             Ok(Value::Object(map)) => Value::Object(map),
-            Ok(_) => return failed(decode_error("not a JSON object".into()), unreadable_may_be_applied),
+            Ok(_) => {
+                return failed(
+                    decode_error("not a JSON object".into()),
+                    unreadable_may_be_applied,
+                );
+            }
             // Truncated or HTML: the server may have applied the request.
-            Err(e) => return failed(decode_error(format!("invalid JSON: {e}")), unreadable_may_be_applied),
+            Err(e) => {
+                return failed(
+                    decode_error(format!("invalid JSON: {e}")),
+                    unreadable_may_be_applied,
+                );
+            }
         };
         let code = envelope.get("code").and_then(Value::as_i64);
         match code {
@@ -456,21 +584,43 @@ impl Client {
             }
             Some(code) => {
                 let error = &envelope["error"];
-                let list = |key: &str| error.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+                let list = |key: &str| {
+                    error
+                        .get(key)
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                };
                 let api = ApiError {
                     endpoint: d.id,
                     status,
                     code,
-                    msg: envelope.get("msg").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    msg: envelope
+                        .get("msg")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
                     info: R::ErrorCode::from_code(code).info(),
-                    log_id: log_id.clone().or_else(|| error.get("log_id").and_then(Value::as_str).map(str::to_owned)),
-                    troubleshooter: error.get("troubleshooter").and_then(Value::as_str).map(str::to_owned),
+                    log_id: log_id.clone().or_else(|| {
+                        error
+                            .get("log_id")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    }),
+                    troubleshooter: error
+                        .get("troubleshooter")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
                     permission_violations: list("permission_violations"),
                     field_violations: list("field_violations"),
                 };
                 if code == 99991400 || status == 429 {
                     return Attempt::Failed {
-                        error: Error::RateLimited { endpoint: d.id, reset_after: reset, log_id: api.log_id },
+                        error: Error::RateLimited {
+                            endpoint: d.id,
+                            reset_after: reset,
+                            log_id: api.log_id,
+                        },
                         outcome_unknown: false,
                         wait: Some(reset.unwrap_or(Duration::from_secs(1))),
                         stale_token: false,
@@ -485,14 +635,20 @@ impl Client {
                     stale_token,
                 }
             }
-            None => failed(decode_error("no `code` in the envelope".into()), unreadable_may_be_applied),
+            None => failed(
+                decode_error("no `code` in the envelope".into()),
+                unreadable_may_be_applied,
+            ),
         }
     }
 
     /// Every item of every page, fetched as the stream is read. Stops when
     /// `has_more` is false or `page_token` is empty or missing. Set the page
     /// size on the request (`.page_size(50)`).
-    pub fn paginate<R: PaginatedRequest + 'static>(&self, request: R) -> impl Stream<Item = Result<R::Item, Error>> + Send + 'static
+    pub fn paginate<R: PaginatedRequest + 'static>(
+        &self,
+        request: R,
+    ) -> impl Stream<Item = Result<R::Item, Error>> + Send + 'static
     where
         R::Item: Send,
         R::Response: Send,
@@ -500,14 +656,19 @@ impl Client {
         use futures::StreamExt;
         self.pages(request)
             .map(|page| match page {
-                Ok(page) => futures::stream::iter(R::into_items(page).into_iter().map(Ok).collect::<Vec<_>>()),
+                Ok(page) => futures::stream::iter(
+                    R::into_items(page).into_iter().map(Ok).collect::<Vec<_>>(),
+                ),
                 Err(e) => futures::stream::iter(vec![Err(e)]),
             })
             .flatten()
     }
 
     /// Every page's raw response, fetched as the stream is read.
-    pub fn pages<R: PaginatedRequest + 'static>(&self, request: R) -> impl Stream<Item = Result<R::Response, Error>> + Send + 'static
+    pub fn pages<R: PaginatedRequest + 'static>(
+        &self,
+        request: R,
+    ) -> impl Stream<Item = Result<R::Response, Error>> + Send + 'static
     where
         R::Response: Send,
     {
@@ -531,7 +692,10 @@ impl Client {
 impl Transport for Client {
     type Error = Error;
 
-    fn send<R: ApiRequest + 'static>(&self, request: R) -> impl Future<Output = Result<R::Response, Error>> + Send {
+    fn send<R: ApiRequest + 'static>(
+        &self,
+        request: R,
+    ) -> impl Future<Output = Result<R::Response, Error>> + Send {
         Client::send(self, request)
     }
 }

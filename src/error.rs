@@ -34,7 +34,9 @@ pub enum Error {
     /// retried with the same `client_token` and refused as a repeat (1580110):
     /// the first attempt was applied. Not a failure of the write; its
     /// response data (e.g. `import_record_id`) is lost.
-    #[error("{endpoint}: already applied by an earlier attempt whose response was lost (client_token {client_token})")]
+    #[error(
+        "{endpoint}: already applied by an earlier attempt whose response was lost (client_token {client_token})"
+    )]
     AlreadyApplied {
         /// The endpoint.
         endpoint: &'static str,
@@ -42,7 +44,9 @@ pub enum Error {
         client_token: String,
     },
     /// A token could not be obtained.
-    #[error("authentication failed: {code} {msg}; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)")]
+    #[error(
+        "authentication failed: {code} {msg}; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)"
+    )]
     Authentication {
         /// The token endpoint's `code`.
         code: i64,
@@ -69,7 +73,9 @@ pub enum Error {
         after: Duration,
     },
     /// The response could not be decoded.
-    #[error("undecodable response from {endpoint}: HTTP {status}, content type {content_type:?}, {reason}; body starts: {body_start:?}")]
+    #[error(
+        "undecodable response from {endpoint}: HTTP {status}, content type {content_type:?}, {reason}; body starts: {body_start:?}"
+    )]
     Decode {
         /// The endpoint.
         endpoint: &'static str,
@@ -121,7 +127,11 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed with code {} (HTTP {}): {}", self.endpoint, self.code, self.status, self.msg)?;
+        write!(
+            f,
+            "{} failed with code {} (HTTP {}): {}",
+            self.endpoint, self.code, self.status, self.msg
+        )?;
         if let Some(info) = self.info {
             write!(f, "; {}", info.hint)?;
         }
@@ -159,9 +169,9 @@ impl Error {
     pub fn log_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.log_id.as_deref(),
-            Error::RateLimited { log_id, .. } | Error::Authentication { log_id, .. } | Error::Decode { log_id, .. } => {
-                log_id.as_deref()
-            }
+            Error::RateLimited { log_id, .. }
+            | Error::Authentication { log_id, .. }
+            | Error::Decode { log_id, .. } => log_id.as_deref(),
             _ => None,
         }
     }

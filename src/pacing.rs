@@ -60,13 +60,17 @@ impl Pacer {
         }
         // The server sees a call slightly after the client sends it; keep a
         // small margin so the server's window never holds one call too many.
-        let window = window + (window / 100).clamp(Duration::from_millis(5), Duration::from_millis(250));
+        let window =
+            window + (window / 100).clamp(Duration::from_millis(5), Duration::from_millis(250));
         loop {
             let wait = {
                 let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
                 let log = calls.entry(endpoint.id).or_default();
                 let now = Instant::now();
-                while log.front().is_some_and(|&t| now.duration_since(t) >= window) {
+                while log
+                    .front()
+                    .is_some_and(|&t| now.duration_since(t) >= window)
+                {
                     log.pop_front();
                 }
                 if log.len() < limit {
@@ -75,7 +79,11 @@ impl Pacer {
                 }
                 window - now.duration_since(log[0])
             };
-            tracing::debug!(endpoint = endpoint.id, wait_ms = wait.as_millis() as u64, "pacing");
+            tracing::debug!(
+                endpoint = endpoint.id,
+                wait_ms = wait.as_millis() as u64,
+                "pacing"
+            );
             tokio::time::sleep(wait).await;
         }
     }

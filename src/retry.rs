@@ -39,7 +39,9 @@ impl RetryPolicy {
     /// The wait before retry number `retry` (1 for the first): uniformly random
     /// in `0..=min(max_delay, base_delay * 2^(retry-1))` ("full jitter").
     pub fn backoff(&self, retry: u32) -> Duration {
-        let exp = self.base_delay.saturating_mul(1u32 << (retry.saturating_sub(1)).min(16));
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << (retry.saturating_sub(1)).min(16));
         let cap = exp.min(self.max_delay);
         cap.mul_f64(random_unit())
     }
@@ -49,7 +51,9 @@ impl RetryPolicy {
 /// splitmix64 sequence seeded from the clock, without a dependency.
 fn random_unit() -> f64 {
     static STATE: AtomicU64 = AtomicU64::new(0);
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ seed;
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -61,7 +65,9 @@ fn random_unit() -> f64 {
 pub(crate) fn new_client_token() -> String {
     let a = (random_unit() * (1u64 << 53) as f64) as u64;
     let b = (random_unit() * (1u64 << 53) as f64) as u64;
-    let c = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let c = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     format!("{:016x}{:016x}", a ^ (c << 11), b)
 }
 
@@ -73,7 +79,10 @@ mod tests {
     fn backoff_is_capped_and_jittered() {
         let policy = RetryPolicy::default();
         for retry in 1..20 {
-            let cap = policy.base_delay.saturating_mul(1 << (retry - 1).min(16)).min(policy.max_delay);
+            let cap = policy
+                .base_delay
+                .saturating_mul(1 << (retry - 1).min(16))
+                .min(policy.max_delay);
             assert!(policy.backoff(retry) <= cap);
         }
         let draws: std::collections::HashSet<_> = (0..20).map(|_| policy.backoff(5)).collect();

@@ -875,7 +875,10 @@ fn emit_version_facade(version: &ServiceVersion) -> TokenStream {
     });
     let resource_structs = resources.iter().map(|(r, endpoints)| {
         let rty = format_ident!("{}Resource", pascal_case(r));
-        let d = doc(&format!("The `{r}` resource of `{}` {}.", version.service, version.version));
+        let d = doc(&format!(
+            "The `{r}` resource of `{}` {}.",
+            version.service, version.version
+        ));
         let methods = endpoints.iter().map(|e| {
             let op = ident(&e.source.operation);
             let request = format_ident!("{}Request", e.name);
@@ -908,7 +911,10 @@ fn emit_version_facade(version: &ServiceVersion) -> TokenStream {
             }
         }
     });
-    let d = doc(&format!("`{}` {}, by resource.", version.service, version.version));
+    let d = doc(&format!(
+        "`{}` {}, by resource.",
+        version.service, version.version
+    ));
     quote! {
         #d
         pub struct #ty<'a, T> {
@@ -1264,7 +1270,8 @@ fn emit_endpoint(e: &Endpoint) -> OutputFile {
     let (summary, doc_url, path_template) = (&src.summary, &src.doc_url, &src.path.value);
     let takes_client_token = e.query.iter().any(|f| f.idempotency_key);
     // See `EndpointDescriptor::retry_safe`.
-    let retry_safe = takes_client_token || src.http_method != HttpMethod::POST || src.pagination.is_some();
+    let retry_safe =
+        takes_client_token || src.http_method != HttpMethod::POST || src.pagination.is_some();
     let descriptor_doc_attr = doc(&format!(
         "Descriptor of {link}: `{method} {path_template}`."
     ));

@@ -1,0 +1,599 @@
+//! The runtime client against the sandbox, over real HTTP on loopback: each
+//! endpoint end to end, each error class, each fault kind.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use feishu_perf::okr::v1::{
+    PatchMetricSourceTableItemRequest, PatchMetricSourceTableItemRequestBody,
+};
+use feishu_perf::performance::v2::{
+    AdditionalInformation, ImportAdditionalInformationRequest,
+    ImportAdditionalInformationRequestBody, ImportMetricDetailErrorCode, ImportMetricDetailRequest,
+    ImportMetricDetailRequestBody, ImportedMetric, ImportedMetricField, QueryReviewTemplateRequest,
+    StageType, UserIdType,
+};
+use feishu_perf::prelude::*;
+use feishu_perf::{Pacing, RequestOptions, RetryPolicy};
+use feishu_sandbox::seed::{
+    APP_ID, APP_SECRET, STORE_APP_ID, STORE_APP_SECRET, TENANT_KEY, ids, open_id,
+};
+use feishu_sandbox::{Config, Sandbox};
+use futures::StreamExt;
+
+async fn sandbox() -> Sandbox {
+    Sandbox::start(Config {
+        rate_window: Duration::from_millis(1),
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// A client for the sandbox with quick retries.
+fn client(sandbox: &Sandbox) -> Client {
+    Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(sandbox.base_url())
+        .pacing(Pacing::Off)
+        .retry(RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap()
+}
+
+fn import(n: usize) -> ImportMetricDetailRequest {
+    ImportMetricDetailRequest::new(ImportMetricDetailRequestBody::new(
+        ids::SEMESTER,
+        vec![ImportedMetric::new(
+            open_id(n),
+            ids::METRIC,
+            vec![ImportedMetricField::new(ids::FIELD_NUMBER).field_value(n.to_string())],
+        )],
+    ))
+}
+
+#[tokio::test]
+async fn every_endpoint_end_to_end() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+
+    let data = client
+        .performance()
+        .v2()
+        .metric_detail()
+        .import(import(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        data.import_record_id.as_deref(),
+        Some(sandbox.ledger()[0].record_id.as_str())
+    );
+    assert_eq!(
+        sandbox.ledger()[0].client_token.as_ref().unwrap().len(),
+        32,
+        "a client_token was generated"
+    );
+
+    let info = ImportAdditionalInformationRequest::new(
+        ImportAdditionalInformationRequestBody::new(ids::SEMESTER_2).additional_informations(vec![
+            AdditionalInformation::new(
+                open_id(2),
+                "业绩补充说明",
+                "2024-03-12",
+                "销售额增长目标超额完成",
+            )
+            .external_id("ext-9"),
+        ]),
+    );
+    let data = client
+        .performance()
+        .v2()
+        .additional_information()
+        .import(info)
+        .await
+        .unwrap();
+    let items = data.additional_informations.unwrap();
+    assert_eq!(items[0].external_id.as_deref(), Some("ext-9"));
+    assert_eq!(items[0].reviewee_user_id, open_id(2));
+
+    let page = client
+        .performance()
+        .v2()
+        .review_template()
+        .query(QueryReviewTemplateRequest::new().page_size(3))
+        .await
+        .unwrap();
+    let templates = page.review_templates.unwrap();
+    assert_eq!(templates.len(), 3);
+    assert_eq!(
+        templates[2].templates.as_ref().unwrap()[0].stage_type,
+        Some(StageType::Unknown("leader_review".into()))
+    );
+    assert_eq!(page.has_more, Some(true));
+
+    let patch =
+        PatchMetricSourceTableItemRequest::new(ids::OKR_SOURCE, ids::OKR_TABLE, ids::OKR_ITEM)
+            .body(
+                PatchMetricSourceTableItemRequestBody::new()
+                    .metric_initial_value(1.0)
+                    .metric_target_value(3.0)
+                    .metric_current_value(2.0),
+            );
+    let item = client
+        .okr()
+        .v1()
+        .metric_source_table_item()
+        .patch(patch)
+        .await
+        .unwrap();
+    assert_eq!(item.metric_current_value, Some(2.0));
+    assert!(item.updated_at.is_some() && item.updated_by.is_some());
+    assert_eq!(sandbox.ledger().len(), 3);
+}
+
+#[tokio::test]
+async fn user_id_type_is_sent() {
+    let sandbox = sandbox().await;
+    let user = feishu_sandbox::Seed::fixture().users[4].clone();
+    let request = ImportMetricDetailRequest::new(ImportMetricDetailRequestBody::new(
+        ids::SEMESTER,
+        vec![ImportedMetric::new(
+            &user.union_id,
+            ids::METRIC,
+            vec![ImportedMetricField::new(ids::FIELD_NUMBER).field_value("4")],
+        )],
+    ))
+    .user_id_type(UserIdType::UnionId);
+    client(&sandbox).send(request).await.unwrap();
+    assert_eq!(
+        sandbox.ledger()[0].rows[0]["reviewee"],
+        user.open_id.as_str()
+    );
+}
+
+#[tokio::test]
+async fn pagination_streams_every_item_and_stops() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let items: Vec<_> = client
+        .paginate(QueryReviewTemplateRequest::new().page_size(20))
+        .collect()
+        .await;
+    assert_eq!(items.len(), 45);
+    assert!(items.iter().all(Result::is_ok));
+    let pages: Vec<_> = client
+        .pages(QueryReviewTemplateRequest::new().page_size(20))
+        .collect()
+        .await;
+    let flags: Vec<_> = pages.into_iter().map(|p| p.unwrap().has_more).collect();
+    assert_eq!(flags, [Some(true), Some(true), Some(false)]);
+    assert_eq!(
+        sandbox.stats().api_requests["performance.v2.review_template.query"],
+        6
+    );
+}
+
+#[tokio::test]
+async fn validation_errors_are_raised_before_anything_is_sent() {
+    let sandbox = sandbox().await;
+    let request =
+        ImportMetricDetailRequest::new(ImportMetricDetailRequestBody::new(ids::SEMESTER, vec![]));
+    let err = client(&sandbox).send(request).await.unwrap_err();
+    let Error::Validation { errors, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(errors.violations()[0].path, "imported_metrics");
+    assert!(err.to_string().contains("nothing was sent"));
+    assert!(sandbox.stats().api_requests.is_empty());
+    assert!(sandbox.stats().token_requests.is_empty());
+}
+
+#[tokio::test]
+async fn api_errors_carry_the_typed_code_log_id_and_hint() {
+    let sandbox = sandbox().await;
+    let request = ImportMetricDetailRequest::new(ImportMetricDetailRequestBody::new(
+        "404",
+        vec![ImportedMetric::new(
+            open_id(1),
+            ids::METRIC,
+            vec![ImportedMetricField::new(ids::FIELD_NUMBER)],
+        )],
+    ));
+    let err = client(&sandbox).send(request).await.unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!((api.status, api.code), (400, 1580105));
+    assert_eq!(
+        api.typed::<ImportMetricDetailErrorCode>(),
+        ImportMetricDetailErrorCode::InvalidSemesterId
+    );
+    assert!(api.log_id.is_some() && api.troubleshooter.is_some());
+    assert_eq!(err.code(), Some(1580105));
+    assert!(!err.is_retryable());
+    let text = err.to_string();
+    assert!(
+        text.contains("1580105") && text.contains("请检查 `semester_id` 入参是否正确"),
+        "{text}"
+    );
+    assert!(text.contains(err.log_id().unwrap()));
+    assert_eq!(
+        sandbox.stats().api_requests.values().sum::<u64>(),
+        1,
+        "not retried"
+    );
+}
+
+#[tokio::test]
+async fn rate_limited_when_retries_run_out() {
+    let sandbox = Sandbox::start(Config {
+        rate_window: Duration::from_secs(60),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(sandbox.base_url())
+        .pacing(Pacing::Off)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    for _ in 0..10 {
+        client
+            .send(QueryReviewTemplateRequest::new())
+            .await
+            .unwrap();
+    }
+    let err = client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap_err();
+    let Error::RateLimited { reset_after, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(reset_after.unwrap() >= Duration::from_secs(1));
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn authentication_errors_name_the_code() {
+    let sandbox = sandbox().await;
+    let client = Client::builder()
+        .app(APP_ID, "wrong-secret")
+        .base_url(sandbox.base_url())
+        .build()
+        .unwrap();
+    let err = client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Authentication { code: 10015, .. }),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("wrong-secret"));
+}
+
+#[tokio::test]
+async fn transport_and_timeout_errors() {
+    // Nothing listens on the port of a stopped sandbox.
+    let stopped = sandbox().await;
+    let url = stopped.base_url();
+    stopped.stop().await;
+    let client = Client::builder()
+        .tenant_access_token("t-fixed")
+        .base_url(url)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+
+    let sandbox = sandbox().await;
+    sandbox.set_faults("delay=500").unwrap();
+    let client = Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(sandbox.base_url())
+        .timeout(Duration::from_millis(100))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn undecodable_responses_keep_status_and_body_start() {
+    let sandbox = sandbox().await;
+    sandbox.set_faults("502").unwrap();
+    let client = Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(sandbox.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap_err();
+    let Error::Decode {
+        status,
+        content_type,
+        body_start,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!((*status, content_type.as_deref()), (502, Some("text/html")));
+    assert!(body_start.starts_with("<html>"));
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_except_to_loopback() {
+    let err = Client::builder()
+        .app("a", "b")
+        .base_url("http://open.feishu.cn")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err}");
+    assert!(
+        Client::builder()
+            .app("a", "b")
+            .base_url("http://open.feishu.cn")
+            .allow_insecure_http(true)
+            .build()
+            .is_ok()
+    );
+    assert!(
+        Client::builder()
+            .app("a", "b")
+            .base_url("http://localhost:8787")
+            .build()
+            .is_ok()
+    );
+    assert!(
+        Client::builder()
+            .app("a", "b")
+            .base_url(feishu_perf::LARK)
+            .build()
+            .is_ok()
+    );
+    assert!(matches!(Client::builder().build(), Err(Error::Config(_))));
+}
+
+#[tokio::test]
+async fn faults_are_retried_to_success() {
+    for fault in ["500", "502", "504", "drop", "500,502,504"] {
+        let sandbox = sandbox().await;
+        sandbox.set_faults(fault).unwrap();
+        let client = client(&sandbox);
+        let data = client
+            .send(QueryReviewTemplateRequest::new())
+            .await
+            .unwrap_or_else(|e| panic!("{fault}: {e}"));
+        assert!(data.review_templates.is_some());
+        let import = client
+            .send(import(3))
+            .await
+            .unwrap_or_else(|e| panic!("{fault}: {e}"));
+        assert!(import.import_record_id.is_some(), "{fault}");
+        assert_eq!(sandbox.ledger().len(), 1, "{fault}: exactly one write");
+    }
+}
+
+#[tokio::test]
+async fn timeout_is_retried_with_the_same_client_token() {
+    let sandbox = sandbox().await;
+    sandbox.set_faults("delay=400").unwrap();
+    let client = Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(sandbox.base_url())
+        .timeout(Duration::from_millis(150))
+        .pacing(Pacing::Off)
+        .retry(RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    // The delayed attempt is applied after the client gave up on it; the retry is refused as a repeat.
+    let result = client.send(import(4).client_token("ct-timeout")).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    match result {
+        Err(Error::AlreadyApplied { client_token, .. }) => assert_eq!(client_token, "ct-timeout"),
+        Ok(_) => {}
+        Err(e) => panic!("{e}"),
+    }
+    assert_eq!(sandbox.ledger().len(), 1);
+}
+
+#[tokio::test]
+async fn lost_response_then_retry_ends_as_already_applied_with_one_write() {
+    for fault in ["apply_drop", "truncate"] {
+        let sandbox = sandbox().await;
+        sandbox.set_faults(fault).unwrap();
+        let err = client(&sandbox).send(import(5)).await.unwrap_err();
+        let Error::AlreadyApplied { client_token, .. } = &err else {
+            panic!("{fault}: {err}")
+        };
+        assert!(err.is_already_applied());
+        let ledger = sandbox.ledger();
+        assert_eq!(ledger.len(), 1, "{fault}: exactly one write");
+        assert_eq!(ledger[0].client_token.as_ref(), Some(client_token));
+    }
+}
+
+#[tokio::test]
+async fn a_repeat_without_a_lost_response_is_an_error_not_already_applied() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    client.send(import(6).client_token("mine")).await.unwrap();
+    let err = client
+        .send(import(6).client_token("mine"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Api(api) if api.code == 1580110),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn revoked_token_is_refreshed_and_the_call_succeeds() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap();
+    sandbox.set_faults("revoke").unwrap();
+    client.send(import(7)).await.unwrap();
+    assert_eq!(
+        sandbox.stats().token_requests["tenant_access_token/internal"],
+        2
+    );
+    // A revocation outside the call path is handled the same way.
+    sandbox.revoke_tokens();
+    client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        sandbox.stats().token_requests["tenant_access_token/internal"],
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_calls_fetch_one_token() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let calls = (0..100).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .send(QueryReviewTemplateRequest::new().page_size(1))
+                .await
+        })
+    });
+    for call in futures::future::join_all(calls).await {
+        call.unwrap().unwrap();
+    }
+    assert_eq!(
+        sandbox.stats().token_requests["tenant_access_token/internal"],
+        1
+    );
+}
+
+#[tokio::test]
+async fn pacing_keeps_thirty_calls_under_the_limit() {
+    let sandbox = Sandbox::start(Config {
+        rate_window: Duration::from_secs(1),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(sandbox.base_url())
+        .pacing(Pacing::Documented {
+            window: Duration::from_secs(1),
+        })
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let calls = (0..30).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .send(QueryReviewTemplateRequest::new().page_size(1))
+                .await
+        })
+    });
+    for call in futures::future::join_all(calls).await {
+        call.unwrap().unwrap();
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(
+        sandbox.stats().statuses.get(&429),
+        None,
+        "no call was rate limited"
+    );
+    // 10 a window: the last ten cannot start before two windows have passed.
+    assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
+    // A loose bound against pacing far below the limit (evenly spaced calls would take 29 s).
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn store_app_refetches_its_ticket_on_10012() {
+    let sandbox = Arc::new(sandbox().await);
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (sb, count) = (sandbox.clone(), asked.clone());
+    // The first ticket offered is stale, as after a restart.
+    let tickets = move || {
+        if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            Some("stale".to_owned())
+        } else {
+            sb.app_ticket(STORE_APP_ID)
+        }
+    };
+    let client = Client::builder()
+        .store_app(STORE_APP_ID, STORE_APP_SECRET, tickets)
+        .tenant_key(TENANT_KEY)
+        .base_url(sandbox.base_url())
+        .build()
+        .unwrap();
+    client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap();
+    let stats = sandbox.stats();
+    assert_eq!(stats.token_requests["app_ticket/resend"], 1);
+    assert_eq!(stats.token_requests["app_access_token"], 2);
+    assert_eq!(stats.token_requests["tenant_access_token"], 1);
+
+    // Without a tenant_key a store app cannot get a tenant token.
+    let no_tenant = Client::builder()
+        .store_app(STORE_APP_ID, STORE_APP_SECRET, || None)
+        .base_url(sandbox.base_url())
+        .build()
+        .unwrap();
+    assert!(matches!(
+        no_tenant.send(QueryReviewTemplateRequest::new()).await,
+        Err(Error::Config(_))
+    ));
+}
+
+#[tokio::test]
+async fn per_call_options() {
+    let sandbox = sandbox().await;
+    let client = client(&sandbox);
+    let forged = RequestOptions {
+        tenant_access_token: Some("t-forged".into()),
+        request_id: Some("req-1".into()),
+        ..RequestOptions::default()
+    };
+    let err = client
+        .send_with(QueryReviewTemplateRequest::new(), forged)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(99991663),
+        "a caller's own token is not replaced"
+    );
+    assert!(sandbox.stats().token_requests.is_empty());
+}

@@ -78,7 +78,7 @@ async fn secrets_never_leak() {
         .await
         .unwrap();
     sandbox.set_faults("apply_drop").unwrap();
-    let errors = vec![
+    let errors = [
         client.send(import(1)).await.unwrap_err(),
         client
             .send(ImportMetricDetailRequest::new(

@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
         let files = synthetic(n);
         assert_eq!(
             generate(&files).expect("synthetic schema generates").len(),
-            n + 5
+            n + 4
         );
         group.bench_with_input(BenchmarkId::from_parameter(n), &files, |b, files| {
             b.iter(|| generate(files).expect("synthetic schema generates"))

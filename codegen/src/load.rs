@@ -119,37 +119,41 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
     // Output never depends on the order the files were read in.
     let mut files: Vec<&SourceFile> = files.iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    for file in files {
-        let parts: Vec<&str> = file.path.split('/').collect();
-        match parts.as_slice() {
-            ["platform.yaml"] => {
-                if let Some(p) = cx.parse::<PlatformFile>(file) {
-                    platform = p.errors;
-                }
+    // Parsing is the costly part and each file is independent: parse on every core.
+    let parsed = crate::emit::parallel_map(&files, |file| parse_file(file));
+    for (file, parsed) in files.iter().zip(parsed) {
+        match parsed {
+            Err(diagnostic) => cx.diagnostics.push(diagnostic),
+            Ok(Parsed::Platform(p)) => platform = p.errors,
+            Ok(Parsed::Shared {
+                service,
+                version,
+                file: shared,
+            }) => {
+                cx.check_dir(&file.path, &shared.service, &service);
+                cx.check_dir(&file.path, &shared.version, &version);
+                let group = groups.entry((service, version)).or_default();
+                group.shared = Some((file.path.clone(), shared));
             }
-            [service, version, "_shared.yaml"] => {
-                if let Some(shared) = cx.parse::<SharedFile>(file) {
-                    cx.check_dir(&file.path, &shared.service, service);
-                    cx.check_dir(&file.path, &shared.version, version);
-                    let group = groups.entry((service.to_string(), version.to_string())).or_default();
-                    group.shared = Some((file.path.clone(), shared));
+            Ok(Parsed::Endpoint {
+                service,
+                version,
+                name,
+                file: endpoint,
+            }) => {
+                cx.check_dir(&file.path, &endpoint.service, &service);
+                cx.check_dir(&file.path, &endpoint.version, &version);
+                let expected = format!("{}.{}.yaml", endpoint.resource, endpoint.operation);
+                if name != expected {
+                    cx.at(
+                        &file.path,
+                        &endpoint.name,
+                        format!("file name `{name}` does not match resource and operation: expected `{expected}`"),
+                    );
                 }
+                let group = groups.entry((service, version)).or_default();
+                group.endpoints.push((file.path.clone(), endpoint));
             }
-            [service, version, name] if name.ends_with(".yaml") => {
-                if let Some(endpoint) = cx.parse::<EndpointFile>(file) {
-                    cx.check_dir(&file.path, &endpoint.service, service);
-                    cx.check_dir(&file.path, &endpoint.version, version);
-                    let expected = format!("{}.{}.yaml", endpoint.resource, endpoint.operation);
-                    if *name != expected {
-                        cx.at(&file.path, &endpoint.name, format!(
-                            "file name `{name}` does not match resource and operation: expected `{expected}`"
-                        ));
-                    }
-                    let group = groups.entry((service.to_string(), version.to_string())).or_default();
-                    group.endpoints.push((file.path.clone(), endpoint));
-                }
-            }
-            _ => cx.push(&file.path, 1, 1, "unexpected schema file: expected `platform.yaml`, `<service>/<version>/_shared.yaml` or `<service>/<version>/<resource>.<operation>.yaml`".into()),
         }
     }
 
@@ -173,10 +177,65 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
     }
 }
 
+/// One file, deserialised according to where it sits.
+enum Parsed {
+    Platform(PlatformFile),
+    Shared {
+        service: String,
+        version: String,
+        file: SharedFile,
+    },
+    Endpoint {
+        service: String,
+        version: String,
+        name: String,
+        file: Box<EndpointFile>,
+    },
+}
+
+fn parse_file(file: &SourceFile) -> Result<Parsed, Diagnostic> {
+    let parts: Vec<&str> = file.path.split('/').collect();
+    match parts.as_slice() {
+        ["platform.yaml"] => parse::<PlatformFile>(file).map(Parsed::Platform),
+        [service, version, "_shared.yaml"] => parse::<SharedFile>(file).map(|shared| Parsed::Shared {
+            service: service.to_string(),
+            version: version.to_string(),
+            file: shared,
+        }),
+        [service, version, name] if name.ends_with(".yaml") => parse::<EndpointFile>(file).map(|endpoint| Parsed::Endpoint {
+            service: service.to_string(),
+            version: version.to_string(),
+            name: name.to_string(),
+            file: Box::new(endpoint),
+        }),
+        _ => Err(Diagnostic {
+            file: file.path.clone(),
+            line: 1,
+            column: 1,
+            message: "unexpected schema file: expected `platform.yaml`, `<service>/<version>/_shared.yaml` or `<service>/<version>/<resource>.<operation>.yaml`".into(),
+        }),
+    }
+}
+
+fn parse<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str::<T>(&file.text).map_err(|err| {
+        let (line, column) = err
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        Diagnostic {
+            file: file.path.clone(),
+            line,
+            column,
+            message: saphyr_message(&err),
+        }
+    })
+}
+
 #[derive(Default)]
 struct Group {
     shared: Option<(String, SharedFile)>,
-    endpoints: Vec<(String, EndpointFile)>,
+    endpoints: Vec<(String, Box<EndpointFile>)>,
 }
 
 /// Where a named type was defined, and what it is.
@@ -206,20 +265,6 @@ impl Cx {
     fn at<T>(&mut self, file: &str, spanned: &Spanned<T>, message: String) {
         let loc = spanned.referenced;
         self.push(file, loc.line(), loc.column(), message);
-    }
-
-    fn parse<T: DeserializeOwned>(&mut self, file: &SourceFile) -> Option<T> {
-        match serde_saphyr::from_str::<T>(&file.text) {
-            Ok(value) => Some(value),
-            Err(err) => {
-                let (line, column) = err
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
-                self.push(&file.path, line, column, saphyr_message(&err));
-                None
-            }
-        }
     }
 
     fn check_dir(&mut self, file: &str, declared: &Spanned<String>, dir: &str) {

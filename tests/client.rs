@@ -597,3 +597,65 @@ async fn per_call_options() {
     );
     assert!(sandbox.stats().token_requests.is_empty());
 }
+
+#[tokio::test]
+async fn rate_limit_answers_are_retried_after_the_reset() {
+    let sandbox = Sandbox::start(Config {
+        rate_window: Duration::from_secs(1),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(sandbox.base_url())
+        .pacing(Pacing::Off)
+        .build()
+        .unwrap();
+    for _ in 0..11 {
+        client
+            .send(QueryReviewTemplateRequest::new().page_size(1))
+            .await
+            .unwrap();
+    }
+    let stats = sandbox.stats();
+    assert_eq!(
+        stats.statuses[&429], 1,
+        "the eleventh call was limited once"
+    );
+    assert_eq!(
+        stats.statuses[&200], 11,
+        "then retried after x-ogw-ratelimit-reset"
+    );
+}
+
+#[tokio::test]
+async fn clients_sharing_a_token_cache_share_tokens() {
+    let sandbox = sandbox().await;
+    let cache: Arc<dyn feishu_perf::TokenCache> =
+        Arc::new(feishu_perf::MemoryTokenCache::default());
+    for _ in 0..3 {
+        let client = Client::builder()
+            .app(APP_ID, APP_SECRET)
+            .base_url(sandbox.base_url())
+            .token_cache(cache.clone())
+            .build()
+            .unwrap();
+        client
+            .send(QueryReviewTemplateRequest::new().page_size(1))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        sandbox.stats().token_requests["tenant_access_token/internal"],
+        1
+    );
+}
+
+#[test]
+fn clients_are_send_sync_and_cheap_to_clone() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Client>();
+    fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
+    assert_error::<Error>();
+}

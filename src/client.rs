@@ -263,6 +263,18 @@ impl ClientBuilder {
     }
 }
 
+/// The response envelope, read straight into the endpoint's response type.
+#[derive(serde::Deserialize)]
+struct Envelope<T> {
+    code: Option<i64>,
+    #[serde(default = "none")]
+    data: Option<T>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
 /// What one attempt ended with.
 enum Attempt<T> {
     Done(T),
@@ -552,6 +564,20 @@ impl Client {
             reason,
             log_id: log_id.clone(),
         };
+        // The common case in one pass: a success envelope whose data is the response type.
+        if let Ok(Envelope {
+            code: Some(0),
+            data,
+        }) = serde_json::from_slice::<Envelope<R::Response>>(&bytes)
+        {
+            let data = match data {
+                Some(data) => Ok(data),
+                None => serde_json::from_str::<R::Response>("{}"),
+            };
+            if let Ok(response) = data {
+                return Attempt::Done(response);
+            }
+        }
         // A 2xx or 5xx answer that cannot be read may hide an applied request.
         let unreadable_may_be_applied = !(300..500).contains(&status);
         let envelope: Value = match serde_json::from_slice(&bytes) {

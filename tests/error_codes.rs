@@ -27,6 +27,14 @@ fn metric_import_knows_all_18_codes_of_both_doc_versions() {
         assert_eq!(e.code(), code);
         assert!(e.message().is_some() && e.hint().is_some());
     }
+    let table: Vec<i64> = ImportMetricDetailErrorCode::TABLE
+        .iter()
+        .map(|info| info.code)
+        .collect();
+    assert_eq!(
+        table, METRIC_IMPORT_CODES,
+        "the table lists all 18 codes, in the page's order"
+    );
     let newest = ImportMetricDetailErrorCode::from_code(1580312);
     assert_eq!(
         newest,

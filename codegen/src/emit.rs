@@ -704,8 +704,11 @@ fn emit_error_enum(
             &e.message,
             &e.hint,
         );
-        quote!(&ErrorInfo { code: #code, http_status: #status, message: #message, hint: #hint })
+        quote!(ErrorInfo { code: #code, http_status: #status, message: #message, hint: #hint })
     });
+    let documented_arm = (!errors.is_empty()).then(
+        || quote!(documented => Self::TABLE.iter().find(|info| info.code == documented.code()),),
+    );
     let (platform_variant, from_other, code_platform, info_platform) = if platform {
         (
             quote! {
@@ -740,6 +743,11 @@ fn emit_error_enum(
             Unknown(i64),
         }
 
+        impl #name {
+            /// The documented error table, in the page's order.
+            pub const TABLE: &'static [ErrorInfo] = &[#(#infos),*];
+        }
+
         impl ErrorCode for #name {
             fn from_code(code: i64) -> Self {
                 match code {
@@ -758,9 +766,9 @@ fn emit_error_enum(
 
             fn info(&self) -> Option<&'static ErrorInfo> {
                 match self {
-                    #( Self::#variants => Some(#infos), )*
                     #info_platform
                     Self::Unknown(_) => None,
+                    #documented_arm
                 }
             }
         }

@@ -41,6 +41,96 @@ pub enum PlatformErrorCode {
     Unknown(i64),
 }
 
+impl PlatformErrorCode {
+    /// The documented error table, in the page's order.
+    pub const TABLE: &'static [ErrorInfo] = &[
+        ErrorInfo {
+            code: 99991400,
+            http_status: 429,
+            message: "request trigger frequency limit",
+            hint: "超过接口频率限制；按响应头 x-ogw-ratelimit-reset 给出的秒数等待后重试",
+        },
+        ErrorInfo {
+            code: 99991661,
+            http_status: 400,
+            message: "missing or malformed Authorization header",
+            hint: "请求头 Authorization 缺失或格式错误，应为 \"Bearer <access_token>\"",
+        },
+        ErrorInfo {
+            code: 99991663,
+            http_status: 400,
+            message: "invalid or expired tenant_access_token",
+            hint: "tenant_access_token 无效或已过期，请重新获取",
+        },
+        ErrorInfo {
+            code: 99991664,
+            http_status: 400,
+            message: "invalid app_access_token",
+            hint: "app_access_token 无效，请重新获取",
+        },
+        ErrorInfo {
+            code: 99991665,
+            http_status: 400,
+            message: "invalid tenant code",
+            hint: "tenant code 无效，请检查 tenant_key",
+        },
+        ErrorInfo {
+            code: 99991668,
+            http_status: 400,
+            message: "invalid user_access_token",
+            hint: "user_access_token 无效，请重新获取",
+        },
+        ErrorInfo {
+            code: 99991671,
+            http_status: 400,
+            message: "access token must start with t- or u-",
+            hint: "access token 必须以 t- 或 u- 开头",
+        },
+        ErrorInfo {
+            code: 99991672,
+            http_status: 400,
+            message: "the app lacks a required scope",
+            hint: "应用未开通接口所需权限，请在开发者后台申请权限并发布版本",
+        },
+        ErrorInfo {
+            code: 99991677,
+            http_status: 400,
+            message: "user_access_token expired",
+            hint: "user_access_token 已过期，请刷新",
+        },
+        ErrorInfo {
+            code: 10012,
+            http_status: 400,
+            message: "invalid app_ticket",
+            hint: "app_ticket 无效，请调用 app_ticket/resend 重新推送",
+        },
+        ErrorInfo {
+            code: 10014,
+            http_status: 400,
+            message: "app not authorised or disabled",
+            hint: "应用未获授权或已停用，请检查 app_id",
+        },
+        ErrorInfo {
+            code: 10015,
+            http_status: 400,
+            message: "wrong app_secret",
+            hint: "app_secret 错误，请检查应用凭证",
+        },
+        ErrorInfo {
+            code: 1580107,
+            http_status: 400,
+            message: "page token invalid",
+            hint: "page_token 无效，请使用上一页响应返回的 page_token",
+        },
+        ErrorInfo {
+            code: 1580108,
+            http_status: 400,
+            message: "page token expired",
+            hint: "page_token 已过期，请从第一页重新遍历",
+        },
+    ];
+}
+
 impl ErrorCode for PlatformErrorCode {
     fn from_code(code: i64) -> Self {
         match code {
@@ -84,161 +174,8 @@ impl ErrorCode for PlatformErrorCode {
 
     fn info(&self) -> Option<&'static ErrorInfo> {
         match self {
-            Self::RequestTriggerFrequencyLimit => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991400,
-                        http_status: 429,
-                        message: "request trigger frequency limit",
-                        hint: "超过接口频率限制；按响应头 x-ogw-ratelimit-reset 给出的秒数等待后重试",
-                    },
-                )
-            }
-
-            Self::MissingAuthorization => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991661,
-                        http_status: 400,
-                        message: "missing or malformed Authorization header",
-                        hint: "请求头 Authorization 缺失或格式错误，应为 \"Bearer <access_token>\"",
-                    },
-                )
-            }
-
-            Self::InvalidTenantAccessToken => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991663,
-                        http_status: 400,
-                        message: "invalid or expired tenant_access_token",
-                        hint: "tenant_access_token 无效或已过期，请重新获取",
-                    },
-                )
-            }
-
-            Self::InvalidAppAccessToken => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991664,
-                        http_status: 400,
-                        message: "invalid app_access_token",
-                        hint: "app_access_token 无效，请重新获取",
-                    },
-                )
-            }
-
-            Self::InvalidTenantCode => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991665,
-                        http_status: 400,
-                        message: "invalid tenant code",
-                        hint: "tenant code 无效，请检查 tenant_key",
-                    },
-                )
-            }
-
-            Self::InvalidUserAccessToken => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991668,
-                        http_status: 400,
-                        message: "invalid user_access_token",
-                        hint: "user_access_token 无效，请重新获取",
-                    },
-                )
-            }
-
-            Self::MalformedAccessToken => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991671,
-                        http_status: 400,
-                        message: "access token must start with t- or u-",
-                        hint: "access token 必须以 t- 或 u- 开头",
-                    },
-                )
-            }
-
-            Self::AppScopeMissing => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991672,
-                        http_status: 400,
-                        message: "the app lacks a required scope",
-                        hint: "应用未开通接口所需权限，请在开发者后台申请权限并发布版本",
-                    },
-                )
-            }
-
-            Self::UserAccessTokenExpired => {
-                Some(
-                    &ErrorInfo {
-                        code: 99991677,
-                        http_status: 400,
-                        message: "user_access_token expired",
-                        hint: "user_access_token 已过期，请刷新",
-                    },
-                )
-            }
-
-            Self::InvalidAppTicket => {
-                Some(
-                    &ErrorInfo {
-                        code: 10012,
-                        http_status: 400,
-                        message: "invalid app_ticket",
-                        hint: "app_ticket 无效，请调用 app_ticket/resend 重新推送",
-                    },
-                )
-            }
-
-            Self::AppNotAuthorized => {
-                Some(
-                    &ErrorInfo {
-                        code: 10014,
-                        http_status: 400,
-                        message: "app not authorised or disabled",
-                        hint: "应用未获授权或已停用，请检查 app_id",
-                    },
-                )
-            }
-
-            Self::WrongAppSecret => {
-                Some(
-                    &ErrorInfo {
-                        code: 10015,
-                        http_status: 400,
-                        message: "wrong app_secret",
-                        hint: "app_secret 错误，请检查应用凭证",
-                    },
-                )
-            }
-
-            Self::PageTokenInvalid => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580107,
-                        http_status: 400,
-                        message: "page token invalid",
-                        hint: "page_token 无效，请使用上一页响应返回的 page_token",
-                    },
-                )
-            }
-
-            Self::PageTokenExpired => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580108,
-                        http_status: 400,
-                        message: "page token expired",
-                        hint: "page_token 已过期，请从第一页重新遍历",
-                    },
-                )
-            }
-
             Self::Unknown(_) => None,
+            documented => Self::TABLE.iter().find(|info| info.code == documented.code()),
         }
     }
 }

@@ -403,6 +403,72 @@ pub enum PatchMetricSourceTableItemErrorCode {
     Unknown(i64),
 }
 
+impl PatchMetricSourceTableItemErrorCode {
+    /// The documented error table, in the page's order.
+    pub const TABLE: &'static [ErrorInfo] = &[
+        ErrorInfo {
+            code: 1009999,
+            http_status: 500,
+            message: "Unknown error. Please contact Feishu Assistant or your customer success manager.",
+            hint: "内部错误,请联系飞书助手或您的客户成功经理",
+        },
+        ErrorInfo {
+            code: 1009998,
+            http_status: 500,
+            message: "system exception",
+            hint: "系统异常",
+        },
+        ErrorInfo {
+            code: 1001001,
+            http_status: 200,
+            message: "Invalid parameters. Please check document and modify accordingly.",
+            hint: "无效的参数,请对照文档检查输入的参数",
+        },
+        ErrorInfo {
+            code: 1001002,
+            http_status: 200,
+            message: "No permission.",
+            hint: "您无权访问该接口,请确认您的登录凭证",
+        },
+        ErrorInfo {
+            code: 1001003,
+            http_status: 200,
+            message: "User not found.",
+            hint: "用户不存在",
+        },
+        ErrorInfo {
+            code: 1001004,
+            http_status: 200,
+            message: "OKR data not found.",
+            hint: "对应ID的数据不存在",
+        },
+        ErrorInfo {
+            code: 1001005,
+            http_status: 400,
+            message: "update numbers exceeds limit",
+            hint: "更新数量超过限制",
+        },
+        ErrorInfo {
+            code: 1001006,
+            http_status: 400,
+            message: "start value equals target value",
+            hint: "起始值等于目标值",
+        },
+        ErrorInfo {
+            code: 1001007,
+            http_status: 400,
+            message: "table id match error",
+            hint: "表的 id 匹配错误",
+        },
+        ErrorInfo {
+            code: 1000403,
+            http_status: 403,
+            message: "OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.",
+            hint: "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
+        },
+    ];
+}
+
 impl ErrorCode for PatchMetricSourceTableItemErrorCode {
     fn from_code(code: i64) -> Self {
         match code {
@@ -444,118 +510,9 @@ impl ErrorCode for PatchMetricSourceTableItemErrorCode {
 
     fn info(&self) -> Option<&'static ErrorInfo> {
         match self {
-            Self::UnknownError => {
-                Some(
-                    &ErrorInfo {
-                        code: 1009999,
-                        http_status: 500,
-                        message: "Unknown error. Please contact Feishu Assistant or your customer success manager.",
-                        hint: "内部错误,请联系飞书助手或您的客户成功经理",
-                    },
-                )
-            }
-
-            Self::SystemException => {
-                Some(
-                    &ErrorInfo {
-                        code: 1009998,
-                        http_status: 500,
-                        message: "system exception",
-                        hint: "系统异常",
-                    },
-                )
-            }
-
-            Self::InvalidParameters => {
-                Some(
-                    &ErrorInfo {
-                        code: 1001001,
-                        http_status: 200,
-                        message: "Invalid parameters. Please check document and modify accordingly.",
-                        hint: "无效的参数,请对照文档检查输入的参数",
-                    },
-                )
-            }
-
-            Self::NoPermission => {
-                Some(
-                    &ErrorInfo {
-                        code: 1001002,
-                        http_status: 200,
-                        message: "No permission.",
-                        hint: "您无权访问该接口,请确认您的登录凭证",
-                    },
-                )
-            }
-
-            Self::UserNotFound => {
-                Some(
-                    &ErrorInfo {
-                        code: 1001003,
-                        http_status: 200,
-                        message: "User not found.",
-                        hint: "用户不存在",
-                    },
-                )
-            }
-
-            Self::OkrDataNotFound => {
-                Some(
-                    &ErrorInfo {
-                        code: 1001004,
-                        http_status: 200,
-                        message: "OKR data not found.",
-                        hint: "对应ID的数据不存在",
-                    },
-                )
-            }
-
-            Self::UpdateNumbersExceedsLimit => {
-                Some(
-                    &ErrorInfo {
-                        code: 1001005,
-                        http_status: 400,
-                        message: "update numbers exceeds limit",
-                        hint: "更新数量超过限制",
-                    },
-                )
-            }
-
-            Self::StartValueEqualsTargetValue => {
-                Some(
-                    &ErrorInfo {
-                        code: 1001006,
-                        http_status: 400,
-                        message: "start value equals target value",
-                        hint: "起始值等于目标值",
-                    },
-                )
-            }
-
-            Self::TableIdMatchError => {
-                Some(
-                    &ErrorInfo {
-                        code: 1001007,
-                        http_status: 400,
-                        message: "table id match error",
-                        hint: "表的 id 匹配错误",
-                    },
-                )
-            }
-
-            Self::OpenApiUnavailableInCurrentEdition => {
-                Some(
-                    &ErrorInfo {
-                        code: 1000403,
-                        http_status: 403,
-                        message: "OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.",
-                        hint: "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
-                    },
-                )
-            }
-
             Self::Platform(code) => code.info(),
             Self::Unknown(_) => None,
+            documented => Self::TABLE.iter().find(|info| info.code == documented.code()),
         }
     }
 }

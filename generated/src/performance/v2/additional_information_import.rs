@@ -445,6 +445,72 @@ pub enum ImportAdditionalInformationErrorCode {
     Unknown(i64),
 }
 
+impl ImportAdditionalInformationErrorCode {
+    /// The documented error table, in the page's order.
+    pub const TABLE: &'static [ErrorInfo] = &[
+        ErrorInfo {
+            code: 1580101,
+            http_status: 500,
+            message: "internal error",
+            hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+        },
+        ErrorInfo {
+            code: 1580105,
+            http_status: 400,
+            message: "semester_id is invalid",
+            hint: "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
+        },
+        ErrorInfo {
+            code: 1580111,
+            http_status: 400,
+            message: "invalid user ID",
+            hint: "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
+        },
+        ErrorInfo {
+            code: 1580110,
+            http_status: 400,
+            message: "request ID repeat",
+            hint: "Client Token 重复，请检查入参 `client_token` 是否正确",
+        },
+        ErrorInfo {
+            code: 1580112,
+            http_status: 400,
+            message: "permission denied",
+            hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+        },
+        ErrorInfo {
+            code: 1580202,
+            http_status: 400,
+            message: "external ID repeat",
+            hint: "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
+        },
+        ErrorInfo {
+            code: 1580203,
+            http_status: 400,
+            message: "item ID repeat",
+            hint: "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
+        },
+        ErrorInfo {
+            code: 1580201,
+            http_status: 400,
+            message: "item ID not found",
+            hint: "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
+        },
+        ErrorInfo {
+            code: 1580204,
+            http_status: 400,
+            message: "external ID is not unique",
+            hint: "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
+        },
+        ErrorInfo {
+            code: 1580901,
+            http_status: 400,
+            message: "tenant no licnese",
+            hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
+        },
+    ];
+}
+
 impl ErrorCode for ImportAdditionalInformationErrorCode {
     fn from_code(code: i64) -> Self {
         match code {
@@ -486,118 +552,9 @@ impl ErrorCode for ImportAdditionalInformationErrorCode {
 
     fn info(&self) -> Option<&'static ErrorInfo> {
         match self {
-            Self::InternalError => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580101,
-                        http_status: 500,
-                        message: "internal error",
-                        hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
-                    },
-                )
-            }
-
-            Self::SemesterIdIsInvalid => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580105,
-                        http_status: 400,
-                        message: "semester_id is invalid",
-                        hint: "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
-                    },
-                )
-            }
-
-            Self::InvalidUserId => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580111,
-                        http_status: 400,
-                        message: "invalid user ID",
-                        hint: "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
-                    },
-                )
-            }
-
-            Self::RequestIdRepeat => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580110,
-                        http_status: 400,
-                        message: "request ID repeat",
-                        hint: "Client Token 重复，请检查入参 `client_token` 是否正确",
-                    },
-                )
-            }
-
-            Self::PermissionDenied => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580112,
-                        http_status: 400,
-                        message: "permission denied",
-                        hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
-                    },
-                )
-            }
-
-            Self::ExternalIdRepeat => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580202,
-                        http_status: 400,
-                        message: "external ID repeat",
-                        hint: "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
-                    },
-                )
-            }
-
-            Self::ItemIdRepeat => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580203,
-                        http_status: 400,
-                        message: "item ID repeat",
-                        hint: "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
-                    },
-                )
-            }
-
-            Self::ItemIdNotFound => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580201,
-                        http_status: 400,
-                        message: "item ID not found",
-                        hint: "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
-                    },
-                )
-            }
-
-            Self::ExternalIdIsNotUnique => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580204,
-                        http_status: 400,
-                        message: "external ID is not unique",
-                        hint: "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
-                    },
-                )
-            }
-
-            Self::TenantNoLicense => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580901,
-                        http_status: 400,
-                        message: "tenant no licnese",
-                        hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
-                    },
-                )
-            }
-
             Self::Platform(code) => code.info(),
             Self::Unknown(_) => None,
+            documented => Self::TABLE.iter().find(|info| info.code == documented.code()),
         }
     }
 }

@@ -998,6 +998,30 @@ pub enum QueryReviewTemplateErrorCode {
     Unknown(i64),
 }
 
+impl QueryReviewTemplateErrorCode {
+    /// The documented error table, in the page's order.
+    pub const TABLE: &'static [ErrorInfo] = &[
+        ErrorInfo {
+            code: 1580102,
+            http_status: 400,
+            message: "param is invalid",
+            hint: "检查传入的参数",
+        },
+        ErrorInfo {
+            code: 1580101,
+            http_status: 500,
+            message: "internal error",
+            hint: "内部错误,请稍后重试,仍然出现可以咨询客服",
+        },
+        ErrorInfo {
+            code: 1580901,
+            http_status: 400,
+            message: "tenant no licnese",
+            hint: "租户无绩效席位,请联系租户管理员开通绩效席位",
+        },
+    ];
+}
+
 impl ErrorCode for QueryReviewTemplateErrorCode {
     fn from_code(code: i64) -> Self {
         match code {
@@ -1025,41 +1049,9 @@ impl ErrorCode for QueryReviewTemplateErrorCode {
 
     fn info(&self) -> Option<&'static ErrorInfo> {
         match self {
-            Self::ParamIsInvalid => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580102,
-                        http_status: 400,
-                        message: "param is invalid",
-                        hint: "检查传入的参数",
-                    },
-                )
-            }
-
-            Self::InternalError => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580101,
-                        http_status: 500,
-                        message: "internal error",
-                        hint: "内部错误,请稍后重试,仍然出现可以咨询客服",
-                    },
-                )
-            }
-
-            Self::TenantNoLicense => {
-                Some(
-                    &ErrorInfo {
-                        code: 1580901,
-                        http_status: 400,
-                        message: "tenant no licnese",
-                        hint: "租户无绩效席位,请联系租户管理员开通绩效席位",
-                    },
-                )
-            }
-
             Self::Platform(code) => code.info(),
             Self::Unknown(_) => None,
+            documented => Self::TABLE.iter().find(|info| info.code == documented.code()),
         }
     }
 }

@@ -30,11 +30,16 @@ async fn sandbox() -> Sandbox {
     .unwrap()
 }
 
-/// A client for the sandbox with quick retries.
-fn client(sandbox: &Sandbox) -> Client {
+/// The fixture's self-built app, against the sandbox.
+fn builder(sandbox: &Sandbox) -> feishu_perf::ClientBuilder {
     Client::builder()
         .app(APP_ID, APP_SECRET)
         .base_url(sandbox.base_url())
+}
+
+/// A client for the sandbox with quick retries.
+fn client(sandbox: &Sandbox) -> Client {
+    builder(sandbox)
         .pacing(Pacing::Off)
         .retry(RetryPolicy {
             base_delay: Duration::from_millis(10),
@@ -235,9 +240,7 @@ async fn rate_limited_when_retries_run_out() {
     })
     .await
     .unwrap();
-    let client = Client::builder()
-        .app(APP_ID, APP_SECRET)
-        .base_url(sandbox.base_url())
+    let client = builder(&sandbox)
         .pacing(Pacing::Off)
         .retry(RetryPolicy::none())
         .build()
@@ -298,9 +301,7 @@ async fn transport_and_timeout_errors() {
 
     let sandbox = sandbox().await;
     sandbox.set_faults("delay=500").unwrap();
-    let client = Client::builder()
-        .app(APP_ID, APP_SECRET)
-        .base_url(sandbox.base_url())
+    let client = builder(&sandbox)
         .timeout(Duration::from_millis(100))
         .retry(RetryPolicy::none())
         .build()
@@ -316,9 +317,7 @@ async fn transport_and_timeout_errors() {
 async fn undecodable_responses_keep_status_and_body_start() {
     let sandbox = sandbox().await;
     sandbox.set_faults("502").unwrap();
-    let client = Client::builder()
-        .app(APP_ID, APP_SECRET)
-        .base_url(sandbox.base_url())
+    let client = builder(&sandbox)
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
@@ -396,9 +395,7 @@ async fn faults_are_retried_to_success() {
 async fn timeout_is_retried_with_the_same_client_token() {
     let sandbox = sandbox().await;
     sandbox.set_faults("delay=400").unwrap();
-    let client = Client::builder()
-        .app(APP_ID, APP_SECRET)
-        .base_url(sandbox.base_url())
+    let client = builder(&sandbox)
         .timeout(Duration::from_millis(150))
         .pacing(Pacing::Off)
         .retry(RetryPolicy {
@@ -504,9 +501,7 @@ async fn pacing_keeps_thirty_calls_under_the_limit() {
     })
     .await
     .unwrap();
-    let client = Client::builder()
-        .app(APP_ID, APP_SECRET)
-        .base_url(sandbox.base_url())
+    let client = builder(&sandbox)
         .pacing(Pacing::Documented {
             window: Duration::from_secs(1),
         })
@@ -606,12 +601,7 @@ async fn rate_limit_answers_are_retried_after_the_reset() {
     })
     .await
     .unwrap();
-    let client = Client::builder()
-        .app(APP_ID, APP_SECRET)
-        .base_url(sandbox.base_url())
-        .pacing(Pacing::Off)
-        .build()
-        .unwrap();
+    let client = builder(&sandbox).pacing(Pacing::Off).build().unwrap();
     for _ in 0..11 {
         client
             .send(QueryReviewTemplateRequest::new().page_size(1))
@@ -635,9 +625,7 @@ async fn clients_sharing_a_token_cache_share_tokens() {
     let cache: Arc<dyn feishu_perf::TokenCache> =
         Arc::new(feishu_perf::MemoryTokenCache::default());
     for _ in 0..3 {
-        let client = Client::builder()
-            .app(APP_ID, APP_SECRET)
-            .base_url(sandbox.base_url())
+        let client = builder(&sandbox)
             .token_cache(cache.clone())
             .build()
             .unwrap();

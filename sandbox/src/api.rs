@@ -334,8 +334,13 @@ pub async fn metric_detail_import(
                     .iter()
                     .find(|f| f.field_id == input.field_id)
                     .ok_or_else(|| reject(1580305, "filed id not found in the metric"))?;
-                let key = (semester.semester_id.clone(), reviewee.clone(), metric.metric_id.clone(), field.field_id.clone());
-                if s.seed.admin_values.iter().any(|a| (a.semester_id.clone(), a.reviewee.clone(), a.metric_id.clone(), a.field_id.clone()) == key) {
+                let by_admin = s.seed.admin_values.iter().any(|a| {
+                    a.semester_id == semester.semester_id
+                        && a.reviewee == reviewee
+                        && a.metric_id == metric.metric_id
+                        && a.field_id == field.field_id
+                });
+                if by_admin {
                     return Err(reject(1580311, "data input by admins can't be overwritten"));
                 }
                 let value = match field.kind {

@@ -18,7 +18,7 @@ use feishu_perf::performance::v2::{
 fn show<R: ApiRequest>(request: &R) {
     let d = R::DESCRIPTOR;
     let query: Vec<String> = request
-        .query()
+        .query_pairs()
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
@@ -28,12 +28,12 @@ fn show<R: ApiRequest>(request: &R) {
         format!("?{}", query.join("&"))
     };
     println!("{} — {}", d.id, d.summary);
-    println!("{} {}{}", d.method.as_str(), request.path(), query);
+    println!("{} {}{}", d.method.as_str(), request.request_path(), query);
     match request.validate() {
         Ok(()) => println!("valid"),
         Err(errors) => println!("{errors}"),
     }
-    if let Some(body) = request.body() {
+    if let Some(body) = request.json_body() {
         println!(
             "{}",
             serde_json::to_string_pretty(body).expect("a body serialises")

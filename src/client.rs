@@ -318,19 +318,23 @@ impl Client {
             endpoint: d.id,
             errors,
         })?;
-        if d.client_token && request.client_token().is_none() {
-            request.set_client_token(new_client_token());
+        if d.client_token && request.idempotency_token().is_none() {
+            request.set_idempotency_token(new_client_token());
         }
-        let body = match request.body() {
+        let body = match request.json_body() {
             Some(body) => Some(
                 serde_json::to_vec(body)
                     .map_err(|e| Error::Config(format!("serialising the body: {e}")))?,
             ),
             None => None,
         };
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, request.path()))
-            .map_err(|e| Error::Config(format!("request URL: {e}")))?;
-        let query = request.query();
+        let mut url = reqwest::Url::parse(&format!(
+            "{}{}",
+            self.inner.base_url,
+            request.request_path()
+        ))
+        .map_err(|e| Error::Config(format!("request URL: {e}")))?;
+        let query = request.query_pairs();
         if !query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -339,7 +343,7 @@ impl Client {
         self.run::<R>(
             url,
             body,
-            request.client_token().map(str::to_owned),
+            request.idempotency_token().map(str::to_owned),
             &options,
         )
         .instrument(span)

@@ -647,3 +647,99 @@ fn clients_are_send_sync_and_cheap_to_clone() {
     fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
     assert_error::<Error>();
 }
+
+#[tokio::test]
+async fn unreadable_answers_to_reads_are_retried_to_success() {
+    for fault in ["truncate", "truncate,502,drop"] {
+        let sandbox = sandbox().await;
+        sandbox.set_faults(fault).unwrap();
+        let page = client(&sandbox)
+            .send(QueryReviewTemplateRequest::new())
+            .await
+            .unwrap_or_else(|e| panic!("{fault}: {e}"));
+        assert!(page.review_templates.is_some());
+    }
+}
+
+#[tokio::test]
+async fn idempotent_patch_is_retried_after_a_lost_answer() {
+    // The OKR PATCH sets absolute values, so it is retry-safe: a dropped answer is retried.
+    let sandbox = sandbox().await;
+    sandbox.set_faults("apply_drop").unwrap();
+    let patch =
+        PatchMetricSourceTableItemRequest::new(ids::OKR_SOURCE, ids::OKR_TABLE, ids::OKR_ITEM)
+            .body(PatchMetricSourceTableItemRequestBody::new().metric_current_value(7.0));
+    let item = client(&sandbox).send(patch).await.unwrap();
+    assert_eq!(item.metric_current_value, Some(7.0));
+    assert_eq!(
+        sandbox.ledger().len(),
+        2,
+        "applied twice, to the same values"
+    );
+    assert!(feishu_perf::ENDPOINTS.iter().all(|d| d.retry_safe));
+}
+
+/// The OKR PATCH under a descriptor that says it is not safe to repeat, to
+/// check that the client never repeats such a request after a lost answer.
+#[derive(Clone)]
+struct UnsafePatch(PatchMetricSourceTableItemRequest);
+
+const UNSAFE_PATCH: feishu_perf::EndpointDescriptor = feishu_perf::EndpointDescriptor {
+    retry_safe: false,
+    ..feishu_perf::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM
+};
+
+impl feishu_perf::Validate for UnsafePatch {
+    fn validate_at(
+        &self,
+        path: &feishu_perf_core::JsonPath<'_>,
+        out: &mut Vec<feishu_perf::Violation>,
+    ) {
+        self.0.validate_at(path, out);
+    }
+}
+
+impl feishu_perf::ApiRequest for UnsafePatch {
+    type Body = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::Body;
+    type Response = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::Response;
+    type ErrorCode = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::ErrorCode;
+    const DESCRIPTOR: &'static feishu_perf::EndpointDescriptor = &UNSAFE_PATCH;
+
+    fn request_path(&self) -> String {
+        self.0.request_path()
+    }
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        self.0.query_pairs()
+    }
+    fn json_body(&self) -> Option<&Self::Body> {
+        self.0.json_body()
+    }
+}
+
+#[tokio::test]
+async fn a_write_that_is_not_retry_safe_is_not_repeated_after_a_lost_answer() {
+    let sandbox = sandbox().await;
+    sandbox.set_faults("apply_drop").unwrap();
+    let patch =
+        PatchMetricSourceTableItemRequest::new(ids::OKR_SOURCE, ids::OKR_TABLE, ids::OKR_ITEM)
+            .body(PatchMetricSourceTableItemRequestBody::new().metric_current_value(7.0));
+    let err = client(&sandbox)
+        .send(UnsafePatch(patch.clone()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    assert_eq!(sandbox.ledger().len(), 1, "applied once, not repeated");
+
+    // A refusal that proves nothing was applied (HTTP 500 from a fault, connection refused, 429) is still retried.
+    sandbox.set_faults("502").unwrap();
+    let err = client(&sandbox)
+        .send(UnsafePatch(patch.clone()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Decode { status: 502, .. }),
+        "a 502 may hide an applied write: {err}"
+    );
+    sandbox.set_faults("").unwrap();
+    client(&sandbox).send(UnsafePatch(patch)).await.unwrap();
+}

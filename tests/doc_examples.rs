@@ -53,7 +53,7 @@ fn metric_detail_import_examples_round_trip() {
         .client_token("12454646")
         .user_id_type(UserIdType::OpenId);
     let query: Vec<String> = request
-        .query()
+        .query_pairs()
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
@@ -122,7 +122,7 @@ fn okr_metric_item_patch_examples_round_trip() {
     )
     .body(body);
     assert_eq!(
-        request.path(),
+        request.request_path(),
         "/open-apis/okr/v1/metric_sources/7041857032248410131/tables/7041857032248410131/items/7041857032248410131"
     );
 }

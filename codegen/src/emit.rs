@@ -1,6 +1,6 @@
 //! Emits the `generated/` crate from the [`ir`](crate::ir).
 //!
-//! One function, [`FieldShape::of`], owns the whole optional / serde / builder
+//! One function, `FieldShape::of`, owns the whole optional / serde / builder
 //! policy of a field; everything else asks it.
 
 use std::collections::BTreeSet;
@@ -1193,13 +1193,13 @@ fn emit_endpoint(e: &Endpoint) -> OutputFile {
         .collect::<Vec<_>>();
     let query_fn = if query_pushes.is_empty() {
         quote!(
-            fn query(&self) -> Vec<(&'static str, String)> {
+            fn query_pairs(&self) -> Vec<(&'static str, String)> {
                 Vec::new()
             }
         )
     } else {
         quote! {
-            fn query(&self) -> Vec<(&'static str, String)> {
+            fn query_pairs(&self) -> Vec<(&'static str, String)> {
                 let mut query = Vec::new();
                 #(#query_pushes)*
                 query
@@ -1210,7 +1210,7 @@ fn emit_endpoint(e: &Endpoint) -> OutputFile {
         Some(_) => (
             quote!(#body_ident),
             quote!(
-                fn body(&self) -> Option<&Self::Body> {
+                fn json_body(&self) -> Option<&Self::Body> {
                     Some(&self.body)
                 }
             ),
@@ -1218,7 +1218,7 @@ fn emit_endpoint(e: &Endpoint) -> OutputFile {
         None => (
             quote!(()),
             quote!(
-                fn body(&self) -> Option<&Self::Body> {
+                fn json_body(&self) -> Option<&Self::Body> {
                     None
                 }
             ),
@@ -1227,8 +1227,8 @@ fn emit_endpoint(e: &Endpoint) -> OutputFile {
     let client_token = e.query.iter().find(|f| f.idempotency_key).map(|f| {
         let n = ident(&f.rust_name);
         quote! {
-            fn client_token(&self) -> Option<&str> { self.#n.as_deref() }
-            fn set_client_token(&mut self, token: String) { self.#n = Some(token); }
+            fn idempotency_token(&self) -> Option<&str> { self.#n.as_deref() }
+            fn set_idempotency_token(&mut self, token: String) { self.#n = Some(token); }
         }
     });
     let paginated = e.pagination.as_ref().map(|(items, item_ty)| {
@@ -1437,7 +1437,7 @@ fn emit_endpoint(e: &Endpoint) -> OutputFile {
             type ErrorCode = #error_name;
             const DESCRIPTOR: &'static EndpointDescriptor = &#descriptor;
 
-            fn path(&self) -> String {
+            fn request_path(&self) -> String {
                 #path_expr
             }
 

@@ -1,4 +1,4 @@
-//! Reads `schema/`, checks it, and resolves it into the [`ir`](crate::ir).
+//! Reads `schema/`, checks it, and resolves it into the resolved model, [`crate::ir`].
 //!
 //! Every problem is reported as `file:line:column: message`, and all of them
 //! are reported at once: syntax errors, unknown or missing keys and wrong

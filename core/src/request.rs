@@ -8,8 +8,8 @@ use crate::{EndpointDescriptor, ErrorCode, Validate};
 /// A request to one endpoint: implemented by every generated `...Request`.
 ///
 /// The runtime sends any `ApiRequest` through one path: it validates, builds the
-/// URL from [`path`](Self::path) and [`query`](Self::query), serialises
-/// [`body`](Self::body), and decodes the envelope's `data` into
+/// URL from [`request_path`](Self::request_path) and [`query_pairs`](Self::query_pairs), serialises
+/// [`json_body`](Self::json_body), and decodes the envelope's `data` into
 /// [`Response`](Self::Response) or its `code` into [`ErrorCode`](Self::ErrorCode).
 pub trait ApiRequest: Validate + Send + Sync {
     /// The JSON request body.
@@ -22,17 +22,20 @@ pub trait ApiRequest: Validate + Send + Sync {
     const DESCRIPTOR: &'static EndpointDescriptor;
 
     /// The path with its parameters filled in and percent-encoded.
-    fn path(&self) -> String;
+    fn request_path(&self) -> String;
     /// The query parameters that are set, by wire name.
-    fn query(&self) -> Vec<(&'static str, String)>;
+    fn query_pairs(&self) -> Vec<(&'static str, String)>;
     /// The body, for endpoints that take one.
-    fn body(&self) -> Option<&Self::Body>;
+    fn json_body(&self) -> Option<&Self::Body>;
     /// The `client_token`, for endpoints that take one.
-    fn client_token(&self) -> Option<&str> {
+    ///
+    /// The trait's methods are named apart from the generated builder
+    /// methods (`.body(..)`, `.client_token(..)`), which share the wire names.
+    fn idempotency_token(&self) -> Option<&str> {
         None
     }
     /// Sets the `client_token`; does nothing for endpoints that take none.
-    fn set_client_token(&mut self, _token: String) {}
+    fn set_idempotency_token(&mut self, _token: String) {}
 }
 
 /// Something that sends requests: the runtime's client. The generated

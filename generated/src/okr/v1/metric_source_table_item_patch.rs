@@ -152,7 +152,7 @@ impl ApiRequest for PatchMetricSourceTableItemRequest {
     type Response = PatchMetricSourceTableItemResponseBody;
     type ErrorCode = PatchMetricSourceTableItemErrorCode;
     const DESCRIPTOR: &'static EndpointDescriptor = &PATCH_METRIC_SOURCE_TABLE_ITEM;
-    fn path(&self) -> String {
+    fn request_path(&self) -> String {
         format!(
             "/open-apis/okr/v1/metric_sources/{}/tables/{}/items/{}",
             encode_path_segment(& self.metric_source_id), encode_path_segment(& self
@@ -160,7 +160,7 @@ impl ApiRequest for PatchMetricSourceTableItemRequest {
         )
     }
 
-    fn query(&self) -> Vec<(&'static str, String)> {
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
         if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
@@ -169,7 +169,7 @@ impl ApiRequest for PatchMetricSourceTableItemRequest {
         query
     }
 
-    fn body(&self) -> Option<&Self::Body> {
+    fn json_body(&self) -> Option<&Self::Body> {
         Some(&self.body)
     }
 }

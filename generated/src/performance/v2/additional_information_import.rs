@@ -157,11 +157,11 @@ impl ApiRequest for ImportAdditionalInformationRequest {
     type Response = ImportAdditionalInformationResponseBody;
     type ErrorCode = ImportAdditionalInformationErrorCode;
     const DESCRIPTOR: &'static EndpointDescriptor = &IMPORT_ADDITIONAL_INFORMATION;
-    fn path(&self) -> String {
+    fn request_path(&self) -> String {
         "/open-apis/performance/v2/additional_informations/import".to_owned()
     }
 
-    fn query(&self) -> Vec<(&'static str, String)> {
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
         if let Some(value) = &self.client_token {
             query.push(("client_token", value.clone()));
@@ -174,15 +174,15 @@ impl ApiRequest for ImportAdditionalInformationRequest {
         query
     }
 
-    fn body(&self) -> Option<&Self::Body> {
+    fn json_body(&self) -> Option<&Self::Body> {
         Some(&self.body)
     }
 
-    fn client_token(&self) -> Option<&str> {
+    fn idempotency_token(&self) -> Option<&str> {
         self.client_token.as_deref()
     }
 
-    fn set_client_token(&mut self, token: String) {
+    fn set_idempotency_token(&mut self, token: String) {
         self.client_token = Some(token);
     }
 }

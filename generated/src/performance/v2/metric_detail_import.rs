@@ -143,11 +143,11 @@ impl ApiRequest for ImportMetricDetailRequest {
     type Response = ImportMetricDetailResponseBody;
     type ErrorCode = ImportMetricDetailErrorCode;
     const DESCRIPTOR: &'static EndpointDescriptor = &IMPORT_METRIC_DETAIL;
-    fn path(&self) -> String {
+    fn request_path(&self) -> String {
         "/open-apis/performance/v2/metric_details/import".to_owned()
     }
 
-    fn query(&self) -> Vec<(&'static str, String)> {
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
         if let Some(value) = &self.client_token {
             query.push(("client_token", value.clone()));
@@ -160,15 +160,15 @@ impl ApiRequest for ImportMetricDetailRequest {
         query
     }
 
-    fn body(&self) -> Option<&Self::Body> {
+    fn json_body(&self) -> Option<&Self::Body> {
         Some(&self.body)
     }
 
-    fn client_token(&self) -> Option<&str> {
+    fn idempotency_token(&self) -> Option<&str> {
         self.client_token.as_deref()
     }
 
-    fn set_client_token(&mut self, token: String) {
+    fn set_idempotency_token(&mut self, token: String) {
         self.client_token = Some(token);
     }
 }

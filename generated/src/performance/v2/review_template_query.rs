@@ -191,11 +191,11 @@ impl ApiRequest for QueryReviewTemplateRequest {
     type Response = QueryReviewTemplateResponseBody;
     type ErrorCode = QueryReviewTemplateErrorCode;
     const DESCRIPTOR: &'static EndpointDescriptor = &QUERY_REVIEW_TEMPLATE;
-    fn path(&self) -> String {
+    fn request_path(&self) -> String {
         "/open-apis/performance/v2/review_templates/query".to_owned()
     }
 
-    fn query(&self) -> Vec<(&'static str, String)> {
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
         if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
@@ -208,7 +208,7 @@ impl ApiRequest for QueryReviewTemplateRequest {
         query
     }
 
-    fn body(&self) -> Option<&Self::Body> {
+    fn json_body(&self) -> Option<&Self::Body> {
         Some(&self.body)
     }
 }

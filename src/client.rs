@@ -369,16 +369,28 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            inner.pacer.acquire(inner.pacing, d).await;
             let token = match &options.tenant_access_token {
                 Some(token) => token.clone(),
-                None => {
-                    inner
-                        .tokens
-                        .tenant_token(&self.http_auth(), tenant_key)
-                        .await?
-                }
+                None => match inner
+                    .tokens
+                    .tenant_token(&self.http_auth(), tenant_key)
+                    .await
+                {
+                    Ok(token) => token,
+                    // Asking for a token changes nothing: retry a transient failure like a call.
+                    Err(error) if error.is_retryable() && attempt < inner.retry.max_attempts => {
+                        let wait = inner.retry.backoff(attempt);
+                        if started.elapsed() + wait > inner.retry.max_elapsed {
+                            return Err(error);
+                        }
+                        tracing::warn!(attempt, "token request failed: {error}");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                },
             };
+            inner.pacer.acquire(inner.pacing, d).await;
             let attempt_started = Instant::now();
             let result = self
                 .attempt::<R>(&url, body.as_deref(), &token, options)

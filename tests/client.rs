@@ -743,3 +743,44 @@ async fn a_write_that_is_not_retry_safe_is_not_repeated_after_a_lost_answer() {
     sandbox.set_faults("").unwrap();
     client(&sandbox).send(UnsafePatch(patch)).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_failed_token_request_is_retried() {
+    // The server is down when the first token request is made, and back soon after.
+    let first = sandbox().await;
+    let addr = first.addr();
+    first.stop().await;
+    let restart = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Sandbox::start_on(
+            addr,
+            Config {
+                rate_window: Duration::from_millis(1),
+                ..Config::default()
+            },
+        )
+        .await
+        .unwrap()
+    });
+    let client = Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(format!("http://{addr}"))
+        .retry(RetryPolicy {
+            base_delay: Duration::from_millis(150),
+            max_delay: Duration::from_millis(300),
+            max_attempts: 20,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    let page = client
+        .send(QueryReviewTemplateRequest::new())
+        .await
+        .unwrap();
+    assert!(page.review_templates.is_some());
+    let second = restart.await.unwrap();
+    assert_eq!(
+        second.stats().token_requests["tenant_access_token/internal"],
+        1
+    );
+}

@@ -582,10 +582,11 @@ fn emit_type(def: &TypeDef) -> TokenStream {
     }
 }
 
-/// The `use` lines a module of types needs.
-fn type_imports(types: &[TypeDef], extra_objects: bool) -> TokenStream {
+/// The `use` lines of a version module: what its shared types need, and `Transport`
+/// for the resource accessors.
+fn type_imports(types: &[TypeDef]) -> TokenStream {
     let has_enum = types.iter().any(|t| matches!(t.kind, TypeKind::Enum(_)));
-    let has_object = extra_objects || types.iter().any(|t| matches!(t.kind, TypeKind::Object(_)));
+    let has_object = types.iter().any(|t| matches!(t.kind, TypeKind::Object(_)));
     let uses_checks = types.iter().any(|t| match &t.kind {
         TypeKind::Object(fields) => fields.iter().any(uses_validate_helpers),
         TypeKind::Enum(_) => false,
@@ -610,12 +611,11 @@ fn type_imports(types: &[TypeDef], extra_objects: bool) -> TokenStream {
         core.push(quote!(Validate));
         core.push(quote!(Violation));
     }
+    core.push(quote!(Transport));
     if uses_checks {
         core.push(quote!(validate));
     }
-    if !core.is_empty() {
-        out.extend(quote!(use feishu_perf_core::{#(#core),*};));
-    }
+    out.extend(quote!(use feishu_perf_core::{#(#core),*};));
     out
 }
 
@@ -860,7 +860,7 @@ fn emit_version(version: &ServiceVersion) -> OutputFile {
         }
     });
     let types = version.shared_types.iter().map(emit_type);
-    let imports = type_imports(&version.shared_types, false);
+    let imports = type_imports(&version.shared_types);
     let facade = emit_version_facade(version);
     let d = inner_doc(&format!(
         "`{}` {}: its endpoints and the types they share.",
@@ -869,7 +869,6 @@ fn emit_version(version: &ServiceVersion) -> OutputFile {
     let tokens = quote! {
         #d
         #imports
-        use feishu_perf_core::Transport;
 
         #(#mods)*
         #facade

@@ -4,8 +4,7 @@
 
 use std::fmt;
 use serde::{Deserialize, Serialize};
-use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation};
-use feishu_perf_core::Transport;
+use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport};
 
 /// 更新指标项 (`PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`).
 pub mod metric_source_table_item_patch;

@@ -4,8 +4,7 @@
 
 use std::fmt;
 use serde::{Deserialize, Serialize};
-use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation};
-use feishu_perf_core::Transport;
+use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport};
 
 /// 批量导入补充信息 (`POST /open-apis/performance/v2/additional_informations/import`).
 pub mod additional_information_import;

@@ -49,6 +49,21 @@ fn client(sandbox: &Sandbox) -> Client {
         .unwrap()
 }
 
+/// `n` template queries started at once from clones of `client`; all must succeed.
+async fn queries_at_once(client: &Client, n: usize) {
+    let calls = (0..n).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .send(QueryReviewTemplateRequest::new().page_size(1))
+                .await
+        })
+    });
+    for call in futures::future::join_all(calls).await {
+        call.unwrap().unwrap();
+    }
+}
+
 fn import(n: usize) -> ImportMetricDetailRequest {
     ImportMetricDetailRequest::new(ImportMetricDetailRequestBody::new(
         ids::SEMESTER,
@@ -476,17 +491,7 @@ async fn revoked_token_is_refreshed_and_the_call_succeeds() {
 async fn a_hundred_concurrent_calls_fetch_one_token() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
-    let calls = (0..100).map(|_| {
-        let client = client.clone();
-        tokio::spawn(async move {
-            client
-                .send(QueryReviewTemplateRequest::new().page_size(1))
-                .await
-        })
-    });
-    for call in futures::future::join_all(calls).await {
-        call.unwrap().unwrap();
-    }
+    queries_at_once(&client, 100).await;
     assert_eq!(
         sandbox.stats().token_requests["tenant_access_token/internal"],
         1
@@ -509,17 +514,7 @@ async fn pacing_keeps_thirty_calls_under_the_limit() {
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let calls = (0..30).map(|_| {
-        let client = client.clone();
-        tokio::spawn(async move {
-            client
-                .send(QueryReviewTemplateRequest::new().page_size(1))
-                .await
-        })
-    });
-    for call in futures::future::join_all(calls).await {
-        call.unwrap().unwrap();
-    }
+    queries_at_once(&client, 30).await;
     let elapsed = started.elapsed();
     assert_eq!(
         sandbox.stats().statuses.get(&429),

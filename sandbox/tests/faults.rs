@@ -163,6 +163,20 @@ async fn revocation_answers_99991663_until_a_new_token_is_fetched() {
     assert_eq!(bad.status, 400);
 }
 
+const QUERY: &str = "/open-apis/performance/v2/review_templates/query";
+
+/// The ten template queries a window allows.
+async fn fill_the_window(sandbox: &feishu_sandbox::Sandbox, token: &str) {
+    for _ in 0..10 {
+        assert_eq!(
+            api(sandbox, token, Method::POST, QUERY, json!({}))
+                .await
+                .code(),
+            0
+        );
+    }
+}
+
 #[tokio::test]
 async fn rate_limit_answers_429_with_the_platform_headers() {
     let sandbox = start_with(Config {
@@ -171,16 +185,8 @@ async fn rate_limit_answers_429_with_the_platform_headers() {
     })
     .await;
     let token = token(&sandbox).await;
-    let path = "/open-apis/performance/v2/review_templates/query";
-    for _ in 0..10 {
-        assert_eq!(
-            api(&sandbox, &token, Method::POST, path, json!({}))
-                .await
-                .code(),
-            0
-        );
-    }
-    let limited = api(&sandbox, &token, Method::POST, path, json!({})).await;
+    fill_the_window(&sandbox, &token).await;
+    let limited = api(&sandbox, &token, Method::POST, QUERY, json!({})).await;
     assert_error(&limited, 429, 99991400);
     assert_eq!(
         limited.header("x-ogw-ratelimit-limit").as_deref(),
@@ -208,24 +214,16 @@ async fn rate_window_is_configurable() {
     })
     .await;
     let token = token(&sandbox).await;
-    let path = "/open-apis/performance/v2/review_templates/query";
-    for _ in 0..10 {
-        assert_eq!(
-            api(&sandbox, &token, Method::POST, path, json!({}))
-                .await
-                .code(),
-            0
-        );
-    }
+    fill_the_window(&sandbox, &token).await;
     assert_eq!(
-        api(&sandbox, &token, Method::POST, path, json!({}))
+        api(&sandbox, &token, Method::POST, QUERY, json!({}))
             .await
             .code(),
         99991400
     );
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
-        api(&sandbox, &token, Method::POST, path, json!({}))
+        api(&sandbox, &token, Method::POST, QUERY, json!({}))
             .await
             .code(),
         0

@@ -586,6 +586,22 @@ async fn per_call_options() {
         "a caller's own token is not replaced"
     );
     assert!(sandbox.stats().token_requests.is_empty());
+
+    let options = RequestOptions {
+        request_id: Some("req-2".into()),
+        headers: vec![("X-Request-Source".into(), "bi-sync".into())],
+        timeout: Some(Duration::from_secs(5)),
+        ..RequestOptions::default()
+    };
+    client
+        .send_with(QueryReviewTemplateRequest::new(), options)
+        .await
+        .unwrap();
+    assert_eq!(
+        sandbox.stats().request_ids,
+        ["req-1", "req-2"],
+        "sent as Oapi-Sdk-Request-Id"
+    );
 }
 
 #[tokio::test]

@@ -46,6 +46,12 @@ async fn call(
     let (fault, app_id, log_id) = {
         let mut s = state::lock(state);
         *s.stats.api_requests.entry(endpoint.to_owned()).or_default() += 1;
+        if let Some(id) = headers
+            .get("oapi-sdk-request-id")
+            .and_then(|v| v.to_str().ok())
+        {
+            s.stats.request_ids.push(id.to_owned());
+        }
         let log_id = s.next_log_id();
         let checked = s.authenticate(headers).and_then(|app_id| match limit {
             Some(limit) => s.rate_limit(&app_id, endpoint, limit).map(|()| app_id),

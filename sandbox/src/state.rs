@@ -42,6 +42,8 @@ pub struct Stats {
     pub statuses: BTreeMap<u16, u64>,
     /// Faults injected, by kind.
     pub faults: BTreeMap<String, u64>,
+    /// The `Oapi-Sdk-Request-Id` of every API call that sent one, in order.
+    pub request_ids: Vec<String>,
 }
 
 /// A token the sandbox issued.

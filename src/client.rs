@@ -390,7 +390,7 @@ impl Client {
                     Err(error) => return Err(error),
                 },
             };
-            inner.pacer.acquire(inner.pacing, d).await;
+            inner.pacer.acquire(inner.pacing, d, tenant_key).await;
             let attempt_started = Instant::now();
             let result = self
                 .attempt::<R>(&url, body.as_deref(), &token, options)

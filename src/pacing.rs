@@ -37,16 +37,23 @@ impl Default for Pacing {
     }
 }
 
-/// A sliding-window log per endpoint: at most `limit` calls start in any
-/// `window`. That is the server's own rule, so throughput stays at the limit.
+/// A sliding-window log per endpoint and tenant (the platform counts per
+/// endpoint, per app, per tenant; a client is one app): at most `limit`
+/// calls start in any `window`. That is the server's own rule, so throughput
+/// stays at the limit.
 #[derive(Debug, Default)]
 pub(crate) struct Pacer {
-    calls: Mutex<HashMap<&'static str, VecDeque<Instant>>>,
+    calls: Mutex<HashMap<(&'static str, String), VecDeque<Instant>>>,
 }
 
 impl Pacer {
     /// Waits until a call to `endpoint` fits in its window, and records it.
-    pub(crate) async fn acquire(&self, pacing: Pacing, endpoint: &EndpointDescriptor) {
+    pub(crate) async fn acquire(
+        &self,
+        pacing: Pacing,
+        endpoint: &EndpointDescriptor,
+        tenant_key: Option<&str>,
+    ) {
         let (limit, window) = match pacing {
             Pacing::Off => return,
             Pacing::Documented { window } => match endpoint.rate_limit.and_then(|l| l.per_minute) {
@@ -65,7 +72,9 @@ impl Pacer {
         loop {
             let wait = {
                 let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
-                let log = calls.entry(endpoint.id).or_default();
+                let log = calls
+                    .entry((endpoint.id, tenant_key.unwrap_or_default().to_owned()))
+                    .or_default();
                 let now = Instant::now();
                 while log
                     .front()

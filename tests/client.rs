@@ -795,3 +795,27 @@ async fn a_failed_token_request_is_retried() {
         1
     );
 }
+
+#[tokio::test]
+async fn tenant_without_seats_is_a_typed_error() {
+    let mut seed = feishu_sandbox::Seed::fixture();
+    seed.performance_licensed = false;
+    let sandbox = Sandbox::start(Config {
+        seed,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let err = client(&sandbox).send(import(1)).await.unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        api.typed::<ImportMetricDetailErrorCode>(),
+        ImportMetricDetailErrorCode::TenantNoLicense
+    );
+    assert!(
+        err.to_string().contains("请联系租户管理员开通绩效席位"),
+        "{err}"
+    );
+}

@@ -61,6 +61,10 @@ async fn call(
             Ok(app_id) => app_id,
             Err(e) => return finish(&mut s, e.status, error_response(&e, &log_id)),
         };
+        if endpoint.starts_with("performance.") && !s.seed.performance_licensed {
+            let e = ApiError::new(400, 1580901, "tenant no licnese");
+            return finish(&mut s, 400, error_response(&e, &log_id));
+        }
         let fault = s.faults.next_fault();
         if fault != Fault::Ok {
             *s.stats.faults.entry(fault.to_string()).or_default() += 1;

@@ -21,6 +21,14 @@ pub struct Seed {
     pub review_templates: Vec<serde_json::Value>,
     /// OKR metric sources with their tables and items.
     pub okr_sources: Vec<OkrSource>,
+    /// Whether the tenant has performance seats; without them every
+    /// performance endpoint answers 1580901.
+    #[serde(default = "licensed")]
+    pub performance_licensed: bool,
+}
+
+fn licensed() -> bool {
+    true
 }
 
 /// An app and its credentials.
@@ -346,6 +354,7 @@ impl Seed {
                     },
                 ],
             }],
+            performance_licensed: true,
         }
     }
 

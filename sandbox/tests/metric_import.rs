@@ -385,3 +385,51 @@ async fn one_bad_row_rejects_the_whole_request() {
     let fixed = json!({"semester_id": SEMESTER, "imported_metrics": [body["imported_metrics"][0]]});
     assert_eq!(import_metrics(&sandbox, &token, "t", fixed).await.code(), 0);
 }
+
+#[tokio::test]
+async fn tenant_without_performance_seats_answers_1580901() {
+    let mut seed = Seed::fixture();
+    seed.performance_licensed = false;
+    let sandbox = start_with(feishu_sandbox::Config {
+        seed,
+        ..feishu_sandbox::Config::default()
+    })
+    .await;
+    let token = token(&sandbox).await;
+    assert_error(
+        &import_metrics(
+            &sandbox,
+            &token,
+            "a",
+            serde_json::from_str(DOC_EXAMPLE).unwrap(),
+        )
+        .await,
+        400,
+        1580901,
+    );
+    let query = api(
+        &sandbox,
+        &token,
+        Method::POST,
+        "/open-apis/performance/v2/review_templates/query",
+        json!({}),
+    )
+    .await;
+    assert_error(&query, 400, 1580901);
+    // OKR is another product: unaffected.
+    let path = format!(
+        "/open-apis/okr/v1/metric_sources/{OKR_SOURCE}/tables/{OKR_TABLE}/items/{OKR_ITEM}"
+    );
+    assert_eq!(
+        api(
+            &sandbox,
+            &token,
+            Method::PATCH,
+            &path,
+            json!({"metric_current_value": 3.0})
+        )
+        .await
+        .code(),
+        0
+    );
+}

@@ -612,7 +612,7 @@ fn page_token(offset: usize) -> String {
 }
 
 fn parse_page_token(token: &str) -> Option<usize> {
-    if token.len() % 2 != 0 {
+    if !token.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..token.len())

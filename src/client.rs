@@ -390,11 +390,13 @@ impl Client {
                     Err(error) => return Err(error),
                 },
             };
-            inner.pacer.acquire(inner.pacing, d, tenant_key).await;
+            let permit = inner.pacer.acquire(inner.pacing, d, tenant_key).await;
             let attempt_started = Instant::now();
             let result = self
                 .attempt::<R>(&url, body.as_deref(), &token, options)
                 .await;
+            // The call has ended: its pacing slot starts its window now.
+            drop(permit);
             let (error, unknown, wait, stale_token) = match result {
                 Attempt::Done(response) => {
                     tracing::info!(

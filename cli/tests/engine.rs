@@ -1,0 +1,266 @@
+//! The batch engine against the sandbox: every row applied exactly once or
+//! reported, under faults, across an interruption and a resume.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use feishu_perf::{Client, Error, Pacing, RetryPolicy};
+use feishu_perf_cli::batch::{self, MetricRow, Options};
+use feishu_perf_cli::journal::Journal;
+use feishu_sandbox::seed::{APP_ID, APP_SECRET, ids, open_id};
+use feishu_sandbox::{Config, Sandbox, Seed};
+
+async fn sandbox(faults: &str) -> Sandbox {
+    Sandbox::start(Config {
+        rate_window: Duration::from_millis(1),
+        faults: faults.into(),
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn client(sandbox: &Sandbox, attempts: u32) -> Client {
+    Client::builder()
+        .app(APP_ID, APP_SECRET)
+        .base_url(sandbox.base_url())
+        .pacing(Pacing::Off)
+        .retry(RetryPolicy {
+            max_attempts: attempts,
+            base_delay: Duration::from_millis(2),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap()
+}
+
+fn row(line: u64, reviewee: usize, metric: &str, field: &str, value: &str) -> MetricRow {
+    MetricRow {
+        line,
+        reviewee_user_id: open_id(reviewee),
+        metric_id: metric.into(),
+        field_id: field.into(),
+        field_value: Some(value.into()),
+        field_value_person: None,
+    }
+}
+
+/// Two rows per reviewee (two metrics), for reviewees 10..10+n (clear of the fixture's admin value).
+fn rows(n: usize) -> Vec<MetricRow> {
+    let mut rows = Vec::new();
+    for r in 10..10 + n {
+        rows.push(row(
+            rows.len() as u64 + 2,
+            r,
+            ids::METRIC,
+            ids::FIELD_NUMBER,
+            &r.to_string(),
+        ));
+        rows.push(row(
+            rows.len() as u64 + 2,
+            r,
+            ids::METRIC_2,
+            "7283776005142675482",
+            "1",
+        ));
+    }
+    rows
+}
+
+fn options() -> Options {
+    Options {
+        semester_id: ids::SEMESTER.into(),
+        user_id_type: None,
+        batch_size: 50,
+        import_record_name: None,
+    }
+}
+
+/// (reviewee, metric, field) → how many times the ledger wrote it.
+fn ledger_counts(sandbox: &Sandbox) -> HashMap<(String, String, String), usize> {
+    let mut counts = HashMap::new();
+    for entry in sandbox.ledger() {
+        for r in &entry.rows {
+            let key = (
+                r["reviewee"].as_str().unwrap().to_owned(),
+                r["metric_id"].as_str().unwrap().to_owned(),
+                r["field_id"].as_str().unwrap().to_owned(),
+            );
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    counts
+}
+
+#[tokio::test]
+async fn every_row_lands_exactly_once_under_faults() {
+    let sandbox =
+        sandbox("500,apply_drop,drop,truncate,502,504,apply_drop,500@0.2,apply_drop@0.1,drop@0.1")
+            .await;
+    let plan = batch::plan(rows(220), &options()).unwrap();
+    assert_eq!(plan.batches(), 9);
+    let report = batch::run(
+        &client(&sandbox, 10),
+        &plan,
+        &options(),
+        &mut Journal::in_memory(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.applied_rows, 440);
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert!(report.applied_with_lost_response >= 2, "{report:?}");
+    let counts = ledger_counts(&sandbox);
+    assert_eq!(counts.len(), 440);
+    assert!(counts.values().all(|&n| n == 1), "a row was written twice");
+}
+
+#[tokio::test]
+async fn refused_rows_are_isolated_and_the_rest_applied() {
+    let sandbox = sandbox("").await;
+    let mut rows = rows(100);
+    // Outside the app's data scope (1580112), and text in a number field (1580301), in the middle of batches.
+    rows.insert(
+        30,
+        row(
+            1000,
+            Seed::OUT_OF_SCOPE.start,
+            ids::METRIC,
+            ids::FIELD_NUMBER,
+            "1",
+        ),
+    );
+    rows.insert(
+        150,
+        row(
+            1001,
+            Seed::REVIEWEES - 1 - 10,
+            ids::METRIC,
+            ids::FIELD_NUMBER,
+            "not a number",
+        ),
+    );
+    let plan = batch::plan(rows, &options()).unwrap();
+    let report = batch::run(
+        &client(&sandbox, 3),
+        &plan,
+        &options(),
+        &mut Journal::in_memory(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let refused: Vec<(Vec<u64>, Option<i64>)> = report
+        .rejected
+        .iter()
+        .map(|r| (r.lines.clone(), r.code))
+        .collect();
+    assert_eq!(
+        refused,
+        [(vec![1000], Some(1580112)), (vec![1001], Some(1580301))]
+    );
+    assert_eq!(report.applied_rows, 200);
+    assert!(report.splits >= 2);
+    assert_eq!(ledger_counts(&sandbox).len(), 200);
+    assert_eq!(report.pending_rows(), 0);
+}
+
+#[tokio::test]
+async fn an_interrupted_run_resumes_without_writing_twice() {
+    // The third batch is applied but its answer is lost, then the server fails
+    // until the client gives up: the run stops with that batch in flight.
+    let sandbox = sandbox("ok,ok,apply_drop,500*4").await;
+    let plan = batch::plan(rows(150), &options()).unwrap();
+    assert_eq!(plan.batches(), 6);
+    let path =
+        std::env::temp_dir().join(format!("feishu-perf-journal-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+
+    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let stopped = batch::run(
+        &client(&sandbox, 3),
+        &plan,
+        &options(),
+        &mut journal,
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(stopped.error, Error::Api(ref api) if api.code == 1580101),
+        "{}",
+        stopped.error
+    );
+    assert_eq!(stopped.report.applied_rows, 100, "two batches of 50 rows");
+    assert_eq!(stopped.report.pending_rows(), 200);
+    drop(journal);
+
+    // A new process: the journal says batches 0 and 1 are done and batch 2 was in flight.
+    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let report = batch::run(
+        &client(&sandbox, 3),
+        &plan,
+        &options(),
+        &mut journal,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.applied_rows, 300);
+    assert_eq!(
+        report.requests, 4,
+        "batch 2 re-sent once with its token, then batches 3, 4, 5"
+    );
+    assert_eq!(
+        report.applied_with_lost_response, 1,
+        "the server refused batch 2 as a repeat"
+    );
+    let counts = ledger_counts(&sandbox);
+    assert_eq!(counts.len(), 300);
+    assert!(counts.values().all(|&n| n == 1), "a row was written twice");
+
+    // Running once more sends nothing.
+    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let again = batch::run(
+        &client(&sandbox, 3),
+        &plan,
+        &options(),
+        &mut journal,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!((again.requests, again.applied_rows), (0, 300));
+
+    // The journal refuses another input.
+    let other = batch::plan(rows(151), &options()).unwrap();
+    let err = Journal::open(&path, &other.fingerprint).unwrap_err();
+    assert!(err.contains("belongs to another input"), "{err}");
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[tokio::test]
+async fn a_refusal_of_the_whole_run_stops_it_instead_of_failing_every_row() {
+    let sandbox = sandbox("").await;
+    let options = Options {
+        semester_id: ids::SEMESTER_CLOSED.into(),
+        ..options()
+    };
+    let plan = batch::plan(rows(60), &options).unwrap();
+    let stopped = batch::run(
+        &client(&sandbox, 3),
+        &plan,
+        &options,
+        &mut Journal::in_memory(),
+        |_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(stopped.error.code(), Some(1580309));
+    assert_eq!(
+        stopped.report.requests, 1,
+        "no split: the deadline is not about rows"
+    );
+    assert!(stopped.report.rejected.is_empty());
+}

@@ -2,9 +2,11 @@
 
 use std::path::Path;
 
-use crate::batch::MetricRow;
+use serde::de::DeserializeOwned;
 
-/// The columns of a metric CSV file, in the API's words.
+use crate::jobs::{InformationRow, MetricRow};
+
+/// The columns of a key-metric file, in the API's words.
 pub const METRIC_COLUMNS: [&str; 5] = [
     "reviewee_user_id",
     "metric_id",
@@ -13,11 +15,46 @@ pub const METRIC_COLUMNS: [&str; 5] = [
     "field_value_person",
 ];
 
-/// Reads metric rows from a CSV file with a header line naming
-/// [`METRIC_COLUMNS`] (`field_value` and `field_value_person` may be empty or
-/// missing). Every row keeps its line number; a malformed row fails the read
-/// with its line, so no row is skipped silently.
+/// The columns of a supplementary-information file, in the API's words.
+pub const INFORMATION_COLUMNS: [&str; 6] = [
+    "item_id",
+    "external_id",
+    "reviewee_user_id",
+    "item",
+    "time",
+    "detailed_description",
+];
+
+/// Reads key-metric rows (`field_value` and `field_value_person` may be empty or missing).
 pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, String> {
+    read_rows(path, &METRIC_COLUMNS[..3], |row: &mut MetricRow, line| {
+        row.line = line;
+        row.field_value = row.field_value.take().filter(|v| !v.is_empty());
+        row.field_value_person = row.field_value_person.take().filter(|v| !v.is_empty());
+    })
+}
+
+/// Reads supplementary-information rows (`item_id` and `external_id` may be empty or missing).
+pub fn read_information_rows(path: &Path) -> Result<Vec<InformationRow>, String> {
+    read_rows(
+        path,
+        &INFORMATION_COLUMNS[2..],
+        |row: &mut InformationRow, line| {
+            row.line = line;
+            row.item_id = row.item_id.take().filter(|v| !v.is_empty());
+            row.external_id = row.external_id.take().filter(|v| !v.is_empty());
+        },
+    )
+}
+
+/// Reads a CSV file whose header names at least the `required` columns. Every
+/// row keeps its line number; a malformed row fails the read with its line, so
+/// no row is skipped silently.
+fn read_rows<T: DeserializeOwned>(
+    path: &Path,
+    required: &[&str],
+    finish: impl Fn(&mut T, u64),
+) -> Result<Vec<T>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
@@ -26,12 +63,12 @@ pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, String> {
         .headers()
         .map_err(|e| format!("{}: {e}", path.display()))?
         .clone();
-    for column in &METRIC_COLUMNS[..3] {
+    for column in required {
         if !headers.iter().any(|h| h == *column) {
             return Err(format!(
-                "{}: the header has no `{column}` column (expected {})",
+                "{}: the header has no `{column}` column (it needs {})",
                 path.display(),
-                METRIC_COLUMNS.join(",")
+                required.join(",")
             ));
         }
     }
@@ -44,12 +81,10 @@ pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, String> {
             Err(e) => return Err(format!("{}: {e}", path.display())),
         }
         let line = record.position().map_or(0, csv::Position::line);
-        let mut row: MetricRow = record
+        let mut row: T = record
             .deserialize(Some(&headers))
             .map_err(|e| format!("{}:{line}: {e}", path.display()))?;
-        row.line = line;
-        row.field_value = row.field_value.filter(|v| !v.is_empty());
-        row.field_value_person = row.field_value_person.filter(|v| !v.is_empty());
+        finish(&mut row, line);
         rows.push(row);
     }
     Ok(rows)

@@ -1,7 +1,9 @@
 //! The engine behind the `feishu-perf` command line: read rows, plan requests,
-//! send them exactly once, journal every step. See [`batch`].
+//! send them exactly once, journal every step. See [`batch`]; the imports it
+//! runs are in [`jobs`].
 #![deny(missing_docs)]
 
 pub mod batch;
 pub mod input;
+pub mod jobs;
 pub mod journal;

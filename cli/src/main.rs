@@ -9,8 +9,9 @@ use feishu_perf::performance::v2::{
     QueryReviewTemplateRequest, QueryReviewTemplateRequestBody, UserIdType,
 };
 use feishu_perf::{Client, Pacing};
-use feishu_perf_cli::batch::{self, Options, Report};
-use feishu_perf_cli::input::read_metric_rows;
+use feishu_perf_cli::batch::{self, Job, Options, Report};
+use feishu_perf_cli::input::{read_information_rows, read_metric_rows};
+use feishu_perf_cli::jobs::{InformationImport, MetricImport};
 use feishu_perf_cli::journal::Journal;
 use feishu_sandbox::seed::{self, ids};
 use feishu_sandbox::{Config, Sandbox};
@@ -46,31 +47,13 @@ struct Cli {
 enum Command {
     /// Import key-metric values (录入被评估人关键指标数据) from a CSV file with the
     /// columns reviewee_user_id,metric_id,field_id,field_value,field_value_person.
-    ImportMetrics {
-        /// The CSV file.
-        file: PathBuf,
-        /// The semester (周期 ID).
-        #[arg(long)]
-        semester: String,
-        /// How the file identifies people: open_id, union_id, user_id or people_admin_id.
-        #[arg(long)]
-        user_id_type: Option<String>,
-        /// Reviewee-metrics per request (1..=50).
-        #[arg(long, default_value_t = batch::MAX_BATCH)]
-        batch_size: usize,
-        /// Name of the import record shown in Feishu.
-        #[arg(long)]
-        record_name: Option<String>,
-        /// Journal file: makes the run resumable after an interruption, without sending a row twice.
-        #[arg(long)]
-        journal: Option<PathBuf>,
-        /// Where to write the rejected rows (CSV); default `<file>.rejects.csv`.
-        #[arg(long)]
-        rejects: Option<PathBuf>,
-        /// Check and plan, but send nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    /// Up to 50 reviewee-metrics a request.
+    ImportMetrics(ImportArgs),
+    /// Import supplementary information (批量导入补充信息) from a CSV file with the
+    /// columns item_id,external_id,reviewee_user_id,item,time,detailed_description.
+    /// Items are created, or updated by item_id, then external_id, then identical
+    /// content. Up to 1,000 items a request.
+    ImportInformation(ImportArgs),
     /// List the review templates (获取绩效模板), every page.
     Templates {
         /// Templates per page (1..=50).
@@ -88,6 +71,45 @@ enum Command {
         #[arg(long, default_value_t = 240)]
         reviewees: usize,
     },
+}
+
+/// What both imports take.
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    /// The CSV file.
+    file: PathBuf,
+    /// The semester (周期 ID).
+    #[arg(long)]
+    semester: String,
+    /// How the file identifies people: open_id, union_id, user_id or people_admin_id.
+    #[arg(long)]
+    user_id_type: Option<String>,
+    /// Units per request (default and maximum: 50 reviewee-metrics, or 1,000 items).
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Name of the import record shown in Feishu.
+    #[arg(long)]
+    record_name: Option<String>,
+    /// Journal file: makes the run resumable after an interruption, without sending a row twice.
+    #[arg(long)]
+    journal: Option<PathBuf>,
+    /// Where to write the rejected rows (CSV); default `<file>.rejects.csv`.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Check and plan, but send nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+impl ImportArgs {
+    fn options(&self, max_units: usize) -> Options {
+        Options {
+            semester_id: self.semester.clone(),
+            user_id_type: self.user_id_type.as_deref().map(UserIdType::from),
+            batch_size: self.batch_size.unwrap_or(max_units),
+            import_record_name: self.record_name.clone(),
+        }
+    }
 }
 
 #[tokio::main]
@@ -134,32 +156,19 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     .map_err(|e| e.to_string())?;
 
     match cli.command {
-        Command::ImportMetrics {
-            file,
-            semester,
-            user_id_type,
-            batch_size,
-            record_name,
-            journal,
-            rejects,
-            dry_run,
-        } => {
-            let options = Options {
-                semester_id: semester,
-                user_id_type: user_id_type.map(|t| UserIdType::from(t.as_str())),
-                batch_size,
-                import_record_name: record_name,
-            };
-            import(
-                &client,
-                &file,
-                &options,
-                journal.as_deref(),
-                rejects,
-                dry_run,
-            )
-            .await
-            .map(|report| exit_code(&report))
+        Command::ImportMetrics(args) => {
+            let job = MetricImport(args.options(MetricImport::MAX_UNITS));
+            let rows = read_metric_rows(&args.file)?;
+            import(&client, &job, rows, &args)
+                .await
+                .map(|report| exit_code(&report))
+        }
+        Command::ImportInformation(args) => {
+            let job = InformationImport(args.options(InformationImport::MAX_UNITS));
+            let rows = read_information_rows(&args.file)?;
+            import(&client, &job, rows, &args)
+                .await
+                .map(|report| exit_code(&report))
         }
         Command::Templates { page_size, ids } => {
             let mut request = QueryReviewTemplateRequest::new().page_size(page_size);
@@ -202,16 +211,14 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-async fn import(
+async fn import<J: Job>(
     client: &Client,
-    file: &Path,
-    options: &Options,
-    journal_path: Option<&Path>,
-    rejects: Option<PathBuf>,
-    dry_run: bool,
+    job: &J,
+    rows: Vec<J::Row>,
+    args: &ImportArgs,
 ) -> Result<Report, String> {
-    let rows = read_metric_rows(file)?;
-    let plan = batch::plan(rows, options)?;
+    let (file, journal_path, dry_run) = (&args.file, args.journal.as_deref(), args.dry_run);
+    let plan = batch::plan(job, rows)?;
     eprintln!(
         "{}: {} rows, {} to send in {} requests, {} rejected before sending",
         file.display(),
@@ -237,7 +244,7 @@ async fn import(
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg} [{elapsed}]")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let result = batch::run(client, &plan, options, &mut journal, |p| {
+    let result = batch::run(client, &plan, job, &mut journal, |p| {
         bar.set_position((p.applied_rows + p.failed_rows) as u64);
         bar.set_message(format!("({} refused)", p.failed_rows));
     })
@@ -247,7 +254,10 @@ async fn import(
         Ok(report) => {
             print_report(&report);
             if !report.rejected.is_empty() {
-                let path = rejects.unwrap_or_else(|| file.with_extension("rejects.csv"));
+                let path = args
+                    .rejects
+                    .clone()
+                    .unwrap_or_else(|| file.with_extension("rejects.csv"));
                 write_rejections(&path, &report)?;
                 println!("rejected rows written to {}", path.display());
             }
@@ -376,22 +386,19 @@ async fn demo_run(
     ])?;
     writer.flush().map_err(|e| e.to_string())?;
 
-    let options = Options {
-        semester_id: ids::SEMESTER.into(),
+    let args = ImportArgs {
+        file: file.clone(),
+        semester: ids::SEMESTER.into(),
         user_id_type: None,
-        batch_size: batch::MAX_BATCH,
-        import_record_name: Some("feishu-perf demo".into()),
+        batch_size: None,
+        record_name: Some("feishu-perf demo".into()),
+        journal: Some(dir.join("kpi.journal")),
+        rejects: Some(dir.join("kpi.rejects.csv")),
+        dry_run: false,
     };
-    let journal = dir.join("kpi.journal");
-    let report = import(
-        client,
-        &file,
-        &options,
-        Some(&journal),
-        Some(dir.join("kpi.rejects.csv")),
-        false,
-    )
-    .await?;
+    let job = MetricImport(args.options(MetricImport::MAX_UNITS));
+    let rows = read_metric_rows(&file)?;
+    let report = import(client, &job, rows, &args).await?;
 
     // Every applied row is in the ledger exactly once; every other row was reported.
     let mut written: Vec<(String, String, String)> = sandbox

@@ -144,3 +144,33 @@ fn without_credentials_it_says_which_variable_is_missing() {
         text(&out)
     );
 }
+
+#[test]
+fn import_information_from_csv() {
+    let dir = std::env::temp_dir().join(format!("feishu-perf-cli-info-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("info.csv");
+    let mut csv =
+        String::from("item_id,external_id,reviewee_user_id,item,time,detailed_description\n");
+    for n in 0..12 {
+        csv.push_str(&format!(
+            ",crm-{n},{},业绩补充说明,2024-Q3,\"销售额增长, 第 {n} 项\"\n",
+            open_id(n)
+        ));
+    }
+    std::fs::write(&file, &csv).unwrap();
+    let out = feishu_perf(&[
+        "--sandbox",
+        "import-information",
+        "--semester",
+        ids::SEMESTER_2,
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("12 rows: 12 applied, 0 rejected, 0 pending; 1 requests"),
+        "{}",
+        text(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

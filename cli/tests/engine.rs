@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use feishu_perf::{Client, Error, Pacing, RetryPolicy};
-use feishu_perf_cli::batch::{self, MetricRow, Options};
+use feishu_perf_cli::batch::{self, Options};
+use feishu_perf_cli::jobs::{InformationImport, InformationRow, MetricImport, MetricRow};
 use feishu_perf_cli::journal::Journal;
 use feishu_sandbox::seed::{APP_ID, APP_SECRET, ids, open_id};
 use feishu_sandbox::{Config, Sandbox, Seed};
@@ -76,6 +77,10 @@ fn options() -> Options {
     }
 }
 
+fn job() -> MetricImport {
+    MetricImport(options())
+}
+
 /// (reviewee, metric, field) → how many times the ledger wrote it.
 fn ledger_counts(sandbox: &Sandbox) -> HashMap<(String, String, String), usize> {
     let mut counts = HashMap::new();
@@ -97,12 +102,12 @@ async fn every_row_lands_exactly_once_under_faults() {
     let sandbox =
         sandbox("500,apply_drop,drop,truncate,502,504,apply_drop,500@0.2,apply_drop@0.1,drop@0.1")
             .await;
-    let plan = batch::plan(rows(220), &options()).unwrap();
+    let plan = batch::plan(&job(), rows(220)).unwrap();
     assert_eq!(plan.batches(), 9);
     let report = batch::run(
         &client(&sandbox, 10),
         &plan,
-        &options(),
+        &job(),
         &mut Journal::in_memory(),
         |_| {},
     )
@@ -141,11 +146,11 @@ async fn refused_rows_are_isolated_and_the_rest_applied() {
             "not a number",
         ),
     );
-    let plan = batch::plan(rows, &options()).unwrap();
+    let plan = batch::plan(&job(), rows).unwrap();
     let report = batch::run(
         &client(&sandbox, 3),
         &plan,
-        &options(),
+        &job(),
         &mut Journal::in_memory(),
         |_| {},
     )
@@ -171,22 +176,16 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
     // The third batch is applied but its answer is lost, then the server fails
     // until the client gives up: the run stops with that batch in flight.
     let sandbox = sandbox("ok,ok,apply_drop,500*4").await;
-    let plan = batch::plan(rows(150), &options()).unwrap();
+    let plan = batch::plan(&job(), rows(150)).unwrap();
     assert_eq!(plan.batches(), 6);
     let path =
         std::env::temp_dir().join(format!("feishu-perf-journal-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&path);
 
     let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
-    let stopped = batch::run(
-        &client(&sandbox, 3),
-        &plan,
-        &options(),
-        &mut journal,
-        |_| {},
-    )
-    .await
-    .unwrap_err();
+    let stopped = batch::run(&client(&sandbox, 3), &plan, &job(), &mut journal, |_| {})
+        .await
+        .unwrap_err();
     assert!(
         matches!(stopped.error, Error::Api(ref api) if api.code == 1580101),
         "{}",
@@ -198,15 +197,9 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
 
     // A new process: the journal says batches 0 and 1 are done and batch 2 was in flight.
     let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
-    let report = batch::run(
-        &client(&sandbox, 3),
-        &plan,
-        &options(),
-        &mut journal,
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let report = batch::run(&client(&sandbox, 3), &plan, &job(), &mut journal, |_| {})
+        .await
+        .unwrap();
     assert_eq!(report.applied_rows, 300);
     assert_eq!(
         report.requests, 4,
@@ -222,19 +215,13 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
 
     // Running once more sends nothing.
     let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
-    let again = batch::run(
-        &client(&sandbox, 3),
-        &plan,
-        &options(),
-        &mut journal,
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let again = batch::run(&client(&sandbox, 3), &plan, &job(), &mut journal, |_| {})
+        .await
+        .unwrap();
     assert_eq!((again.requests, again.applied_rows), (0, 300));
 
     // The journal refuses another input.
-    let other = batch::plan(rows(151), &options()).unwrap();
+    let other = batch::plan(&job(), rows(151)).unwrap();
     let err = Journal::open(&path, &other.fingerprint).unwrap_err();
     assert!(err.contains("belongs to another input"), "{err}");
     std::fs::remove_file(&path).unwrap();
@@ -243,15 +230,15 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
 #[tokio::test]
 async fn a_refusal_of_the_whole_run_stops_it_instead_of_failing_every_row() {
     let sandbox = sandbox("").await;
-    let options = Options {
+    let job = MetricImport(Options {
         semester_id: ids::SEMESTER_CLOSED.into(),
         ..options()
-    };
-    let plan = batch::plan(rows(60), &options).unwrap();
+    });
+    let plan = batch::plan(&job, rows(60)).unwrap();
     let stopped = batch::run(
         &client(&sandbox, 3),
         &plan,
-        &options,
+        &job,
         &mut Journal::in_memory(),
         |_| {},
     )
@@ -263,4 +250,77 @@ async fn a_refusal_of_the_whole_run_stops_it_instead_of_failing_every_row() {
         "no split: the deadline is not about rows"
     );
     assert!(stopped.report.rejected.is_empty());
+}
+
+#[tokio::test]
+async fn supplementary_information_imports_through_the_same_engine() {
+    let sandbox = sandbox("apply_drop,500@0.2").await;
+    let info = |line: u64, reviewee: usize, external: Option<&str>| InformationRow {
+        line,
+        item_id: None,
+        external_id: external.map(str::to_owned),
+        reviewee_user_id: open_id(reviewee),
+        item: "业绩补充说明".into(),
+        time: "2024-Q3".into(),
+        detailed_description: format!("第 {line} 行"),
+    };
+    let mut rows: Vec<InformationRow> = (0..30)
+        .map(|n| info(n as u64 + 2, n, Some(&format!("crm-{n}"))))
+        .collect();
+    // Unknown reviewee (1580111) and outside the data scope (1580112), in the middle.
+    rows.insert(10, info(100, 0, None));
+    rows[10].reviewee_user_id = "ou_nobody".into();
+    rows.insert(20, info(101, Seed::OUT_OF_SCOPE.start, None));
+    let job = InformationImport(Options {
+        semester_id: ids::SEMESTER_2.into(),
+        batch_size: 1000,
+        ..options()
+    });
+    let plan = batch::plan(&job, rows).unwrap();
+    assert_eq!(plan.batches(), 1);
+    let report = batch::run(
+        &client(&sandbox, 10),
+        &plan,
+        &job,
+        &mut Journal::in_memory(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let refused: Vec<(Vec<u64>, Option<i64>)> = report
+        .rejected
+        .iter()
+        .map(|r| (r.lines.clone(), r.code))
+        .collect();
+    assert_eq!(
+        refused,
+        [(vec![100], Some(1580111)), (vec![101], Some(1580112))]
+    );
+    assert_eq!(report.applied_rows, 30);
+    let written: usize = sandbox.ledger().iter().map(|e| e.rows.len()).sum();
+    assert_eq!(written, 30, "each item written once");
+
+    // Importing the same file again updates the same items (by external_id): still 30 items.
+    let again = batch::plan(
+        &job,
+        (0..30)
+            .map(|n| info(n as u64 + 2, n, Some(&format!("crm-{n}"))))
+            .collect(),
+    )
+    .unwrap();
+    batch::run(
+        &client(&sandbox, 10),
+        &again,
+        &job,
+        &mut Journal::in_memory(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let items: std::collections::HashSet<String> = sandbox
+        .ledger()
+        .iter()
+        .flat_map(|e| e.rows.iter().map(|r| r["item_id"].to_string()))
+        .collect();
+    assert_eq!(items.len(), 30);
 }

@@ -351,20 +351,12 @@ pub async fn run<J: Job>(
                 report.import_record_ids.extend(id);
                 report.applied_rows += rows;
             }
-            // Applied by an earlier attempt (this run), or by an earlier run (a resumed token).
-            Err(Error::AlreadyApplied { .. }) => {
-                record(
-                    journal,
-                    Entry::Done {
-                        batch: key,
-                        import_record_id: None,
-                    },
-                    &report,
-                )?;
-                report.applied_with_lost_response += 1;
-                report.applied_rows += rows;
-            }
-            Err(Error::Api(api)) if resumed && api.code == 1580110 => {
+            // Applied by an earlier attempt of this run (the client says so), or of an
+            // earlier run (a resumed token refused as a repeat).
+            Err(error)
+                if error.is_already_applied()
+                    || (resumed && matches!(&error, Error::Api(api) if api.code == 1580110)) =>
+            {
                 record(
                     journal,
                     Entry::Done {

@@ -49,14 +49,17 @@ pub trait Job {
     /// The JSON path prefix of the first unit in [`request`](Self::request)'s body
     /// (`imported_metrics[0]`), to word a violation for a unit on its own.
     const UNIT_PATH: &'static str;
-    /// Rows that cannot be sent together: each group of conflicting lines with the reason.
-    fn conflicts(&self, rows: &[Self::Row]) -> Vec<(Vec<u64>, String)>;
+    /// Rows that cannot be sent, found before any rule check (the same field
+    /// twice, a repeated id, a value that does not parse): groups of lines with the reason.
+    fn unsendable(&self, rows: &[Self::Row]) -> Vec<(Vec<u64>, String)>;
     /// The import record of a response.
     fn record_id(response: &<Self::Request as ApiRequest>::Response) -> Option<String>;
     /// Whether a refusal with `code` blames rows of the request (so splitting isolates them).
     fn row_level(code: i64) -> bool;
-    /// The run's options, for the fingerprint.
-    fn options(&self) -> &Options;
+    /// Units per request.
+    fn batch_size(&self) -> usize;
+    /// The run's options, as they enter the journal's fingerprint.
+    fn options_key(&self) -> String;
 }
 
 /// Options every import takes.
@@ -95,6 +98,19 @@ pub struct Plan<R> {
     pub rows: usize,
 }
 
+impl Options {
+    /// The options as they enter the journal's fingerprint.
+    pub fn key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.semester_id,
+            self.user_id_type.as_ref().map_or("", |t| t.as_str()),
+            self.batch_size,
+            self.import_record_name.as_deref().unwrap_or("")
+        )
+    }
+}
+
 impl<R> Plan<R> {
     /// Number of requests planned (before any split).
     pub fn batches(&self) -> usize {
@@ -110,29 +126,22 @@ impl<R> Plan<R> {
 /// Groups, checks and packs `rows`. Errors only for options that make every
 /// request invalid (a batch size out of range, an invalid semester id).
 pub fn plan<J: Job>(job: &J, rows: Vec<J::Row>) -> Result<Plan<J::Row>, String> {
-    let options = job.options();
-    if !(1..=J::MAX_UNITS).contains(&options.batch_size) {
+    let batch_size = job.batch_size();
+    if !(1..=J::MAX_UNITS).contains(&batch_size) {
         return Err(format!(
-            "the batch size must be 1..={}, not {}",
-            J::MAX_UNITS,
-            options.batch_size
+            "the batch size must be 1..={}, not {batch_size}",
+            J::MAX_UNITS
         ));
     }
     let total = rows.len();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (
-        &options.semester_id,
-        options.user_id_type.as_ref().map(|t| t.as_str()),
-        options.batch_size,
-    )
-        .hash(&mut hasher);
-    options.import_record_name.hash(&mut hasher);
+    job.options_key().hash(&mut hasher);
     rows.hash(&mut hasher);
     let fingerprint = format!("{:016x}", hasher.finish());
 
     let mut rejected = Vec::new();
     let conflicting: HashSet<u64> = job
-        .conflicts(&rows)
+        .unsendable(&rows)
         .into_iter()
         .flat_map(|(lines, reason)| {
             rejected.push(Rejection {
@@ -190,7 +199,7 @@ pub fn plan<J: Job>(job: &J, rows: Vec<J::Row>) -> Result<Plan<J::Row>, String> 
         }
     }
     let batches = good
-        .chunks(options.batch_size)
+        .chunks(batch_size)
         .map(<[Vec<J::Row>]>::to_vec)
         .collect();
     rejected.sort_by_key(|r| r.lines.first().copied());

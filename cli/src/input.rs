@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::jobs::{InformationRow, MetricRow};
+use crate::jobs::{InformationRow, MetricRow, OkrItemRow};
 
 /// The columns of a key-metric file, in the API's words.
 pub const METRIC_COLUMNS: [&str; 5] = [
@@ -24,6 +24,36 @@ pub const INFORMATION_COLUMNS: [&str; 6] = [
     "time",
     "detailed_description",
 ];
+
+/// The columns of an OKR metric-item file, in the API's words.
+pub const OKR_ITEM_COLUMNS: [&str; 7] = [
+    "metric_source_id",
+    "metric_table_id",
+    "metric_item_id",
+    "metric_initial_value",
+    "metric_target_value",
+    "metric_current_value",
+    "supported_user_id",
+];
+
+/// Reads OKR metric-item rows (every value column may be empty or missing).
+pub fn read_okr_item_rows(path: &Path) -> Result<Vec<OkrItemRow>, String> {
+    read_rows(
+        path,
+        &OKR_ITEM_COLUMNS[..3],
+        |row: &mut OkrItemRow, line| {
+            row.line = line;
+            for value in [
+                &mut row.metric_initial_value,
+                &mut row.metric_target_value,
+                &mut row.metric_current_value,
+                &mut row.supported_user_id,
+            ] {
+                *value = value.take().filter(|v| !v.is_empty());
+            }
+        },
+    )
+}
 
 /// Reads key-metric rows (`field_value` and `field_value_person` may be empty or missing).
 pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, String> {

@@ -1,4 +1,4 @@
-//! The imports the engine runs: key-metric values and supplementary information.
+//! The imports the engine runs: key-metric values, supplementary information and OKR progress.
 
 use std::collections::HashMap;
 
@@ -7,6 +7,11 @@ use feishu_perf::performance::v2::{
     ImportAdditionalInformationRequestBody, ImportAdditionalInformationResponseBody,
     ImportMetricDetailRequest, ImportMetricDetailRequestBody, ImportMetricDetailResponseBody,
     ImportedMetric, ImportedMetricField,
+};
+
+use feishu_perf::okr::v1::{
+    PatchMetricSourceTableItemRequest, PatchMetricSourceTableItemRequestBody,
+    PatchMetricSourceTableItemResponseBody, UserIdType as OkrUserIdType,
 };
 
 use crate::batch::{Job, Options};
@@ -82,7 +87,7 @@ impl Job for MetricImport {
     }
 
     /// The same field twice for one reviewee's metric is ambiguous (and 1580308): all its rows are refused.
-    fn conflicts(&self, rows: &[MetricRow]) -> Vec<(Vec<u64>, String)> {
+    fn unsendable(&self, rows: &[MetricRow]) -> Vec<(Vec<u64>, String)> {
         duplicates(rows.iter().map(|r| {
             let key = format!(
                 "{}\u{1f}{}\u{1f}{}",
@@ -104,8 +109,12 @@ impl Job for MetricImport {
         matches!(code, 1580102 | 1580112 | 1580301..=1580308 | 1580310..=1580312)
     }
 
-    fn options(&self) -> &Options {
-        &self.0
+    fn batch_size(&self) -> usize {
+        self.0.batch_size
+    }
+
+    fn options_key(&self) -> String {
+        self.0.key()
     }
 }
 
@@ -182,7 +191,7 @@ impl Job for InformationImport {
     }
 
     /// The same item_id or external_id twice is ambiguous (and 1580203 / 1580202): all those rows are refused.
-    fn conflicts(&self, rows: &[InformationRow]) -> Vec<(Vec<u64>, String)> {
+    fn unsendable(&self, rows: &[InformationRow]) -> Vec<(Vec<u64>, String)> {
         let by_item = rows.iter().filter_map(|r| {
             let id = r.item_id.as_ref()?;
             Some((
@@ -210,8 +219,153 @@ impl Job for InformationImport {
         matches!(code, 1580102 | 1580111 | 1580112 | 1580201..=1580204)
     }
 
-    fn options(&self) -> &Options {
-        &self.0
+    fn batch_size(&self) -> usize {
+        self.0.batch_size
+    }
+
+    fn options_key(&self) -> String {
+        self.0.key()
+    }
+}
+
+/// One OKR metric item's new values; empty cells leave a value as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
+pub struct OkrItemRow {
+    /// Where it came from (the header is line 1).
+    #[serde(skip)]
+    pub line: u64,
+    /// `metric_source_id`.
+    pub metric_source_id: String,
+    /// `metric_table_id`.
+    pub metric_table_id: String,
+    /// `metric_item_id`.
+    pub metric_item_id: String,
+    /// `metric_initial_value`, as written in the file.
+    #[serde(default)]
+    pub metric_initial_value: Option<String>,
+    /// `metric_target_value`, as written in the file.
+    #[serde(default)]
+    pub metric_target_value: Option<String>,
+    /// `metric_current_value`, as written in the file.
+    #[serde(default)]
+    pub metric_current_value: Option<String>,
+    /// `supported_user_id`, in the run's `user_id_type`.
+    #[serde(default)]
+    pub supported_user_id: Option<String>,
+}
+
+impl OkrItemRow {
+    fn number(value: &Option<String>) -> Option<f64> {
+        value.as_deref().and_then(|v| v.trim().parse().ok())
+    }
+}
+
+/// OKR progress (更新指标项): one PATCH per metric item. A PATCH sets absolute
+/// values, so repeating it is harmless; the endpoint documents no rate limit.
+#[derive(Debug, Clone, Default)]
+pub struct OkrItemUpdate {
+    /// How `supported_user_id` identifies people (default `open_id`).
+    pub user_id_type: Option<OkrUserIdType>,
+}
+
+impl Job for OkrItemUpdate {
+    type Row = OkrItemRow;
+    type Request = PatchMetricSourceTableItemRequest;
+    const MAX_UNITS: usize = 1;
+    const UNIT_PATH: &'static str = "path";
+
+    fn line(row: &OkrItemRow) -> u64 {
+        row.line
+    }
+
+    fn unit_key(row: &OkrItemRow) -> String {
+        row.line.to_string()
+    }
+
+    fn request(&self, units: &[Vec<OkrItemRow>]) -> PatchMetricSourceTableItemRequest {
+        let row = &units[0][0];
+        let mut body = PatchMetricSourceTableItemRequestBody::new();
+        if let Some(v) = OkrItemRow::number(&row.metric_initial_value) {
+            body = body.metric_initial_value(v);
+        }
+        if let Some(v) = OkrItemRow::number(&row.metric_target_value) {
+            body = body.metric_target_value(v);
+        }
+        if let Some(v) = OkrItemRow::number(&row.metric_current_value) {
+            body = body.metric_current_value(v);
+        }
+        if let Some(user) = &row.supported_user_id {
+            body = body.supported_user_id(user);
+        }
+        let mut request = PatchMetricSourceTableItemRequest::new(
+            &row.metric_source_id,
+            &row.metric_table_id,
+            &row.metric_item_id,
+        )
+        .body(body);
+        if let Some(kind) = &self.user_id_type {
+            request = request.user_id_type(kind.clone());
+        }
+        request
+    }
+
+    /// A value that is not a number, a row that changes nothing, and the same item twice (ambiguous).
+    fn unsendable(&self, rows: &[OkrItemRow]) -> Vec<(Vec<u64>, String)> {
+        let mut out = Vec::new();
+        for row in rows {
+            let values = [
+                &row.metric_initial_value,
+                &row.metric_target_value,
+                &row.metric_current_value,
+            ];
+            if let Some(bad) = values
+                .iter()
+                .filter_map(|v| v.as_deref())
+                .find(|v| v.trim().parse::<f64>().is_err())
+            {
+                out.push((vec![row.line], format!("{bad:?} is not a number")));
+            } else if values.iter().all(|v| v.is_none()) && row.supported_user_id.is_none() {
+                out.push((
+                    vec![row.line],
+                    "nothing to update: every value is empty".to_owned(),
+                ));
+            }
+        }
+        let reported: Vec<u64> = out.iter().flat_map(|(lines, _)| lines.clone()).collect();
+        out.extend(duplicates(
+            rows.iter()
+                .filter(|r| !reported.contains(&r.line))
+                .map(|r| {
+                    let key = format!(
+                        "{}\u{1f}{}\u{1f}{}",
+                        r.metric_source_id, r.metric_table_id, r.metric_item_id
+                    );
+                    (
+                        key,
+                        r.line,
+                        format!("metric item {} is given more than once", r.metric_item_id),
+                    )
+                }),
+        ));
+        out
+    }
+
+    fn record_id(response: &PatchMetricSourceTableItemResponseBody) -> Option<String> {
+        response.metric_item_id.clone()
+    }
+
+    fn row_level(code: i64) -> bool {
+        matches!(code, 1001001 | 1001003 | 1001004 | 1001006 | 1001007)
+    }
+
+    fn batch_size(&self) -> usize {
+        1
+    }
+
+    fn options_key(&self) -> String {
+        self.user_id_type
+            .as_ref()
+            .map_or(String::new(), |t| t.as_str().to_owned())
     }
 }
 

@@ -5,13 +5,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use feishu_perf::okr::v1::UserIdType as OkrUserIdType;
 use feishu_perf::performance::v2::{
     QueryReviewTemplateRequest, QueryReviewTemplateRequestBody, UserIdType,
 };
 use feishu_perf::{Client, Pacing};
 use feishu_perf_cli::batch::{self, Job, Options, Report};
-use feishu_perf_cli::input::{read_information_rows, read_metric_rows};
-use feishu_perf_cli::jobs::{InformationImport, MetricImport};
+use feishu_perf_cli::input::{read_information_rows, read_metric_rows, read_okr_item_rows};
+use feishu_perf_cli::jobs::{InformationImport, MetricImport, OkrItemUpdate};
 use feishu_perf_cli::journal::Journal;
 use feishu_sandbox::seed::{self, ids};
 use feishu_sandbox::{Config, Sandbox};
@@ -54,6 +55,11 @@ enum Command {
     /// Items are created, or updated by item_id, then external_id, then identical
     /// content. Up to 1,000 items a request.
     ImportInformation(ImportArgs),
+    /// Update OKR metric items (更新指标项) from a CSV file with the columns
+    /// metric_source_id,metric_table_id,metric_item_id,metric_initial_value,
+    /// metric_target_value,metric_current_value,supported_user_id (empty cells
+    /// leave a value as it is). One request an item.
+    ImportOkr(OkrArgs),
     /// List the review templates (获取绩效模板), every page.
     Templates {
         /// Templates per page (1..=50).
@@ -73,11 +79,27 @@ enum Command {
     },
 }
 
-/// What both imports take.
+/// What every import takes.
 #[derive(Debug, clap::Args)]
-struct ImportArgs {
+struct RunArgs {
     /// The CSV file.
     file: PathBuf,
+    /// Journal file: makes the run resumable after an interruption, without sending a row twice.
+    #[arg(long)]
+    journal: Option<PathBuf>,
+    /// Where to write the rejected rows (CSV); default `<file>.rejects.csv`.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Check and plan, but send nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// What the performance imports take.
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    run: RunArgs,
     /// The semester (周期 ID).
     #[arg(long)]
     semester: String,
@@ -90,15 +112,16 @@ struct ImportArgs {
     /// Name of the import record shown in Feishu.
     #[arg(long)]
     record_name: Option<String>,
-    /// Journal file: makes the run resumable after an interruption, without sending a row twice.
+}
+
+/// What the OKR update takes.
+#[derive(Debug, clap::Args)]
+struct OkrArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// How `supported_user_id` identifies people: open_id, union_id or user_id.
     #[arg(long)]
-    journal: Option<PathBuf>,
-    /// Where to write the rejected rows (CSV); default `<file>.rejects.csv`.
-    #[arg(long)]
-    rejects: Option<PathBuf>,
-    /// Check and plan, but send nothing.
-    #[arg(long)]
-    dry_run: bool,
+    user_id_type: Option<String>,
 }
 
 impl ImportArgs {
@@ -158,15 +181,24 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::ImportMetrics(args) => {
             let job = MetricImport(args.options(MetricImport::MAX_UNITS));
-            let rows = read_metric_rows(&args.file)?;
-            import(&client, &job, rows, &args)
+            let rows = read_metric_rows(&args.run.file)?;
+            import(&client, &job, rows, &args.run)
                 .await
                 .map(|report| exit_code(&report))
         }
         Command::ImportInformation(args) => {
             let job = InformationImport(args.options(InformationImport::MAX_UNITS));
-            let rows = read_information_rows(&args.file)?;
-            import(&client, &job, rows, &args)
+            let rows = read_information_rows(&args.run.file)?;
+            import(&client, &job, rows, &args.run)
+                .await
+                .map(|report| exit_code(&report))
+        }
+        Command::ImportOkr(args) => {
+            let job = OkrItemUpdate {
+                user_id_type: args.user_id_type.as_deref().map(OkrUserIdType::from),
+            };
+            let rows = read_okr_item_rows(&args.run.file)?;
+            import(&client, &job, rows, &args.run)
                 .await
                 .map(|report| exit_code(&report))
         }
@@ -215,7 +247,7 @@ async fn import<J: Job>(
     client: &Client,
     job: &J,
     rows: Vec<J::Row>,
-    args: &ImportArgs,
+    args: &RunArgs,
 ) -> Result<Report, String> {
     let (file, journal_path, dry_run) = (&args.file, args.journal.as_deref(), args.dry_run);
     let plan = batch::plan(job, rows)?;
@@ -387,18 +419,20 @@ async fn demo_run(
     writer.flush().map_err(|e| e.to_string())?;
 
     let args = ImportArgs {
-        file: file.clone(),
+        run: RunArgs {
+            file: file.clone(),
+            journal: Some(dir.join("kpi.journal")),
+            rejects: Some(dir.join("kpi.rejects.csv")),
+            dry_run: false,
+        },
         semester: ids::SEMESTER.into(),
         user_id_type: None,
         batch_size: None,
         record_name: Some("feishu-perf demo".into()),
-        journal: Some(dir.join("kpi.journal")),
-        rejects: Some(dir.join("kpi.rejects.csv")),
-        dry_run: false,
     };
     let job = MetricImport(args.options(MetricImport::MAX_UNITS));
     let rows = read_metric_rows(&file)?;
-    let report = import(client, &job, rows, &args).await?;
+    let report = import(client, &job, rows, &args.run).await?;
 
     // Every applied row is in the ledger exactly once; every other row was reported.
     let mut written: Vec<(String, String, String)> = sandbox

@@ -174,3 +174,27 @@ fn import_information_from_csv() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn import_okr_from_csv() {
+    let dir = std::env::temp_dir().join(format!("feishu-perf-cli-okr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("okr.csv");
+    let csv = format!(
+        "metric_source_id,metric_table_id,metric_item_id,metric_initial_value,metric_target_value,metric_current_value,supported_user_id\n\
+         {s},{t},{i},,,42,\n{s},{t},404,,,1,\n",
+        s = ids::OKR_SOURCE,
+        t = ids::OKR_TABLE,
+        i = ids::OKR_ITEM
+    );
+    std::fs::write(&file, csv).unwrap();
+    let out = feishu_perf(&["--sandbox", "import-okr", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("2 rows: 1 applied, 1 rejected"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("line 3: 1001004"), "{}", text(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

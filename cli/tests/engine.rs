@@ -324,3 +324,69 @@ async fn supplementary_information_imports_through_the_same_engine() {
         .collect();
     assert_eq!(items.len(), 30);
 }
+
+#[tokio::test]
+async fn okr_progress_updates_each_item_once_and_reports_refusals() {
+    use feishu_perf_cli::jobs::{OkrItemRow, OkrItemUpdate};
+    let sandbox = sandbox("drop,apply_drop").await;
+    let item = |line: u64, id: &str, current: &str| OkrItemRow {
+        line,
+        metric_source_id: ids::OKR_SOURCE.into(),
+        metric_table_id: ids::OKR_TABLE.into(),
+        metric_item_id: id.into(),
+        metric_initial_value: None,
+        metric_target_value: None,
+        metric_current_value: Some(current.into()),
+        supported_user_id: None,
+    };
+    let first: u64 = ids::OKR_ITEM.parse().unwrap();
+    let mut rows: Vec<OkrItemRow> = (0..4)
+        .map(|n| {
+            item(
+                n + 2,
+                &(first + n).to_string(),
+                &format!("{}", 10 * (n + 1)),
+            )
+        })
+        .collect();
+    rows.push(item(10, "1", "5")); // unknown item: 1001004
+    rows.push(item(11, &(first + 4).to_string(), "lots")); // not a number: refused before sending
+    let mut equal = item(12, &(first + 4).to_string(), "1");
+    (equal.metric_initial_value, equal.metric_target_value) = (Some("7".into()), Some("7".into())); // 1001006
+    rows.push(equal);
+    let job = OkrItemUpdate::default();
+    let plan = batch::plan(&job, rows).unwrap();
+    assert_eq!(plan.batches(), 6);
+    let report = batch::run(
+        &client(&sandbox, 5),
+        &plan,
+        &job,
+        &mut Journal::in_memory(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let refused: Vec<(Vec<u64>, Option<i64>)> = report
+        .rejected
+        .iter()
+        .map(|r| (r.lines.clone(), r.code))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (vec![10], Some(1001004)),
+            (vec![11], None),
+            (vec![12], Some(1001006))
+        ]
+    );
+    assert_eq!(report.applied_rows, 4);
+    // The PATCH sets absolute values: the retried apply_drop wrote the same values twice, harmlessly.
+    let written: Vec<f64> = sandbox
+        .ledger()
+        .iter()
+        .map(|e| e.rows[0]["metric_current_value"].as_f64().unwrap())
+        .collect();
+    let mut distinct = written.clone();
+    distinct.dedup();
+    assert_eq!(distinct, [10.0, 20.0, 30.0, 40.0]);
+}

@@ -346,6 +346,7 @@ impl HttpAuth<'_> {
                 body_start: format!("[{} bytes withheld: token endpoint]", bytes.len()),
                 reason: "not a JSON object".into(),
                 log_id,
+                succeeded: false,
             }),
         }
     }

@@ -278,6 +278,8 @@ fn none<T>() -> Option<T> {
 /// What one attempt ended with.
 enum Attempt<T> {
     Done(T),
+    /// Not to be retried whatever the error says: the server answered definitively.
+    Final(Error),
     Failed {
         error: Error,
         /// The request may have been applied (no trustworthy answer came back).
@@ -398,6 +400,7 @@ impl Client {
             // The call has ended: its pacing slot starts its window now.
             drop(permit);
             let (error, unknown, wait, stale_token) = match result {
+                Attempt::Final(error) => return Err(error),
                 Attempt::Done(response) => {
                     tracing::info!(
                         attempt,
@@ -574,13 +577,14 @@ impl Client {
             bytes = bytes.len(),
             "response"
         );
-        let decode_error = |reason: String| Error::Decode {
+        let decode_error = |reason: String, succeeded: bool| Error::Decode {
             endpoint: d.id,
             status,
             content_type: content_type.clone(),
             body_start: String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).into_owned(),
             reason,
             log_id: log_id.clone(),
+            succeeded,
         };
         // The common case in one pass: a success envelope whose data is the response type.
         if let Ok(Envelope {
@@ -602,14 +606,14 @@ impl Client {
             Ok(Value::Object(map)) => Value::Object(map),
             Ok(_) => {
                 return failed(
-                    decode_error("not a JSON object".into()),
+                    decode_error("not a JSON object".into(), false),
                     unreadable_may_be_applied,
                 );
             }
             // Truncated or HTML: the server may have applied the request.
             Err(e) => {
                 return failed(
-                    decode_error(format!("invalid JSON: {e}")),
+                    decode_error(format!("invalid JSON: {e}"), false),
                     unreadable_may_be_applied,
                 );
             }
@@ -623,7 +627,13 @@ impl Client {
                 };
                 match serde_json::from_value::<R::Response>(data) {
                     Ok(response) => Attempt::Done(response),
-                    Err(e) => failed(decode_error(format!("unexpected data: {e}")), false),
+                    // The call succeeded: retrying could apply a write twice. Say so.
+                    Err(e) => Attempt::Final(decode_error(
+                        format!(
+                            "the call succeeded (code 0) but its data does not match the documented response: {e}"
+                        ),
+                        true,
+                    )),
                 }
             }
             Some(code) => {
@@ -680,7 +690,7 @@ impl Client {
                 }
             }
             None => failed(
-                decode_error("no `code` in the envelope".into()),
+                decode_error("no `code` in the envelope".into(), false),
                 unreadable_may_be_applied,
             ),
         }

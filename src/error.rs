@@ -89,6 +89,8 @@ pub enum Error {
         reason: String,
         /// `X-Tt-Logid`, if any.
         log_id: Option<String>,
+        /// The envelope said `code: 0`: the call was applied, only its `data` did not fit.
+        succeeded: bool,
     },
     /// The client is misconfigured.
     #[error("configuration error: {0}")]
@@ -149,7 +151,9 @@ impl Error {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
             Error::Api(e) => e.status >= 500 || matches!(e.code, 1580101 | 99991400),
-            Error::Decode { status, .. } => *status >= 500 || (200..300).contains(status),
+            Error::Decode {
+                status, succeeded, ..
+            } => !succeeded && (*status >= 500 || (200..300).contains(status)),
             _ => false,
         }
     }

@@ -819,3 +819,73 @@ async fn tenant_without_seats_is_a_typed_error() {
         "{err}"
     );
 }
+
+/// The OKR PATCH decoded into a response type the server's data does not fit.
+#[derive(Clone)]
+struct MismatchedPatch(PatchMetricSourceTableItemRequest);
+
+#[derive(Debug, serde::Deserialize)]
+#[allow(dead_code)]
+struct NotTheDocumentedResponse {
+    field_the_server_never_sends: String,
+}
+
+impl feishu_perf::Validate for MismatchedPatch {
+    fn validate_at(
+        &self,
+        path: &feishu_perf_core::JsonPath<'_>,
+        out: &mut Vec<feishu_perf::Violation>,
+    ) {
+        self.0.validate_at(path, out);
+    }
+}
+
+impl feishu_perf::ApiRequest for MismatchedPatch {
+    type Body = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::Body;
+    type Response = NotTheDocumentedResponse;
+    type ErrorCode = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::ErrorCode;
+    const DESCRIPTOR: &'static feishu_perf::EndpointDescriptor =
+        &feishu_perf::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM;
+
+    fn request_path(&self) -> String {
+        self.0.request_path()
+    }
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        self.0.query_pairs()
+    }
+    fn json_body(&self) -> Option<&Self::Body> {
+        self.0.json_body()
+    }
+}
+
+#[tokio::test]
+async fn a_success_whose_data_does_not_fit_is_reported_not_retried() {
+    let sandbox = sandbox().await;
+    let patch =
+        PatchMetricSourceTableItemRequest::new(ids::OKR_SOURCE, ids::OKR_TABLE, ids::OKR_ITEM)
+            .body(PatchMetricSourceTableItemRequestBody::new().metric_current_value(9.0));
+    let err = client(&sandbox)
+        .send(MismatchedPatch(patch))
+        .await
+        .unwrap_err();
+    let Error::Decode { status, reason, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(*status, 200);
+    assert!(reason.contains("the call succeeded"), "{reason}");
+    assert_eq!(sandbox.ledger().len(), 1, "applied once, not retried");
+}
+
+#[test]
+fn a_decode_error_after_success_is_not_retryable() {
+    let err = Error::Decode {
+        endpoint: "x",
+        status: 200,
+        content_type: None,
+        body_start: String::new(),
+        reason: String::new(),
+        log_id: None,
+        succeeded: true,
+    };
+    assert!(!err.is_retryable());
+}

@@ -149,7 +149,10 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     let demo = matches!(cli.command, Command::Demo { .. });
-    let window = Duration::from_secs_f64(cli.sandbox_rate_window);
+    let window = Duration::try_from_secs_f64(cli.sandbox_rate_window)
+        .ok()
+        .filter(|w| !w.is_zero())
+        .ok_or("--sandbox-rate-window must be a positive number of seconds")?;
     let faults = if demo && cli.sandbox_faults.is_empty() {
         "500@0.1,apply_drop@0.05,drop@0.05".to_owned()
     } else {

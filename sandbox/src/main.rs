@@ -52,7 +52,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config {
         seed,
         token_ttl: Duration::from_secs(args.token_ttl),
-        rate_window: Duration::from_secs_f64(args.rate_window),
+        rate_window: Duration::try_from_secs_f64(args.rate_window)
+            .ok()
+            .filter(|w| !w.is_zero())
+            .ok_or("--rate-window must be a positive number of seconds")?,
         faults: args.faults.clone(),
     };
     let sandbox = Sandbox::start_on(args.addr, config).await?;

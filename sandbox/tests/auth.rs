@@ -130,7 +130,7 @@ async fn unknown_token_answers_99991663() {
 #[tokio::test]
 async fn expired_token_answers_99991663() {
     let sandbox = start_with(Config {
-        token_ttl: Duration::from_millis(300),
+        token_ttl: Duration::from_millis(1500),
         rate_window: Duration::from_millis(1),
         ..Config::default()
     })
@@ -142,7 +142,7 @@ async fn expired_token_answers_99991663() {
             .code(),
         0
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     assert_error(
         &api(&sandbox, &token, Method::POST, QUERY, json!({})).await,
         400,

@@ -690,42 +690,51 @@ async fn idempotent_patch_is_retried_after_a_lost_answer() {
     assert!(feishu_perf::ENDPOINTS.iter().all(|d| d.retry_safe));
 }
 
-/// The OKR PATCH under a descriptor that says it is not safe to repeat, to
-/// check that the client never repeats such a request after a lost answer.
-#[derive(Clone)]
-struct UnsafePatch(PatchMetricSourceTableItemRequest);
+/// A request type wrapping the OKR PATCH with another descriptor or response
+/// type, to drive the client down paths no documented endpoint takes.
+macro_rules! patch_variant {
+    ($(#[$doc:meta])* $name:ident, descriptor: $descriptor:expr, response: $response:ty) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        struct $name(PatchMetricSourceTableItemRequest);
+
+        impl feishu_perf::Validate for $name {
+            fn validate_at(&self, path: &feishu_perf_core::JsonPath<'_>, out: &mut Vec<feishu_perf::Violation>) {
+                self.0.validate_at(path, out);
+            }
+        }
+
+        impl feishu_perf::ApiRequest for $name {
+            type Body = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::Body;
+            type Response = $response;
+            type ErrorCode = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::ErrorCode;
+            const DESCRIPTOR: &'static feishu_perf::EndpointDescriptor = $descriptor;
+
+            fn request_path(&self) -> String {
+                self.0.request_path()
+            }
+            fn query_pairs(&self) -> Vec<(&'static str, String)> {
+                self.0.query_pairs()
+            }
+            fn json_body(&self) -> Option<&Self::Body> {
+                self.0.json_body()
+            }
+        }
+    };
+}
 
 const UNSAFE_PATCH: feishu_perf::EndpointDescriptor = feishu_perf::EndpointDescriptor {
     retry_safe: false,
     ..feishu_perf::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM
 };
 
-impl feishu_perf::Validate for UnsafePatch {
-    fn validate_at(
-        &self,
-        path: &feishu_perf_core::JsonPath<'_>,
-        out: &mut Vec<feishu_perf::Violation>,
-    ) {
-        self.0.validate_at(path, out);
-    }
-}
-
-impl feishu_perf::ApiRequest for UnsafePatch {
-    type Body = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::Body;
-    type Response = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::Response;
-    type ErrorCode = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::ErrorCode;
-    const DESCRIPTOR: &'static feishu_perf::EndpointDescriptor = &UNSAFE_PATCH;
-
-    fn request_path(&self) -> String {
-        self.0.request_path()
-    }
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        self.0.query_pairs()
-    }
-    fn json_body(&self) -> Option<&Self::Body> {
-        self.0.json_body()
-    }
-}
+patch_variant!(
+    /// The OKR PATCH under a descriptor that says it is not safe to repeat, to
+    /// check that the client never repeats such a request after a lost answer.
+    UnsafePatch,
+    descriptor: &UNSAFE_PATCH,
+    response: <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::Response
+);
 
 #[tokio::test]
 async fn a_write_that_is_not_retry_safe_is_not_repeated_after_a_lost_answer() {
@@ -820,43 +829,18 @@ async fn tenant_without_seats_is_a_typed_error() {
     );
 }
 
-/// The OKR PATCH decoded into a response type the server's data does not fit.
-#[derive(Clone)]
-struct MismatchedPatch(PatchMetricSourceTableItemRequest);
-
 #[derive(Debug, serde::Deserialize)]
 #[allow(dead_code)]
 struct NotTheDocumentedResponse {
     field_the_server_never_sends: String,
 }
 
-impl feishu_perf::Validate for MismatchedPatch {
-    fn validate_at(
-        &self,
-        path: &feishu_perf_core::JsonPath<'_>,
-        out: &mut Vec<feishu_perf::Violation>,
-    ) {
-        self.0.validate_at(path, out);
-    }
-}
-
-impl feishu_perf::ApiRequest for MismatchedPatch {
-    type Body = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::Body;
-    type Response = NotTheDocumentedResponse;
-    type ErrorCode = <PatchMetricSourceTableItemRequest as feishu_perf::ApiRequest>::ErrorCode;
-    const DESCRIPTOR: &'static feishu_perf::EndpointDescriptor =
-        &feishu_perf::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM;
-
-    fn request_path(&self) -> String {
-        self.0.request_path()
-    }
-    fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        self.0.query_pairs()
-    }
-    fn json_body(&self) -> Option<&Self::Body> {
-        self.0.json_body()
-    }
-}
+patch_variant!(
+    /// The OKR PATCH decoded into a response type the server's data does not fit.
+    MismatchedPatch,
+    descriptor: &feishu_perf::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM,
+    response: NotTheDocumentedResponse
+);
 
 #[tokio::test]
 async fn a_success_whose_data_does_not_fit_is_reported_not_retried() {

@@ -42,8 +42,10 @@ pub trait Job {
 
     /// The row's input line.
     fn line(row: &Self::Row) -> u64;
-    /// Rows with the same key form one unit.
-    fn unit_key(row: &Self::Row) -> String;
+    /// Rows with the same key form one unit; by default each row is a unit of its own.
+    fn unit_key(row: &Self::Row) -> String {
+        Self::line(row).to_string()
+    }
     /// The request for `units` (each a non-empty list of rows).
     fn request(&self, units: &[Vec<Self::Row>]) -> Self::Request;
     /// The JSON path prefix of the first unit in [`request`](Self::request)'s body

@@ -154,10 +154,6 @@ impl Job for InformationImport {
         row.line
     }
 
-    fn unit_key(row: &InformationRow) -> String {
-        row.line.to_string()
-    }
-
     fn request(&self, units: &[Vec<InformationRow>]) -> ImportAdditionalInformationRequest {
         let items = units
             .iter()
@@ -276,10 +272,6 @@ impl Job for OkrItemUpdate {
 
     fn line(row: &OkrItemRow) -> u64 {
         row.line
-    }
-
-    fn unit_key(row: &OkrItemRow) -> String {
-        row.line.to_string()
     }
 
     fn request(&self, units: &[Vec<OkrItemRow>]) -> PatchMetricSourceTableItemRequest {

@@ -81,6 +81,24 @@ fn job() -> MetricImport {
     MetricImport(options())
 }
 
+/// A run with a journal kept in memory.
+async fn run_in_memory<J: batch::Job>(
+    client: &Client,
+    plan: &batch::Plan<J::Row>,
+    job: &J,
+) -> Result<batch::Report, Box<batch::Interrupted>> {
+    batch::run(client, plan, job, &mut Journal::in_memory(), |_| {}).await
+}
+
+/// The lines and codes of the rows a run did not apply.
+fn refused(report: &batch::Report) -> Vec<(Vec<u64>, Option<i64>)> {
+    report
+        .rejected
+        .iter()
+        .map(|r| (r.lines.clone(), r.code))
+        .collect()
+}
+
 /// (reviewee, metric, field) → how many times the ledger wrote it.
 fn ledger_counts(sandbox: &Sandbox) -> HashMap<(String, String, String), usize> {
     let mut counts = HashMap::new();
@@ -104,15 +122,9 @@ async fn every_row_lands_exactly_once_under_faults() {
             .await;
     let plan = batch::plan(&job(), rows(220)).unwrap();
     assert_eq!(plan.batches(), 9);
-    let report = batch::run(
-        &client(&sandbox, 10),
-        &plan,
-        &job(),
-        &mut Journal::in_memory(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let report = run_in_memory(&client(&sandbox, 10), &plan, &job())
+        .await
+        .unwrap();
     assert_eq!(report.applied_rows, 440);
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     assert!(report.applied_with_lost_response >= 2, "{report:?}");
@@ -147,20 +159,10 @@ async fn refused_rows_are_isolated_and_the_rest_applied() {
         ),
     );
     let plan = batch::plan(&job(), rows).unwrap();
-    let report = batch::run(
-        &client(&sandbox, 3),
-        &plan,
-        &job(),
-        &mut Journal::in_memory(),
-        |_| {},
-    )
-    .await
-    .unwrap();
-    let refused: Vec<(Vec<u64>, Option<i64>)> = report
-        .rejected
-        .iter()
-        .map(|r| (r.lines.clone(), r.code))
-        .collect();
+    let report = run_in_memory(&client(&sandbox, 3), &plan, &job())
+        .await
+        .unwrap();
+    let refused = refused(&report);
     assert_eq!(
         refused,
         [(vec![1000], Some(1580112)), (vec![1001], Some(1580301))]
@@ -235,15 +237,9 @@ async fn a_refusal_of_the_whole_run_stops_it_instead_of_failing_every_row() {
         ..options()
     });
     let plan = batch::plan(&job, rows(60)).unwrap();
-    let stopped = batch::run(
-        &client(&sandbox, 3),
-        &plan,
-        &job,
-        &mut Journal::in_memory(),
-        |_| {},
-    )
-    .await
-    .unwrap_err();
+    let stopped = run_in_memory(&client(&sandbox, 3), &plan, &job)
+        .await
+        .unwrap_err();
     assert_eq!(stopped.error.code(), Some(1580309));
     assert_eq!(
         stopped.report.requests, 1,
@@ -278,20 +274,10 @@ async fn supplementary_information_imports_through_the_same_engine() {
     });
     let plan = batch::plan(&job, rows).unwrap();
     assert_eq!(plan.batches(), 1);
-    let report = batch::run(
-        &client(&sandbox, 10),
-        &plan,
-        &job,
-        &mut Journal::in_memory(),
-        |_| {},
-    )
-    .await
-    .unwrap();
-    let refused: Vec<(Vec<u64>, Option<i64>)> = report
-        .rejected
-        .iter()
-        .map(|r| (r.lines.clone(), r.code))
-        .collect();
+    let report = run_in_memory(&client(&sandbox, 10), &plan, &job)
+        .await
+        .unwrap();
+    let refused = refused(&report);
     assert_eq!(
         refused,
         [(vec![100], Some(1580111)), (vec![101], Some(1580112))]
@@ -308,15 +294,9 @@ async fn supplementary_information_imports_through_the_same_engine() {
             .collect(),
     )
     .unwrap();
-    batch::run(
-        &client(&sandbox, 10),
-        &again,
-        &job,
-        &mut Journal::in_memory(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    run_in_memory(&client(&sandbox, 10), &again, &job)
+        .await
+        .unwrap();
     let items: std::collections::HashSet<String> = sandbox
         .ledger()
         .iter()
@@ -357,20 +337,10 @@ async fn okr_progress_updates_each_item_once_and_reports_refusals() {
     let job = OkrItemUpdate::default();
     let plan = batch::plan(&job, rows).unwrap();
     assert_eq!(plan.batches(), 6);
-    let report = batch::run(
-        &client(&sandbox, 5),
-        &plan,
-        &job,
-        &mut Journal::in_memory(),
-        |_| {},
-    )
-    .await
-    .unwrap();
-    let refused: Vec<(Vec<u64>, Option<i64>)> = report
-        .rejected
-        .iter()
-        .map(|r| (r.lines.clone(), r.code))
-        .collect();
+    let report = run_in_memory(&client(&sandbox, 5), &plan, &job)
+        .await
+        .unwrap();
+    let refused = refused(&report);
     assert_eq!(
         refused,
         [

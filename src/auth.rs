@@ -279,9 +279,18 @@ fn token_from(reply: &(Value, Option<String>), field: &str) -> Result<CachedToke
             log_id: log_id.clone(),
         })?;
     let expire = body["expire"].as_u64().unwrap_or(0);
+    let now = SystemTime::now();
+    // The server's number is not trusted with arithmetic: a lifetime past what
+    // the clock can hold is used for this call and not cached.
+    let expires_at = now
+        .checked_add(Duration::from_secs(expire))
+        .unwrap_or_else(|| {
+            tracing::warn!(expire, "ignoring an out-of-range token lifetime");
+            now
+        });
     Ok(CachedToken {
         token: Secret::new(token),
-        expires_at: SystemTime::now() + Duration::from_secs(expire),
+        expires_at,
     })
 }
 

@@ -482,7 +482,9 @@ impl Client {
         let inner = &*self.inner;
         let budget = inner.retry.max_elapsed;
         let far_future = || Instant::now() + Duration::from_secs(86_400 * 365 * 30);
-        let mut deadline = Instant::now().checked_add(budget).unwrap_or_else(far_future);
+        let mut deadline = Instant::now()
+            .checked_add(budget)
+            .unwrap_or_else(far_future);
         let out_of_budget = || Error::Timeout {
             endpoint: d.id,
             after: budget,
@@ -524,7 +526,10 @@ impl Client {
                             if error.is_retryable() && attempt < inner.retry.max_attempts =>
                         {
                             let wait = inner.retry.backoff(attempt);
-                            if Instant::now().checked_add(wait).is_none_or(|t| t >= deadline) {
+                            if Instant::now()
+                                .checked_add(wait)
+                                .is_none_or(|t| t >= deadline)
+                            {
                                 return Err(conclude(error, outcome_unknown, false));
                             }
                             tracing::warn!(attempt, "token request failed: {error}");

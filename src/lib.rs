@@ -37,7 +37,8 @@ mod secret;
 
 pub use auth::{AppTicketSource, CachedToken, Credentials, MemoryTokenCache, TokenCache};
 pub use client::{
-    Client, ClientBuilder, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, FEISHU, LARK, RequestOptions,
+    Client, ClientBuilder, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, FEISHU, LARK,
+    RequestOptions,
 };
 pub use error::{ApiError, Error};
 pub use pacing::Pacing;

@@ -26,7 +26,10 @@ pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a s
     match value.to_str() {
         Ok(text) => Some(text.trim()),
         Err(_) => {
-            tracing::warn!(header = name, "ignoring a header value that is not ASCII text");
+            tracing::warn!(
+                header = name,
+                "ignoring a header value that is not ASCII text"
+            );
             None
         }
     }
@@ -141,7 +144,12 @@ mod tests {
             b"\xff\xfe",
             b"1e-400x",
         ] {
-            assert_eq!(reset(ignored), None, "{:?}", String::from_utf8_lossy(ignored));
+            assert_eq!(
+                reset(ignored),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(ignored)
+            );
         }
         for clamped in [&b"1e30"[..], b"99999999999999999999", b"1e308", b"301"] {
             assert_eq!(reset(clamped), Some(MAX_RESET));

@@ -159,7 +159,10 @@ async fn out_of_range_token_lifetimes_never_panic() {
 async fn any_429_is_rate_limiting_whatever_its_body() {
     let server = Hostile::start().await;
     let bodies: [(&str, &[u8]); 6] = [
-        ("text/html", b"<html><body>429 Too Many Requests</body></html>"),
+        (
+            "text/html",
+            b"<html><body>429 Too Many Requests</body></html>",
+        ),
         ("text/plain", b""),
         ("application/octet-stream", b"\xff\xfe\x00garbage"),
         ("application/json", br#"{"code":0,"msg":"ok","data":{}}"#),
@@ -342,7 +345,10 @@ async fn the_total_budget_bounds_an_attempt_in_flight() {
     );
     // A write cut off by the budget: its outcome is unknown, and said so.
     let err = guarded(client.send(import())).await.unwrap_err();
-    assert!(err.is_outcome_unknown() && err.client_token().is_some(), "{err}");
+    assert!(
+        err.is_outcome_unknown() && err.client_token().is_some(),
+        "{err}"
+    );
 
     // Attempts of 200 ms in a budget of 500 ms: no more than three start,
     // however slow the machine (a slow machine only makes fewer).
@@ -506,7 +512,10 @@ fn mutated_answer(rng: &mut Rng, base: &str) -> Vec<u8> {
         headers.push(("x-ogw-ratelimit-reset", value));
     }
     if rng.chance(30) {
-        headers.push(("x-ogw-ratelimit-limit", rng.pick(HOSTILE_NUMBERS).as_bytes().to_vec()));
+        headers.push((
+            "x-ogw-ratelimit-limit",
+            rng.pick(HOSTILE_NUMBERS).as_bytes().to_vec(),
+        ));
     }
     if rng.chance(30) {
         let n = rng.below(40);

@@ -454,7 +454,7 @@ fn mutate(rng: &mut Rng, body: &mut Vec<u8>) {
         6 => {
             let colons: Vec<usize> = (0..body.len()).filter(|&i| body[i] == b':').collect();
             if let Some(&at) = (!colons.is_empty()).then(|| rng.pick(&colons)) {
-                let value: &[u8] = *rng.pick(&[
+                let value: &[u8] = rng.pick::<&[u8]>(&[
                     &b"null"[..],
                     b"[]",
                     b"{}",
@@ -527,7 +527,7 @@ fn mutated_answer(rng: &mut Rng, base: &str) -> Vec<u8> {
         headers.push(("x-tt-logid", id));
     }
     if rng.chance(30) {
-        let ct: &[u8] = *rng.pick(&[
+        let ct: &[u8] = rng.pick::<&[u8]>(&[
             &b"text/html"[..],
             b"application/json; charset=gbk",
             b"",

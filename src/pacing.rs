@@ -208,16 +208,12 @@ impl LocalWindows {
 #[derive(Debug, Default)]
 pub(crate) struct Pacer {
     local: LocalWindows,
-    #[cfg(feature = "redis")]
-    shared: Option<crate::redis::SharedWindows>,
 }
 
 /// Where a permit's slot is held.
 #[derive(Debug)]
 enum Slot {
     Local(u64),
-    #[cfg(feature = "redis")]
-    Shared(String),
 }
 
 /// A call's place in its window; ending the call ([`Permit::end`], or dropping
@@ -250,15 +246,6 @@ impl Permit<'_> {
                 }
                 self.pacer.local.release(&self.key, id);
             }
-            #[cfg(feature = "redis")]
-            Some(Slot::Shared(member)) => {
-                if let Some(shared) = &self.pacer.shared {
-                    if !announced.is_empty() {
-                        self.pacer.local.learn(&self.key, announced);
-                    }
-                    shared.end(&self.key, &member, announced).await;
-                }
-            }
         }
     }
 }
@@ -268,33 +255,11 @@ impl Drop for Permit<'_> {
         match self.slot.take() {
             None => {}
             Some(Slot::Local(id)) => self.pacer.local.release(&self.key, id),
-            #[cfg(feature = "redis")]
-            Some(Slot::Shared(member)) => {
-                // A call abandoned mid-flight: release its slot in the background.
-                if let (Some(shared), Ok(runtime)) =
-                    (&self.pacer.shared, tokio::runtime::Handle::try_current())
-                {
-                    let shared = shared.clone();
-                    let key = self.key.clone();
-                    runtime.spawn(async move {
-                        shared.end(&key, &member, Announced::default()).await;
-                    });
-                }
-            }
         }
     }
 }
 
 impl Pacer {
-    /// Paces through a store shared with other processes.
-    #[cfg(feature = "redis")]
-    pub(crate) fn shared(shared: crate::redis::SharedWindows) -> Pacer {
-        Pacer {
-            local: LocalWindows::default(),
-            shared: Some(shared),
-        }
-    }
-
     /// Waits until a call to `endpoint` fits in its window, and holds its slot
     /// until the returned permit ends.
     pub(crate) async fn acquire(
@@ -350,15 +315,6 @@ impl Pacer {
         configured: Option<u32>,
         window: Duration,
     ) -> Result<Slot, Duration> {
-        #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            match shared.try_acquire(key, configured, window).await {
-                Some(Ok(member)) => return Ok(Slot::Shared(member)),
-                Some(Err(wait)) => return Err(wait),
-                // Redis is unreachable: pace in this process meanwhile.
-                None => {}
-            }
-        }
         self.local
             .try_acquire(key, configured, window)
             .map(Slot::Local)

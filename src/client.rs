@@ -13,7 +13,7 @@ use feishu_perf_core::{ApiRequest, ErrorCode, HttpMethod, PaginatedRequest, Tran
 
 use crate::auth::{Credentials, HttpAuth, MemoryTokenCache, TokenCache, TokenManager};
 use crate::error::{ApiError, Error};
-use crate::pacing::{Pacer, Pacing};
+use crate::pacing::{Pacer, Pacing, Permit};
 use crate::response::{self, BodyError};
 use crate::retry::{RetryPolicy, new_client_token};
 use crate::{AppTicketSource, Secret};
@@ -542,7 +542,7 @@ impl Client {
             };
             let queued = Instant::now();
             let acquire = inner.pacer.acquire(inner.pacing, d, tenant_key);
-            let permit = if attempt == 1 {
+            let mut permit = if attempt == 1 {
                 // Waiting behind this client's own calls is queueing, not the call.
                 let permit = acquire.await;
                 deadline = deadline.checked_add(queued.elapsed()).unwrap_or(deadline);
@@ -566,7 +566,15 @@ impl Client {
             };
             let result = tokio::time::timeout(
                 timeout,
-                self.attempt::<R>(&url, body.as_deref(), &token, options, timeout, after),
+                self.attempt::<R>(
+                    &url,
+                    body.as_deref(),
+                    &token,
+                    options,
+                    timeout,
+                    after,
+                    &mut permit,
+                ),
             )
             .await
             .unwrap_or_else(|_| {
@@ -579,7 +587,7 @@ impl Client {
                 )
             });
             // The call has ended: its pacing slot starts its window now.
-            drop(permit);
+            permit.end().await;
             let (error, unknown, wait, stale_token) = match result {
                 Attempt::Final(error) => return Err(error),
                 Attempt::Done(response) => {
@@ -653,6 +661,7 @@ impl Client {
         options: &RequestOptions,
         timeout: Duration,
         after: Duration,
+        permit: &mut Permit<'_>,
     ) -> Attempt<R::Response> {
         let d = R::DESCRIPTOR;
         let method = match d.method {
@@ -715,6 +724,7 @@ impl Client {
             }
         };
         let status = response.status().as_u16();
+        permit.observe(status, response.headers());
         // A 2xx or 5xx answer that cannot be read may hide an applied request.
         let unreadable_may_be_applied = !(300..500).contains(&status);
         let header = |name: &str| response::header_str(response.headers(), name).map(str::to_owned);

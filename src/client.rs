@@ -571,8 +571,7 @@ impl Client {
                     body.as_deref(),
                     &token,
                     options,
-                    timeout,
-                    after,
+                    (timeout, after),
                     &mut permit,
                 ),
             )
@@ -659,8 +658,7 @@ impl Client {
         body: Option<&[u8]>,
         token: &Secret,
         options: &RequestOptions,
-        timeout: Duration,
-        after: Duration,
+        (timeout, after): (Duration, Duration),
         permit: &mut Permit<'_>,
     ) -> Attempt<R::Response> {
         let d = R::DESCRIPTOR;

@@ -26,12 +26,13 @@ use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use feishu_perf::performance::v2::UserIdType;
-use feishu_perf::{ApiRequest, Client, Error, Validate};
+use feishu_perf::{ApiRequest, Client, Error, Refuses, Validate};
 
 use crate::journal::{BatchState, Entry, Journal};
 
-/// What to import: how rows group into units, which request carries them,
-/// and which refusals blame rows rather than the whole run.
+/// What to import: how rows group into units, and which request carries them.
+/// Which refusals blame rows rather than the whole run is the request's
+/// endpoint's fact ([`refusal`]), not the job's.
 pub trait Job {
     /// One input row.
     type Row: Clone + Hash;
@@ -56,8 +57,6 @@ pub trait Job {
     fn unsendable(&self, rows: &[Self::Row]) -> Vec<(Vec<u64>, String)>;
     /// The import record of a response.
     fn record_id(response: &<Self::Request as ApiRequest>::Response) -> Option<String>;
-    /// Whether a refusal with `code` blames rows of the request (so splitting isolates them).
-    fn row_level(code: i64) -> bool;
     /// Units per request.
     fn batch_size(&self) -> usize;
     /// The run's options, as they enter the journal's fingerprint.
@@ -366,7 +365,8 @@ pub async fn run<J: Job>(
             // earlier run (a resumed token refused as a repeat).
             Err(error)
                 if error.is_already_applied()
-                    || (resumed && matches!(&error, Error::Api(api) if api.code == 1580110)) =>
+                    || (resumed
+                        && matches!(&error, Error::Api(api) if api.facts().is_some_and(|f| f.already_applied))) =>
             {
                 record(
                     journal,
@@ -379,8 +379,8 @@ pub async fn run<J: Job>(
                 report.applied_with_lost_response += 1;
                 report.applied_rows += rows;
             }
-            Err(Error::Api(api)) if J::row_level(api.code) => {
-                if units.len() > 1 {
+            Err(Error::Api(api)) if refusal::<J>(api.code).is_some_and(|r| r != Refuses::Run) => {
+                if units.len() > 1 && refusal::<J>(api.code) == Some(Refuses::Unit) {
                     record(journal, Entry::Split { batch: key.clone() }, &report)?;
                     report.splits += 1;
                     split(&mut queue, &key, units);
@@ -421,6 +421,13 @@ pub async fn run<J: Job>(
     report.rejected.sort_by_key(|r| r.lines.first().copied());
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// What a refusal blames, as the endpoint's error table decides
+/// (`decision.refuses`): one unit (the request is split until it is alone), the
+/// request (its rows fail), or the run (it stops, as for any code not decided).
+pub fn refusal<J: Job>(code: i64) -> Option<Refuses> {
+    J::Request::DESCRIPTOR.refuses(code)
 }
 
 fn interrupted(error: Error, report: &Report, started: Instant) -> Box<Interrupted> {

@@ -227,7 +227,7 @@ fn write_item(out: &mut String, item: &Node, indent: usize, rows: bool) {
     out.push('-');
     match item {
         Node::Map(entries) if entries.is_empty() => out.push_str(" {}\n"),
-        Node::Map(entries) if rows && is_flat(item) => {
+        Node::Map(entries) if rows && is_row(item) => {
             let _ = writeln!(out, " {}", flow_map(entries));
         }
         Node::Map(entries) => {
@@ -284,6 +284,16 @@ fn is_inline_scalar(node: &Node) -> bool {
     match node {
         Node::Str(s) => !s.contains('\n'),
         Node::Null | Node::Bool(_) | Node::Num(_) => true,
+        _ => false,
+    }
+}
+
+/// A mapping of scalars and flat mappings (an error row with its `decision`).
+fn is_row(node: &Node) -> bool {
+    match node {
+        Node::Map(entries) => entries
+            .iter()
+            .all(|(_, v)| is_inline_scalar(v) || is_flat(v)),
         _ => false,
     }
 }

@@ -262,7 +262,13 @@ async fn bodies_past_the_cap_end_with_a_typed_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { endpoint: "auth.v3", .. }),
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                endpoint: "auth.v3",
+                ..
+            }
+        ),
         "{err}"
     );
 }

@@ -215,6 +215,7 @@ fn router(state: Arc<Mutex<state::State>>) -> Router {
             "/open-apis/auth/v3/app_ticket/resend",
             post(auth::app_ticket_resend),
         )
+        .merge(performance::v1::routes())
         .merge(performance::v2::routes())
         .merge(okr::v1::routes())
         .route("/_sandbox/ledger", get(control_ledger))

@@ -229,3 +229,24 @@ fn shape(examples: &[&Value], actual: &Value, path: &str) {
         _ => {}
     }
 }
+
+/// A tenant_access_token of the fixture's store app (no data-scope limits).
+pub async fn store_token(sandbox: &Sandbox) -> String {
+    use feishu_sandbox::seed::{STORE_APP_ID, STORE_APP_SECRET, TENANT_KEY};
+    let ticket = sandbox.app_ticket(STORE_APP_ID).expect("a ticket");
+    let app = post_json(
+        sandbox,
+        "/open-apis/auth/v3/app_access_token",
+        json!({"app_id": STORE_APP_ID, "app_secret": STORE_APP_SECRET, "app_ticket": ticket}),
+    )
+    .await
+    .json();
+    let tenant = post_json(
+        sandbox,
+        "/open-apis/auth/v3/tenant_access_token",
+        json!({"app_access_token": app["app_access_token"], "tenant_key": TENANT_KEY}),
+    )
+    .await
+    .json();
+    tenant["tenant_access_token"].as_str().expect("a tenant token").to_owned()
+}

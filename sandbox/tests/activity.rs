@@ -9,7 +9,12 @@ use serde_json::json;
 const PATH: &str = "/open-apis/performance/v2/activity/query";
 
 fn ids(data: &serde_json::Value) -> Vec<&str> {
-    data["activities"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect()
+    data["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -28,11 +33,25 @@ async fn activity_ids_win_over_semester_ids_and_neither_answers_nothing() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let both = json!({"semester_ids": [SEMESTER], "activity_ids": [ACTIVITY_2]});
-    assert_eq!(ids(&data(&post(&sandbox, &token, PATH, both).await)), vec![ACTIVITY_2]);
+    assert_eq!(
+        ids(&data(&post(&sandbox, &token, PATH, both).await)),
+        vec![ACTIVITY_2]
+    );
     assert!(ids(&data(&post(&sandbox, &token, PATH, json!({})).await)).is_empty());
-    let closed = data(&post(&sandbox, &token, PATH, json!({"semester_ids": [SEMESTER_CLOSED]})).await);
+    let closed = data(
+        &post(
+            &sandbox,
+            &token,
+            PATH,
+            json!({"semester_ids": [SEMESTER_CLOSED]}),
+        )
+        .await,
+    );
     assert_eq!(closed["activities"][0]["progress"], "finished");
-    assert_eq!(closed["activities"][0]["name"]["zh_cn"], "第三季度绩效评估", "v2 text is zh_cn/en_us");
+    assert_eq!(
+        closed["activities"][0]["name"]["zh_cn"], "第三季度绩效评估",
+        "v2 text is zh_cn/en_us"
+    );
 }
 
 #[tokio::test]
@@ -40,12 +59,30 @@ async fn out_of_range_lists_answer_1580102() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
     let eleven: Vec<String> = (0..11).map(|n| n.to_string()).collect();
-    assert_error(&post(&sandbox, &token, PATH, json!({"semester_ids": eleven})).await, 400, 1580102);
-    let many: Vec<String> = (0..51).map(|n| n.to_string()).collect();
-    assert_error(&post(&sandbox, &token, PATH, json!({"activity_ids": many})).await, 400, 1580102);
-    assert_error(&post(&sandbox, &token, PATH, json!({"activity_ids": [1]})).await, 400, 1580102);
     assert_error(
-        &post(&sandbox, &token, &format!("{PATH}?user_id_type=people_admin_id"), json!({})).await,
+        &post(&sandbox, &token, PATH, json!({"semester_ids": eleven})).await,
+        400,
+        1580102,
+    );
+    let many: Vec<String> = (0..51).map(|n| n.to_string()).collect();
+    assert_error(
+        &post(&sandbox, &token, PATH, json!({"activity_ids": many})).await,
+        400,
+        1580102,
+    );
+    assert_error(
+        &post(&sandbox, &token, PATH, json!({"activity_ids": [1]})).await,
+        400,
+        1580102,
+    );
+    assert_error(
+        &post(
+            &sandbox,
+            &token,
+            &format!("{PATH}?user_id_type=people_admin_id"),
+            json!({}),
+        )
+        .await,
         400,
         1580102,
     );

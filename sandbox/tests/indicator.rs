@@ -16,7 +16,10 @@ async fn the_page_example_is_accepted_and_answers_in_its_shape() {
     assert_shape(&example!("indicator.query.response"), &reply.json());
     let data = data(&reply);
     assert_eq!(data["indicators"][0]["id"], INDICATOR);
-    assert_eq!(data["indicators"][0]["options"][0]["lable"], "S", "the page's spelling");
+    assert_eq!(
+        data["indicators"][0]["options"][0]["lable"], "S",
+        "the page's spelling"
+    );
 }
 
 #[tokio::test]
@@ -26,10 +29,26 @@ async fn pages_and_errors() {
     let first = data(&post(&sandbox, &token, &format!("{PATH}?page_size=2"), json!({})).await);
     assert_eq!(first["indicators"].as_array().unwrap().len(), 2);
     let next = first["page_token"].as_str().unwrap();
-    let rest = data(&post(&sandbox, &token, &format!("{PATH}?page_size=50&page_token={next}"), json!({})).await);
+    let rest = data(
+        &post(
+            &sandbox,
+            &token,
+            &format!("{PATH}?page_size=50&page_token={next}"),
+            json!({}),
+        )
+        .await,
+    );
     assert_eq!(rest["indicators"].as_array().unwrap().len(), 3);
     assert_eq!(rest["has_more"], false);
-    assert_error(&post(&sandbox, &token, &format!("{PATH}?page_size=51"), json!({})).await, 400, 1580102);
+    assert_error(
+        &post(&sandbox, &token, &format!("{PATH}?page_size=51"), json!({})).await,
+        400,
+        1580102,
+    );
     let many: Vec<String> = (0..51).map(|n| n.to_string()).collect();
-    assert_error(&post(&sandbox, &token, PATH, json!({"indicator_ids": many})).await, 400, 1580102);
+    assert_error(
+        &post(&sandbox, &token, PATH, json!({"indicator_ids": many})).await,
+        400,
+        1580102,
+    );
 }

@@ -20,11 +20,29 @@ async fn lists_pages_and_picks_by_repeated_tag_ids_in_the_documented_shape() {
     let first = data(&get(&sandbox, &token, &format!("{PATH}?page_size=1")).await);
     assert_eq!(first["items"][0]["tag_id"], TAG);
     let next = first["page_token"].as_str().unwrap();
-    let second = data(&get(&sandbox, &token, &format!("{PATH}?page_size=1&page_token={next}")).await);
+    let second = data(
+        &get(
+            &sandbox,
+            &token,
+            &format!("{PATH}?page_size=1&page_token={next}"),
+        )
+        .await,
+    );
     assert_eq!(second["items"][0]["tag_id"], TAG_2);
     assert_eq!(second["has_more"], false);
-    let picked = data(&get(&sandbox, &token, &format!("{PATH}?tag_ids={TAG_2}&tag_ids=404&page_size=1")).await);
-    assert_eq!(picked["items"].as_array().unwrap().len(), 1, "tag_ids: not paged");
+    let picked = data(
+        &get(
+            &sandbox,
+            &token,
+            &format!("{PATH}?tag_ids={TAG_2}&tag_ids=404&page_size=1"),
+        )
+        .await,
+    );
+    assert_eq!(
+        picked["items"].as_array().unwrap().len(),
+        1,
+        "tag_ids: not paged"
+    );
     assert_eq!(picked["items"][0]["tag_id"], TAG_2);
 }
 
@@ -32,8 +50,16 @@ async fn lists_pages_and_picks_by_repeated_tag_ids_in_the_documented_shape() {
 async fn documented_errors() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    assert_error(&get(&sandbox, &token, &format!("{PATH}?page_size=51")).await, 400, 1580102);
-    assert_error(&get(&sandbox, &token, &format!("{PATH}?page_token=abc")).await, 400, 1580107);
+    assert_error(
+        &get(&sandbox, &token, &format!("{PATH}?page_size=51")).await,
+        400,
+        1580102,
+    );
+    assert_error(
+        &get(&sandbox, &token, &format!("{PATH}?page_token=abc")).await,
+        400,
+        1580107,
+    );
 }
 
 #[tokio::test]
@@ -51,5 +77,8 @@ async fn ten_a_second() {
     }
     let limited = get(&sandbox, &token, PATH).await;
     assert_eq!((limited.status, limited.code()), (429, 99991400));
-    assert_eq!(limited.header("x-ogw-ratelimit-limit").as_deref(), Some("10"));
+    assert_eq!(
+        limited.header("x-ogw-ratelimit-limit").as_deref(),
+        Some("10")
+    );
 }

@@ -24,13 +24,22 @@ async fn lists_every_semester_including_the_closed_one_in_the_documented_shape()
     let reply = get(&sandbox, &token, PATH).await;
     let data = data(&reply);
     let ids = ids(&data);
-    for id in [SEMESTER, SEMESTER_2, SEMESTER_CLOSED, SEMESTER_EXAMPLE, SEMESTER_TASKS] {
+    for id in [
+        SEMESTER,
+        SEMESTER_2,
+        SEMESTER_CLOSED,
+        SEMESTER_EXAMPLE,
+        SEMESTER_TASKS,
+    ] {
         assert!(ids.contains(&id.to_owned()), "{id} listed");
     }
     assert_shape(&example!("semester.list.response"), &reply.json());
     let closed = &data["items"].as_array().unwrap()[2];
     assert_eq!(closed["id"], SEMESTER_CLOSED);
-    assert_eq!(closed["name"]["zh-CN"], "2026 第三季度", "v1 text is zh-CN/en-US");
+    assert_eq!(
+        closed["name"]["zh-CN"], "2026 第三季度",
+        "v1 text is zh-CN/en-US"
+    );
     assert_eq!(closed["create_user_id"], open_id(0));
 }
 
@@ -40,7 +49,9 @@ async fn filters_are_anded() {
     let token = token(&sandbox).await;
     let q = |query: &str| format!("{PATH}?{query}");
     assert_eq!(
-        ids(&data(&get(&sandbox, &token, &q("year=2026&type_group=Quarter")).await)),
+        ids(&data(
+            &get(&sandbox, &token, &q("year=2026&type_group=Quarter")).await
+        )),
         vec![SEMESTER, SEMESTER_CLOSED]
     );
     assert_eq!(
@@ -48,7 +59,14 @@ async fn filters_are_anded() {
         vec![SEMESTER]
     );
     assert_eq!(
-        ids(&data(&get(&sandbox, &token, &q("start_time=1782864000000&end_time=1790812799999")).await)),
+        ids(&data(
+            &get(
+                &sandbox,
+                &token,
+                &q("start_time=1782864000000&end_time=1790812799999")
+            )
+            .await
+        )),
         vec![SEMESTER_CLOSED]
     );
     assert!(ids(&data(&get(&sandbox, &token, &q("year=1999")).await)).is_empty());
@@ -68,6 +86,10 @@ async fn malformed_filters_answer_1580102() {
         "start_time=yesterday",
         "user_id_type=people_admin_id",
     ] {
-        assert_error(&get(&sandbox, &token, &format!("{PATH}?{query}")).await, 400, 1580102);
+        assert_error(
+            &get(&sandbox, &token, &format!("{PATH}?{query}")).await,
+            400,
+            1580102,
+        );
     }
 }

@@ -17,8 +17,16 @@ async fn the_page_example_is_accepted_and_answers_in_its_shape() {
     let data = data(&reply);
     let info = &data["user_infos"][0];
     assert_eq!(info["user_id"]["open_id"], open_id(0));
-    assert_eq!(info["direct_leader_user_id"]["open_id"], open_id(Seed::REVIEWEES));
-    assert!(info["department"]["id"].as_str().unwrap().starts_with("od-"));
+    assert_eq!(
+        info["direct_leader_user_id"]["open_id"],
+        open_id(Seed::REVIEWEES)
+    );
+    assert!(
+        info["department"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("od-")
+    );
     assert_shape(&example!("user_info.query.response"), &reply.json());
 }
 
@@ -35,7 +43,11 @@ async fn department_and_user_id_types_and_non_reviewees() {
     .await;
     let data = data(&reply);
     let infos = data["user_infos"].as_array().unwrap();
-    assert_eq!(infos.len(), 1, "a user who is no reviewee and an unknown id are left out");
+    assert_eq!(
+        infos.len(),
+        1,
+        "a user who is no reviewee and an unknown id are left out"
+    );
     assert_eq!(infos[0]["user_id"]["user_id"], "u00007");
     assert_eq!(infos[0]["department"]["id"], "D003");
     assert_eq!(infos[0]["direct_leader_user_id"]["user_id"], "u00251");
@@ -50,9 +62,19 @@ async fn malformed_requests_answer_1580102() {
         ("", json!({"semester_id": SEMESTER, "user_ids": eleven})),
         ("", json!({"semester_id": SEMESTER})),
         ("", json!({"semester_id": "1", "user_ids": [open_id(0)]})),
-        ("?department_id_type=x", json!({"semester_id": SEMESTER, "user_ids": []})),
-        ("?user_id_type=people_admin_id", json!({"semester_id": SEMESTER, "user_ids": []})),
+        (
+            "?department_id_type=x",
+            json!({"semester_id": SEMESTER, "user_ids": []}),
+        ),
+        (
+            "?user_id_type=people_admin_id",
+            json!({"semester_id": SEMESTER, "user_ids": []}),
+        ),
     ] {
-        assert_error(&post(&sandbox, &token, &format!("{PATH}{query}"), body).await, 400, 1580102);
+        assert_error(
+            &post(&sandbox, &token, &format!("{PATH}{query}"), body).await,
+            400,
+            1580102,
+        );
     }
 }

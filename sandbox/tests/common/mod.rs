@@ -206,10 +206,7 @@ fn shape(examples: &[&Value], actual: &Value, path: &str) {
         Value::Object(map) => {
             for (key, value) in map {
                 let inner: Vec<&Value> = examples.iter().filter_map(|e| e.get(key)).collect();
-                assert!(
-                    !inner.is_empty(),
-                    "{path}.{key}: not in the page's example"
-                );
+                assert!(!inner.is_empty(), "{path}.{key}: not in the page's example");
                 shape(&inner, value, &format!("{path}.{key}"));
             }
         }
@@ -248,5 +245,8 @@ pub async fn store_token(sandbox: &Sandbox) -> String {
     )
     .await
     .json();
-    tenant["tenant_access_token"].as_str().expect("a tenant token").to_owned()
+    tenant["tenant_access_token"]
+        .as_str()
+        .expect("a tenant token")
+        .to_owned()
 }

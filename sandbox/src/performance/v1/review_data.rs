@@ -11,7 +11,9 @@
 //! The column says `stage_types` is required, its description that leaving
 //! it out means every stage: it may be absent or empty, meaning every stage
 //! the page supports. `start_time` and `end_time` are required (also when
-//! `semester_id_list` makes them moot).
+//! `semester_id_list` makes them moot). Semesters carry `id`, `name`,
+//! `start_time` and `end_time`, as the page's response example does (its
+//! table also lists the semester list's other members).
 
 use std::sync::{Arc, Mutex};
 
@@ -157,15 +159,12 @@ async fn query_data(
             .iter()
             .filter(|x| used_semesters.contains(&x.semester_id))
             .map(|x| {
-                let mut item = json!({"id": x.semester_id});
-                if let Value::Object(info) = &x.info {
-                    for (k, v) in info {
-                        item[k] = v.clone();
-                    }
-                }
-                item["create_user_id"] = json!(s.render_user(kind, &x.creator));
-                item["modify_user_id"] = json!(s.render_user(kind, &x.creator));
-                item
+                json!({
+                    "id": x.semester_id,
+                    "name": x.info["name"],
+                    "start_time": x.info["start_time"],
+                    "end_time": x.info["end_time"],
+                })
             })
             .collect();
         let activities: Vec<Value> = s

@@ -45,9 +45,15 @@ pub(crate) async fn call(
             s.stats.request_ids.push(id.to_owned());
         }
         let log_id = s.next_log_id();
-        let checked = s
-            .authenticate(headers)
-            .and_then(|app_id| s.rate_limit(&app_id, endpoint, limits).map(|()| app_id));
+        // A page without a limit may be given one by configuration (per minute).
+        let configured: Vec<Limit> = match s.undocumented_limits.get(endpoint) {
+            Some(&n) if limits.is_empty() => vec![Limit::PerMinute(n)],
+            _ => limits.to_vec(),
+        };
+        let checked = s.authenticate(headers).and_then(|app_id| {
+            s.rate_limit(&app_id, endpoint, &configured)
+                .map(|()| app_id)
+        });
         let app_id = match checked {
             Ok(app_id) => app_id,
             Err(e) => return finish(&mut s, e.status, error_response(&e, &log_id)),

@@ -103,6 +103,7 @@ const HOSTILE_NUMBERS: &[&str] = &[
 async fn out_of_range_rate_limit_resets_never_panic() {
     let server = Hostile::start().await;
     let ok = IMPORT_METRIC_DETAIL_EXAMPLES.response.unwrap().as_bytes();
+    let client = client(&server, RetryPolicy::none());
     for value in HOSTILE_NUMBERS {
         // A 200 whose write was applied: the header must not break it.
         server.set_api([Reply::Raw(http(
@@ -110,7 +111,7 @@ async fn out_of_range_rate_limit_resets_never_panic() {
             &[("x-ogw-ratelimit-reset", value.as_bytes())],
             ok,
         ))]);
-        let data = guarded(client(&server, RetryPolicy::none()).send(import()))
+        let data = guarded(client.send(import()))
             .await
             .unwrap_or_else(|e| panic!("reset {value:?} on a 200: {e}"));
         assert!(data.import_record_id.is_some());
@@ -120,9 +121,7 @@ async fn out_of_range_rate_limit_resets_never_panic() {
             &[("x-ogw-ratelimit-reset", value.as_bytes())],
             br#"{"code":99991400,"msg":"request trigger frequency limit"}"#,
         ))]);
-        let err = guarded(client(&server, RetryPolicy::none()).send(import()))
-            .await
-            .unwrap_err();
+        let err = guarded(client.send(import())).await.unwrap_err();
         let Error::RateLimited { reset_after, .. } = &err else {
             panic!("reset {value:?} on a 429: {err}")
         };
@@ -137,6 +136,14 @@ async fn out_of_range_rate_limit_resets_never_panic() {
 async fn out_of_range_token_lifetimes_never_panic() {
     let server = Hostile::start().await;
     server.set_api([json(IMPORT_METRIC_DETAIL_EXAMPLES.response.unwrap())]);
+    // Every call fetches a token: the cache keeps none.
+    let client = Client::builder()
+        .app("cli_hostile", "secret")
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+        .token_cache(std::sync::Arc::new(NoCache))
+        .build()
+        .unwrap();
     for expire in [
         "18446744073709551615",
         "9223372036854775807",
@@ -150,7 +157,7 @@ async fn out_of_range_token_lifetimes_never_panic() {
         server.set_token(json(&format!(
             r#"{{"code":0,"msg":"ok","tenant_access_token":"t-1","expire":{expire}}}"#
         )));
-        let result = guarded(client(&server, RetryPolicy::none()).send(import())).await;
+        let result = guarded(client.send(import())).await;
         assert!(result.is_ok(), "expire {expire}: {result:?}");
     }
 }
@@ -169,6 +176,10 @@ async fn any_429_is_rate_limiting_whatever_its_body() {
         ("application/json", br#"{"code":1580101,"msg":"internal"}"#),
         ("application/json", b"[1,2"),
     ];
+    let (once, retrying) = (
+        client(&server, RetryPolicy::none()),
+        client(&server, RetryPolicy::default()),
+    );
     for (content_type, body) in bodies {
         let limited = Reply::Raw(http(
             429,
@@ -179,9 +190,7 @@ async fn any_429_is_rate_limiting_whatever_its_body() {
             body,
         ));
         server.set_api([limited.clone()]);
-        let err = guarded(client(&server, RetryPolicy::none()).send(import()))
-            .await
-            .unwrap_err();
+        let err = guarded(once.send(import())).await.unwrap_err();
         assert!(
             matches!(err, Error::RateLimited { .. }),
             "{content_type} {body:?}: {err}"
@@ -193,7 +202,7 @@ async fn any_429_is_rate_limiting_whatever_its_body() {
             json(IMPORT_METRIC_DETAIL_EXAMPLES.response.unwrap()),
         ]);
         let before = server.api_requests();
-        guarded(client(&server, RetryPolicy::default()).send(import()))
+        guarded(retrying.send(import()))
             .await
             .unwrap_or_else(|e| panic!("{content_type} {body:?}: {e}"));
         assert_eq!(server.api_requests() - before, 2);

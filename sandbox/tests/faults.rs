@@ -251,15 +251,18 @@ async fn rate_window_is_configurable() {
 async fn many_clients_at_once_leave_a_consistent_ledger() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
+    // One HTTP client for all: building one costs tens of milliseconds of CPU,
+    // and fifty of them on the test's thread starve the in-process server on
+    // a loaded machine.
+    let http = client();
     // 40 distinct writes and 10 attempts of one same write, all at once.
     let mut tasks = Vec::new();
     for n in 0..40 {
-        let (url, token) = (sandbox.base_url(), token.clone());
+        let (url, token, http) = (sandbox.base_url(), token.clone(), http.clone());
         tasks.push(tokio::spawn(async move {
             let url =
                 format!("{url}/open-apis/performance/v2/metric_details/import?client_token=c{n}");
-            client()
-                .post(url)
+            http.post(url)
                 .bearer_auth(token)
                 .json(&body(n))
                 .send()
@@ -272,12 +275,11 @@ async fn many_clients_at_once_leave_a_consistent_ledger() {
         }));
     }
     for _ in 0..10 {
-        let (url, token) = (sandbox.base_url(), token.clone());
+        let (url, token, http) = (sandbox.base_url(), token.clone(), http.clone());
         tasks.push(tokio::spawn(async move {
             let url =
                 format!("{url}/open-apis/performance/v2/metric_details/import?client_token=same");
-            client()
-                .post(url)
+            http.post(url)
                 .bearer_auth(token)
                 .json(&body(100))
                 .send()

@@ -89,6 +89,8 @@ pub struct ClientBuilder {
     pacing: Pacing,
     cache: Option<Arc<dyn TokenCache>>,
     allow_insecure_http: bool,
+    #[cfg(feature = "redis")]
+    redis: Option<crate::redis::Redis>,
 }
 
 impl std::fmt::Debug for dyn TokenCache {
@@ -109,6 +111,8 @@ impl Default for ClientBuilder {
             pacing: Pacing::default(),
             cache: None,
             allow_insecure_http: false,
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 }
@@ -186,6 +190,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares tokens and the rate budget with every process of the app
+    /// through Redis (see [`redis`](crate::redis)); a cache set with
+    /// [`token_cache`](Self::token_cache) is kept.
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, redis: crate::redis::Redis) -> Self {
+        self.redis = Some(redis);
+        self
+    }
+
     /// Allows plain `http://` to hosts other than loopback (never do this in production).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -245,9 +258,20 @@ impl ClientBuilder {
             .user_agent(concat!("feishu-perf/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
-        let cache = self
-            .cache
-            .unwrap_or_else(|| Arc::new(MemoryTokenCache::default()));
+        #[cfg(feature = "redis")]
+        let (cache, pacer) = match self.redis {
+            Some(redis) => (
+                self.cache.or_else(|| Some(Arc::new(redis.token_cache()))),
+                Pacer::shared(crate::redis::SharedWindows::new(
+                    redis,
+                    credentials.app_id(),
+                )),
+            ),
+            None => (self.cache, Pacer::default()),
+        };
+        #[cfg(not(feature = "redis"))]
+        let (cache, pacer) = (self.cache, Pacer::default());
+        let cache = cache.unwrap_or_else(|| Arc::new(MemoryTokenCache::default()));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -257,7 +281,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 pacing: self.pacing,
-                pacer: Pacer::default(),
+                pacer,
             }),
         })
     }

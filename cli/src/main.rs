@@ -1,6 +1,6 @@
 //! `feishu-perf`: push KPI data into Feishu from CSV, exactly once.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,9 +11,10 @@ use feishu_perf::performance::v2::{
 };
 use feishu_perf::{Client, Pacing};
 use feishu_perf_cli::batch::{self, Job, Options, Report};
-use feishu_perf_cli::input::{read_information_rows, read_metric_rows, read_okr_item_rows};
+use feishu_perf_cli::input::{Encoding, Source, read_table};
 use feishu_perf_cli::jobs::{InformationImport, MetricImport, OkrItemUpdate};
 use feishu_perf_cli::journal::Journal;
+use feishu_perf_cli::rejects::write_rejects;
 use feishu_sandbox::seed::{self, ids};
 use feishu_sandbox::{Config, Sandbox};
 use futures::StreamExt;
@@ -82,15 +83,18 @@ enum Command {
 /// What every import takes.
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// The CSV file.
+    /// The CSV file (`-`: standard input).
     file: PathBuf,
+    /// The file's encoding: utf-8 (default; a byte-order mark is honoured), gbk or gb18030.
+    #[arg(long)]
+    encoding: Option<Encoding>,
     /// Journal file: makes the run resumable after an interruption, without sending a row twice.
     #[arg(long)]
     journal: Option<PathBuf>,
     /// Where to write the rejected rows (CSV); default `<file>.rejects.csv`.
     #[arg(long)]
     rejects: Option<PathBuf>,
-    /// Check and plan, but send nothing.
+    /// Check and plan, and write the rejects file, but send nothing (needs no credentials).
     #[arg(long)]
     dry_run: bool,
 }
@@ -171,28 +175,33 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     } else {
         None
     };
-    let client = match &sandbox {
-        Some(sandbox) => Client::builder()
-            .app(seed::APP_ID, seed::APP_SECRET)
-            .base_url(sandbox.base_url())
-            .pacing(Pacing::Documented { window })
-            .build(),
-        None => Client::builder().from_env().and_then(|b| b.build()),
-    }
-    .map_err(|e| e.to_string())?;
+    let connect = || {
+        match &sandbox {
+            Some(sandbox) => Client::builder()
+                .app(seed::APP_ID, seed::APP_SECRET)
+                .base_url(sandbox.base_url())
+                .pacing(Pacing::Documented { window })
+                .build(),
+            None => Client::builder().from_env().and_then(|b| b.build()),
+        }
+        .map_err(|e| e.to_string())
+    };
+    let pace_window = if sandbox.is_some() {
+        window
+    } else {
+        Duration::from_secs(60)
+    };
 
     match cli.command {
         Command::ImportMetrics(args) => {
             let job = MetricImport(args.options(MetricImport::MAX_UNITS));
-            let rows = read_metric_rows(&args.run.file)?;
-            import(&client, &job, rows, &args.run)
+            import(connect, &job, &args.run, pace_window)
                 .await
                 .map(|report| exit_code(&report))
         }
         Command::ImportInformation(args) => {
             let job = InformationImport(args.options(InformationImport::MAX_UNITS));
-            let rows = read_information_rows(&args.run.file)?;
-            import(&client, &job, rows, &args.run)
+            import(connect, &job, &args.run, pace_window)
                 .await
                 .map(|report| exit_code(&report))
         }
@@ -200,12 +209,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let job = OkrItemUpdate {
                 user_id_type: args.user_id_type.as_deref().map(OkrUserIdType::from),
             };
-            let rows = read_okr_item_rows(&args.run.file)?;
-            import(&client, &job, rows, &args.run)
+            import(connect, &job, &args.run, pace_window)
                 .await
                 .map(|report| exit_code(&report))
         }
         Command::Templates { page_size, ids } => {
+            let client = connect()?;
             let mut request = QueryReviewTemplateRequest::new().page_size(page_size);
             if !ids.is_empty() {
                 request =
@@ -235,11 +244,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { reviewees } => {
+            let client = connect()?;
             let sandbox = sandbox.expect("the demo runs against the sandbox");
             demo_run(
                 &client,
                 &sandbox,
                 reviewees.min(seed::Seed::OUT_OF_SCOPE.start),
+                window,
             )
             .await
         }
@@ -247,29 +258,45 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 async fn import<J: Job>(
-    client: &Client,
+    connect: impl FnOnce() -> Result<Client, String>,
     job: &J,
-    rows: Vec<J::Row>,
     args: &RunArgs,
+    pace_window: Duration,
 ) -> Result<Report, String> {
     let (file, journal_path, dry_run) = (&args.file, args.journal.as_deref(), args.dry_run);
-    let plan = batch::plan(job, rows)?;
+    let source = Source::from_arg(file);
+    let table = read_table(&source, J::COLUMNS, args.encoding).map_err(|e| e.to_string())?;
+    let plan = batch::plan(job, table)?;
+    let pace = match plan.duration_at_documented_pace::<J>(pace_window) {
+        Some(d) => format!(", about {} at the documented pace", human(d)),
+        None => String::new(),
+    };
     eprintln!(
-        "{}: {} rows, {} to send in {} requests, {} rejected before sending",
-        file.display(),
+        "{source}: {} rows, {} to send in {} requests{pace}, {} rejected before sending",
         plan.rows,
         plan.sendable_rows(),
         plan.batches(),
-        plan.rejected.iter().map(|r| r.lines.len()).sum::<usize>()
+        plan.rejected_rows()
     );
+    let rejects_path = || match (&args.rejects, &source) {
+        (Some(path), _) => path.clone(),
+        (None, Source::File(file)) => file.with_extension("rejects.csv"),
+        (None, Source::Stdin) => PathBuf::from("stdin.rejects.csv"),
+    };
     if dry_run {
         print_rejections(&plan.rejected);
+        if !plan.rejected.is_empty() {
+            let path = rejects_path();
+            write_rejects(&path, plan.table(), &plan.rejected)?;
+            println!("rejected rows written to {}", path.display());
+        }
         return Ok(Report {
             rows: plan.rows,
             rejected: plan.rejected,
             ..Report::default()
         });
     }
+    let client = connect()?;
     let mut journal = match journal_path {
         Some(path) => Journal::open(path, &plan.fingerprint)?,
         None => Journal::in_memory(),
@@ -279,7 +306,7 @@ async fn import<J: Job>(
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg} [{elapsed}]")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let result = batch::run(client, &plan, job, &mut journal, |p| {
+    let result = batch::run(&client, &plan, job, &mut journal, |p| {
         bar.set_position((p.applied_rows + p.failed_rows) as u64);
         bar.set_message(format!("({} refused)", p.failed_rows));
     })
@@ -289,17 +316,25 @@ async fn import<J: Job>(
         Ok(report) => {
             print_report(&report);
             if !report.rejected.is_empty() {
-                let path = args
-                    .rejects
-                    .clone()
-                    .unwrap_or_else(|| file.with_extension("rejects.csv"));
-                write_rejections(&path, &report)?;
+                let path = rejects_path();
+                write_rejects(&path, plan.table(), &report.rejected)?;
                 println!("rejected rows written to {}", path.display());
             }
             Ok(report)
         }
         Err(interrupted) => {
             print_report(&interrupted.report);
+            if let Some(cause) = &interrupted.likely_cause {
+                if !interrupted.report.rejected.is_empty() {
+                    let path = rejects_path();
+                    write_rejects(&path, plan.table(), &interrupted.report.rejected)?;
+                    println!("rejected rows written to {}", path.display());
+                }
+                return Err(format!(
+                    "stopped after {} requests: {cause}",
+                    interrupted.report.requests
+                ));
+            }
             let hint = match journal_path {
                 Some(path) => format!(
                     "run the same command again to resume from {}",
@@ -313,6 +348,16 @@ async fn import<J: Job>(
                 interrupted.error
             ))
         }
+    }
+}
+
+/// `1 h 40 min`, `20 min`, `45 s`.
+fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s.div_ceil(60)),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
     }
 }
 
@@ -352,34 +397,12 @@ fn print_rejections(rejections: &[batch::Rejection]) {
     }
 }
 
-fn write_rejections(path: &Path, report: &Report) -> Result<(), String> {
-    let mut writer =
-        csv::Writer::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let io = |e: csv::Error| format!("{}: {e}", path.display());
-    writer
-        .write_record(["line", "code", "reason"])
-        .map_err(io)?;
-    for r in &report.rejected {
-        for line in &r.lines {
-            writer
-                .write_record([
-                    line.to_string(),
-                    r.code.map(|c| c.to_string()).unwrap_or_default(),
-                    r.reason.clone(),
-                ])
-                .map_err(io)?;
-        }
-    }
-    writer
-        .flush()
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// The demo: a generated file with three rows per reviewee and a few bad rows.
 async fn demo_run(
     client: &Client,
     sandbox: &Sandbox,
     reviewees: usize,
+    window: Duration,
 ) -> Result<ExitCode, String> {
     let dir = std::env::temp_dir().join(format!("feishu-perf-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -424,6 +447,7 @@ async fn demo_run(
     let args = ImportArgs {
         run: RunArgs {
             file: file.clone(),
+            encoding: None,
             journal: Some(dir.join("kpi.journal")),
             rejects: Some(dir.join("kpi.rejects.csv")),
             dry_run: false,
@@ -434,8 +458,8 @@ async fn demo_run(
         record_name: Some("feishu-perf demo".into()),
     };
     let job = MetricImport(args.options(MetricImport::MAX_UNITS));
-    let rows = read_metric_rows(&file)?;
-    let report = import(client, &job, rows, &args.run).await?;
+    let demo_client = client.clone();
+    let report = import(move || Ok(demo_client), &job, &args.run, window).await?;
 
     // Every applied row is in the ledger exactly once; every other row was reported.
     let mut written: Vec<(String, String, String)> = sandbox

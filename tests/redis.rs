@@ -38,7 +38,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let tests: &[(&str, fn() -> futures::future::BoxFuture<'static, ()>)] = &[
+    type Test = fn() -> futures::future::BoxFuture<'static, ()>;
+    let tests: &[(&str, Test)] = &[
         ("four_clients_fetch_one_token", || {
             Box::pin(tests::four_clients_fetch_one_token())
         }),

@@ -190,7 +190,7 @@ fn redacted(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut parsed) => {
             if parsed.password().is_some() {
-                let _ = parsed.set_password(Some("[redacted]"));
+                let _ = parsed.set_password(Some("redacted"));
             }
             parsed.to_string()
         }
@@ -217,7 +217,7 @@ mod tests {
     fn passwords_never_show() {
         assert_eq!(
             super::redacted("redis://:hunter2@10.0.0.1:6380/2"),
-            "redis://:[redacted]@10.0.0.1:6380/2"
+            "redis://:redacted@10.0.0.1:6380/2"
         );
         assert_eq!(super::redacted("redis://127.0.0.1/"), "redis://127.0.0.1/");
         assert_ne!(super::unique_id(), super::unique_id());

@@ -65,6 +65,9 @@ pub struct TypeDef {
     pub description: String,
     /// Object or enumeration.
     pub kind: TypeKind,
+    /// Whether a response of the version can hold it: then every field is
+    /// optional in Rust, since no page says a response field is always present.
+    pub in_response: bool,
 }
 
 /// What a named type is.

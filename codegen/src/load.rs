@@ -29,6 +29,51 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// Marks every object type a response of the version can hold, through any
+/// depth of nesting ([`ir::TypeDef::in_response`]).
+fn mark_response_types(version: &mut ServiceVersion) {
+    fn object_names(ty: &Ty, out: &mut Vec<String>) {
+        match ty {
+            Ty::Object(name) => out.push(name.clone()),
+            Ty::Array(inner) => object_names(inner, out),
+            _ => {}
+        }
+    }
+    let fields_of = |name: &str, version: &ServiceVersion| -> Vec<Ty> {
+        version
+            .shared_types
+            .iter()
+            .chain(version.endpoints.iter().flat_map(|e| &e.types))
+            .find(|t| t.rust_name == name)
+            .map(|t| match &t.kind {
+                TypeKind::Object(fields) => fields.iter().map(|f| f.ty.clone()).collect(),
+                TypeKind::Enum(_) => Vec::new(),
+            })
+            .unwrap_or_default()
+    };
+    let mut pending = Vec::new();
+    for e in &version.endpoints {
+        for f in e.response_body.iter().flatten() {
+            object_names(&f.ty, &mut pending);
+        }
+    }
+    let mut reached = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if reached.insert(name.clone()) {
+            for ty in fields_of(&name, version) {
+                object_names(&ty, &mut pending);
+            }
+        }
+    }
+    let types = version
+        .shared_types
+        .iter_mut()
+        .chain(version.endpoints.iter_mut().flat_map(|e| &mut e.types));
+    for t in types {
+        t.in_response = reached.contains(&t.rust_name);
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -393,13 +438,15 @@ impl Cx {
                 .collect(),
             None => Vec::new(),
         };
-        ServiceVersion {
+        let mut version = ServiceVersion {
             service,
             version,
             shared_file: group.shared.map(|(f, _)| f),
             shared_types,
             endpoints,
-        }
+        };
+        mark_response_types(&mut version);
+        version
     }
 
     fn declare(&mut self, file: &str, def: &model::TypeDef, known: &mut HashMap<String, Known>) {
@@ -484,6 +531,7 @@ impl Cx {
             rust_name: pascal_case(&def.name.value),
             description: def.description.clone(),
             kind,
+            in_response: false,
         }
     }
 

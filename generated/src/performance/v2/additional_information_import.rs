@@ -321,31 +321,35 @@ pub struct AdditionalInformation {
     /// 被评估人 ID 列表，与入参 `user_id_type` 类型一致，可通过[获取被评估人信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/reviewee/query)接口获取
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
     ///
-    /// Required.
+    /// Required in a request; a response may leave it out.
     /// Length: 1..=9999 characters.
     /// Example: `ou_3245842393d09e9428ad4655da6e30b3`.
-    pub reviewee_user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewee_user_id: Option<String>,
     /// 事项
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
     ///
-    /// Required.
+    /// Required in a request; a response may leave it out.
     /// Length: 1..=1000 characters.
     /// Example: `业绩补充说明`.
-    pub item: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
     /// 时间
     /// **说明**：文本内容，无格式校验
     ///
-    /// Required.
+    /// Required in a request; a response may leave it out.
     /// Length: 1..=100 characters.
     /// Example: `2024-03-12`.
-    pub time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
     /// 具体描述
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
     ///
-    /// Required.
+    /// Required in a request; a response may leave it out.
     /// Length: 1..=5000 characters.
     /// Example: `销售额增长目标超额完成`.
-    pub detailed_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detailed_description: Option<String>,
 }
 
 impl AdditionalInformation {
@@ -359,10 +363,10 @@ impl AdditionalInformation {
         Self {
             item_id: None,
             external_id: None,
-            reviewee_user_id: reviewee_user_id.into(),
-            item: item.into(),
-            time: time.into(),
-            detailed_description: detailed_description.into(),
+            reviewee_user_id: Some(reviewee_user_id.into()),
+            item: Some(item.into()),
+            time: Some(time.into()),
+            detailed_description: Some(detailed_description.into()),
         }
     }
 
@@ -391,26 +395,34 @@ impl Validate for AdditionalInformation {
             validate::check_length(&path, value, 0, 100, out);
         }
 
-        {
-            let value = &self.reviewee_user_id;
+        validate::check_present(
+            &path.key("reviewee_user_id"),
+            self.reviewee_user_id.is_some(),
+            out,
+        );
+        if let Some(value) = &self.reviewee_user_id {
             let path = path.key("reviewee_user_id");
             validate::check_length(&path, value, 1, 9999, out);
         }
 
-        {
-            let value = &self.item;
+        validate::check_present(&path.key("item"), self.item.is_some(), out);
+        if let Some(value) = &self.item {
             let path = path.key("item");
             validate::check_length(&path, value, 1, 1000, out);
         }
 
-        {
-            let value = &self.time;
+        validate::check_present(&path.key("time"), self.time.is_some(), out);
+        if let Some(value) = &self.time {
             let path = path.key("time");
             validate::check_length(&path, value, 1, 100, out);
         }
 
-        {
-            let value = &self.detailed_description;
+        validate::check_present(
+            &path.key("detailed_description"),
+            self.detailed_description.is_some(),
+            out,
+        );
+        if let Some(value) = &self.detailed_description {
             let path = path.key("detailed_description");
             validate::check_length(&path, value, 1, 5000, out);
         }

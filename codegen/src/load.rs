@@ -29,6 +29,13 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The parts of an error row the loader checks.
+struct ErrorRow<'a> {
+    code: &'a Spanned<i64>,
+    name: &'a Spanned<String>,
+    decision: Option<&'a model::ErrorDecision>,
+}
+
 /// Marks every object type a response of the version can hold, through any
 /// depth of nesting ([`ir::TypeDef::in_response`]).
 fn mark_response_types(version: &mut ServiceVersion) {
@@ -158,7 +165,7 @@ pub fn load_dir(dir: &Path) -> Result<Api, LoadError> {
 /// Checks and resolves schema files.
 pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
     let mut cx = Cx::default();
-    let mut platform = Vec::new();
+    let mut platform: Option<PlatformFile> = None;
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
 
     // Output never depends on the order the files were read in.
@@ -169,7 +176,7 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
     for (file, parsed) in files.iter().zip(parsed) {
         match parsed {
             Err(diagnostic) => cx.diagnostics.push(diagnostic),
-            Ok(Parsed::Platform(p)) => platform = p.errors,
+            Ok(Parsed::Platform(p)) => platform = Some(p),
             Ok(Parsed::Shared {
                 service,
                 version,
@@ -202,15 +209,32 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
         }
     }
 
-    let platform_errors = cx.error_table("platform.yaml", &platform);
-    let versions = groups
+    let (platform_errors, pagination_errors) = match &platform {
+        Some(p) => (
+            cx.platform_table(&p.errors),
+            cx.platform_table(&p.pagination_errors),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut versions: Vec<ServiceVersion> = groups
         .into_iter()
         .map(|((service, version), group)| cx.resolve_version(service, version, group))
         .collect();
+    // Pagination codes join the tables of the endpoints that paginate, after the page's rows.
+    for e in versions.iter_mut().flat_map(|v| &mut v.endpoints) {
+        if e.pagination.is_some() {
+            for row in &pagination_errors {
+                if !e.errors.iter().any(|own| own.code == row.code) {
+                    e.errors.push(row.clone());
+                }
+            }
+        }
+    }
 
     if cx.diagnostics.is_empty() {
         Ok(Api {
             platform_errors,
+            pagination_errors,
             versions,
         })
     } else {
@@ -325,7 +349,42 @@ impl Cx {
         }
     }
 
+    fn platform_table(&mut self, errors: &[model::PlatformErrorCode]) -> Vec<ErrorDef> {
+        let rows: Vec<_> = errors
+            .iter()
+            .map(|e| ErrorRow {
+                code: &e.code,
+                name: &e.name,
+                decision: e.decision.as_ref(),
+            })
+            .collect();
+        self.check_error_rows("platform.yaml", &rows);
+        for e in errors {
+            if e.source.trim().is_empty() {
+                self.at(
+                    "platform.yaml",
+                    &e.code,
+                    format!("error {} must name its source", e.code.value),
+                );
+            }
+        }
+        errors.iter().map(ErrorDef::from).collect()
+    }
+
     fn error_table(&mut self, file: &str, errors: &[model::ErrorCode]) -> Vec<ErrorDef> {
+        let rows: Vec<_> = errors
+            .iter()
+            .map(|e| ErrorRow {
+                code: &e.code,
+                name: &e.name,
+                decision: e.decision.as_ref(),
+            })
+            .collect();
+        self.check_error_rows(file, &rows);
+        errors.iter().map(ErrorDef::from).collect()
+    }
+
+    fn check_error_rows(&mut self, file: &str, errors: &[ErrorRow<'_>]) {
         let mut codes = HashMap::new();
         let mut names = HashMap::new();
         for e in errors {
@@ -357,7 +416,7 @@ impl Cx {
                     e.name.value
                 ));
             }
-            if let Some(d) = &e.decision {
+            if let Some(d) = e.decision {
                 if d.source.trim().is_empty() {
                     self.at(file, &e.code, format!(
                         "the decision on error {} must name its source (`page: ..`, `REFERENCE.md: ..`, or `decision: <reason>`)",
@@ -377,7 +436,6 @@ impl Cx {
                 }
             }
         }
-        errors.iter().map(ErrorDef::from).collect()
     }
 
     fn resolve_version(

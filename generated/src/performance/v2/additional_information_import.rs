@@ -484,9 +484,11 @@ impl ImportAdditionalInformationErrorCode {
     pub const TABLE: &'static [ErrorInfo] = &[
         ErrorInfo {
             code: 1580101,
-            http_status: 500,
+            http_status: Some(500),
             message: "internal error",
-            hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+            hint: Some(
+                "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+            ),
             facts: ErrorFacts {
                 refuses: None,
                 transient: true,
@@ -500,9 +502,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580105,
-            http_status: 400,
+            http_status: Some(400),
             message: "semester_id is invalid",
-            hint: "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
+            hint: Some(
+                "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,
@@ -516,9 +520,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580111,
-            http_status: 400,
+            http_status: Some(400),
             message: "invalid user ID",
-            hint: "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
+            hint: Some(
+                "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -532,9 +538,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580110,
-            http_status: 400,
+            http_status: Some(400),
             message: "request ID repeat",
-            hint: "Client Token 重复，请检查入参 `client_token` 是否正确",
+            hint: Some(
+                "Client Token 重复，请检查入参 `client_token` 是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: None,
                 transient: false,
@@ -548,9 +556,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580112,
-            http_status: 400,
+            http_status: Some(400),
             message: "permission denied",
-            hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+            hint: Some(
+                "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -564,9 +574,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580202,
-            http_status: 400,
+            http_status: Some(400),
             message: "external ID repeat",
-            hint: "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
+            hint: Some(
+                "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -580,9 +592,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580203,
-            http_status: 400,
+            http_status: Some(400),
             message: "item ID repeat",
-            hint: "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
+            hint: Some(
+                "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -594,9 +608,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580201,
-            http_status: 400,
+            http_status: Some(400),
             message: "item ID not found",
-            hint: "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
+            hint: Some(
+                "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -608,9 +624,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580204,
-            http_status: 400,
+            http_status: Some(400),
             message: "external ID is not unique",
-            hint: "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
+            hint: Some(
+                "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -624,9 +642,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580901,
-            http_status: 400,
+            http_status: Some(400),
             message: "tenant no licnese",
-            hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
+            hint: Some(
+                "租户无绩效席位，请联系租户管理员开通绩效席位",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,

@@ -391,7 +391,7 @@ impl Cx {
             if let Some(first) = codes.insert(e.code.value, e.code.referenced.line()) {
                 self.at(
                     file,
-                    &e.code,
+                    e.code,
                     format!(
                         "duplicate error code {} (first on line {first})",
                         e.code.value
@@ -401,7 +401,7 @@ impl Cx {
             if let Some(first) = names.insert(e.name.value.clone(), e.name.referenced.line()) {
                 self.at(
                     file,
-                    &e.name,
+                    e.name,
                     format!(
                         "duplicate error name `{}` (first on line {first})",
                         e.name.value
@@ -411,14 +411,14 @@ impl Cx {
             if !is_pascal_case(&e.name.value)
                 || matches!(e.name.value.as_str(), "Platform" | "Unknown")
             {
-                self.at(file, &e.name, format!(
+                self.at(file, e.name, format!(
                     "error name `{}` must be UpperCamelCase and neither `Platform` nor `Unknown`",
                     e.name.value
                 ));
             }
             if let Some(d) = e.decision {
                 if d.source.trim().is_empty() {
-                    self.at(file, &e.code, format!(
+                    self.at(file, e.code, format!(
                         "the decision on error {} must name its source (`page: ..`, `REFERENCE.md: ..`, or `decision: <reason>`)",
                         e.code.value
                     ));
@@ -429,7 +429,7 @@ impl Cx {
                     || d.renew_token
                     || d.rate_limited;
                 if !decides {
-                    self.at(file, &e.code, format!(
+                    self.at(file, e.code, format!(
                         "the decision on error {} decides nothing: give `refuses`, `transient`, `already_applied`, `renew_token` or `rate_limited`",
                         e.code.value
                     ));

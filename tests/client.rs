@@ -119,7 +119,7 @@ async fn every_endpoint_end_to_end() {
         .unwrap();
     let items = data.additional_informations.unwrap();
     assert_eq!(items[0].external_id.as_deref(), Some("ext-9"));
-    assert_eq!(items[0].reviewee_user_id, open_id(2));
+    assert_eq!(items[0].reviewee_user_id, Some(open_id(2)));
 
     let page = client
         .performance()

@@ -31,20 +31,24 @@ mod auth;
 mod client;
 mod error;
 mod pacing;
+mod response;
 mod retry;
 mod secret;
 
 pub use auth::{AppTicketSource, CachedToken, Credentials, MemoryTokenCache, TokenCache};
-pub use client::{Client, ClientBuilder, FEISHU, LARK, RequestOptions};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, FEISHU, LARK,
+    RequestOptions,
+};
 pub use error::{ApiError, Error};
 pub use pacing::Pacing;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 
 pub use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo, HttpMethod,
-    OpenEnum, PaginatedRequest, Pagination, RateLimit, Rule, Transport, Validate, ValidationErrors,
-    Violation,
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts, ErrorInfo,
+    HttpMethod, OpenEnum, PaginatedRequest, Pagination, RateLimit, Refuses, Rule, Transport,
+    Validate, ValidationErrors, Violation,
 };
 pub use feishu_perf_generated::{ENDPOINTS, Services, okr, performance, platform};
 

@@ -37,8 +37,10 @@ impl Default for Pacing {
     }
 }
 
-/// The longest wait a 429's `x-ogw-ratelimit-reset` can impose (a larger value is clamped).
-const MAX_RESET: Duration = Duration::from_secs(3600);
+// The longest wait a 429's `x-ogw-ratelimit-reset` can impose is the client's
+// one clamp, `response::MAX_RESET` (five minutes).
+#[cfg(test)]
+use crate::response::MAX_RESET;
 /// The largest limit taken from `x-ogw-ratelimit-limit` (a larger one is ignored).
 const MAX_ANNOUNCED_LIMIT: u32 = 1_000_000;
 /// Calls remembered per endpoint and tenant while no limit is known, so that a
@@ -58,33 +60,14 @@ impl Announced {
     /// Reads an answer's rate-limit headers. Values out of range are ignored
     /// (a reset is clamped to an hour), never trusted and never a panic.
     pub(crate) fn from_response(status: u16, headers: &reqwest::header::HeaderMap) -> Announced {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let limit = header("x-ogw-ratelimit-limit").and_then(|v| {
-            let limit = v
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|l| (1..=MAX_ANNOUNCED_LIMIT).contains(l));
-            if limit.is_none() {
-                tracing::debug!(value = v, "x-ogw-ratelimit-limit out of range: ignored");
-            }
-            limit
-        });
+        // The client's one header parser: non-numbers, negatives and NaN ignored, logged.
+        let limit = crate::response::header_number(headers, "x-ogw-ratelimit-limit", f64::MAX)
+            .filter(|l| l.fract() == 0.0 && (1.0..=f64::from(MAX_ANNOUNCED_LIMIT)).contains(l))
+            .map(|l| l as u32);
         let blocked_for = (status == 429)
-            .then(|| header("x-ogw-ratelimit-reset"))
+            .then(|| crate::response::ratelimit_reset(headers))
             .flatten()
-            .and_then(|v| {
-                let reset = v
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|r| r.is_finite() && *r > 0.0)
-                    .map(|r| Duration::from_secs_f64(r.min(MAX_RESET.as_secs_f64())));
-                if reset.is_none() {
-                    tracing::debug!(value = v, "x-ogw-ratelimit-reset out of range: ignored");
-                }
-                reset
-            });
+            .filter(|reset| !reset.is_zero());
         Announced { limit, blocked_for }
     }
 

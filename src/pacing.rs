@@ -161,6 +161,21 @@ impl LocalWindows {
             .unwrap_or(Duration::from_millis(5)))
     }
 
+    /// Notes a call paced elsewhere (through Redis), so that pacing here, if
+    /// Redis goes away, counts it.
+    #[cfg(feature = "redis")]
+    pub(crate) fn record(&self, key: &PaceKey) -> u64 {
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let log = logs.entry(key.clone()).or_default();
+        let id = log.next_id;
+        log.next_id += 1;
+        log.calls.push_back((id, None));
+        if log.calls.len() > UNLIMITED_LOG {
+            log.calls.pop_front();
+        }
+        id
+    }
+
     /// The call holding slot `id` has ended: the slot starts its window now.
     pub(crate) fn release(&self, key: &PaceKey, id: u64) {
         let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
@@ -191,12 +206,17 @@ impl LocalWindows {
 #[derive(Debug, Default)]
 pub(crate) struct Pacer {
     local: LocalWindows,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::redis::SharedWindows>,
 }
 
 /// Where a permit's slot is held.
 #[derive(Debug)]
 enum Slot {
     Local(u64),
+    /// The slot in Redis, its window, and the call's record in this process.
+    #[cfg(feature = "redis")]
+    Shared(String, Duration, u64),
 }
 
 /// A call's place in its window; ending the call ([`Permit::end`], or dropping
@@ -229,6 +249,15 @@ impl Permit<'_> {
                 }
                 self.pacer.local.release(&self.key, id);
             }
+            #[cfg(feature = "redis")]
+            Some(Slot::Shared(member, window, id)) => {
+                self.pacer.local.release(&self.key, id);
+                if let Some(shared) = &self.pacer.shared {
+                    shared
+                        .end(&self.key, &member, window, announced, &self.pacer.local)
+                        .await;
+                }
+            }
         }
     }
 }
@@ -238,11 +267,37 @@ impl Drop for Permit<'_> {
         match self.slot.take() {
             None => {}
             Some(Slot::Local(id)) => self.pacer.local.release(&self.key, id),
+            #[cfg(feature = "redis")]
+            Some(Slot::Shared(member, window, id)) => {
+                self.pacer.local.release(&self.key, id);
+                // A call abandoned mid-flight: release its slot in the background.
+                if let (Some(shared), Ok(runtime)) =
+                    (&self.pacer.shared, tokio::runtime::Handle::try_current())
+                {
+                    let shared = shared.clone();
+                    let key = self.key.clone();
+                    runtime.spawn(async move {
+                        let local = LocalWindows::default();
+                        shared
+                            .end(&key, &member, window, Announced::default(), &local)
+                            .await;
+                    });
+                }
+            }
         }
     }
 }
 
 impl Pacer {
+    /// Paces through a store shared with other processes.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(shared: crate::redis::SharedWindows) -> Pacer {
+        Pacer {
+            local: LocalWindows::default(),
+            shared: Some(shared),
+        }
+    }
+
     /// Waits until a call to `endpoint` fits in its window, and holds its slot
     /// until the returned permit ends.
     pub(crate) async fn acquire(
@@ -298,6 +353,18 @@ impl Pacer {
         configured: Option<u32>,
         window: Duration,
     ) -> Result<Slot, Duration> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            match shared.try_acquire(key, configured, window).await {
+                Some(Ok(member)) => {
+                    let id = self.local.record(key);
+                    return Ok(Slot::Shared(member, window, id));
+                }
+                Some(Err(wait)) => return Err(wait),
+                // Redis is unreachable: pace in this process meanwhile.
+                None => {}
+            }
+        }
         self.local
             .try_acquire(key, configured, window)
             .map(Slot::Local)

@@ -41,6 +41,19 @@ struct Cli {
     /// Faults the sandbox injects, e.g. `500@0.1,apply_drop@0.05`.
     #[arg(long, global = true, default_value = "")]
     sandbox_faults: String,
+    /// Share tokens and the rate budget with other feishu-perf processes of the
+    /// app through this Redis (`redis://host:6379/`).
+    #[arg(
+        long,
+        global = true,
+        env = "FEISHU_PERF_REDIS_URL",
+        hide_env_values = true
+    )]
+    redis: Option<String>,
+    /// The tenant a store app acts in (its app_ticket from FEISHU_APP_TICKET);
+    /// each tenant has its own rate budget, so runs for several tenants go in parallel.
+    #[arg(long, global = true, env = "FEISHU_TENANT_KEY")]
+    tenant_key: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -151,6 +164,22 @@ async fn main() -> ExitCode {
     }
 }
 
+/// A store app when FEISHU_APP_TICKET gives its app_ticket.
+fn store_app_from_env(builder: feishu_perf::ClientBuilder) -> feishu_perf::ClientBuilder {
+    match (
+        std::env::var("FEISHU_APP_TICKET")
+            .ok()
+            .filter(|t| !t.is_empty()),
+        std::env::var("FEISHU_APP_ID"),
+        std::env::var("FEISHU_APP_SECRET"),
+    ) {
+        (Some(ticket), Ok(id), Ok(secret)) => {
+            builder.store_app(id, secret, move || Some(ticket.clone()))
+        }
+        _ => builder,
+    }
+}
+
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     let demo = matches!(cli.command, Command::Demo { .. });
     let window = Duration::try_from_secs_f64(cli.sandbox_rate_window)
@@ -175,16 +204,34 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     } else {
         None
     };
+    let redis = match &cli.redis {
+        Some(url) => Some(
+            feishu_perf::redis::Redis::connect(url)
+                .await
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
+    let tenant_key = cli.tenant_key.clone();
     let connect = || {
-        match &sandbox {
-            Some(sandbox) => Client::builder()
+        let builder = match &sandbox {
+            Some(sandbox) => Ok(Client::builder()
                 .app(seed::APP_ID, seed::APP_SECRET)
                 .base_url(sandbox.base_url())
-                .pacing(Pacing::Documented { window })
-                .build(),
-            None => Client::builder().from_env().and_then(|b| b.build()),
-        }
-        .map_err(|e| e.to_string())
+                .pacing(Pacing::Documented { window })),
+            None => Client::builder().from_env().map(store_app_from_env),
+        };
+        builder
+            .map(|b| match redis {
+                Some(redis) => b.redis(redis),
+                None => b,
+            })
+            .map(|b| match tenant_key {
+                Some(tenant_key) => b.tenant_key(tenant_key),
+                None => b,
+            })
+            .and_then(|b| b.build())
+            .map_err(|e| e.to_string())
     };
     let pace_window = if sandbox.is_some() {
         window

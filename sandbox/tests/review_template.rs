@@ -124,3 +124,22 @@ async fn page_size_zero_is_a_page_of_no_items_not_the_default() {
     assert_eq!(data["review_templates"].as_array().map(Vec::len), Some(0));
     assert_eq!(data["has_more"], true);
 }
+
+#[tokio::test]
+async fn the_page_example_is_accepted_and_answers_in_its_shape() {
+    let sandbox = start().await;
+    let token = token(&sandbox).await;
+    let reply = page(
+        &sandbox,
+        &token,
+        "",
+        example!("review_template.query.request"),
+    )
+    .await;
+    assert_eq!(reply.code(), 0, "{}", reply.text);
+    assert_eq!(
+        reply.json()["data"]["review_templates"][0]["review_template_id"],
+        "7343513161666707459"
+    );
+    assert_shape(&example!("review_template.query.response"), &reply.json());
+}

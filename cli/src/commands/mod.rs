@@ -1,0 +1,118 @@
+//! The commands, over a shared context: the client, where it points, and the output.
+
+use std::time::Duration;
+
+use feishu_perf::{Client, Pacing};
+use feishu_sandbox::{Config, Sandbox, seed};
+
+use crate::args::{AuthCommand, Cli, Command};
+use crate::exit::{Failure, Status};
+use crate::note;
+use crate::output::{Format, Output};
+
+mod auth;
+mod demo;
+mod import;
+mod templates;
+
+/// What every command runs with.
+pub struct Context {
+    /// The client.
+    pub client: Client,
+    /// Where it sends.
+    pub base_url: String,
+    /// The window the server counts its rate limits in.
+    pub window: Duration,
+    /// How results are printed.
+    pub output: Output,
+    /// The embedded sandbox, when running against one.
+    pub sandbox: Option<Sandbox>,
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> Result<Status, Failure> {
+    let demo = matches!(cli.command, Command::Demo { .. });
+    let embedded = cli.sandbox || demo;
+    let window = match cli.rate_window {
+        None if embedded => Duration::from_secs(1),
+        None => Duration::from_secs(60),
+        Some(seconds) => Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|w| !w.is_zero())
+            .ok_or_else(|| {
+                Failure::usage(format!(
+                    "--rate-window must be a positive number of seconds, not {seconds}"
+                ))
+            })?,
+    };
+    let faults = match cli.sandbox_faults.as_deref() {
+        Some("none") | Some("") => String::new(),
+        Some(spec) => spec.to_owned(),
+        None if demo => "500@0.1,apply_drop@0.05,drop@0.05".to_owned(),
+        None => String::new(),
+    };
+    let sandbox = if embedded {
+        let sandbox = Sandbox::start(Config {
+            rate_window: window,
+            faults: faults.clone(),
+            ..Config::default()
+        })
+        .await
+        .map_err(|e| Failure::usage(format!("the embedded sandbox did not start: {e}")))?;
+        let faults = if faults.is_empty() { "none" } else { &faults };
+        note!(
+            "sandbox at {} (rate window {window:?}, faults: {faults})",
+            sandbox.base_url()
+        );
+        Some(sandbox)
+    } else {
+        None
+    };
+    let pacing = Pacing::Documented { window };
+    let client = match &sandbox {
+        Some(sandbox) => Client::builder()
+            .app(seed::APP_ID, seed::APP_SECRET)
+            .base_url(sandbox.base_url())
+            .pacing(pacing)
+            .build()
+            .map_err(|e| Failure::usage(e.to_string()))?,
+        None => from_env(cli.brand)?.pacing(pacing).build().map_err(|e| {
+            Failure::usage(e.to_string())
+                .hint("FEISHU_BASE_URL must be an https URL (http only to loopback)")
+        })?,
+    };
+    let base_url = client.base_url().to_owned();
+    let context = Context {
+        client,
+        base_url,
+        window,
+        output: Output::new(Format::resolve(cli.format)),
+        sandbox,
+    };
+    match cli.command {
+        Command::ImportMetrics(args) => import::metrics(&context, args).await,
+        Command::ImportInformation(args) => import::information(&context, args).await,
+        Command::ImportOkr(args) => import::okr(&context, args).await,
+        Command::Templates { page_size, ids } => templates::run(&context, page_size, ids).await,
+        Command::Auth(AuthCommand::Check) => auth::check(&context).await,
+        Command::Demo { reviewees } => demo::run(&context, reviewees).await,
+    }
+}
+
+/// Credentials from the environment, and the base URL from `--brand`, else FEISHU_BASE_URL, else Feishu's.
+fn from_env(brand: Option<crate::args::Brand>) -> Result<feishu_perf::ClientBuilder, Failure> {
+    for name in ["FEISHU_APP_ID", "FEISHU_APP_SECRET"] {
+        if std::env::var(name).map_or(true, |v| v.is_empty()) {
+            return Err(Failure::new(Status::Auth, format!("{name} is not set")).hint(
+                "export FEISHU_APP_ID and FEISHU_APP_SECRET (the app's credentials, from the developer console), or use --sandbox",
+            ));
+        }
+    }
+    let mut builder = Client::builder()
+        .from_env()
+        .map_err(|e| Failure::new(Status::Auth, e.to_string()))?;
+    if let Some(brand) = brand {
+        builder = builder.base_url(brand.base_url());
+    }
+    Ok(builder)
+}

@@ -196,14 +196,16 @@ fn is_broken_pipe(e: &io::Error) -> bool {
     if e.kind() == io::ErrorKind::BrokenPipe {
         return true;
     }
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<io::Error>()
-            && io.kind() == io::ErrorKind::BrokenPipe
-        {
-            return true;
-        }
-        source = s.source();
+    let Some(inner) = e.get_ref() else {
+        return false;
+    };
+    if let Some(json) = inner.downcast_ref::<serde_json::Error>() {
+        return json.io_error_kind() == Some(io::ErrorKind::BrokenPipe);
+    }
+    if let Some(csv) = inner.downcast_ref::<csv::Error>()
+        && let csv::ErrorKind::Io(io) = csv.kind()
+    {
+        return io.kind() == io::ErrorKind::BrokenPipe;
     }
     false
 }
@@ -242,10 +244,12 @@ mod tests {
     fn a_broken_pipe_is_recognised_through_wrappers() {
         let inner = io::Error::from(io::ErrorKind::BrokenPipe);
         assert!(is_broken_pipe(&inner));
-        let wrapped = io::Error::other(serde_json::Error::io(io::Error::from(
+        let json = io::Error::other(serde_json::Error::io(io::Error::from(
             io::ErrorKind::BrokenPipe,
         )));
-        assert!(is_broken_pipe(&wrapped));
+        assert!(is_broken_pipe(&json));
+        let csv = io::Error::from(csv::Error::from(io::Error::from(io::ErrorKind::BrokenPipe)));
+        assert!(is_broken_pipe(&csv));
         assert!(!is_broken_pipe(&io::Error::from(io::ErrorKind::NotFound)));
     }
 }

@@ -443,3 +443,77 @@ fn import_okr_from_csv() {
     assert_eq!(result["rejected_rows"][0]["code"], 1001004);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The sample files of `examples/` import cleanly against the sandbox's fixture.
+#[test]
+fn the_sample_files_import_cleanly() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let cases: [(&str, &[&str], u64); 3] = [
+        (
+            "kpi.csv",
+            &["import-metrics", "--semester", ids::SEMESTER],
+            7,
+        ),
+        (
+            "information.csv",
+            &["import-information", "--semester", ids::SEMESTER_2],
+            3,
+        ),
+        ("okr.csv", &["import-okr"], 3),
+    ];
+    for (file, command, rows) in cases {
+        let path = examples.join(file);
+        let mut args = vec!["--sandbox", "--format", "json"];
+        args.extend_from_slice(command);
+        args.push(path.to_str().unwrap());
+        let out = feishu_perf(&args);
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", text(&out));
+        let result = json(&out);
+        assert_eq!(result["rows"], rows, "{file}");
+        assert_eq!(result["applied"], rows, "{file}");
+    }
+}
+
+/// Off a terminal, a progress line on stderr every few seconds, also while the
+/// client waits for the rate limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_lines_off_a_terminal_while_paced() {
+    let sandbox = Sandbox::start(Config {
+        rate_window: Duration::from_secs(3),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let dir = dir("progress");
+    let file = dir.join("kpi.csv");
+    // 25 requests at 10 per 3 s: more than 6 s of pacing.
+    metrics_file(&file, 10..35, &[]);
+    let out = against(
+        &sandbox.base_url(),
+        &[
+            "--rate-window",
+            "3",
+            "import-metrics",
+            "--semester",
+            ids::SEMESTER,
+            "--batch-size",
+            "1",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("25 to send in 25 requests (at 10 requests per 3.0 s: at least 6.0 s)"),
+        "{stderr}"
+    );
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("progress: "))
+        .unwrap_or_else(|| panic!("no progress line: {stderr}"));
+    assert!(
+        line.contains("rows done") && line.contains("for the rate limit"),
+        "{line}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -292,7 +292,9 @@ fn plan_line<R>(file: &Path, plan: &Plan<R>, rate: Option<(u32, Duration)>) -> S
     let requests = plan.batches();
     let pace = match rate {
         Some((calls, window)) if requests > 0 => {
-            let least = window.mul_f64(requests.saturating_sub(1) as f64 / f64::from(calls));
+            // The first `calls` go at once, then `calls` more each window.
+            let windows = (requests - 1) / calls as usize;
+            let least = window.mul_f64(windows as f64);
             format!(
                 " (at {calls} requests per {}: at least {})",
                 human(window),

@@ -16,9 +16,13 @@
 //! ```
 #![deny(missing_docs)]
 
-mod api;
 mod auth;
+mod endpoint;
 pub mod faults;
+mod input;
+mod okr;
+mod pagination;
+mod performance;
 pub mod seed;
 mod state;
 
@@ -27,7 +31,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, post};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -191,26 +195,33 @@ impl Sandbox {
 /// Every route of the sandbox.
 fn router(state: Arc<Mutex<state::State>>) -> Router {
     Router::new()
-        .route("/open-apis/auth/v3/tenant_access_token/internal", post(auth::tenant_token_internal))
-        .route("/open-apis/auth/v3/app_access_token/internal", post(auth::app_token_internal))
-        .route("/open-apis/auth/v3/app_access_token", post(auth::app_token_store))
-        .route("/open-apis/auth/v3/tenant_access_token", post(auth::tenant_token_store))
-        .route("/open-apis/auth/v3/app_ticket/resend", post(auth::app_ticket_resend))
-        .route("/open-apis/performance/v2/metric_details/import", post(api::metric_detail_import))
         .route(
-            "/open-apis/performance/v2/additional_informations/import",
-            post(api::additional_information_import),
+            "/open-apis/auth/v3/tenant_access_token/internal",
+            post(auth::tenant_token_internal),
         )
-        .route("/open-apis/performance/v2/review_templates/query", post(api::review_template_query))
         .route(
-            "/open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}",
-            patch(api::okr_metric_item_patch),
+            "/open-apis/auth/v3/app_access_token/internal",
+            post(auth::app_token_internal),
         )
+        .route(
+            "/open-apis/auth/v3/app_access_token",
+            post(auth::app_token_store),
+        )
+        .route(
+            "/open-apis/auth/v3/tenant_access_token",
+            post(auth::tenant_token_store),
+        )
+        .route(
+            "/open-apis/auth/v3/app_ticket/resend",
+            post(auth::app_ticket_resend),
+        )
+        .merge(performance::v2::routes())
+        .merge(okr::v1::routes())
         .route("/_sandbox/ledger", get(control_ledger))
         .route("/_sandbox/stats", get(control_stats))
         .route("/_sandbox/faults", post(control_faults))
         .route("/_sandbox/app_ticket/{app_id}", get(control_app_ticket))
-        .fallback(api::not_found)
+        .fallback(endpoint::not_found)
         .with_state(state)
 }
 

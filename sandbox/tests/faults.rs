@@ -208,27 +208,42 @@ async fn rate_limit_answers_429_with_the_platform_headers() {
 
 #[tokio::test]
 async fn rate_window_is_configurable() {
-    // Long enough that ten calls fit in it even on a loaded machine.
+    // No sleeps and no short windows: the answer does not depend on how fast
+    // the machine is. A 30 s window fills and says so in its reset header; a
+    // 1 ms window never holds ten calls.
     let sandbox = start_with(Config {
-        rate_window: Duration::from_millis(1500),
+        rate_window: Duration::from_secs(30),
         ..Config::default()
     })
     .await;
     let token = token(&sandbox).await;
     fill_the_window(&sandbox, &token).await;
-    assert_eq!(
-        api(&sandbox, &token, Method::POST, QUERY, json!({}))
-            .await
-            .code(),
-        99991400
+    let limited = api(&sandbox, &token, Method::POST, QUERY, json!({})).await;
+    assert_eq!(limited.code(), 99991400);
+    let reset: u64 = limited
+        .header("x-ogw-ratelimit-reset")
+        .expect("a reset header")
+        .parse()
+        .expect("whole seconds");
+    assert!(
+        (1..=30).contains(&reset),
+        "reset {reset} is within the 30 s window"
     );
-    tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert_eq!(
-        api(&sandbox, &token, Method::POST, QUERY, json!({}))
-            .await
-            .code(),
-        0
-    );
+
+    let fast = start_with(Config {
+        rate_window: Duration::from_millis(1),
+        ..Config::default()
+    })
+    .await;
+    let fast_token = common::token(&fast).await;
+    for _ in 0..11 {
+        assert_eq!(
+            api(&fast, &fast_token, Method::POST, QUERY, json!({}))
+                .await
+                .code(),
+            0
+        );
+    }
 }
 
 #[tokio::test]

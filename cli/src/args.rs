@@ -35,7 +35,7 @@ pub struct Cli {
     #[arg(long, global = true, alias = "sandbox-rate-window")]
     pub rate_window: Option<f64>,
     /// Faults the embedded sandbox injects, e.g. `500@0.1,apply_drop@0.05`; `none` for none
-    /// [default: none, and for `demo` 500@0.1,apply_drop@0.05,drop@0.05].
+    /// (the default, except for `demo`: `500@0.1,apply_drop@0.05,drop@0.05`).
     #[arg(long, global = true)]
     pub sandbox_faults: Option<String>,
     /// The command.
@@ -92,9 +92,9 @@ pub enum AuthCommand {
 /// Feishu's two brands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Brand {
-    /// https://open.feishu.cn (mainland China).
+    /// `https://open.feishu.cn` (mainland China).
     Feishu,
-    /// https://open.larksuite.com (international).
+    /// `https://open.larksuite.com` (international).
     Lark,
 }
 

@@ -80,13 +80,42 @@ where
     }
 }
 
-/// A cached token and when it expires.
+/// A cached token, when it is due to be replaced, and when it expires.
 #[derive(Debug, Clone)]
 pub struct CachedToken {
     /// The token.
     pub token: Secret,
+    /// When it is due to be replaced: 3 minutes before it expires (as the
+    /// official SDKs do), or after three quarters of a life under 12 minutes.
+    pub refresh_at: SystemTime,
     /// When the platform stops accepting it.
     pub expires_at: SystemTime,
+}
+
+/// Tokens are replaced this long before they expire (as the official SDKs do).
+const REFRESH_MARGIN: Duration = Duration::from_secs(180);
+
+/// The longest lifetime taken from a token response (a larger `expire` is clamped).
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+impl CachedToken {
+    /// A token that the platform accepts for `lifetime` from now. A lifetime
+    /// beyond 30 days is read as 30 days.
+    pub fn new(token: Secret, lifetime: Duration) -> CachedToken {
+        let lifetime = lifetime.min(MAX_LIFETIME);
+        let now = SystemTime::now();
+        let margin = REFRESH_MARGIN.min(lifetime / 4);
+        CachedToken {
+            token,
+            refresh_at: now + (lifetime - margin),
+            expires_at: now + lifetime,
+        }
+    }
+
+    /// Not yet due to be replaced.
+    pub fn is_fresh(&self) -> bool {
+        self.refresh_at > SystemTime::now()
+    }
 }
 
 /// Where tokens are kept between calls. In memory by default; implement it
@@ -99,6 +128,22 @@ pub trait TokenCache: Send + Sync {
     /// Removes the token under `key` if it is still `stale` (so a token
     /// another task just fetched is kept).
     fn invalidate<'a>(&'a self, key: &'a str, stale: &'a Secret) -> BoxFuture<'a, ()>;
+    /// Takes the lock that lets one fetch of the token under `key` run at a
+    /// time across every process sharing the cache: `Some(owner)` when taken
+    /// (pass `owner` to [`unlock`](TokenCache::unlock)), `None` while another
+    /// holds it (the caller looks at the cache again shortly). A lock must
+    /// expire on its own, so a holder that dies never blocks the others for
+    /// long. Within one process the client already lets one task fetch at a
+    /// time, so the default, for a cache no other process shares, always grants it.
+    fn lock<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<String>> {
+        let _ = key;
+        Box::pin(async { Some(String::new()) })
+    }
+    /// Releases a lock taken with [`lock`](TokenCache::lock), if `owner` still holds it.
+    fn unlock<'a>(&'a self, key: &'a str, owner: &'a str) -> BoxFuture<'a, ()> {
+        let _ = (key, owner);
+        Box::pin(async {})
+    }
 }
 
 /// The default cache: a map in memory, shared by the clones of a client.
@@ -139,19 +184,20 @@ impl TokenCache for MemoryTokenCache {
 pub(crate) struct TokenManager {
     pub(crate) credentials: Credentials,
     pub(crate) cache: Arc<dyn TokenCache>,
-    /// Held while fetching, so that concurrent callers wait for one fetch.
-    fetching: tokio::sync::Mutex<()>,
+    /// One lock per token key, held while fetching, so that concurrent
+    /// callers wait for one fetch (and tenants never wait for each other).
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-/// Tokens are refreshed this long before they expire (as the official SDKs do).
-const REFRESH_MARGIN: Duration = Duration::from_secs(180);
+/// How often a caller looks at the cache again while another process fetches.
+const LOCK_POLL: Duration = Duration::from_millis(10);
 
 impl TokenManager {
     pub(crate) fn new(credentials: Credentials, cache: Arc<dyn TokenCache>) -> TokenManager {
         TokenManager {
             credentials,
             cache,
-            fetching: tokio::sync::Mutex::new(()),
+            flights: Mutex::new(HashMap::new()),
         }
     }
 
@@ -163,11 +209,17 @@ impl TokenManager {
         )
     }
 
-    fn fresh(token: &CachedToken) -> bool {
-        token.expires_at > SystemTime::now() + REFRESH_MARGIN
+    fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.to_owned())
+            .or_default()
+            .clone()
     }
 
-    /// A valid tenant token: from the cache, or fetched by exactly one caller at a time.
+    /// A valid tenant token: from the cache, or fetched by exactly one caller
+    /// at a time (in this process, and across processes when the cache can lock).
     pub(crate) async fn tenant_token(
         &self,
         http: &HttpAuth<'_>,
@@ -177,17 +229,43 @@ impl TokenManager {
             return Ok(token.clone());
         }
         let key = self.key(tenant_key);
-        if let Some(token) = self.cache.get(&key).await.filter(Self::fresh) {
-            return Ok(token.token);
+        let found = self.cache.get(&key).await;
+        if let Some(token) = found.as_ref().filter(|t| t.is_fresh()) {
+            return Ok(token.token.clone());
         }
-        let _guard = self.fetching.lock().await;
-        // Another caller may have fetched it while this one waited.
-        if let Some(token) = self.cache.get(&key).await.filter(Self::fresh) {
-            return Ok(token.token);
+        let seen = found.map(|t| t.token);
+        // A token stored since this caller looked, by a fetch it waited for,
+        // serves it whatever its lifetime: waiting callers never fetch again.
+        let usable = |token: &CachedToken| {
+            token.is_fresh()
+                || (seen.as_ref() != Some(&token.token) && token.expires_at > SystemTime::now())
+        };
+        let flight = self.flight(&key);
+        let _turn = flight.lock().await;
+        loop {
+            if let Some(token) = self.cache.get(&key).await.filter(usable) {
+                return Ok(token.token);
+            }
+            let Some(owner) = self.cache.lock(&key).await else {
+                // Another process is fetching: its token appears in the cache,
+                // or its lock expires.
+                tokio::time::sleep(LOCK_POLL).await;
+                continue;
+            };
+            let stored = self.cache.get(&key).await.filter(usable);
+            let result = match stored {
+                Some(token) => Ok(token),
+                None => match self.fetch(http, tenant_key).await {
+                    Ok(token) => {
+                        self.cache.set(&key, token.clone()).await;
+                        Ok(token)
+                    }
+                    Err(error) => Err(error),
+                },
+            };
+            self.cache.unlock(&key, &owner).await;
+            return result.map(|t| t.token);
         }
-        let fetched = self.fetch(http, tenant_key).await?;
-        self.cache.set(&key, fetched.clone()).await;
-        Ok(fetched.token)
     }
 
     /// Drops `stale` from the cache (only if it is still the cached one).
@@ -279,10 +357,13 @@ fn token_from(reply: &(Value, Option<String>), field: &str) -> Result<CachedToke
             log_id: log_id.clone(),
         })?;
     let expire = body["expire"].as_u64().unwrap_or(0);
-    Ok(CachedToken {
-        token: Secret::new(token),
-        expires_at: SystemTime::now() + Duration::from_secs(expire),
-    })
+    if Duration::from_secs(expire) > MAX_LIFETIME {
+        tracing::warn!(expire, "token lifetime out of range; read as 30 days");
+    }
+    Ok(CachedToken::new(
+        Secret::new(token),
+        Duration::from_secs(expire),
+    ))
 }
 
 /// The HTTP side of token requests.
@@ -349,5 +430,34 @@ impl HttpAuth<'_> {
                 succeeded: false,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lived_tokens_are_kept_for_three_quarters_of_their_life() {
+        let lifetime =
+            |token: &CachedToken| token.expires_at.duration_since(token.refresh_at).unwrap();
+        let long = CachedToken::new(Secret::new("t"), Duration::from_secs(7200));
+        assert_eq!(lifetime(&long), REFRESH_MARGIN);
+        assert!(long.is_fresh());
+        let short = CachedToken::new(Secret::new("t"), Duration::from_secs(60));
+        assert_eq!(lifetime(&short), Duration::from_secs(15));
+        assert!(short.is_fresh());
+        let spent = CachedToken::new(Secret::new("t"), Duration::ZERO);
+        assert!(!spent.is_fresh());
+    }
+
+    #[test]
+    fn an_absurd_expire_is_clamped_not_a_panic() {
+        let reply = (
+            json!({"code": 0, "tenant_access_token": "t", "expire": u64::MAX}),
+            None,
+        );
+        let token = token_from(&reply, "tenant_access_token").unwrap();
+        assert!(token.expires_at <= SystemTime::now() + MAX_LIFETIME);
     }
 }

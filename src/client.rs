@@ -13,7 +13,7 @@ use feishu_perf_core::{ApiRequest, ErrorCode, HttpMethod, PaginatedRequest, Tran
 
 use crate::auth::{Credentials, HttpAuth, MemoryTokenCache, TokenCache, TokenManager};
 use crate::error::{ApiError, Error};
-use crate::pacing::{Pacer, Pacing};
+use crate::pacing::{Pacer, Pacing, Permit};
 use crate::retry::{RetryPolicy, new_client_token};
 use crate::{AppTicketSource, Secret};
 
@@ -392,13 +392,13 @@ impl Client {
                     Err(error) => return Err(error),
                 },
             };
-            let permit = inner.pacer.acquire(inner.pacing, d, tenant_key).await;
+            let mut permit = inner.pacer.acquire(inner.pacing, d, tenant_key).await;
             let attempt_started = Instant::now();
             let result = self
-                .attempt::<R>(&url, body.as_deref(), &token, options)
+                .attempt::<R>(&url, body.as_deref(), &token, options, &mut permit)
                 .await;
             // The call has ended: its pacing slot starts its window now.
-            drop(permit);
+            permit.end().await;
             let (error, unknown, wait, stale_token) = match result {
                 Attempt::Final(error) => return Err(error),
                 Attempt::Done(response) => {
@@ -465,6 +465,7 @@ impl Client {
         body: Option<&[u8]>,
         token: &Secret,
         options: &RequestOptions,
+        permit: &mut Permit<'_>,
     ) -> Attempt<R::Response> {
         let d = R::DESCRIPTOR;
         let timeout = options.timeout.unwrap_or(self.inner.timeout);
@@ -538,6 +539,7 @@ impl Client {
             }
         };
         let status = response.status().as_u16();
+        permit.observe(status, response.headers());
         let header = |name: &str| {
             response
                 .headers()

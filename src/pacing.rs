@@ -37,17 +37,92 @@ impl Default for Pacing {
     }
 }
 
-/// A sliding-window log per endpoint and tenant (the platform counts per
-/// endpoint, per app, per tenant; a client is one app): at most `limit` calls
-/// in any `window`, the server's own rule, so throughput stays at the limit.
+/// The longest wait a 429's `x-ogw-ratelimit-reset` can impose (a larger value is clamped).
+const MAX_RESET: Duration = Duration::from_secs(3600);
+/// The largest limit taken from `x-ogw-ratelimit-limit` (a larger one is ignored).
+const MAX_ANNOUNCED_LIMIT: u32 = 1_000_000;
+/// Calls remembered per endpoint and tenant while no limit is known, so that a
+/// limit learned later counts the calls already made.
+const UNLIMITED_LOG: usize = 10_000;
+
+/// What a server said about its limit in one answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Announced {
+    /// `x-ogw-ratelimit-limit`: calls allowed per window.
+    pub(crate) limit: Option<u32>,
+    /// The `x-ogw-ratelimit-reset` of a 429: no call before this has passed.
+    pub(crate) blocked_for: Option<Duration>,
+}
+
+impl Announced {
+    /// Reads an answer's rate-limit headers. Values out of range are ignored
+    /// (a reset is clamped to an hour), never trusted and never a panic.
+    pub(crate) fn from_response(status: u16, headers: &reqwest::header::HeaderMap) -> Announced {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let limit = header("x-ogw-ratelimit-limit").and_then(|v| {
+            let limit = v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|l| (1..=MAX_ANNOUNCED_LIMIT).contains(l));
+            if limit.is_none() {
+                tracing::debug!(value = v, "x-ogw-ratelimit-limit out of range: ignored");
+            }
+            limit
+        });
+        let blocked_for = (status == 429)
+            .then(|| header("x-ogw-ratelimit-reset"))
+            .flatten()
+            .and_then(|v| {
+                let reset = v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| r.is_finite() && *r > 0.0)
+                    .map(|r| Duration::from_secs_f64(r.min(MAX_RESET.as_secs_f64())));
+                if reset.is_none() {
+                    tracing::debug!(value = v, "x-ogw-ratelimit-reset out of range: ignored");
+                }
+                reset
+            });
+        Announced { limit, blocked_for }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.limit.is_none() && self.blocked_for.is_none()
+    }
+}
+
+/// The limit in force: the configured one (documented or custom), lowered
+/// to a limit the server announced; none while neither is known. The Redis
+/// script applies the same rule.
+pub(crate) fn effective_limit(configured: Option<u32>, learned: Option<u32>) -> Option<u32> {
+    match (configured.filter(|&c| c > 0), learned) {
+        (Some(c), Some(l)) => Some(c.min(l)),
+        (c, l) => c.or(l),
+    }
+}
+
+/// Calls are paced per app, endpoint and tenant (the platform counts per
+/// endpoint, per app, per tenant; a client is one app).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PaceKey {
+    pub(crate) endpoint: &'static str,
+    pub(crate) tenant: String,
+}
+
+/// A sliding-window log per endpoint and tenant in this process: at most the
+/// limit in force in any `window`, the server's own rule, so throughput stays
+/// at the limit.
 ///
 /// The server sees a call at some moment between the client sending it and
 /// the answer coming back. A slot is therefore held from the start of a call
 /// and starts its window only when the call ends: however long the call took,
-/// the server never sees one call too many in its window.
+/// the server never sees one call too many in its window. A limit the server
+/// announces is learned, and a 429's reset blocks the key until it has passed.
 #[derive(Debug, Default)]
-pub(crate) struct Pacer {
-    logs: Mutex<HashMap<(&'static str, String), Log>>,
+pub(crate) struct LocalWindows {
+    logs: Mutex<HashMap<PaceKey, Log>>,
 }
 
 #[derive(Debug, Default)]
@@ -55,86 +130,194 @@ struct Log {
     next_id: u64,
     /// Calls in the window: (id, when it ended; `None` while in flight).
     calls: VecDeque<(u64, Option<Instant>)>,
+    /// The limit the server announced.
+    learned: Option<u32>,
+    /// No call before this (a 429's reset).
+    blocked_until: Option<Instant>,
 }
 
-/// A call's place in its window; ending the call (dropping the permit) starts
-/// the slot's window.
+impl LocalWindows {
+    /// A slot for a call under `key` (its id), or how long to wait before asking again.
+    pub(crate) fn try_acquire(
+        &self,
+        key: &PaceKey,
+        configured: Option<u32>,
+        window: Duration,
+    ) -> Result<u64, Duration> {
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let log = match logs.get_mut(key) {
+            Some(log) => log,
+            None => logs.entry(key.clone()).or_default(),
+        };
+        let now = Instant::now();
+        if let Some(until) = log.blocked_until {
+            if until > now {
+                return Err(until - now);
+            }
+            log.blocked_until = None;
+        }
+        log.calls
+            .retain(|(_, ended)| ended.is_none_or(|t| now.duration_since(t) < window));
+        let limit = effective_limit(configured, log.learned).map(|l| l as usize);
+        if limit.is_none_or(|limit| log.calls.len() < limit) {
+            let id = log.next_id;
+            log.next_id += 1;
+            log.calls.push_back((id, None));
+            if limit.is_none() && log.calls.len() > UNLIMITED_LOG {
+                log.calls.pop_front();
+            }
+            return Ok(id);
+        }
+        // The first slot to free up; while every call is in flight, look again shortly.
+        Err(log
+            .calls
+            .iter()
+            .filter_map(|(_, ended)| *ended)
+            .map(|t| window.saturating_sub(now.duration_since(t)))
+            .min()
+            .unwrap_or(Duration::from_millis(5)))
+    }
+
+    /// The call holding slot `id` has ended: the slot starts its window now.
+    pub(crate) fn release(&self, key: &PaceKey, id: u64) {
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(call) = logs
+            .get_mut(key)
+            .and_then(|log| log.calls.iter_mut().find(|(i, _)| *i == id))
+        {
+            call.1 = Some(Instant::now());
+        }
+    }
+
+    /// Learns what a server announced for `key`.
+    pub(crate) fn learn(&self, key: &PaceKey, announced: Announced) {
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let log = logs.entry(key.clone()).or_default();
+        if let Some(limit) = announced.limit {
+            log.learned = Some(limit);
+        }
+        if let Some(wait) = announced.blocked_for {
+            let until = Instant::now() + wait;
+            log.blocked_until = Some(log.blocked_until.map_or(until, |u| u.max(until)));
+        }
+    }
+}
+
+/// Paces calls: in this process, or, with a shared store (Redis), across
+/// every process of the same app.
+#[derive(Debug, Default)]
+pub(crate) struct Pacer {
+    local: LocalWindows,
+}
+
+/// Where a permit's slot is held.
+#[derive(Debug)]
+enum Slot {
+    Local(u64),
+}
+
+/// A call's place in its window; ending the call ([`Permit::end`], or dropping
+/// the permit) starts the slot's window.
 #[derive(Debug)]
 pub(crate) struct Permit<'a> {
     pacer: &'a Pacer,
-    key: Option<((&'static str, String), u64)>,
+    key: PaceKey,
+    slot: Option<Slot>,
+    announced: Announced,
+}
+
+impl Permit<'_> {
+    /// Notes what the answer said about the server's limit (learned when the call ends).
+    pub(crate) fn observe(&mut self, status: u16, headers: &reqwest::header::HeaderMap) {
+        if self.slot.is_some() {
+            self.announced = Announced::from_response(status, headers);
+        }
+    }
+
+    /// The call has ended: learns what the server announced and starts the
+    /// slot's window.
+    pub(crate) async fn end(mut self) {
+        let announced = std::mem::take(&mut self.announced);
+        match self.slot.take() {
+            None => {}
+            Some(Slot::Local(id)) => {
+                if !announced.is_empty() {
+                    self.pacer.local.learn(&self.key, announced);
+                }
+                self.pacer.local.release(&self.key, id);
+            }
+        }
+    }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        if let Some((key, id)) = self.key.take() {
-            let mut logs = self.pacer.logs.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(call) = logs
-                .get_mut(&key)
-                .and_then(|log| log.calls.iter_mut().find(|(i, _)| *i == id))
-            {
-                call.1 = Some(Instant::now());
-            }
+        match self.slot.take() {
+            None => {}
+            Some(Slot::Local(id)) => self.pacer.local.release(&self.key, id),
         }
     }
 }
 
 impl Pacer {
     /// Waits until a call to `endpoint` fits in its window, and holds its slot
-    /// until the returned permit is dropped.
+    /// until the returned permit ends.
     pub(crate) async fn acquire(
         &self,
         pacing: Pacing,
         endpoint: &EndpointDescriptor,
         tenant_key: Option<&str>,
     ) -> Permit<'_> {
-        let unpaced = Permit {
-            pacer: self,
-            key: None,
+        let key = PaceKey {
+            endpoint: endpoint.id,
+            tenant: tenant_key.unwrap_or_default().to_owned(),
         };
-        let (limit, window) = match pacing {
-            Pacing::Off => return unpaced,
-            Pacing::Documented { window } => match endpoint.rate_limit.and_then(|l| l.per_minute) {
-                Some(per_minute) => (per_minute as usize, window),
-                None => return unpaced,
-            },
-            Pacing::Custom { calls, window } => (calls as usize, window),
+        let (configured, window) = match pacing {
+            Pacing::Off => {
+                return Permit {
+                    pacer: self,
+                    key,
+                    slot: None,
+                    announced: Announced::default(),
+                };
+            }
+            Pacing::Documented { window } => {
+                (endpoint.rate_limit.and_then(|l| l.per_minute), window)
+            }
+            Pacing::Custom { calls, window } => (Some(calls), window),
         };
-        if limit == 0 {
-            return unpaced;
-        }
-        let key = (endpoint.id, tenant_key.unwrap_or_default().to_owned());
         loop {
-            let wait = {
-                let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
-                let log = logs.entry(key.clone()).or_default();
-                let now = Instant::now();
-                log.calls
-                    .retain(|(_, ended)| ended.is_none_or(|t| now.duration_since(t) < window));
-                if log.calls.len() < limit {
-                    let id = log.next_id;
-                    log.next_id += 1;
-                    log.calls.push_back((id, None));
+            let turn = self.try_acquire(&key, configured, window).await;
+            match turn {
+                Ok(slot) => {
                     return Permit {
                         pacer: self,
-                        key: Some((key, id)),
+                        key,
+                        slot: Some(slot),
+                        announced: Announced::default(),
                     };
                 }
-                // The first slot to free up; while every call is in flight, look again shortly.
-                log.calls
-                    .iter()
-                    .filter_map(|(_, ended)| *ended)
-                    .map(|t| window.saturating_sub(now.duration_since(t)))
-                    .min()
-                    .unwrap_or(Duration::from_millis(5))
-            };
-            tracing::debug!(
-                endpoint = endpoint.id,
-                wait_ms = wait.as_millis() as u64,
-                "pacing"
-            );
-            tokio::time::sleep(wait).await;
+                Err(wait) => {
+                    tracing::debug!(
+                        endpoint = endpoint.id,
+                        wait_ms = wait.as_millis() as u64,
+                        "pacing"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
         }
+    }
+
+    async fn try_acquire(
+        &self,
+        key: &PaceKey,
+        configured: Option<u32>,
+        window: Duration,
+    ) -> Result<Slot, Duration> {
+        self.local
+            .try_acquire(key, configured, window)
+            .map(Slot::Local)
     }
 }
 
@@ -162,13 +345,117 @@ mod tests {
         );
         // The first call takes 3 s; its slot is free 10 s after it ended.
         tokio::time::sleep(Duration::from_secs(3)).await;
-        drop(first);
+        first.end().await;
         drop(second);
         let _third = pacer.acquire(pacing, &ENDPOINT, None).await;
         assert_eq!(started.elapsed(), Duration::from_secs(13));
         // Another tenant has its own window.
         let _other = pacer.acquire(pacing, &ENDPOINT, Some("tenant-b")).await;
         assert_eq!(started.elapsed(), Duration::from_secs(13));
+    }
+
+    #[test]
+    fn the_limit_in_force_is_the_lower_of_configured_and_learned() {
+        assert_eq!(effective_limit(None, None), None);
+        assert_eq!(effective_limit(Some(0), None), None);
+        assert_eq!(effective_limit(Some(10), None), Some(10));
+        assert_eq!(effective_limit(None, Some(5)), Some(5));
+        assert_eq!(effective_limit(Some(10), Some(5)), Some(5));
+        assert_eq!(effective_limit(Some(10), Some(50)), Some(10));
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> reqwest::header::HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    reqwest::header::HeaderName::from_static(k),
+                    reqwest::header::HeaderValue::from_str(v).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn announced_limits_out_of_range_are_ignored_never_a_panic() {
+        for bad in [
+            "-1",
+            "0",
+            "NaN",
+            "inf",
+            "1e30",
+            "99999999999999999999",
+            "",
+            "x",
+        ] {
+            let a = Announced::from_response(
+                429,
+                &headers(&[
+                    ("x-ogw-ratelimit-limit", bad),
+                    ("x-ogw-ratelimit-reset", bad),
+                ]),
+            );
+            assert_eq!(a.limit, None, "{bad}");
+            assert!(a.blocked_for.is_none_or(|d| d <= MAX_RESET), "{bad}");
+        }
+        let a = Announced::from_response(
+            429,
+            &headers(&[
+                ("x-ogw-ratelimit-limit", " 7 "),
+                ("x-ogw-ratelimit-reset", "1e30"),
+            ]),
+        );
+        assert_eq!(a.limit, Some(7));
+        assert_eq!(a.blocked_for, Some(MAX_RESET));
+        // A reset on a success is no refusal.
+        let a = Announced::from_response(200, &headers(&[("x-ogw-ratelimit-reset", "3")]));
+        assert_eq!(a.blocked_for, None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_learned_limit_paces_an_undocumented_endpoint_and_a_reset_blocks() {
+        let pacer = Pacer::default();
+        let okr = feishu_perf_generated::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM;
+        let pacing = Pacing::Documented {
+            window: Duration::from_secs(10),
+        };
+        let started = Instant::now();
+        // Three calls before the limit is known; the third is refused with a 1-s reset.
+        let first = pacer.acquire(pacing, &okr, None).await;
+        let second = pacer.acquire(pacing, &okr, None).await;
+        let mut third = pacer.acquire(pacing, &okr, None).await;
+        third.observe(
+            429,
+            &headers(&[
+                ("x-ogw-ratelimit-limit", "2"),
+                ("x-ogw-ratelimit-reset", "1"),
+            ]),
+        );
+        first.end().await;
+        second.end().await;
+        third.end().await;
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        // Three calls in the window, two allowed: the next waits for a window after they ended.
+        let _fourth = pacer.acquire(pacing, &okr, None).await;
+        assert_eq!(started.elapsed(), Duration::from_secs(10));
+        // Another tenant is blocked by neither.
+        let _other = pacer.acquire(pacing, &okr, Some("tenant-b")).await;
+        assert_eq!(started.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_blocks_its_key_until_the_reset() {
+        let pacer = Pacer::default();
+        let pacing = Pacing::Custom {
+            calls: 100,
+            window: Duration::from_secs(10),
+        };
+        let started = Instant::now();
+        let mut refused = pacer.acquire(pacing, &ENDPOINT, None).await;
+        refused.observe(429, &headers(&[("x-ogw-ratelimit-reset", "3")]));
+        refused.end().await;
+        let _next = pacer.acquire(pacing, &ENDPOINT, None).await;
+        assert_eq!(started.elapsed(), Duration::from_secs(3));
     }
 
     #[tokio::test(start_paused = true)]

@@ -35,6 +35,7 @@ pub(crate) async fn call(
             s.stats.request_ids.push(id.to_owned());
         }
         let log_id = s.next_log_id();
+        let limit = limit.or_else(|| s.undocumented_limits.get(endpoint).copied());
         let checked = s.authenticate(headers).and_then(|app_id| match limit {
             Some(limit) => s.rate_limit(&app_id, endpoint, limit).map(|()| app_id),
             None => Ok(app_id),

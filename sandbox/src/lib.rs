@@ -52,6 +52,10 @@ pub struct Config {
     pub rate_window: Duration,
     /// Fault spec (see [`faults`]); empty for none.
     pub faults: String,
+    /// Calls a window for endpoints whose page documents no limit, by endpoint
+    /// id (`okr.v1.metric_source_table_item.patch`); the platform limits every
+    /// endpoint, and announces the limit in a 429's `x-ogw-ratelimit-limit`.
+    pub undocumented_limits: std::collections::BTreeMap<String, usize>,
 }
 
 impl Default for Config {
@@ -61,6 +65,7 @@ impl Default for Config {
             token_ttl: Duration::from_secs(7200),
             rate_window: Duration::from_secs(60),
             faults: String::new(),
+            undocumented_limits: Default::default(),
         }
     }
 }

@@ -57,6 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|w| !w.is_zero())
             .ok_or("--rate-window must be a positive number of seconds")?,
         faults: args.faults.clone(),
+        ..Config::default()
     };
     let sandbox = Sandbox::start_on(args.addr, config).await?;
     println!("feishu-sandbox listening on {}", sandbox.base_url());

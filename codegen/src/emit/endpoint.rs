@@ -1,0 +1,204 @@
+//! One endpoint's module: its documentation and imports around the descriptor, the
+//! request, the types it defines and its error codes.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::descriptors::emit_descriptor;
+use super::error_codes::emit_error_enum;
+use super::requests::emit_request;
+use super::types::{emit_object, emit_type, named_types};
+use super::validation::uses_validate_helpers;
+use super::{OutputFile, file, ident, inner_doc};
+use crate::ir::{Endpoint, Field, TypeDef, TypeKind};
+
+/// `src/<service>/<version>/<resource>_<operation>.rs`.
+pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
+    let src = &e.source;
+    let request = format_ident!("{}Request", e.name);
+    let body_name = format!("{}RequestBody", e.name);
+    let response_name = format!("{}ResponseBody", e.name);
+    let error_name = format_ident!("{}ErrorCode", e.name);
+    let method = format!("{:?}", src.http_method);
+    let link = format!("[{}]({})", src.summary, src.doc_url);
+    let module_doc = inner_doc(&module_doc(e, &link, &method));
+
+    // Types defined here, then the body and response structs.
+    let mut local_types: Vec<TokenStream> = Vec::new();
+    let body_fields = &e.request_body;
+    if let Some(fields) = body_fields {
+        local_types.push(emit_object(
+            &body_name,
+            &format!("Body of [`{request}`]."),
+            fields,
+        ));
+    }
+    let response_fields = &e.response_body;
+    if let Some(fields) = response_fields {
+        local_types.push(emit_object(
+            &response_name,
+            &format!("The `data` of a successful response to [`{request}`]."),
+            fields,
+        ));
+    }
+    local_types.extend(e.types.iter().map(emit_type));
+
+    // Types from elsewhere in the version.
+    let mut referenced = BTreeSet::new();
+    let all_fields = e
+        .path_params
+        .iter()
+        .chain(&e.query)
+        .chain(body_fields.iter().flatten())
+        .chain(response_fields.iter().flatten());
+    named_types(all_fields, &mut referenced);
+    for t in &e.types {
+        if let TypeKind::Object(fields) = &t.kind {
+            named_types(fields, &mut referenced);
+        }
+    }
+    let local: BTreeSet<String> = e.types.iter().map(|t| t.rust_name.clone()).collect();
+    let outside: Vec<Ident> = referenced.difference(&local).map(|n| ident(n)).collect();
+    let outside = (!outside.is_empty()).then(|| quote!(use super::{#(#outside),*};));
+
+    let descriptor = emit_descriptor(e);
+    let request_items = emit_request(e);
+    let error_doc = format!(
+        "Error codes of {link}: the page's error table, then the platform-wide codes, then any other number."
+    );
+    let errors = emit_error_enum(&error_name, &error_doc, &e.errors, true);
+
+    // Imports, derived from what the module uses.
+    let mut core_items: Vec<TokenStream> = vec![
+        quote!(AccessTokenType),
+        quote!(ApiRequest),
+        quote!(DocExamples),
+        quote!(EndpointDescriptor),
+        quote!(ErrorCode),
+        quote!(ErrorInfo),
+        quote!(HttpMethod),
+        quote!(JsonPath),
+    ];
+    let type_defs: &[TypeDef] = &e.types;
+    let local_has_enum = type_defs
+        .iter()
+        .any(|t| matches!(t.kind, TypeKind::Enum(_)));
+    if local_has_enum {
+        core_items.push(quote!(OpenEnum));
+    }
+    if e.pagination.is_some() {
+        core_items.push(quote!(PaginatedRequest));
+        core_items.push(quote!(Pagination));
+    }
+    if src.rate_limit.is_some() {
+        core_items.push(quote!(RateLimit));
+    }
+    core_items.push(quote!(Validate));
+    core_items.push(quote!(Violation));
+    if !e.path_params.is_empty() {
+        core_items.push(quote!(encode_path_segment));
+    }
+    if e.pagination.is_some() {
+        core_items.push(quote!(next_page_token));
+    }
+    let params: Vec<&Field> = e.path_params.iter().chain(&e.query).collect();
+    let uses_param_checks = params.iter().any(|f| uses_validate_helpers(f));
+    let object_fields = body_fields
+        .iter()
+        .flatten()
+        .chain(response_fields.iter().flatten())
+        .chain(type_defs.iter().flat_map(|t| match &t.kind {
+            TypeKind::Object(f) => f.as_slice(),
+            TypeKind::Enum(_) => &[],
+        }));
+    let uses_helpers = uses_param_checks || object_fields.clone().any(uses_validate_helpers);
+    if uses_helpers {
+        core_items.push(quote!(validate));
+    }
+    let serde_import = quote!(
+        use serde::{Deserialize, Serialize};
+    );
+
+    let tokens = quote! {
+        #module_doc
+
+        use std::fmt;
+
+        #serde_import
+        use feishu_perf_core::{#(#core_items),*};
+
+        #outside
+        use crate::platform::PlatformErrorCode;
+
+        #descriptor
+
+        #request_items
+
+        #(#local_types)*
+
+        #errors
+    };
+    file(
+        format!(
+            "src/{}/{}/{}.rs",
+            src.service.value, src.version.value, e.module
+        ),
+        &[&e.file],
+        tokens,
+    )
+}
+
+/// The module's documentation: the page's link and description, its notes, and the
+/// facts a caller needs before the first call (rate limit, scopes).
+fn module_doc(e: &Endpoint, link: &str, method: &str) -> String {
+    let src = &e.source;
+    let mut module_doc = format!(
+        "{link}: `{method} {}`.\n\n{}",
+        src.path.value,
+        src.description.trim_end()
+    );
+    if let Some(notes) = &src.notes {
+        module_doc.push_str(&format!("\n\n{}", notes.trim_end()));
+    }
+    let mut facts = Vec::new();
+    if let Some(date) = &src.last_updated {
+        facts.push(format!("- Page last updated: {date}"));
+    }
+    if let Some(limit) = &src.rate_limit {
+        if let Some(n) = limit.per_minute {
+            facts.push(format!(
+                "- Rate limit: {n} calls a minute per app and tenant"
+            ));
+        }
+        if let Some(n) = limit.per_second {
+            facts.push(format!(
+                "- Rate limit: {n} calls a second per app and tenant"
+            ));
+        }
+    } else {
+        facts.push("- Rate limit: not documented".to_owned());
+    }
+    if !src.scopes.is_empty() {
+        let scopes = src
+            .scopes
+            .iter()
+            .map(|s| format!("`{}` ({})", s.name, s.description))
+            .collect::<Vec<_>>();
+        facts.push(format!(
+            "- Scopes (any one suffices): {}",
+            scopes.join(", ")
+        ));
+    }
+    if !src.field_scopes.is_empty() {
+        let scopes = src
+            .field_scopes
+            .iter()
+            .map(|s| format!("`{}` ({})", s.name, s.description))
+            .collect::<Vec<_>>();
+        facts.push(format!("- Field scopes: {}", scopes.join(", ")));
+    }
+    module_doc.push_str(&format!("\n\n{}", facts.join("\n")));
+    module_doc
+}

@@ -1,0 +1,134 @@
+//! Error-code enums: each endpoint's error table, and the platform-wide codes.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{OutputFile, doc, file, ident};
+use crate::ir::{Api, ErrorDef};
+
+/// An error-code enum: a variant a documented code, with its `TABLE` of rows; an
+/// endpoint's enum (`platform`) also holds the platform-wide codes.
+pub(super) fn emit_error_enum(
+    name: &Ident,
+    doc_text: &str,
+    errors: &[ErrorDef],
+    platform: bool,
+) -> TokenStream {
+    let enum_doc = doc(doc_text);
+    let variants: Vec<Ident> = errors.iter().map(|e| ident(&e.name)).collect();
+    let codes: Vec<Literal> = errors
+        .iter()
+        .map(|e| Literal::i64_unsuffixed(e.code))
+        .collect();
+    let docs = errors.iter().map(|e| {
+        doc(&format!(
+            "`{}` {} (HTTP {}): {}",
+            e.code, e.message, e.http_status, e.hint
+        ))
+    });
+    let infos = errors.iter().map(|e| {
+        let (code, status, message, hint) = (
+            Literal::i64_unsuffixed(e.code),
+            Literal::u16_unsuffixed(e.http_status),
+            &e.message,
+            &e.hint,
+        );
+        quote!(ErrorInfo { code: #code, http_status: #status, message: #message, hint: #hint })
+    });
+    let documented_arm = (!errors.is_empty()).then(
+        || quote!(documented => Self::TABLE.iter().find(|info| info.code == documented.code()),),
+    );
+    let (platform_variant, from_other, code_platform, info_platform) = if platform {
+        (
+            quote! {
+                /// A platform-wide code (tokens, rate limits, pagination).
+                Platform(PlatformErrorCode),
+            },
+            quote! {
+                other => match PlatformErrorCode::from_code(other) {
+                    PlatformErrorCode::Unknown(code) => Self::Unknown(code),
+                    known => Self::Platform(known),
+                },
+            },
+            quote!(Self::Platform(code) => code.code(),),
+            quote!(Self::Platform(code) => code.info(),),
+        )
+    } else {
+        (
+            quote!(),
+            quote!(other => Self::Unknown(other),),
+            quote!(),
+            quote!(),
+        )
+    };
+    quote! {
+        #enum_doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #docs #variants, )*
+            #platform_variant
+            /// A code the docs don't list.
+            Unknown(i64),
+        }
+
+        impl #name {
+            /// The documented error table, in the page's order.
+            pub const TABLE: &'static [ErrorInfo] = &[#(#infos),*];
+        }
+
+        impl ErrorCode for #name {
+            fn from_code(code: i64) -> Self {
+                match code {
+                    #( #codes => Self::#variants, )*
+                    #from_other
+                }
+            }
+
+            fn code(&self) -> i64 {
+                match self {
+                    #( Self::#variants => #codes, )*
+                    #code_platform
+                    Self::Unknown(code) => *code,
+                }
+            }
+
+            fn info(&self) -> Option<&'static ErrorInfo> {
+                match self {
+                    #info_platform
+                    Self::Unknown(_) => None,
+                    #documented_arm
+                }
+            }
+        }
+
+        impl fmt::Display for #name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self.message() {
+                    Some(message) => write!(f, "{} {}", self.code(), message),
+                    None => write!(f, "{}", self.code()),
+                }
+            }
+        }
+    }
+}
+
+/// `platform.rs`: the platform-wide codes of `platform.yaml`.
+pub(super) fn emit_platform(api: &Api) -> OutputFile {
+    let name = format_ident!("PlatformErrorCode");
+    let body = emit_error_enum(
+        &name,
+        "Platform-wide error codes that any endpoint may answer with (from the platform reference: access tokens, rate limits, pagination).",
+        &api.platform_errors,
+        false,
+    );
+    let tokens = quote! {
+        //! Platform-wide error codes.
+        use std::fmt;
+
+        use feishu_perf_core::{ErrorCode, ErrorInfo};
+
+        #body
+    };
+    file("src/platform.rs".into(), &["platform.yaml"], tokens)
+}

@@ -1,0 +1,341 @@
+//! Structs and open enums, and the policy of a field (`FieldShape::of`).
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::validation::emit_validate;
+use super::{doc, ident};
+use crate::ir::{Field, Ty, TypeDef, TypeKind};
+
+/// The Rust type of a schema type.
+pub(super) fn rust_type(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::String => quote!(String),
+        Ty::Integer => quote!(i64),
+        Ty::Number => quote!(f64),
+        Ty::Boolean => quote!(bool),
+        Ty::Object(name) | Ty::Enum(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        Ty::Array(inner) => {
+            let inner = rust_type(inner);
+            quote!(Vec<#inner>)
+        }
+    }
+}
+
+/// Every named type a list of fields mentions.
+pub(super) fn named_types<'a>(
+    fields: impl IntoIterator<Item = &'a Field>,
+    out: &mut BTreeSet<String>,
+) {
+    fn walk(ty: &Ty, out: &mut BTreeSet<String>) {
+        match ty {
+            Ty::Object(n) | Ty::Enum(n) => {
+                out.insert(n.clone());
+            }
+            Ty::Array(inner) => walk(inner, out),
+            _ => {}
+        }
+    }
+    for f in fields {
+        walk(&f.ty, out);
+    }
+}
+
+/// Whether a field is `Option<..>` in Rust (see [`FieldShape::of`]).
+pub(super) fn is_optional(field: &Field) -> bool {
+    !field.required || field.idempotency_key
+}
+
+/// How a field looks in Rust: the one place that decides optionality,
+/// serde attributes, constructor arguments and setters.
+pub(super) struct FieldShape {
+    pub(super) name: Ident,
+    /// The field's declared type (`Option<..>` when optional).
+    pub(super) declared: TokenStream,
+    /// Whether the field is `Option<..>`.
+    pub(super) optional: bool,
+    /// Parameter type of the constructor argument or setter.
+    pub(super) param: TokenStream,
+    /// Whether the parameter is `impl Into<String>` and needs `.into()`.
+    pub(super) into: bool,
+    /// `#[serde(..)]` attributes.
+    pub(super) serde: TokenStream,
+    /// Rustdoc.
+    pub(super) doc: TokenStream,
+}
+
+impl FieldShape {
+    /// A field is optional in Rust when the doc does not require it, and also
+    /// for the `client_token`, which the runtime fills in when the caller does not.
+    pub(super) fn of(field: &Field) -> FieldShape {
+        let name = ident(&field.rust_name);
+        let value = rust_type(&field.ty);
+        let optional = is_optional(field);
+        let into = field.ty == Ty::String;
+        let param = if into {
+            quote!(impl Into<String>)
+        } else {
+            value.clone()
+        };
+        let wire = &field.wire_name;
+        let rename = (field.wire_name != field.rust_name).then(|| quote!(rename = #wire,));
+        let serde = match (optional, rename) {
+            (true, rename) => {
+                quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])
+            }
+            (false, Some(rename)) => quote!(#[serde(#rename)]),
+            (false, None) => quote!(),
+        };
+        let declared = if optional {
+            quote!(Option<#value>)
+        } else {
+            value.clone()
+        };
+        FieldShape {
+            name,
+            declared,
+            optional,
+            param,
+            into,
+            serde,
+            doc: doc(&field_doc(field)),
+        }
+    }
+
+    /// Converts a parameter expression into the field's value type.
+    fn convert(&self, expr: TokenStream) -> TokenStream {
+        if self.into {
+            quote!(#expr.into())
+        } else {
+            expr
+        }
+    }
+
+    /// The field's initialiser in a constructor: `None`, or the argument of the same name.
+    pub(super) fn init(&self) -> TokenStream {
+        let name = &self.name;
+        if self.optional {
+            quote!(#name: None)
+        } else {
+            if self.into {
+                quote!(#name: #name.into())
+            } else {
+                quote!(#name)
+            }
+        }
+    }
+
+    /// The builder-style setter of an optional field.
+    pub(super) fn setter(&self, doc_text: &str) -> TokenStream {
+        let FieldShape { name, param, .. } = self;
+        let doc_attr = doc(doc_text);
+        let value = self.convert(quote!(value));
+        quote! {
+            #doc_attr
+            pub fn #name(mut self, value: #param) -> Self {
+                self.#name = Some(#value);
+                self
+            }
+        }
+    }
+}
+
+fn field_doc(field: &Field) -> String {
+    let mut text = field.description.trim_end().to_owned();
+    let mut facts = Vec::new();
+    if field.wire_name != field.rust_name {
+        facts.push(format!("Wire name: `{}` (as documented).", field.wire_name));
+    }
+    if field.required {
+        facts.push(if field.idempotency_key {
+            "Required by the server; the runtime generates one when it is not set, and reuses it on every retry.".to_owned()
+        } else {
+            "Required.".to_owned()
+        });
+    }
+    if let Some(b) = field.length {
+        let unit = if matches!(field.ty, Ty::Array(_)) {
+            "items"
+        } else {
+            "characters"
+        };
+        facts.push(format!("Length: {}..={} {unit}.", b.min, b.max));
+    }
+    if let Some(b) = field.range {
+        facts.push(format!("Range: {}..={}.", b.min, b.max));
+    }
+    if let Some(d) = &field.default {
+        facts.push(format!(
+            "Default (applied by the server when omitted): `{}`.",
+            json_inline(d)
+        ));
+    }
+    if let Some(e) = &field.example {
+        facts.push(format!("Example: `{}`.", json_inline(e)));
+    }
+    if !facts.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&facts.join("\n"));
+    }
+    text
+}
+
+fn json_inline(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Emits a struct with its constructor, setters and `Validate` impl.
+pub(super) fn emit_object(rust_name: &str, description: &str, fields: &[Field]) -> TokenStream {
+    let name = ident(rust_name);
+    let struct_doc = doc(description);
+    let shapes: Vec<FieldShape> = fields.iter().map(FieldShape::of).collect();
+    let decls = shapes.iter().map(|s| {
+        let FieldShape {
+            name,
+            declared,
+            serde,
+            doc,
+            ..
+        } = s;
+        quote!(#doc #serde pub #name: #declared,)
+    });
+    let required: Vec<&FieldShape> = shapes.iter().filter(|s| !s.optional).collect();
+    let args = required.iter().map(|s| {
+        let FieldShape { name, param, .. } = s;
+        quote!(#name: #param)
+    });
+    let inits = shapes.iter().map(FieldShape::init);
+    let setters = shapes
+        .iter()
+        .zip(fields)
+        .filter(|(s, _)| s.optional)
+        .map(|(s, f)| s.setter(&format!("Sets [`{0}`](Self::{0}).", f.rust_name)));
+    let new_doc = if required.is_empty() {
+        "Creates an empty value; set its fields with the methods below.".to_owned()
+    } else {
+        "Creates the value from its required fields; set the others with the methods below."
+            .to_owned()
+    };
+    let derive_default = required.is_empty().then(|| quote!(Default,));
+    let new_doc_attr = doc(&new_doc);
+    let validate = emit_validate(&name, fields);
+    quote! {
+        #struct_doc
+        #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#decls)*
+        }
+
+        impl #name {
+            #new_doc_attr
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+
+            #(#setters)*
+        }
+
+        #validate
+    }
+}
+
+/// An open enum: one variant a documented value, and `Unknown(String)`.
+pub(super) fn emit_enum(
+    rust_name: &str,
+    description: &str,
+    values: &[(String, String, String)],
+) -> TokenStream {
+    let name = ident(rust_name);
+    let enum_doc = doc(&format!(
+        "{}\n\nA value the docs don't list is kept in [`{rust_name}::Unknown`] and serialised back unchanged.",
+        description.trim_end()
+    ));
+    let variants: Vec<Ident> = values.iter().map(|(_, v, _)| ident(v)).collect();
+    let wires: Vec<&String> = values.iter().map(|(w, _, _)| w).collect();
+    let docs = values.iter().map(|(w, _, d)| doc(&format!("`{w}`: {d}")));
+    quote! {
+        #enum_doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #docs #variants, )*
+            /// A value the docs don't list, kept verbatim.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #wires, )*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl OpenEnum for #name {
+            const VALUES: &'static [&'static str] = &[#(#wires),*];
+
+            fn as_str(&self) -> &str {
+                #name::as_str(self)
+            }
+
+            fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => Self::#variants, )*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::Unknown(_) => Self::Unknown(value),
+                    known => known,
+                }
+            }
+        }
+
+        impl fmt::Display for #name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+/// A named type of the schema: a struct or an open enum.
+pub(super) fn emit_type(def: &TypeDef) -> TokenStream {
+    match &def.kind {
+        TypeKind::Object(fields) => emit_object(&def.rust_name, &def.description, fields),
+        TypeKind::Enum(values) => emit_enum(&def.rust_name, &def.description, values),
+    }
+}

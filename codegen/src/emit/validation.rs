@@ -1,0 +1,144 @@
+//! `Validate` impls: one check a documented rule, each reporting its JSON path.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
+use super::ident;
+use super::types::is_optional;
+use crate::ir::{Endpoint, Field, Ty};
+
+/// The checks of one field's documented rules, for a value bound to `value`
+/// and a path bound to `path`. Empty when the field has no rules.
+pub(super) fn field_checks(field: &Field) -> TokenStream {
+    let mut checks = Vec::new();
+    if let Some(b) = field.length {
+        let (min, max) = (
+            Literal::u64_unsuffixed(b.min),
+            Literal::u64_unsuffixed(b.max),
+        );
+        checks.push(match &field.ty {
+            Ty::Array(_) => quote!(validate::check_items(&path, value, #min, #max, out);),
+            Ty::Enum(_) => quote!(validate::check_length(&path, value.as_str(), #min, #max, out);),
+            _ => quote!(validate::check_length(&path, value, #min, #max, out);),
+        });
+    }
+    if let Some(b) = field.range {
+        let (min, max) = (
+            Literal::u64_unsuffixed(b.min),
+            Literal::u64_unsuffixed(b.max),
+        );
+        checks.push(match &field.ty {
+            Ty::Number => quote!(validate::check_range_f64(&path, *value, #min, #max, out);),
+            _ => quote!(validate::check_range_i64(&path, *value, #min, #max, out);),
+        });
+    }
+    match &field.ty {
+        Ty::Enum(_) => checks.push(quote!(validate::check_allowed(&path, value, out);)),
+        Ty::Object(_) => checks.push(quote!(value.validate_at(&path, out);)),
+        Ty::Array(inner) => match inner.as_ref() {
+            Ty::Object(_) => checks.push(quote!(value.validate_at(&path, out);)),
+            Ty::Enum(_) => checks.push(quote! {
+                for (index, item) in value.iter().enumerate() {
+                    validate::check_allowed(&path.index(index), item, out);
+                }
+            }),
+            _ => {}
+        },
+        _ => {}
+    }
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident(&field.rust_name);
+    let wire = &field.wire_name;
+    let optional = is_optional(field);
+    let bind = if optional {
+        quote!(if let Some(value) = &self.#name)
+    } else {
+        quote!(let value = &self.#name;)
+    };
+    if optional {
+        quote! {
+            #bind {
+                let path = path.key(#wire);
+                #(#checks)*
+            }
+        }
+    } else {
+        quote! {
+            {
+                #bind
+                let path = path.key(#wire);
+                #(#checks)*
+            }
+        }
+    }
+}
+
+/// A struct's `Validate` impl: the checks of each of its fields.
+pub(super) fn emit_validate(name: &Ident, fields: &[Field]) -> TokenStream {
+    let checks: Vec<TokenStream> = fields
+        .iter()
+        .map(field_checks)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let (path, out) = if checks.is_empty() {
+        (quote!(_path), quote!(_out))
+    } else {
+        (quote!(path), quote!(out))
+    };
+    quote! {
+        impl Validate for #name {
+            fn validate_at(&self, #path: &JsonPath<'_>, #out: &mut Vec<Violation>) {
+                #(#checks)*
+            }
+        }
+    }
+}
+
+/// Whether a field's checks call `feishu_perf_core::validate`.
+pub(super) fn uses_validate_helpers(field: &Field) -> bool {
+    field.length.is_some()
+        || field.range.is_some()
+        || matches!(&field.ty, Ty::Enum(_))
+        || matches!(&field.ty, Ty::Array(inner) if matches!(inner.as_ref(), Ty::Enum(_)))
+}
+
+/// A request's `Validate` impl: its path and query parameters (under `path.` and
+/// `query.`), then its body.
+pub(super) fn emit_request_validate(e: &Endpoint, request: &Ident) -> TokenStream {
+    let param_checks_path: Vec<TokenStream> = e
+        .path_params
+        .iter()
+        .map(field_checks)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let param_checks_query: Vec<TokenStream> = e
+        .query
+        .iter()
+        .map(field_checks)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut validate_body = Vec::new();
+    if !param_checks_path.is_empty() {
+        validate_body.push(quote! {{ let path = &path.key("path"); #(#param_checks_path)* }});
+    }
+    if !param_checks_query.is_empty() {
+        validate_body.push(quote! {{ let path = &path.key("query"); #(#param_checks_query)* }});
+    }
+    if e.request_body.is_some() {
+        validate_body.push(quote!(self.body.validate_at(path, out);));
+    }
+    let (vpath, vout) = if validate_body.is_empty() {
+        (quote!(_path), quote!(_out))
+    } else {
+        (quote!(path), quote!(out))
+    };
+    quote! {
+        impl Validate for #request {
+            fn validate_at(&self, #vpath: &JsonPath<'_>, #vout: &mut Vec<Violation>) {
+                #(#validate_body)*
+            }
+        }
+    }
+}

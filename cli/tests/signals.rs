@@ -46,11 +46,12 @@ fn interrupt(child: &Child) {
     assert!(status.success());
 }
 
-/// The import, one reviewee-metric a request, against `base_url`, paced at 10 requests a second.
-fn import(base_url: &str, file: &Path, journal: &Path) -> Command {
+/// The import, one reviewee-metric a request, against `base_url`, paced at 10
+/// requests a `window` (seconds; not part of what the journal checks).
+fn import(base_url: &str, file: &Path, journal: &Path, window: &str) -> Command {
     let mut c = command(&[
         "--rate-window",
-        "1",
+        window,
         "--format",
         "json",
         "import-metrics",
@@ -110,10 +111,9 @@ fn assert_each_row_once(sandbox: &Sandbox) {
     assert!(written.values().all(|&n| n == 1), "{written:?}");
 }
 
-async fn slow_sandbox() -> Sandbox {
+async fn sandbox() -> Sandbox {
     Sandbox::start(Config {
-        rate_window: Duration::from_secs(1),
-        faults: "delay=100@1".into(),
+        rate_window: Duration::from_millis(100),
         ..Config::default()
     })
     .await
@@ -122,12 +122,13 @@ async fn slow_sandbox() -> Sandbox {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_stops_cleanly_and_the_same_command_resumes() {
-    let sandbox = slow_sandbox().await;
+    let sandbox = sandbox().await;
     let dir = dir("sigint");
     let (file, journal) = (dir.join("kpi.csv"), dir.join("kpi.journal"));
     metrics_file(&file, REVIEWEES, &[]);
 
-    let mut child = import(&sandbox.base_url(), &file, &journal)
+    // Ten requests every 3 s: the interrupt lands long before the end.
+    let mut child = import(&sandbox.base_url(), &file, &journal, "3")
         .spawn()
         .unwrap();
     let lines = stderr_lines(&mut child);
@@ -154,9 +155,8 @@ async fn ctrl_c_stops_cleanly_and_the_same_command_resumes() {
     );
     assert!(resume.contains("--journal"), "{resume}");
 
-    // The same command resumes: nothing is sent twice.
-    sandbox.set_faults("").unwrap();
-    let again = import(&sandbox.base_url(), &file, &journal)
+    // The same command resumes (here paced faster): nothing is sent twice.
+    let again = import(&sandbox.base_url(), &file, &journal, "0.1")
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
@@ -168,14 +168,15 @@ async fn ctrl_c_stops_cleanly_and_the_same_command_resumes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_ctrl_c_quits_at_once_and_the_journal_still_resumes() {
-    let sandbox = slow_sandbox().await;
+    let sandbox = sandbox().await;
     let dir = dir("sigint2");
     let (file, journal) = (dir.join("kpi.csv"), dir.join("kpi.journal"));
     metrics_file(&file, REVIEWEES, &[]);
-    // Requests answer slowly, so the first Ctrl-C finds one in flight.
-    sandbox.set_faults("delay=2000@1").unwrap();
+    // Calls answer slowly, so the first Ctrl-C finds one in flight, and the
+    // second comes while it still is.
+    sandbox.set_faults("delay=5000@1").unwrap();
 
-    let mut child = import(&sandbox.base_url(), &file, &journal)
+    let mut child = import(&sandbox.base_url(), &file, &journal, "0.1")
         .spawn()
         .unwrap();
     let lines = stderr_lines(&mut child);
@@ -196,7 +197,7 @@ async fn a_second_ctrl_c_quits_at_once_and_the_journal_still_resumes() {
     );
 
     sandbox.set_faults("").unwrap();
-    let again = import(&sandbox.base_url(), &file, &journal)
+    let again = import(&sandbox.base_url(), &file, &journal, "0.1")
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use feishu_perf_cli::input::Encoding;
+
 use crate::output::Format;
 
 /// Push performance-review data into Feishu (飞书绩效).
@@ -111,15 +113,18 @@ impl Brand {
 /// What every import takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// The CSV file.
+    /// The CSV file (`-`: standard input).
     pub file: PathBuf,
+    /// The file's encoding: utf-8 (default; a byte-order mark is honoured), gbk or gb18030.
+    #[arg(long)]
+    pub encoding: Option<Encoding>,
     /// Journal file: makes the run resumable after an interruption, without sending a row twice.
     #[arg(long)]
     pub journal: Option<PathBuf>,
     /// Where to write the rejected rows (CSV); default `<file>.rejects.csv`.
     #[arg(long)]
     pub rejects: Option<PathBuf>,
-    /// Check and plan, but send nothing.
+    /// Check and plan, and write the rejects file, but send nothing (needs no credentials).
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -21,41 +21,58 @@
 //!   requests are skipped, one that was in flight is re-sent with its token
 //!   (refused as a repeat if it had been applied, which then counts as applied).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use feishu_perf::performance::v2::UserIdType;
-use feishu_perf::{ApiRequest, Client, Error, Validate};
+use feishu_perf::{ApiError, ApiRequest, Client, Error, Validate};
 
+use crate::input::{Column, Row, Table};
 use crate::journal::{BatchState, Entry, Journal};
 
-/// What to import: how rows group into units, which request carries them,
-/// and which refusals blame rows rather than the whole run.
+/// Up to three cells that identify something in a row (unused places are `""`).
+pub type Key<'t> = [&'t str; 3];
+
+/// What to import: the file's columns, how rows group into units, which
+/// request carries them, and which refusals blame rows rather than the whole run.
 pub trait Job {
-    /// One input row.
-    type Row: Clone + Hash;
     /// The request that carries a batch of units.
     type Request: ApiRequest + 'static;
     /// The most units one request may carry.
     const MAX_UNITS: usize;
-
-    /// The row's input line.
-    fn line(row: &Self::Row) -> u64;
-    /// Rows with the same key form one unit; by default each row is a unit of its own.
-    fn unit_key(row: &Self::Row) -> String {
-        Self::line(row).to_string()
-    }
-    /// The request for `units` (each a non-empty list of rows).
-    fn request(&self, units: &[Vec<Self::Row>]) -> Self::Request;
+    /// The input file's columns; [`Row::get`] takes an index into them.
+    const COLUMNS: &'static [Column];
     /// The JSON path prefix of the first unit in [`request`](Self::request)'s body
     /// (`imported_metrics[0]`), to word a violation for a unit on its own.
     const UNIT_PATH: &'static str;
-    /// Rows that cannot be sent, found before any rule check (the same field
-    /// twice, a repeated id, a value that does not parse): groups of lines with the reason.
-    fn unsendable(&self, rows: &[Self::Row]) -> Vec<(Vec<u64>, String)>;
+
+    /// Rows with the same key form one unit; by default (`None`) each row is a unit of its own.
+    fn unit_key<'t>(&self, _row: Row<'t>) -> Option<Key<'t>> {
+        None
+    }
+    /// The request for `units` (each a non-empty list of rows).
+    fn request(&self, units: &[Vec<Row<'_>>]) -> Self::Request;
+    /// Why a row cannot be sent on its own merits (a value that does not
+    /// parse, a row that would change nothing), before any rule check.
+    fn check_row(&self, _row: Row<'_>) -> Result<(), String> {
+        Ok(())
+    }
+    /// Keys that must not repeat across rows (the same field twice, a repeated
+    /// id): every row sharing one is refused, with [`duplicate_reason`](Self::duplicate_reason).
+    fn unique_keys<'t>(&self, _row: Row<'t>) -> [Option<Key<'t>>; 2] {
+        [None, None]
+    }
+    /// Why rows sharing their `slot`-th unique key are refused.
+    fn duplicate_reason(&self, _slot: usize, _row: Row<'_>) -> String {
+        "given more than once".to_owned()
+    }
+    /// Checks the run's options on their own (before any row): a usage error.
+    fn check_options(&self) -> Result<(), String> {
+        Ok(())
+    }
     /// The import record of a response.
     fn record_id(response: &<Self::Request as ApiRequest>::Response) -> Option<String>;
     /// Whether a refusal with `code` blames rows of the request (so splitting isolates them).
@@ -64,6 +81,10 @@ pub trait Job {
     fn batch_size(&self) -> usize;
     /// The run's options, as they enter the journal's fingerprint.
     fn options_key(&self) -> String;
+    /// The options every row shares, in the command line's words (for a diagnosis).
+    fn options_summary(&self) -> String {
+        self.options_key()
+    }
 }
 
 /// Options every import takes.
@@ -90,10 +111,17 @@ pub struct Rejection {
     pub reason: String,
 }
 
-/// Requests ready to send, and the rows that cannot be.
+/// Requests ready to send, and the rows that cannot be. Holds the input
+/// compactly: the table, and units as lists of row numbers.
 #[derive(Debug, Clone)]
-pub struct Plan<R> {
-    batches: Vec<Vec<Vec<R>>>,
+pub struct Plan {
+    table: Table,
+    /// Row numbers of the sendable units, unit after unit.
+    unit_rows: Vec<u32>,
+    /// End (in `unit_rows`) of each unit.
+    unit_ends: Vec<u32>,
+    /// Units per request: request `i` holds units `batch_size * i ..`.
+    batch_size: usize,
     /// Rows refused before sending.
     pub rejected: Vec<Rejection>,
     /// Identifies the input and options, for the journal.
@@ -113,23 +141,89 @@ impl Options {
             self.import_record_name.as_deref().unwrap_or("")
         )
     }
+
+    /// A value is required for `semester_id` (the page marks it required): an
+    /// empty one is refused here for every import alike, before any request.
+    pub fn check(&self) -> Result<(), String> {
+        if self.semester_id.trim().is_empty() {
+            return Err("--semester is empty: give the semester's id (周期 ID)".into());
+        }
+        if self.import_record_name.as_deref() == Some("") {
+            return Err("--record-name is empty: leave it out for the default name".into());
+        }
+        Ok(())
+    }
+
+    /// The options in the command line's words.
+    pub fn summary(&self) -> String {
+        format!(
+            "--semester {}, --user-id-type {}",
+            self.semester_id,
+            self.user_id_type
+                .as_ref()
+                .map_or("open_id (the default)", |t| t.as_str())
+        )
+    }
 }
 
-impl<R> Plan<R> {
+impl Plan {
     /// Number of requests planned (before any split).
     pub fn batches(&self) -> usize {
-        self.batches.len()
+        self.unit_ends.len().div_ceil(self.batch_size)
     }
 
     /// Rows that will be sent.
     pub fn sendable_rows(&self) -> usize {
-        self.batches.iter().flatten().map(Vec::len).sum()
+        self.unit_rows.len()
+    }
+
+    /// Rows refused before sending.
+    pub fn rejected_rows(&self) -> usize {
+        self.rejected.iter().map(|r| r.lines.len()).sum()
+    }
+
+    /// The input.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// How long the planned requests take at `J`'s documented rate limit, with
+    /// a rate window of `window` (Feishu's is a minute); `None` when the page documents no limit.
+    pub fn duration_at_documented_pace<J: Job>(&self, window: Duration) -> Option<Duration> {
+        let limit = J::Request::DESCRIPTOR.rate_limit?;
+        let per_window = match (limit.per_minute, limit.per_second) {
+            (Some(n), _) => f64::from(n),
+            (None, Some(n)) => f64::from(n) * 60.0,
+            (None, None) => return None,
+        };
+        let windows = (self.batches() as f64 / per_window).max(0.0);
+        Some(window.mul_f64(windows))
+    }
+
+    fn unit(&self, unit: u32) -> Vec<Row<'_>> {
+        let u = unit as usize;
+        let start = if u == 0 {
+            0
+        } else {
+            self.unit_ends[u - 1] as usize
+        };
+        self.unit_rows[start..self.unit_ends[u] as usize]
+            .iter()
+            .map(|&r| self.table.row(r as usize))
+            .collect()
+    }
+
+    /// The units of request `batch`.
+    fn batch_units(&self, batch: usize) -> Vec<u32> {
+        let start = batch * self.batch_size;
+        let end = (start + self.batch_size).min(self.unit_ends.len());
+        (start as u32..end as u32).collect()
     }
 }
 
-/// Groups, checks and packs `rows`. Errors only for options that make every
-/// request invalid (a batch size out of range, an invalid semester id).
-pub fn plan<J: Job>(job: &J, rows: Vec<J::Row>) -> Result<Plan<J::Row>, String> {
+/// Groups, checks and packs the rows of `table`. Errors only for options that
+/// make every request invalid (a batch size out of range, an invalid semester id).
+pub fn plan<J: Job>(job: &J, table: Table) -> Result<Plan, String> {
     let batch_size = job.batch_size();
     if !(1..=J::MAX_UNITS).contains(&batch_size) {
         return Err(format!(
@@ -137,46 +231,110 @@ pub fn plan<J: Job>(job: &J, rows: Vec<J::Row>) -> Result<Plan<J::Row>, String> 
             J::MAX_UNITS
         ));
     }
-    let total = rows.len();
+    job.check_options()?;
+    let total = table.len();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     job.options_key().hash(&mut hasher);
-    rows.hash(&mut hasher);
+    table.hash_into(&mut hasher);
     let fingerprint = format!("{:016x}", hasher.finish());
 
+    // Rows refused on their own, then rows sharing a key that must not repeat.
     let mut rejected = Vec::new();
-    let conflicting: HashSet<u64> = job
-        .unsendable(&rows)
-        .into_iter()
-        .flat_map(|(lines, reason)| {
+    let mut refused = vec![false; total];
+    for row in table.rows() {
+        if let Err(reason) = job.check_row(row) {
+            refused[row.index()] = true;
             rejected.push(Rejection {
-                lines: lines.clone(),
+                lines: vec![row.line()],
                 code: None,
                 reason,
             });
-            lines
-        })
-        .collect();
-
-    // Units, in order of first appearance.
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut units: Vec<Vec<J::Row>> = Vec::new();
-    for row in rows
-        .into_iter()
-        .filter(|r| !conflicting.contains(&J::line(r)))
-    {
-        let key = J::unit_key(&row);
-        match index.get(&key) {
-            Some(&i) => units[i].push(row),
-            None => {
-                index.insert(key, units.len());
-                units.push(vec![row]);
-            }
         }
     }
+    for slot in 0..2 {
+        let mut keyed: Vec<u32> = table
+            .rows()
+            .filter(|r| !refused[r.index()] && job.unique_keys(*r)[slot].is_some())
+            .map(|r| r.index() as u32)
+            .collect();
+        let key = |r: u32| job.unique_keys(table.row(r as usize))[slot];
+        keyed.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+        let mut dups = Vec::new();
+        for group in keyed.chunk_by(|&a, &b| key(a) == key(b)) {
+            if group.len() > 1 {
+                dups.push(Rejection {
+                    lines: group
+                        .iter()
+                        .map(|&r| table.row(r as usize).line())
+                        .collect(),
+                    code: None,
+                    reason: job.duplicate_reason(slot, table.row(group[0] as usize)),
+                });
+                for &r in group {
+                    refused[r as usize] = true;
+                }
+            }
+        }
+        rejected.extend(dups);
+    }
 
-    // Every documented rule, unit by unit (the generated `validate()`).
-    let mut good = Vec::new();
-    for unit in units {
+    // Units, in order of first appearance.
+    let mut sorted: Vec<u32> = table
+        .rows()
+        .filter(|r| !refused[r.index()])
+        .map(|r| r.index() as u32)
+        .collect();
+    drop(refused);
+    if sorted
+        .first()
+        .is_some_and(|&r| job.unit_key(table.row(r as usize)).is_some())
+    {
+        let key = |r: u32| job.unit_key(table.row(r as usize));
+        sorted.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+        let mut groups: Vec<&[u32]> = sorted.chunk_by(|&a, &b| key(a) == key(b)).collect();
+        groups.sort_by_key(|g| g[0]);
+        let mut unit_rows = Vec::with_capacity(sorted.len());
+        let mut unit_ends = Vec::with_capacity(groups.len());
+        for g in &groups {
+            unit_rows.extend_from_slice(g);
+            unit_ends.push(unit_rows.len() as u32);
+        }
+        drop(groups);
+        drop(sorted);
+        finish(
+            job,
+            table,
+            unit_rows,
+            unit_ends,
+            rejected,
+            fingerprint,
+            total,
+        )
+    } else {
+        let unit_ends = (1..=sorted.len() as u32).collect();
+        finish(job, table, sorted, unit_ends, rejected, fingerprint, total)
+    }
+}
+
+/// Checks every unit against every documented rule (the generated
+/// `validate()`), keeps the ones that pass, and packs them.
+fn finish<J: Job>(
+    job: &J,
+    table: Table,
+    unit_rows: Vec<u32>,
+    unit_ends: Vec<u32>,
+    mut rejected: Vec<Rejection>,
+    fingerprint: String,
+    rows: usize,
+) -> Result<Plan, String> {
+    let mut good_rows = Vec::with_capacity(unit_rows.len());
+    let mut good_ends = Vec::with_capacity(unit_ends.len());
+    let mut start = 0;
+    for &end in &unit_ends {
+        let unit: Vec<Row<'_>> = unit_rows[start..end as usize]
+            .iter()
+            .map(|&r| table.row(r as usize))
+            .collect();
         let violations = match job.request(std::slice::from_ref(&unit)).validate() {
             Ok(()) => Vec::new(),
             Err(errors) => errors.into_violations(),
@@ -188,7 +346,8 @@ pub fn plan<J: Job>(job: &J, rows: Vec<J::Row>) -> Result<Plan<J::Row>, String> 
             return Err(format!("invalid options: {v}"));
         }
         if of_unit.is_empty() {
-            good.push(unit);
+            good_rows.extend_from_slice(&unit_rows[start..end as usize]);
+            good_ends.push(good_rows.len() as u32);
         } else {
             let prefix = format!("{}.", J::UNIT_PATH);
             let reasons: Vec<String> = of_unit
@@ -196,22 +355,25 @@ pub fn plan<J: Job>(job: &J, rows: Vec<J::Row>) -> Result<Plan<J::Row>, String> 
                 .map(|v| v.to_string().replacen(&prefix, "", 1))
                 .collect();
             rejected.push(Rejection {
-                lines: unit.iter().map(J::line).collect(),
+                lines: unit.iter().map(Row::line).collect(),
                 code: None,
                 reason: reasons.join("; "),
             });
         }
+        start = end as usize;
     }
-    let batches = good
-        .chunks(batch_size)
-        .map(<[Vec<J::Row>]>::to_vec)
-        .collect();
+    drop(unit_rows);
+    good_rows.shrink_to_fit();
+    good_ends.shrink_to_fit();
     rejected.sort_by_key(|r| r.lines.first().copied());
     Ok(Plan {
-        batches,
+        table,
+        unit_rows: good_rows,
+        unit_ends: good_ends,
+        batch_size: job.batch_size(),
         rejected,
         fingerprint,
-        rows: total,
+        rows,
     })
 }
 
@@ -268,6 +430,41 @@ pub struct Interrupted {
     pub error: Error,
     /// What it had done.
     pub report: Report,
+    /// Set when the run stopped itself because every unit it tried was refused
+    /// for the same reason: what that points at. Running again unchanged will not help.
+    pub likely_cause: Option<String>,
+}
+
+/// Single units refused with one code, before any row was applied, after
+/// which a run stops and names the likely cause.
+pub const SAME_REFUSALS_TO_STOP: usize = 4;
+
+/// Units a refused request must have for the engine to probe single units
+/// spread across it first (instead of halving it).
+const PROBE_MIN_UNITS: usize = 2 * SAME_REFUSALS_TO_STOP;
+
+/// How a refused request is split: in two halves, or (while nothing has been
+/// applied) into single units spread across it, probed first, and the runs between them.
+fn split_parts(units: &[u32], probe: bool) -> Vec<Vec<u32>> {
+    if !probe {
+        let (a, b) = units.split_at(units.len() / 2);
+        return vec![a.to_vec(), b.to_vec()];
+    }
+    let n = units.len();
+    let at: Vec<usize> = (0..SAME_REFUSALS_TO_STOP)
+        .map(|i| i * n / SAME_REFUSALS_TO_STOP)
+        .collect();
+    let mut probes = Vec::new();
+    let mut rests = Vec::new();
+    for (i, &p) in at.iter().enumerate() {
+        probes.push(vec![units[p]]);
+        let end = at.get(i + 1).copied().unwrap_or(n);
+        if p + 1 < end {
+            rests.push(units[p + 1..end].to_vec());
+        }
+    }
+    probes.extend(rests);
+    probes
 }
 
 /// What happens during a run, for a progress display ([`run_with`]).
@@ -335,7 +532,7 @@ impl Cancel {
 /// Sends the plan, like [`run_with`] without events or cancellation.
 pub async fn run<J: Job>(
     client: &Client,
-    plan: &Plan<J::Row>,
+    plan: &Plan,
     job: &J,
     journal: &mut Journal,
     progress: impl FnMut(Progress) + Send,
@@ -355,11 +552,18 @@ pub async fn run<J: Job>(
 /// semester, past the deadline, no licence). Run again with the same journal
 /// to resume.
 ///
+/// A request refused for a row is split until the refused units are alone.
+/// While no row has been applied, a refused request is first probed with
+/// single units spread across it; when [`SAME_REFUSALS_TO_STOP`] single units
+/// in a row are refused with the same code and none applied, the run stops
+/// and names the likely cause (an option every row shares, such as
+/// `--user-id-type`), instead of spending two requests a row.
+///
 /// `observe` sees each [`Event`]; after `cancel`, the run stops before the
 /// next request and returns its report with `cancelled` set.
 pub async fn run_with<J: Job>(
     client: &Client,
-    plan: &Plan<J::Row>,
+    plan: &Plan,
     job: &J,
     journal: &mut Journal,
     observe: &(dyn Fn(Event<'_>) + Sync),
@@ -374,20 +578,19 @@ pub async fn run_with<J: Job>(
     };
     let total_rows = plan.sendable_rows();
     let mut failed_rows = 0;
-    let mut queue: VecDeque<(String, Vec<Vec<J::Row>>)> = plan
-        .batches
-        .iter()
-        .enumerate()
-        .map(|(i, units)| (i.to_string(), units.clone()))
+    // The code shared by the single units refused so far (while none was applied), and how many.
+    let mut streak: Option<(i64, usize)> = None;
+    let mut queue: VecDeque<(String, Vec<u32>)> = (0..plan.batches())
+        .map(|i| (i.to_string(), plan.batch_units(i)))
         .collect();
-    let split =
-        |queue: &mut VecDeque<(String, Vec<Vec<J::Row>>)>, key: &str, units: Vec<Vec<J::Row>>| {
-            let (a, b) = units.split_at(units.len() / 2);
-            queue.push_front((format!("{key}.1"), b.to_vec()));
-            queue.push_front((format!("{key}.0"), a.to_vec()));
-        };
-    while let Some((key, units)) = queue.pop_front() {
-        let lines: Vec<u64> = units.iter().flatten().map(J::line).collect();
+    let split = |queue: &mut VecDeque<(String, Vec<u32>)>, key: &str, units: &[u32], probe| {
+        for (i, part) in split_parts(units, probe).into_iter().enumerate().rev() {
+            queue.push_front((format!("{key}.{i}"), part));
+        }
+    };
+    while let Some((key, unit_ids)) = queue.pop_front() {
+        let units: Vec<Vec<Row<'_>>> = unit_ids.iter().map(|&u| plan.unit(u)).collect();
+        let lines: Vec<u64> = units.iter().flatten().map(Row::line).collect();
         let rows = lines.len();
         let resumed_token = match journal.state(&key).cloned() {
             Some(BatchState::Done) => {
@@ -408,12 +611,18 @@ pub async fn run_with<J: Job>(
                 report.rejected.push(Rejection {
                     lines,
                     code: Some(code),
-                    reason,
+                    reason: reason.clone(),
                 });
+                // A resumed run that had stopped for shared refusals stops again at once.
+                if let Some(stopped) =
+                    same_refusal(&mut streak, code, &reason, job, &report, started)
+                {
+                    return Err(stopped);
+                }
                 continue;
             }
-            Some(BatchState::Split) => {
-                split(&mut queue, &key, units);
+            Some(BatchState::Split { probe }) => {
+                split(&mut queue, &key, &unit_ids, probe);
                 continue;
             }
             Some(BatchState::Started { client_token }) => Some(client_token),
@@ -492,17 +701,19 @@ pub async fn run_with<J: Job>(
             }
             Err(Error::Api(api)) if J::row_level(api.code) => {
                 if units.len() > 1 {
-                    record(journal, Entry::Split { batch: key.clone() }, &report)?;
+                    let probe = report.applied_rows == 0 && units.len() >= PROBE_MIN_UNITS;
+                    record(
+                        journal,
+                        Entry::Split {
+                            batch: key.clone(),
+                            probe,
+                        },
+                        &report,
+                    )?;
                     report.splits += 1;
-                    split(&mut queue, &key, units);
+                    split(&mut queue, &key, &unit_ids, probe);
                 } else {
-                    let reason = format!(
-                        "{} {}",
-                        api.msg,
-                        api.info.map(|i| i.hint).unwrap_or_default()
-                    )
-                    .trim()
-                    .to_owned();
+                    let reason = refusal_reason(&api);
                     record(
                         journal,
                         Entry::Failed {
@@ -517,8 +728,14 @@ pub async fn run_with<J: Job>(
                     report.rejected.push(Rejection {
                         lines,
                         code: Some(api.code),
-                        reason,
+                        reason: reason.clone(),
                     });
+                    if let Some(mut stopped) =
+                        same_refusal(&mut streak, api.code, &reason, job, &report, started)
+                    {
+                        stopped.error = Error::Api(api);
+                        return Err(stopped);
+                    }
                 }
             }
             Err(error) => return Err(interrupted(error, &report, started)),
@@ -534,10 +751,61 @@ pub async fn run_with<J: Job>(
     Ok(report)
 }
 
+/// Counts a single unit refused with `code`; when [`SAME_REFUSALS_TO_STOP`]
+/// in a row share it and no row was applied, the run stops with the likely cause.
+fn same_refusal<J: Job>(
+    streak: &mut Option<(i64, usize)>,
+    code: i64,
+    reason: &str,
+    job: &J,
+    report: &Report,
+    started: Instant,
+) -> Option<Box<Interrupted>> {
+    let same = match *streak {
+        Some((c, n)) if c == code => n + 1,
+        _ => 1,
+    };
+    *streak = Some((code, same));
+    if report.applied_rows > 0 || same < SAME_REFUSALS_TO_STOP {
+        return None;
+    }
+    let mut stopped = interrupted(
+        Error::Config(format!("every unit tried was refused with {code}")),
+        report,
+        started,
+    );
+    stopped
+        .report
+        .rejected
+        .sort_by_key(|r| r.lines.first().copied());
+    stopped.likely_cause = Some(format!(
+        "the first {same} units tried, spread across the file, were each refused with {code} ({reason}) \
+         and none was applied: the cause is most likely something every row shares ({}), \
+         not the rows themselves. Check it, then run again",
+        job.options_summary()
+    ));
+    Some(stopped)
+}
+
+/// The platform's message and the doc's hint for a refusal.
+fn refusal_reason(api: &ApiError) -> String {
+    format!(
+        "{} {}",
+        api.msg,
+        api.info.as_ref().map(|i| i.hint).unwrap_or_default()
+    )
+    .trim()
+    .to_owned()
+}
+
 fn interrupted(error: Error, report: &Report, started: Instant) -> Box<Interrupted> {
     let mut report = report.clone();
     report.elapsed = started.elapsed();
-    Box::new(Interrupted { error, report })
+    Box::new(Interrupted {
+        error,
+        report,
+        likely_cause: None,
+    })
 }
 
 /// A fresh `client_token` for one request of one run: the input's fingerprint

@@ -1,6 +1,5 @@
 //! The imports the engine runs: key-metric values, supplementary information and OKR progress.
-
-use std::collections::HashMap;
+//! Each names its file's columns and reads rows from the compact [`Table`](crate::input::Table).
 
 use feishu_perf::performance::v2::{
     AdditionalInformation, ImportAdditionalInformationRequest,
@@ -14,65 +13,76 @@ use feishu_perf::okr::v1::{
     PatchMetricSourceTableItemResponseBody, UserIdType as OkrUserIdType,
 };
 
-use crate::batch::{Job, Options};
+use crate::batch::{Job, Key, Options};
+use crate::input::{Column, Row};
 
-/// One key-metric value: one field of one reviewee's metric.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
-pub struct MetricRow {
-    /// Where it came from (the header is line 1).
-    #[serde(skip)]
-    pub line: u64,
-    /// `reviewee_user_id`, in the run's `user_id_type`.
-    pub reviewee_user_id: String,
-    /// `metric_id`.
-    pub metric_id: String,
-    /// `field_id`.
-    pub field_id: String,
-    /// `field_value`.
-    #[serde(default)]
-    pub field_value: Option<String>,
-    /// `field_value_person`, for person fields.
-    #[serde(default)]
-    pub field_value_person: Option<String>,
+const fn required(name: &'static str) -> Column {
+    Column {
+        name,
+        required: true,
+    }
 }
 
-/// Key-metric values (录入被评估人关键指标数据). A unit is one reviewee's metric
-/// (the API refuses the same pair twice in one request, 1580307); at most 50 a request.
+const fn optional(name: &'static str) -> Column {
+    Column {
+        name,
+        required: false,
+    }
+}
+
+/// Key-metric values (录入被评估人关键指标数据): a row is one field of one
+/// reviewee's metric. A unit is one reviewee's metric (the API refuses the same
+/// pair twice in one request, 1580307); at most 50 a request.
 #[derive(Debug, Clone)]
 pub struct MetricImport(pub Options);
 
+impl MetricImport {
+    const REVIEWEE: usize = 0;
+    const METRIC: usize = 1;
+    const FIELD: usize = 2;
+    const VALUE: usize = 3;
+    const PERSON: usize = 4;
+}
+
 impl Job for MetricImport {
-    type Row = MetricRow;
     type Request = ImportMetricDetailRequest;
     const MAX_UNITS: usize = 50;
+    const COLUMNS: &'static [Column] = &[
+        required("reviewee_user_id"),
+        required("metric_id"),
+        required("field_id"),
+        optional("field_value"),
+        optional("field_value_person"),
+    ];
     const UNIT_PATH: &'static str = "imported_metrics[0]";
 
-    fn line(row: &MetricRow) -> u64 {
-        row.line
+    fn unit_key<'t>(&self, row: Row<'t>) -> Option<Key<'t>> {
+        Some([row.get(Self::REVIEWEE), row.get(Self::METRIC), ""])
     }
 
-    fn unit_key(row: &MetricRow) -> String {
-        format!("{}\u{1f}{}", row.reviewee_user_id, row.metric_id)
-    }
-
-    fn request(&self, units: &[Vec<MetricRow>]) -> ImportMetricDetailRequest {
+    fn request(&self, units: &[Vec<Row<'_>>]) -> ImportMetricDetailRequest {
         let metrics = units
             .iter()
             .map(|rows| {
                 let fields = rows
                     .iter()
                     .map(|row| {
-                        let mut field = ImportedMetricField::new(&row.field_id);
-                        if let Some(value) = &row.field_value {
+                        let mut field = ImportedMetricField::new(row.get(Self::FIELD));
+                        if let Some(value) = row.opt(Self::VALUE) {
                             field = field.field_value(value);
                         }
-                        if let Some(person) = &row.field_value_person {
+                        if let Some(person) = row.opt(Self::PERSON) {
                             field = field.field_value_person(person);
                         }
                         field
                     })
                     .collect();
-                ImportedMetric::new(&rows[0].reviewee_user_id, &rows[0].metric_id, fields)
+                let first = rows.first();
+                ImportedMetric::new(
+                    first.map_or("", |r| r.get(Self::REVIEWEE)),
+                    first.map_or("", |r| r.get(Self::METRIC)),
+                    fields,
+                )
             })
             .collect();
         let mut body = ImportMetricDetailRequestBody::new(&self.0.semester_id, metrics);
@@ -86,19 +96,39 @@ impl Job for MetricImport {
         request
     }
 
+    /// A row with neither `field_value` nor `field_value_person` would change nothing.
+    fn check_row(&self, row: Row<'_>) -> Result<(), String> {
+        if row.opt(Self::VALUE).is_none() && row.opt(Self::PERSON).is_none() {
+            return Err(
+                "nothing to import: field_value and field_value_person are both empty".into(),
+            );
+        }
+        Ok(())
+    }
+
     /// The same field twice for one reviewee's metric is ambiguous (and 1580308): all its rows are refused.
-    fn unsendable(&self, rows: &[MetricRow]) -> Vec<(Vec<u64>, String)> {
-        duplicates(rows.iter().map(|r| {
-            let key = format!(
-                "{}\u{1f}{}\u{1f}{}",
-                r.reviewee_user_id, r.metric_id, r.field_id
-            );
-            let reason = format!(
-                "field {} is given more than once for reviewee {} and metric {}",
-                r.field_id, r.reviewee_user_id, r.metric_id
-            );
-            (key, r.line, reason)
-        }))
+    fn unique_keys<'t>(&self, row: Row<'t>) -> [Option<Key<'t>>; 2] {
+        [
+            Some([
+                row.get(Self::REVIEWEE),
+                row.get(Self::METRIC),
+                row.get(Self::FIELD),
+            ]),
+            None,
+        ]
+    }
+
+    fn duplicate_reason(&self, _slot: usize, row: Row<'_>) -> String {
+        format!(
+            "field {} is given more than once for reviewee {} and metric {}",
+            row.get(Self::FIELD),
+            row.get(Self::REVIEWEE),
+            row.get(Self::METRIC)
+        )
+    }
+
+    fn check_options(&self) -> Result<(), String> {
+        self.0.check()
     }
 
     fn record_id(response: &ImportMetricDetailResponseBody) -> Option<String> {
@@ -116,59 +146,54 @@ impl Job for MetricImport {
     fn options_key(&self) -> String {
         self.0.key()
     }
+
+    fn options_summary(&self) -> String {
+        self.0.summary()
+    }
 }
 
-/// One supplementary-information item.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
-pub struct InformationRow {
-    /// Where it came from (the header is line 1).
-    #[serde(skip)]
-    pub line: u64,
-    /// `item_id`: updates that item.
-    #[serde(default)]
-    pub item_id: Option<String>,
-    /// `external_id`: your system's id; updates the item bound to it.
-    #[serde(default)]
-    pub external_id: Option<String>,
-    /// `reviewee_user_id`, in the run's `user_id_type`.
-    pub reviewee_user_id: String,
-    /// `item` (事项).
-    pub item: String,
-    /// `time` (free text).
-    pub time: String,
-    /// `detailed_description`.
-    pub detailed_description: String,
-}
-
-/// Supplementary information (批量导入补充信息). A unit is one item; at most 1,000 a request.
+/// Supplementary information (批量导入补充信息): a row is one item, created, or
+/// updated by `item_id` or `external_id`. A unit is one item; at most 1,000 a request.
 #[derive(Debug, Clone)]
 pub struct InformationImport(pub Options);
 
+impl InformationImport {
+    const ITEM_ID: usize = 0;
+    const EXTERNAL_ID: usize = 1;
+    const REVIEWEE: usize = 2;
+    const ITEM: usize = 3;
+    const TIME: usize = 4;
+    const DESCRIPTION: usize = 5;
+}
+
 impl Job for InformationImport {
-    type Row = InformationRow;
     type Request = ImportAdditionalInformationRequest;
     const MAX_UNITS: usize = 1000;
+    const COLUMNS: &'static [Column] = &[
+        optional("item_id"),
+        optional("external_id"),
+        required("reviewee_user_id"),
+        required("item"),
+        required("time"),
+        required("detailed_description"),
+    ];
     const UNIT_PATH: &'static str = "additional_informations[0]";
 
-    fn line(row: &InformationRow) -> u64 {
-        row.line
-    }
-
-    fn request(&self, units: &[Vec<InformationRow>]) -> ImportAdditionalInformationRequest {
+    fn request(&self, units: &[Vec<Row<'_>>]) -> ImportAdditionalInformationRequest {
         let items = units
             .iter()
             .flatten()
             .map(|row| {
                 let mut item = AdditionalInformation::new(
-                    &row.reviewee_user_id,
-                    &row.item,
-                    &row.time,
-                    &row.detailed_description,
+                    row.get(Self::REVIEWEE),
+                    row.get(Self::ITEM),
+                    row.get(Self::TIME),
+                    row.get(Self::DESCRIPTION),
                 );
-                if let Some(id) = &row.item_id {
+                if let Some(id) = row.opt(Self::ITEM_ID) {
                     item = item.item_id(id);
                 }
-                if let Some(id) = &row.external_id {
+                if let Some(id) = row.opt(Self::EXTERNAL_ID) {
                     item = item.external_id(id);
                 }
                 item
@@ -187,24 +212,25 @@ impl Job for InformationImport {
     }
 
     /// The same item_id or external_id twice is ambiguous (and 1580203 / 1580202): all those rows are refused.
-    fn unsendable(&self, rows: &[InformationRow]) -> Vec<(Vec<u64>, String)> {
-        let by_item = rows.iter().filter_map(|r| {
-            let id = r.item_id.as_ref()?;
-            Some((
-                format!("item\u{1f}{id}"),
-                r.line,
-                format!("item_id {id} is given more than once"),
-            ))
-        });
-        let by_external = rows.iter().filter_map(|r| {
-            let id = r.external_id.as_ref()?;
-            Some((
-                format!("external\u{1f}{id}"),
-                r.line,
-                format!("external_id {id} is given more than once"),
-            ))
-        });
-        duplicates(by_item.chain(by_external))
+    fn unique_keys<'t>(&self, row: Row<'t>) -> [Option<Key<'t>>; 2] {
+        [
+            row.opt(Self::ITEM_ID).map(|id| [id, "", ""]),
+            row.opt(Self::EXTERNAL_ID).map(|id| [id, "", ""]),
+        ]
+    }
+
+    fn duplicate_reason(&self, slot: usize, row: Row<'_>) -> String {
+        match slot {
+            0 => format!("item_id {} is given more than once", row.get(Self::ITEM_ID)),
+            _ => format!(
+                "external_id {} is given more than once",
+                row.get(Self::EXTERNAL_ID)
+            ),
+        }
+    }
+
+    fn check_options(&self) -> Result<(), String> {
+        self.0.check()
     }
 
     fn record_id(response: &ImportAdditionalInformationResponseBody) -> Option<String> {
@@ -222,41 +248,14 @@ impl Job for InformationImport {
     fn options_key(&self) -> String {
         self.0.key()
     }
-}
 
-/// One OKR metric item's new values; empty cells leave a value as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
-pub struct OkrItemRow {
-    /// Where it came from (the header is line 1).
-    #[serde(skip)]
-    pub line: u64,
-    /// `metric_source_id`.
-    pub metric_source_id: String,
-    /// `metric_table_id`.
-    pub metric_table_id: String,
-    /// `metric_item_id`.
-    pub metric_item_id: String,
-    /// `metric_initial_value`, as written in the file.
-    #[serde(default)]
-    pub metric_initial_value: Option<String>,
-    /// `metric_target_value`, as written in the file.
-    #[serde(default)]
-    pub metric_target_value: Option<String>,
-    /// `metric_current_value`, as written in the file.
-    #[serde(default)]
-    pub metric_current_value: Option<String>,
-    /// `supported_user_id`, in the run's `user_id_type`.
-    #[serde(default)]
-    pub supported_user_id: Option<String>,
-}
-
-impl OkrItemRow {
-    fn number(value: &Option<String>) -> Option<f64> {
-        value.as_deref().and_then(|v| v.trim().parse().ok())
+    fn options_summary(&self) -> String {
+        self.0.summary()
     }
 }
 
-/// OKR progress (更新指标项): one PATCH per metric item. A PATCH sets absolute
+/// OKR progress (更新指标项): a row is one metric item's new values (empty
+/// cells leave a value as it is); one PATCH per item. A PATCH sets absolute
 /// values, so repeating it is harmless; the endpoint documents no rate limit.
 #[derive(Debug, Clone, Default)]
 pub struct OkrItemUpdate {
@@ -264,35 +263,57 @@ pub struct OkrItemUpdate {
     pub user_id_type: Option<OkrUserIdType>,
 }
 
+impl OkrItemUpdate {
+    const SOURCE: usize = 0;
+    const TABLE: usize = 1;
+    const ITEM: usize = 2;
+    const VALUES: [usize; 3] = [3, 4, 5];
+    const SUPPORTED_USER: usize = 6;
+
+    fn number(row: Row<'_>, column: usize) -> Option<f64> {
+        row.opt(column)
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+    }
+}
+
 impl Job for OkrItemUpdate {
-    type Row = OkrItemRow;
     type Request = PatchMetricSourceTableItemRequest;
     const MAX_UNITS: usize = 1;
+    const COLUMNS: &'static [Column] = &[
+        required("metric_source_id"),
+        required("metric_table_id"),
+        required("metric_item_id"),
+        optional("metric_initial_value"),
+        optional("metric_target_value"),
+        optional("metric_current_value"),
+        optional("supported_user_id"),
+    ];
     const UNIT_PATH: &'static str = "path";
 
-    fn line(row: &OkrItemRow) -> u64 {
-        row.line
-    }
-
-    fn request(&self, units: &[Vec<OkrItemRow>]) -> PatchMetricSourceTableItemRequest {
-        let row = &units[0][0];
+    fn request(&self, units: &[Vec<Row<'_>>]) -> PatchMetricSourceTableItemRequest {
+        let row = units.first().and_then(|u| u.first());
+        let cell = |column| row.map_or("", |r| r.get(column));
         let mut body = PatchMetricSourceTableItemRequestBody::new();
-        if let Some(v) = OkrItemRow::number(&row.metric_initial_value) {
-            body = body.metric_initial_value(v);
-        }
-        if let Some(v) = OkrItemRow::number(&row.metric_target_value) {
-            body = body.metric_target_value(v);
-        }
-        if let Some(v) = OkrItemRow::number(&row.metric_current_value) {
-            body = body.metric_current_value(v);
-        }
-        if let Some(user) = &row.supported_user_id {
-            body = body.supported_user_id(user);
+        if let Some(row) = row {
+            let [initial, target, current] = Self::VALUES.map(|c| Self::number(*row, c));
+            if let Some(v) = initial {
+                body = body.metric_initial_value(v);
+            }
+            if let Some(v) = target {
+                body = body.metric_target_value(v);
+            }
+            if let Some(v) = current {
+                body = body.metric_current_value(v);
+            }
+            if let Some(user) = row.opt(Self::SUPPORTED_USER) {
+                body = body.supported_user_id(user);
+            }
         }
         let mut request = PatchMetricSourceTableItemRequest::new(
-            &row.metric_source_id,
-            &row.metric_table_id,
-            &row.metric_item_id,
+            cell(Self::SOURCE),
+            cell(Self::TABLE),
+            cell(Self::ITEM),
         )
         .body(body);
         if let Some(kind) = &self.user_id_type {
@@ -301,45 +322,52 @@ impl Job for OkrItemUpdate {
         request
     }
 
-    /// A value that is not a number, a row that changes nothing, and the same item twice (ambiguous).
-    fn unsendable(&self, rows: &[OkrItemRow]) -> Vec<(Vec<u64>, String)> {
-        let mut out = Vec::new();
-        for row in rows {
-            let values = [
-                &row.metric_initial_value,
-                &row.metric_target_value,
-                &row.metric_current_value,
-            ];
-            if let Some(bad) = values
-                .iter()
-                .filter_map(|v| v.as_deref())
-                .find(|v| v.trim().parse::<f64>().is_err())
-            {
-                out.push((vec![row.line], format!("{bad:?} is not a number")));
-            } else if values.iter().all(|v| v.is_none()) && row.supported_user_id.is_none() {
-                out.push((
-                    vec![row.line],
-                    "nothing to update: every value is empty".to_owned(),
-                ));
+    /// A value that is not a finite number, and a row that changes nothing.
+    fn check_row(&self, row: Row<'_>) -> Result<(), String> {
+        for column in Self::VALUES {
+            if let Some(value) = row.opt(column) {
+                match value.parse::<f64>() {
+                    Ok(v) if v.is_finite() => {}
+                    Ok(_) => {
+                        return Err(format!(
+                            "{}: {value:?} is not a finite number",
+                            Self::COLUMNS[column].name
+                        ));
+                    }
+                    Err(_) => {
+                        return Err(format!(
+                            "{}: {value:?} is not a number",
+                            Self::COLUMNS[column].name
+                        ));
+                    }
+                }
             }
         }
-        let reported: Vec<u64> = out.iter().flat_map(|(lines, _)| lines.clone()).collect();
-        out.extend(duplicates(
-            rows.iter()
-                .filter(|r| !reported.contains(&r.line))
-                .map(|r| {
-                    let key = format!(
-                        "{}\u{1f}{}\u{1f}{}",
-                        r.metric_source_id, r.metric_table_id, r.metric_item_id
-                    );
-                    (
-                        key,
-                        r.line,
-                        format!("metric item {} is given more than once", r.metric_item_id),
-                    )
-                }),
-        ));
-        out
+        if Self::VALUES.iter().all(|&c| row.opt(c).is_none())
+            && row.opt(Self::SUPPORTED_USER).is_none()
+        {
+            return Err("nothing to update: every value is empty".into());
+        }
+        Ok(())
+    }
+
+    /// The same item twice is ambiguous.
+    fn unique_keys<'t>(&self, row: Row<'t>) -> [Option<Key<'t>>; 2] {
+        [
+            Some([
+                row.get(Self::SOURCE),
+                row.get(Self::TABLE),
+                row.get(Self::ITEM),
+            ]),
+            None,
+        ]
+    }
+
+    fn duplicate_reason(&self, _slot: usize, row: Row<'_>) -> String {
+        format!(
+            "metric item {} is given more than once",
+            row.get(Self::ITEM)
+        )
     }
 
     fn record_id(response: &PatchMetricSourceTableItemResponseBody) -> Option<String> {
@@ -359,39 +387,31 @@ impl Job for OkrItemUpdate {
             .as_ref()
             .map_or(String::new(), |t| t.as_str().to_owned())
     }
-}
 
-/// Groups of lines sharing a key, where a key appears more than once.
-fn duplicates(keyed: impl Iterator<Item = (String, u64, String)>) -> Vec<(Vec<u64>, String)> {
-    let mut seen: HashMap<String, (Vec<u64>, String)> = HashMap::new();
-    for (key, line, reason) in keyed {
-        seen.entry(key)
-            .or_insert_with(|| (Vec::new(), reason))
-            .0
-            .push(line);
+    fn options_summary(&self) -> String {
+        format!(
+            "--user-id-type {}",
+            self.user_id_type
+                .as_ref()
+                .map_or("open_id (the default)", |t| t.as_str())
+        )
     }
-    let mut out: Vec<(Vec<u64>, String)> = seen
-        .into_values()
-        .filter(|(lines, _)| lines.len() > 1)
-        .collect();
-    out.sort();
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::batch::plan;
+    use crate::input::{Table, parse_table};
 
-    fn row(line: u64, reviewee: &str, metric: &str, field: &str, value: &str) -> MetricRow {
-        MetricRow {
-            line,
-            reviewee_user_id: reviewee.into(),
-            metric_id: metric.into(),
-            field_id: field.into(),
-            field_value: Some(value.into()),
-            field_value_person: None,
-        }
+    fn table<J: Job>(rows: &[String]) -> Table {
+        let header: Vec<&str> = J::COLUMNS.iter().map(|c| c.name).collect();
+        let text = format!("{}\n{}\n", header.join(","), rows.join("\n"));
+        parse_table("t.csv", &text, J::COLUMNS).unwrap()
+    }
+
+    fn metric(reviewee: &str, metric: &str, field: &str, value: &str) -> String {
+        format!("{reviewee},{metric},{field},{value},")
     }
 
     fn options(batch_size: usize) -> Options {
@@ -405,19 +425,11 @@ mod tests {
 
     #[test]
     fn metrics_group_per_reviewee_and_metric_and_pack_in_fifties() {
-        let rows: Vec<MetricRow> = (0..120)
-            .map(|n| {
-                row(
-                    n + 2,
-                    &format!("ou_{}", n / 2),
-                    "m",
-                    &format!("f{}", n % 2),
-                    "1",
-                )
-            })
+        let rows: Vec<String> = (0..120)
+            .map(|n| metric(&format!("ou_{}", n / 2), "m", &format!("f{}", n % 2), "1"))
             .collect();
         let job = MetricImport(options(50));
-        let plan = plan(&job, rows).unwrap();
+        let plan = plan(&job, table::<MetricImport>(&rows)).unwrap();
         assert_eq!(plan.batches(), 2, "60 reviewee-metrics in requests of 50");
         assert_eq!(plan.sendable_rows(), 120);
         assert!(plan.rejected.is_empty());
@@ -426,17 +438,17 @@ mod tests {
     #[test]
     fn duplicate_fields_and_rule_breaking_units_are_rejected_with_their_lines() {
         let mut rows = vec![
-            row(2, "ou_1", "m", "f", "1"),
-            row(3, "ou_1", "m", "f", "2"),
-            row(4, "ou_1", "m", "g", "3"),
-            row(5, "ou_3", "m", "f", "5"),
+            metric("ou_1", "m", "f", "1"),
+            metric("ou_1", "m", "f", "2"),
+            metric("ou_1", "m", "g", "3"),
+            metric("ou_3", "m", "f", "5"),
         ];
-        // A metric with 100 fields: over the documented 1..99.
-        rows.extend((0..100).map(|n| row(10 + n, "ou_2", "m", &format!("f{n}"), "1")));
-        let plan = plan(&MetricImport(options(50)), rows).unwrap();
+        // A metric with 100 fields (lines 6..=105): over the documented 1..99.
+        rows.extend((0..100).map(|n| metric("ou_2", "m", &format!("f{n}"), "1")));
+        let plan = plan(&MetricImport(options(50)), table::<MetricImport>(&rows)).unwrap();
         assert_eq!(plan.rejected.len(), 2, "{:?}", plan.rejected);
         assert_eq!(plan.rejected[0].lines, [2, 3]);
-        assert_eq!(plan.rejected[1].lines, (10..110).collect::<Vec<u64>>());
+        assert_eq!(plan.rejected[1].lines, (6..106).collect::<Vec<u64>>());
         assert!(
             plan.rejected[1]
                 .reason
@@ -448,38 +460,80 @@ mod tests {
     }
 
     #[test]
+    fn a_metric_row_without_a_value_is_rejected_before_sending() {
+        let rows = vec![
+            metric("ou_1", "m", "f", ""),
+            "ou_1,m,g,,ou_person".to_owned(),
+            metric("ou_2", "m", "f", "3"),
+        ];
+        let plan = plan(&MetricImport(options(50)), table::<MetricImport>(&rows)).unwrap();
+        assert_eq!(plan.rejected.len(), 1);
+        assert_eq!(plan.rejected[0].lines, [2]);
+        assert!(plan.rejected[0].reason.contains("both empty"));
+        assert_eq!(plan.sendable_rows(), 2);
+    }
+
+    #[test]
+    fn okr_values_must_be_finite_numbers_and_change_something() {
+        let rows: Vec<String> = [
+            "NaN", "inf", "-inf", "1e400", "lots", "", "12.5", "-3", "1e3",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(n, v)| format!("s,t,{n},,,{v},"))
+        .collect();
+        let plan = plan(&OkrItemUpdate::default(), table::<OkrItemUpdate>(&rows)).unwrap();
+        let reasons: Vec<(u64, &str)> = plan
+            .rejected
+            .iter()
+            .map(|r| (r.lines[0], r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (2, "metric_current_value: \"NaN\" is not a finite number"),
+                (3, "metric_current_value: \"inf\" is not a finite number"),
+                (4, "metric_current_value: \"-inf\" is not a finite number"),
+                (5, "metric_current_value: \"1e400\" is not a finite number"),
+                (6, "metric_current_value: \"lots\" is not a number"),
+                (7, "nothing to update: every value is empty"),
+            ]
+        );
+        assert_eq!(plan.sendable_rows(), 3);
+    }
+
+    #[test]
     fn fingerprints_follow_the_input_and_options() {
-        let rows = vec![row(2, "ou_1", "m", "f", "1")];
-        let fp = |rows: Vec<MetricRow>, size| {
-            plan(&MetricImport(options(size)), rows)
+        let rows = vec![metric("ou_1", "m", "f", "1")];
+        let fp = |rows: &[String], size| {
+            plan(&MetricImport(options(size)), table::<MetricImport>(rows))
                 .unwrap()
                 .fingerprint
         };
-        let a = fp(rows.clone(), 50);
-        assert_eq!(a, fp(rows.clone(), 50));
-        assert_ne!(a, fp(rows.clone(), 10));
-        assert_ne!(a, fp(vec![row(2, "ou_1", "m", "f", "2")], 50));
-        assert!(plan(&MetricImport(options(51)), rows).is_err());
+        let a = fp(&rows, 50);
+        assert_eq!(a, fp(&rows, 50));
+        assert_ne!(a, fp(&rows, 10));
+        assert_ne!(a, fp(&[metric("ou_1", "m", "f", "2")], 50));
+        assert!(plan(&MetricImport(options(51)), table::<MetricImport>(&rows)).is_err());
+    }
+
+    fn info(external: &str, item: &str) -> String {
+        format!(",{external},ou_1,{item},2024-Q3,d")
     }
 
     #[test]
     fn informations_refuse_repeated_ids_and_rule_breaking_items() {
-        let info = |line, external: Option<&str>, item: &str| InformationRow {
-            line,
-            item_id: None,
-            external_id: external.map(str::to_owned),
-            reviewee_user_id: "ou_1".into(),
-            item: item.into(),
-            time: "2024-Q3".into(),
-            detailed_description: "d".into(),
-        };
         let rows = vec![
-            info(2, Some("e1"), "a"),
-            info(3, Some("e1"), "b"),
-            info(4, None, ""),
-            info(5, Some("e2"), "c"),
+            info("e1", "a"),
+            info("e1", "b"),
+            info("", ""),
+            info("e2", "c"),
         ];
-        let plan = plan(&InformationImport(options(1000)), rows).unwrap();
+        let plan = plan(
+            &InformationImport(options(1000)),
+            table::<InformationImport>(&rows),
+        )
+        .unwrap();
         let rejected: Vec<Vec<u64>> = plan.rejected.iter().map(|r| r.lines.clone()).collect();
         assert_eq!(rejected, [vec![2, 3], vec![4]]);
         assert!(
@@ -490,24 +544,39 @@ mod tests {
             plan.rejected[1].reason
         );
         assert_eq!(plan.sendable_rows(), 1);
-        // An invalid semester id makes every request invalid.
-        let bad = InformationImport(Options {
-            semester_id: String::new(),
-            ..options(10)
-        });
-        assert!(plan_err(&bad).contains("semester_id"));
     }
 
-    fn plan_err(job: &InformationImport) -> String {
-        let row = InformationRow {
-            line: 2,
-            item_id: None,
-            external_id: None,
-            reviewee_user_id: "ou_1".into(),
-            item: "i".into(),
-            time: "t".into(),
-            detailed_description: "d".into(),
+    #[test]
+    fn an_empty_semester_is_refused_by_every_import_before_any_row() {
+        let empty = Options {
+            semester_id: String::new(),
+            ..options(10)
         };
-        plan(job, vec![row]).unwrap_err()
+        let info_err = plan(
+            &InformationImport(empty.clone()),
+            table::<InformationImport>(&[info("e", "i")]),
+        )
+        .unwrap_err();
+        let metric_err = plan(
+            &MetricImport(empty),
+            table::<MetricImport>(&[metric("ou_1", "m", "f", "1")]),
+        )
+        .unwrap_err();
+        assert_eq!(info_err, metric_err);
+        assert!(info_err.contains("--semester is empty"), "{info_err}");
+    }
+
+    #[test]
+    fn an_unknown_user_id_type_is_refused_by_the_generated_rules() {
+        let bad = Options {
+            user_id_type: Some("email".into()),
+            ..options(10)
+        };
+        let err = plan(
+            &MetricImport(bad),
+            table::<MetricImport>(&[metric("ou_1", "m", "f", "1")]),
+        )
+        .unwrap_err();
+        assert!(err.contains("user_id_type"), "{err}");
     }
 }

@@ -35,10 +35,15 @@ pub enum Entry {
         /// `import_record_id`, unless the response was lost.
         import_record_id: Option<String>,
     },
-    /// The server refused the batch; it was split in two to isolate the bad rows.
+    /// The server refused the batch; it was split to isolate the bad rows: in
+    /// two halves (`<key>.0`, `<key>.1`), or probed with single units first.
     Split {
         /// Batch key.
         batch: String,
+        /// Split into single units spread across the batch (probed first) and
+        /// the runs between them, rather than in halves.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        probe: bool,
     },
     /// The server refused a batch of one reviewee's metric: its rows failed.
     Failed {
@@ -63,8 +68,11 @@ pub enum BatchState {
     },
     /// Applied.
     Done,
-    /// Split into `<key>.0` and `<key>.1`.
-    Split,
+    /// Split into `<key>.0`, `<key>.1`, ...
+    Split {
+        /// Probed with single units first, rather than halved.
+        probe: bool,
+    },
     /// Refused for good.
     Failed {
         /// The code.
@@ -170,8 +178,8 @@ fn apply(states: &mut HashMap<String, BatchState>, entry: Entry) {
         Entry::Done { batch, .. } => {
             states.insert(batch, BatchState::Done);
         }
-        Entry::Split { batch } => {
-            states.insert(batch, BatchState::Split);
+        Entry::Split { batch, probe } => {
+            states.insert(batch, BatchState::Split { probe });
         }
         Entry::Failed {
             batch,

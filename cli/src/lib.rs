@@ -7,3 +7,4 @@ pub mod batch;
 pub mod input;
 pub mod jobs;
 pub mod journal;
+pub mod rejects;

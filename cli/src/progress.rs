@@ -123,14 +123,14 @@ impl State {
     }
 }
 
-/// `1 h 02 min`, `3 min 20 s`, `12 s`, `0.4 s`.
+/// `1 h 02 min`, `3 min 20 s`, `12 s`, `0.4 s` (whole seconds from one second on).
 pub fn human(d: Duration) -> String {
     let s = d.as_secs();
     if s >= 3600 {
         format!("{} h {:02} min", s / 3600, (s % 3600) / 60)
     } else if s >= 60 {
         format!("{} min {:02} s", s / 60, s % 60)
-    } else if s >= 10 {
+    } else if s >= 1 {
         format!("{s} s")
     } else {
         format!("{:.1} s", d.as_secs_f64())

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use feishu_perf::{Client, Error, Pacing, RetryPolicy};
-use feishu_perf_cli::batch::{self, Options};
-use feishu_perf_cli::jobs::{InformationImport, InformationRow, MetricImport, MetricRow};
+use feishu_perf_cli::batch::{self, Job, Options};
+use feishu_perf_cli::input::{Table, parse_table};
+use feishu_perf_cli::jobs::{InformationImport, MetricImport, OkrItemUpdate};
 use feishu_perf_cli::journal::Journal;
 use feishu_sandbox::seed::{APP_ID, APP_SECRET, ids, open_id};
 use feishu_sandbox::{Config, Sandbox, Seed};
@@ -35,37 +36,29 @@ fn client(sandbox: &Sandbox, attempts: u32) -> Client {
         .unwrap()
 }
 
-fn row(line: u64, reviewee: usize, metric: &str, field: &str, value: &str) -> MetricRow {
-    MetricRow {
-        line,
-        reviewee_user_id: open_id(reviewee),
-        metric_id: metric.into(),
-        field_id: field.into(),
-        field_value: Some(value.into()),
-        field_value_person: None,
-    }
+/// A table of `J`'s columns from CSV lines (the header is line 1, row `i` is line `i + 2`).
+fn table<J: Job>(rows: &[String]) -> Table {
+    let header: Vec<&str> = J::COLUMNS.iter().map(|c| c.name).collect();
+    let text = format!("{}\n{}\n", header.join(","), rows.join("\n"));
+    parse_table("test.csv", &text, J::COLUMNS).unwrap()
+}
+
+fn row(reviewee: usize, metric: &str, field: &str, value: &str) -> String {
+    format!("{},{metric},{field},{value},", open_id(reviewee))
 }
 
 /// Two rows per reviewee (two metrics), for reviewees 10..10+n (clear of the fixture's admin value).
-fn rows(n: usize) -> Vec<MetricRow> {
+fn rows(n: usize) -> Vec<String> {
     let mut rows = Vec::new();
     for r in 10..10 + n {
-        rows.push(row(
-            rows.len() as u64 + 2,
-            r,
-            ids::METRIC,
-            ids::FIELD_NUMBER,
-            &r.to_string(),
-        ));
-        rows.push(row(
-            rows.len() as u64 + 2,
-            r,
-            ids::METRIC_2,
-            "7283776005142675482",
-            "1",
-        ));
+        rows.push(row(r, ids::METRIC, ids::FIELD_NUMBER, &r.to_string()));
+        rows.push(row(r, ids::METRIC_2, "7283776005142675482", "1"));
     }
     rows
+}
+
+fn metrics(rows: &[String]) -> Table {
+    table::<MetricImport>(rows)
 }
 
 fn options() -> Options {
@@ -84,7 +77,7 @@ fn job() -> MetricImport {
 /// A run with a journal kept in memory.
 async fn run_in_memory<J: batch::Job>(
     client: &Client,
-    plan: &batch::Plan<J::Row>,
+    plan: &batch::Plan,
     job: &J,
 ) -> Result<batch::Report, Box<batch::Interrupted>> {
     batch::run(client, plan, job, &mut Journal::in_memory(), |_| {}).await
@@ -120,7 +113,7 @@ async fn every_row_lands_exactly_once_under_faults() {
     let sandbox =
         sandbox("500,apply_drop,drop,truncate,502,504,apply_drop,500@0.2,apply_drop@0.1,drop@0.1")
             .await;
-    let plan = batch::plan(&job(), rows(220)).unwrap();
+    let plan = batch::plan(&job(), metrics(&rows(220))).unwrap();
     assert_eq!(plan.batches(), 9);
     let report = run_in_memory(&client(&sandbox, 10), &plan, &job())
         .await
@@ -137,11 +130,11 @@ async fn every_row_lands_exactly_once_under_faults() {
 async fn refused_rows_are_isolated_and_the_rest_applied() {
     let sandbox = sandbox("").await;
     let mut rows = rows(100);
-    // Outside the app's data scope (1580112), and text in a number field (1580301), in the middle of batches.
+    // Outside the app's data scope (1580112), and text in a number field (1580301), in the
+    // middle of batches: lines 32 and 152.
     rows.insert(
         30,
         row(
-            1000,
             Seed::OUT_OF_SCOPE.start,
             ids::METRIC,
             ids::FIELD_NUMBER,
@@ -151,21 +144,20 @@ async fn refused_rows_are_isolated_and_the_rest_applied() {
     rows.insert(
         150,
         row(
-            1001,
             Seed::REVIEWEES - 1 - 10,
             ids::METRIC,
             ids::FIELD_NUMBER,
             "not a number",
         ),
     );
-    let plan = batch::plan(&job(), rows).unwrap();
+    let plan = batch::plan(&job(), metrics(&rows)).unwrap();
     let report = run_in_memory(&client(&sandbox, 3), &plan, &job())
         .await
         .unwrap();
     let refused = refused(&report);
     assert_eq!(
         refused,
-        [(vec![1000], Some(1580112)), (vec![1001], Some(1580301))]
+        [(vec![32], Some(1580112)), (vec![152], Some(1580301))]
     );
     assert_eq!(report.applied_rows, 200);
     assert!(report.splits >= 2);
@@ -178,7 +170,7 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
     // The third batch is applied but its answer is lost, then the server fails
     // until the client gives up: the run stops with that batch in flight.
     let sandbox = sandbox("ok,ok,apply_drop,500*4").await;
-    let plan = batch::plan(&job(), rows(150)).unwrap();
+    let plan = batch::plan(&job(), metrics(&rows(150))).unwrap();
     assert_eq!(plan.batches(), 6);
     let path =
         std::env::temp_dir().join(format!("feishu-perf-journal-{}.jsonl", std::process::id()));
@@ -223,7 +215,7 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
     assert_eq!((again.requests, again.applied_rows), (0, 300));
 
     // The journal refuses another input.
-    let other = batch::plan(&job(), rows(151)).unwrap();
+    let other = batch::plan(&job(), metrics(&rows(151))).unwrap();
     let err = Journal::open(&path, &other.fingerprint).unwrap_err();
     assert!(err.contains("belongs to another input"), "{err}");
     std::fs::remove_file(&path).unwrap();
@@ -236,7 +228,7 @@ async fn a_refusal_of_the_whole_run_stops_it_instead_of_failing_every_row() {
         semester_id: ids::SEMESTER_CLOSED.into(),
         ..options()
     });
-    let plan = batch::plan(&job, rows(60)).unwrap();
+    let plan = batch::plan(&job, metrics(&rows(60))).unwrap();
     let stopped = run_in_memory(&client(&sandbox, 3), &plan, &job)
         .await
         .unwrap_err();
@@ -251,28 +243,21 @@ async fn a_refusal_of_the_whole_run_stops_it_instead_of_failing_every_row() {
 #[tokio::test]
 async fn supplementary_information_imports_through_the_same_engine() {
     let sandbox = sandbox("apply_drop,500@0.2").await;
-    let info = |line: u64, reviewee: usize, external: Option<&str>| InformationRow {
-        line,
-        item_id: None,
-        external_id: external.map(str::to_owned),
-        reviewee_user_id: open_id(reviewee),
-        item: "业绩补充说明".into(),
-        time: "2024-Q3".into(),
-        detailed_description: format!("第 {line} 行"),
+    let info = |reviewee: &str, external: &str, n: usize| {
+        format!(",{external},{reviewee},业绩补充说明,2024-Q3,第 {n} 条")
     };
-    let mut rows: Vec<InformationRow> = (0..30)
-        .map(|n| info(n as u64 + 2, n, Some(&format!("crm-{n}"))))
+    let mut rows: Vec<String> = (0..30)
+        .map(|n| info(&open_id(n), &format!("crm-{n}"), n))
         .collect();
-    // Unknown reviewee (1580111) and outside the data scope (1580112), in the middle.
-    rows.insert(10, info(100, 0, None));
-    rows[10].reviewee_user_id = "ou_nobody".into();
-    rows.insert(20, info(101, Seed::OUT_OF_SCOPE.start, None));
+    // Unknown reviewee (1580111) and outside the data scope (1580112), in the middle: lines 12 and 22.
+    rows.insert(10, info("ou_nobody", "", 100));
+    rows.insert(20, info(&open_id(Seed::OUT_OF_SCOPE.start), "", 101));
     let job = InformationImport(Options {
         semester_id: ids::SEMESTER_2.into(),
         batch_size: 1000,
         ..options()
     });
-    let plan = batch::plan(&job, rows).unwrap();
+    let plan = batch::plan(&job, table::<InformationImport>(&rows)).unwrap();
     assert_eq!(plan.batches(), 1);
     let report = run_in_memory(&client(&sandbox, 10), &plan, &job)
         .await
@@ -280,20 +265,17 @@ async fn supplementary_information_imports_through_the_same_engine() {
     let refused = refused(&report);
     assert_eq!(
         refused,
-        [(vec![100], Some(1580111)), (vec![101], Some(1580112))]
+        [(vec![12], Some(1580111)), (vec![22], Some(1580112))]
     );
     assert_eq!(report.applied_rows, 30);
     let written: usize = sandbox.ledger().iter().map(|e| e.rows.len()).sum();
     assert_eq!(written, 30, "each item written once");
 
     // Importing the same file again updates the same items (by external_id): still 30 items.
-    let again = batch::plan(
-        &job,
-        (0..30)
-            .map(|n| info(n as u64 + 2, n, Some(&format!("crm-{n}"))))
-            .collect(),
-    )
-    .unwrap();
+    let again: Vec<String> = (0..30)
+        .map(|n| info(&open_id(n), &format!("crm-{n}"), n))
+        .collect();
+    let again = batch::plan(&job, table::<InformationImport>(&again)).unwrap();
     run_in_memory(&client(&sandbox, 10), &again, &job)
         .await
         .unwrap();
@@ -307,35 +289,31 @@ async fn supplementary_information_imports_through_the_same_engine() {
 
 #[tokio::test]
 async fn okr_progress_updates_each_item_once_and_reports_refusals() {
-    use feishu_perf_cli::jobs::{OkrItemRow, OkrItemUpdate};
     let sandbox = sandbox("drop,apply_drop").await;
-    let item = |line: u64, id: &str, current: &str| OkrItemRow {
-        line,
-        metric_source_id: ids::OKR_SOURCE.into(),
-        metric_table_id: ids::OKR_TABLE.into(),
-        metric_item_id: id.into(),
-        metric_initial_value: None,
-        metric_target_value: None,
-        metric_current_value: Some(current.into()),
-        supported_user_id: None,
+    let item = |id: &str, initial: &str, target: &str, current: &str| {
+        format!(
+            "{},{},{id},{initial},{target},{current},",
+            ids::OKR_SOURCE,
+            ids::OKR_TABLE
+        )
     };
     let first: u64 = ids::OKR_ITEM.parse().unwrap();
-    let mut rows: Vec<OkrItemRow> = (0..4)
+    let mut rows: Vec<String> = (0..4)
         .map(|n| {
             item(
-                n + 2,
                 &(first + n).to_string(),
+                "",
+                "",
                 &format!("{}", 10 * (n + 1)),
             )
         })
         .collect();
-    rows.push(item(10, "1", "5")); // unknown item: 1001004
-    rows.push(item(11, &(first + 4).to_string(), "lots")); // not a number: refused before sending
-    let mut equal = item(12, &(first + 4).to_string(), "1");
-    (equal.metric_initial_value, equal.metric_target_value) = (Some("7".into()), Some("7".into())); // 1001006
-    rows.push(equal);
+    rows.push(item("1", "", "", "5")); // line 6, unknown item: 1001004
+    rows.push(item(&(first + 4).to_string(), "", "", "lots")); // line 7, not a number: refused before sending
+    rows.push(item(&(first + 5).to_string(), "", "", "NaN")); // line 8, not finite: refused before sending
+    rows.push(item(&(first + 4).to_string(), "7", "7", "1")); // line 9, 1001006
     let job = OkrItemUpdate::default();
-    let plan = batch::plan(&job, rows).unwrap();
+    let plan = batch::plan(&job, table::<OkrItemUpdate>(&rows)).unwrap();
     assert_eq!(plan.batches(), 6);
     let report = run_in_memory(&client(&sandbox, 5), &plan, &job)
         .await
@@ -344,9 +322,10 @@ async fn okr_progress_updates_each_item_once_and_reports_refusals() {
     assert_eq!(
         refused,
         [
-            (vec![10], Some(1001004)),
-            (vec![11], None),
-            (vec![12], Some(1001006))
+            (vec![6], Some(1001004)),
+            (vec![7], None),
+            (vec![8], None),
+            (vec![9], Some(1001006))
         ]
     );
     assert_eq!(report.applied_rows, 4);
@@ -359,4 +338,103 @@ async fn okr_progress_updates_each_item_once_and_reports_refusals() {
     let mut distinct = written.clone();
     distinct.dedup();
     assert_eq!(distinct, [10.0, 20.0, 30.0, 40.0]);
+}
+
+/// One row per reviewee, for reviewees 10..10+n: each row a unit of its own.
+fn one_row_each(n: usize) -> Vec<String> {
+    (10..10 + n)
+        .map(|r| row(r, ids::METRIC, ids::FIELD_NUMBER, &r.to_string()))
+        .collect()
+}
+
+/// Issue figure: a file of 100 rows all refused for the same reason (open_ids sent
+/// as `--user-id-type user_id`: 1580306 for every row) cost 198 requests by plain
+/// bisection; it now stops after 5 and names the likely cause.
+#[tokio::test]
+async fn an_all_refused_file_stops_within_five_requests_and_names_the_cause() {
+    let sandbox = sandbox("").await;
+    let job = MetricImport(Options {
+        user_id_type: Some("user_id".into()),
+        ..options()
+    });
+    let plan = batch::plan(&job, metrics(&one_row_each(100))).unwrap();
+    assert_eq!(plan.batches(), 2);
+    let path = std::env::temp_dir().join(format!("feishu-perf-stop-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let stopped = batch::run(&client(&sandbox, 3), &plan, &job, &mut journal, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(stopped.report.requests, 5, "one request, then four probes");
+    println!(
+        "all-refused file of 100 rows: {} requests",
+        stopped.report.requests
+    );
+    let cause = stopped.likely_cause.as_deref().unwrap();
+    assert!(
+        cause.contains("1580306") && cause.contains("--user-id-type user_id"),
+        "{cause}"
+    );
+    // The probes were spread across the first request (units 0, 12, 25, 37: lines 2, 14, 27, 39).
+    assert_eq!(
+        refused(&stopped.report),
+        [2, 14, 27, 39].map(|l| (vec![l], Some(1580306)))
+    );
+    assert_eq!(stopped.report.applied_rows, 0);
+    assert!(sandbox.ledger().is_empty());
+    drop(journal);
+
+    // Resuming the same run unchanged stops again at once, without a request.
+    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let again = batch::run(&client(&sandbox, 3), &plan, &job, &mut journal, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(again.report.requests, 0);
+    assert!(again.likely_cause.is_some());
+    std::fs::remove_file(&path).unwrap();
+
+    // The same rows with the right id type all land: 2 requests.
+    let plan = batch::plan(&job_default(), metrics(&one_row_each(100))).unwrap();
+    let report = run_in_memory(&client(&sandbox, 3), &plan, &job_default())
+        .await
+        .unwrap();
+    assert_eq!((report.requests, report.applied_rows), (2, 100));
+}
+
+fn job_default() -> MetricImport {
+    job()
+}
+
+/// A few refused rows among many cost a bounded number of requests beyond the
+/// n/50 the import needs, and never trip the early stop.
+#[tokio::test]
+async fn isolating_a_few_refused_rows_costs_a_small_multiple_of_their_number() {
+    let sandbox = sandbox("").await;
+    let mut rows = one_row_each(200);
+    // Three reviewees outside the data scope (1580112), spread out, the first in the first request.
+    for (n, at) in [7, 100, 180].into_iter().enumerate() {
+        rows[at] = row(
+            Seed::OUT_OF_SCOPE.start + n,
+            ids::METRIC,
+            ids::FIELD_NUMBER,
+            "1",
+        );
+    }
+    let plan = batch::plan(&job(), metrics(&rows)).unwrap();
+    assert_eq!(plan.batches(), 4);
+    let report = run_in_memory(&client(&sandbox, 3), &plan, &job())
+        .await
+        .unwrap();
+    assert_eq!(
+        refused(&report),
+        [9, 102, 182].map(|l| (vec![l], Some(1580112)))
+    );
+    assert_eq!(report.applied_rows, 197);
+    let k = 3;
+    println!("3 refused among 200 rows: {} requests", report.requests);
+    assert!(
+        report.requests <= plan.batches() + 14 * k,
+        "{} requests",
+        report.requests
+    );
 }

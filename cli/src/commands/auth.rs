@@ -57,7 +57,7 @@ pub async fn check(ctx: &Context) -> Result<Status, Failure> {
         None => std::env::var("FEISHU_APP_ID").unwrap_or_default(),
     };
     let probe = ctx
-        .client
+        .client()?
         .send(QueryReviewTemplateRequest::new().page_size(1))
         .await;
     let (token, templates, failure) = match &probe {

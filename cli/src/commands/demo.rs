@@ -1,7 +1,6 @@
 //! `demo`: the main job against the embedded sandbox, checked against its ledger.
 
 use feishu_perf_cli::batch::Job;
-use feishu_perf_cli::input::read_metric_rows;
 use feishu_perf_cli::jobs::MetricImport;
 use feishu_sandbox::seed::{self, ids};
 
@@ -75,6 +74,7 @@ pub async fn run(ctx: &Context, reviewees: usize) -> Result<Status, Failure> {
     let args = ImportArgs {
         run: RunArgs {
             file: file.clone(),
+            encoding: None,
             journal: Some(dir.join("kpi.journal")),
             rejects: Some(dir.join("kpi.rejects.csv")),
             dry_run: false,
@@ -85,8 +85,7 @@ pub async fn run(ctx: &Context, reviewees: usize) -> Result<Status, Failure> {
         record_name: Some("feishu-perf demo".into()),
     };
     let job = MetricImport(options(&args, MetricImport::MAX_UNITS));
-    let rows = read_metric_rows(&file).map_err(Failure::usage)?;
-    let report = import(ctx, &job, rows, &args.run).await?.report;
+    let report = import(ctx, &job, &args.run).await?.report;
 
     // Every applied row is in the ledger exactly once; every other row was reported.
     let mut written: Vec<(String, String, String)> = sandbox

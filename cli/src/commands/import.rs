@@ -1,15 +1,16 @@
 //! The imports: plan, send with progress, stop cleanly on Ctrl-C, report in every format.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use feishu_perf::ApiRequest;
 use feishu_perf::okr::v1::UserIdType as OkrUserIdType;
 use feishu_perf::performance::v2::UserIdType;
 use feishu_perf_cli::batch::{self, Cancel, Job, Options, Plan, Rejection, Report};
-use feishu_perf_cli::input::{read_information_rows, read_metric_rows, read_okr_item_rows};
+use feishu_perf_cli::input::{Source, read_table};
 use feishu_perf_cli::jobs::{InformationImport, MetricImport, OkrItemUpdate};
 use feishu_perf_cli::journal::Journal;
+use feishu_perf_cli::rejects::write_rejects;
 use serde::Serialize;
 
 use super::Context;
@@ -25,15 +26,13 @@ const GRACE: Duration = Duration::from_secs(10);
 /// `import-metrics`.
 pub async fn metrics(ctx: &Context, args: ImportArgs) -> Result<Status, Failure> {
     let job = MetricImport(options(&args, MetricImport::MAX_UNITS));
-    let rows = read_metric_rows(&args.run.file).map_err(Failure::usage)?;
-    import(ctx, &job, rows, &args.run).await.map(|r| r.status)
+    import(ctx, &job, &args.run).await.map(|r| r.status)
 }
 
 /// `import-information`.
 pub async fn information(ctx: &Context, args: ImportArgs) -> Result<Status, Failure> {
     let job = InformationImport(options(&args, InformationImport::MAX_UNITS));
-    let rows = read_information_rows(&args.run.file).map_err(Failure::usage)?;
-    import(ctx, &job, rows, &args.run).await.map(|r| r.status)
+    import(ctx, &job, &args.run).await.map(|r| r.status)
 }
 
 /// `import-okr`.
@@ -41,8 +40,7 @@ pub async fn okr(ctx: &Context, args: OkrArgs) -> Result<Status, Failure> {
     let job = OkrItemUpdate {
         user_id_type: args.user_id_type.as_deref().map(OkrUserIdType::from),
     };
-    let rows = read_okr_item_rows(&args.run.file).map_err(Failure::usage)?;
-    import(ctx, &job, rows, &args.run).await.map(|r| r.status)
+    import(ctx, &job, &args.run).await.map(|r| r.status)
 }
 
 /// The options of a performance import.
@@ -124,26 +122,30 @@ pub struct Outcome {
 }
 
 /// Plans, sends and reports one import.
-pub async fn import<J: Job>(
-    ctx: &Context,
-    job: &J,
-    rows: Vec<J::Row>,
-    args: &RunArgs,
-) -> Result<Outcome, Failure> {
-    let file = &args.file;
-    let plan = batch::plan(job, rows).map_err(Failure::usage)?;
+pub async fn import<J: Job>(ctx: &Context, job: &J, args: &RunArgs) -> Result<Outcome, Failure> {
+    let source = Source::from_arg(&args.file);
+    let table = read_table(&source, J::COLUMNS, args.encoding)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let plan = batch::plan(job, table).map_err(Failure::usage)?;
     let rate = J::Request::DESCRIPTOR
         .rate_limit
         .and_then(|l| l.per_minute)
         .map(|calls| (calls, ctx.window));
-    note!("{}", plan_line(file, &plan, rate));
+    note!(
+        "{}",
+        plan_line(
+            &source,
+            &plan,
+            plan.duration_at_documented_pace::<J>(ctx.window)
+        )
+    );
     if args.dry_run {
         let report = Report {
             rows: plan.rows,
             rejected: plan.rejected.clone(),
             ..Report::default()
         };
-        let rejects = write_rejects_if_any(args, &report)?;
+        let rejects = write_rejects_if_any(args, &source, &plan, &report)?;
         let status = if report.rejected.is_empty() {
             Status::Success
         } else {
@@ -159,8 +161,17 @@ pub async fn import<J: Job>(
             Duration::ZERO,
         );
         print(ctx, &result, &summary_line(&result))?;
+        if ctx.output.format != Format::Table {
+            note!("{}", summary_line(&result));
+            note_rejections(&result.rejected_rows);
+        }
+        if let Some(path) = &result.rejects_file {
+            note!("rejected rows written to {path}");
+        }
         return Ok(Outcome { status, report });
     }
+    // Credentials are needed from here on, not for a dry run.
+    let client = ctx.client()?;
     let mut journal = match &args.journal {
         Some(path) => Journal::open(path, &plan.fingerprint).map_err(Failure::usage)?,
         None => Journal::in_memory(),
@@ -197,19 +208,31 @@ pub async fn import<J: Job>(
         })
     };
     let observe = |event: batch::Event<'_>| display.event(&event);
-    let outcome = batch::run_with(&ctx.client, &plan, job, &mut journal, &observe, &cancel).await;
+    let outcome = batch::run_with(client, &plan, job, &mut journal, &observe, &cancel).await;
     signals.abort();
     let waited = display.waited();
     display.finish();
 
     let (report, failure) = match outcome {
         Ok(report) => (report, None),
+        // The run stopped itself: every unit it tried was refused alike.
+        Err(interrupted) if interrupted.likely_cause.is_some() => {
+            let cause = interrupted.likely_cause.unwrap_or_default();
+            let failure = Failure::new(
+                Status::Refused,
+                format!(
+                    "stopped after {} requests: {cause}",
+                    interrupted.report.requests
+                ),
+            );
+            (interrupted.report, Some(failure))
+        }
         Err(interrupted) => {
             let failure = Failure::from_sdk(&interrupted.error, &ctx.base_url);
             (interrupted.report, Some(failure))
         }
     };
-    let rejects = write_rejects_if_any(args, &report)?;
+    let rejects = write_rejects_if_any(args, &source, &plan, &report)?;
     let (status, label) = match &failure {
         Some(f) => (f.status, "stopped"),
         None if report.cancelled => (Status::Interrupted, "interrupted"),
@@ -225,6 +248,7 @@ pub async fn import<J: Job>(
     print(ctx, &result, &summary_line(&result))?;
     if ctx.output.format != Format::Table {
         note!("{}", summary_line(&result));
+        note_rejections(&result.rejected_rows);
     }
     if let Some(path) = &result.rejects_file {
         note!("rejected rows written to {path}");
@@ -286,28 +310,17 @@ impl Interrupts {
     }
 }
 
-/// The plan, counted as the summary counts: rows, to send, rejected before sending, requests, and the time the pacing needs.
-fn plan_line<R>(file: &Path, plan: &Plan<R>, rate: Option<(u32, Duration)>) -> String {
-    let rejected: usize = plan.rejected.iter().map(|r| r.lines.len()).sum();
-    let requests = plan.batches();
-    let pace = match rate {
-        Some((calls, window)) if requests > 0 => {
-            // The first `calls` go at once, then `calls` more each window.
-            let windows = (requests - 1) / calls as usize;
-            let least = window.mul_f64(windows as f64);
-            format!(
-                " (at {calls} requests per {}: at least {})",
-                human(window),
-                human(least)
-            )
-        }
-        _ => String::new(),
-    };
+/// The plan, counted as the summary counts: rows, to send, requests, the time the documented pace takes, rejected before sending.
+fn plan_line(source: &Source, plan: &Plan, pace: Option<Duration>) -> String {
+    let pace = pace
+        .map(|d| format!(", about {} at the documented pace", human(d)))
+        .unwrap_or_default();
     format!(
-        "plan: {}: {} rows: {} to send in {requests} requests{pace}, {rejected} rejected before sending",
-        file.display(),
+        "{source}: {} rows, {} to send in {} requests{pace}, {} rejected before sending",
         plan.rows,
         plan.sendable_rows(),
+        plan.batches(),
+        plan.rejected_rows()
     )
 }
 
@@ -334,6 +347,17 @@ fn summary_line(r: &ImportResult) -> String {
     )
 }
 
+/// The first rejected rows, on stderr, for whoever watches it.
+fn note_rejections(rows: &[RejectedRow]) {
+    for r in rows.iter().take(10) {
+        let code = r.code.map(|c| format!("{c} ")).unwrap_or_default();
+        note!("  line {}: {code}{}", r.line, r.reason);
+    }
+    if rows.len() > 10 {
+        note!("  ... and {} more", rows.len() - 10);
+    }
+}
+
 fn rejected_rows(rejections: &[Rejection]) -> Vec<RejectedRow> {
     let mut rows: Vec<RejectedRow> = rejections
         .iter()
@@ -349,16 +373,16 @@ fn rejected_rows(rejections: &[Rejection]) -> Vec<RejectedRow> {
     rows
 }
 
-fn result<R>(
+fn result(
     args: &RunArgs,
-    plan: &Plan<R>,
+    plan: &Plan,
     report: &Report,
     status: &'static str,
     exit: Status,
     rejects_file: Option<PathBuf>,
     waited: Duration,
 ) -> ImportResult {
-    let before: usize = plan.rejected.iter().map(|r| r.lines.len()).sum();
+    let before = plan.rejected_rows();
     let rejected: usize = report.rejected.iter().map(|r| r.lines.len()).sum();
     ImportResult {
         file: args.file.display().to_string(),
@@ -409,26 +433,24 @@ fn print(ctx: &Context, result: &ImportResult, summary: &str) -> Result<(), Fail
     Ok(())
 }
 
-/// Writes the rejected rows to `--rejects` (default `<file>.rejects.csv`) when there are any.
-fn write_rejects_if_any(args: &RunArgs, report: &Report) -> Result<Option<PathBuf>, Failure> {
+/// Writes the rejected rows to `--rejects` (default `<file>.rejects.csv`) when
+/// there are any: the input's columns, then `line`, `code` and `reason`, so the
+/// fixed file imports as it is.
+fn write_rejects_if_any(
+    args: &RunArgs,
+    source: &Source,
+    plan: &Plan,
+    report: &Report,
+) -> Result<Option<PathBuf>, Failure> {
     if report.rejected.is_empty() {
         return Ok(None);
     }
-    let path = args
-        .rejects
-        .clone()
-        .unwrap_or_else(|| args.file.with_extension("rejects.csv"));
-    let mut table = Table::new(&["line", "code", "reason"]);
-    for r in rejected_rows(&report.rejected) {
-        table.push(vec![
-            r.line.to_string(),
-            r.code.map(|c| c.to_string()).unwrap_or_default(),
-            r.reason,
-        ]);
-    }
-    let io = |e: std::io::Error| Failure::usage(format!("{}: {e}", path.display()));
-    let mut file = std::fs::File::create(&path).map_err(io)?;
-    table.write_csv(&mut file).map_err(io)?;
+    let path = match (&args.rejects, source) {
+        (Some(path), _) => path.clone(),
+        (None, Source::File(file)) => file.with_extension("rejects.csv"),
+        (None, Source::Stdin) => PathBuf::from("stdin.rejects.csv"),
+    };
+    write_rejects(&path, plan.table(), &report.rejected).map_err(Failure::usage)?;
     Ok(Some(path))
 }
 

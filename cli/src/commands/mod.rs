@@ -17,8 +17,8 @@ mod templates;
 
 /// What every command runs with.
 pub struct Context {
-    /// The client.
-    pub client: Client,
+    /// The client, or why there is none (no credentials: only a dry run can go on).
+    client: Result<Client, Failure>,
     /// Where it sends.
     pub base_url: String,
     /// The window the server counts its rate limits in.
@@ -27,6 +27,13 @@ pub struct Context {
     pub output: Output,
     /// The embedded sandbox, when running against one.
     pub sandbox: Option<Sandbox>,
+}
+
+impl Context {
+    /// The client; fails when there are no credentials.
+    pub fn client(&self) -> Result<&Client, Failure> {
+        self.client.as_ref().map_err(Clone::clone)
+    }
 }
 
 /// Runs the command line.
@@ -75,13 +82,18 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
             .base_url(sandbox.base_url())
             .pacing(pacing)
             .build()
-            .map_err(|e| Failure::usage(e.to_string()))?,
-        None => from_env(cli.brand)?.pacing(pacing).build().map_err(|e| {
-            Failure::usage(e.to_string())
-                .hint("FEISHU_BASE_URL must be an https URL (http only to loopback)")
-        })?,
+            .map_err(|e| Failure::usage(e.to_string())),
+        None => from_env(cli.brand).and_then(|builder| {
+            builder.pacing(pacing).build().map_err(|e| {
+                Failure::usage(e.to_string())
+                    .hint("FEISHU_BASE_URL must be an https URL (http only to loopback)")
+            })
+        }),
     };
-    let base_url = client.base_url().to_owned();
+    let base_url = client
+        .as_ref()
+        .map(|c| c.base_url().to_owned())
+        .unwrap_or_default();
     let context = Context {
         client,
         base_url,

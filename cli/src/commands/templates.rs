@@ -16,7 +16,7 @@ pub async fn run(ctx: &Context, page_size: i64, ids: Vec<String>) -> Result<Stat
     if !ids.is_empty() {
         request = request.body(QueryReviewTemplateRequestBody::new().review_template_ids(ids));
     }
-    let mut stream = std::pin::pin!(ctx.client.paginate(request));
+    let mut stream = std::pin::pin!(ctx.client()?.paginate(request));
     let mut templates = Vec::new();
     while let Some(template) = stream.next().await {
         templates.push(template.map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?);

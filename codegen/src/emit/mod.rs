@@ -1,14 +1,14 @@
 //! Emits the `generated/` crate from the [`ir`](crate::ir).
 //!
 //! By concern, as the generated code reads:
-//! - [`types`]: structs and open enums, and the one place (`FieldShape::of`) that owns
+//! - `types`: structs and open enums, and the one place (`FieldShape::of`) that owns
 //!   the optional / serde / builder policy of a field;
-//! - [`validation`]: the `Validate` impls, one check a documented rule;
-//! - [`requests`]: the request struct of an endpoint and its `ApiRequest` impl;
-//! - [`error_codes`]: the error-code enums, per endpoint and platform-wide;
-//! - [`descriptors`]: the `EndpointDescriptor` and the page's examples;
-//! - [`facades`]: the crate root, service and version modules and their accessors;
-//! - [`endpoint`]: one endpoint's module, assembled from the above.
+//! - `validation`: the `Validate` impls, one check a documented rule;
+//! - `requests`: the request struct of an endpoint and its `ApiRequest` impl;
+//! - `error_codes`: the error-code enums, per endpoint and platform-wide;
+//! - `descriptors`: the `EndpointDescriptor` and the page's examples;
+//! - `facades`: the crate root, service and version modules and their accessors;
+//! - `endpoint`: one endpoint's module, assembled from the above.
 
 mod descriptors;
 mod endpoint;

@@ -9,7 +9,9 @@ use serde_json::Value;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use feishu_perf_core::{ApiRequest, ErrorCode, HttpMethod, PaginatedRequest, Transport};
+use feishu_perf_core::{
+    ApiRequest, ErrorCode, ErrorFacts, HttpMethod, PaginatedRequest, Transport,
+};
 
 use crate::auth::{Credentials, HttpAuth, MemoryTokenCache, TokenCache, TokenManager};
 use crate::error::{ApiError, Error};
@@ -424,7 +426,9 @@ impl Client {
                 "call failed: {error}"
             );
             // A repeat refused after an attempt whose outcome was unknown: that attempt was applied.
-            if error.code() == Some(1580110) && outcome_unknown {
+            if outcome_unknown
+                && matches!(&error, Error::Api(e) if e.facts().is_some_and(|f| f.already_applied))
+            {
                 return Err(Error::AlreadyApplied {
                     endpoint: d.id,
                     client_token: client_token.unwrap_or_default(),
@@ -670,7 +674,8 @@ impl Client {
                     permission_violations: list("permission_violations"),
                     field_violations: list("field_violations"),
                 };
-                if code == 99991400 || status == 429 {
+                let facts = api.facts().copied().unwrap_or(ErrorFacts::NONE);
+                if facts.rate_limited || status == 429 {
                     return Attempt::Failed {
                         error: Error::RateLimited {
                             endpoint: d.id,
@@ -682,7 +687,7 @@ impl Client {
                         stale_token: false,
                     };
                 }
-                let stale_token = matches!(code, 99991663 | 99991664 | 99991671);
+                let stale_token = facts.renew_token;
                 Attempt::Failed {
                     error: Error::Api(Box::new(api)),
                     // An internal error may or may not have been applied.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use feishu_perf_core::{ErrorCode, ErrorInfo, ValidationErrors};
+use feishu_perf_core::{ErrorCode, ErrorFacts, ErrorInfo, ValidationErrors};
 
 /// What went wrong in a call. Display says what happened and what to check.
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +121,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The SDK's facts about the code (what it refuses, whether it is
+    /// transient, ...), from the endpoint's error table in the schema.
+    pub fn facts(&self) -> Option<&'static ErrorFacts> {
+        self.info.map(|info| &info.facts)
+    }
+
     /// The code as the endpoint's typed error code, e.g. `ImportMetricDetailErrorCode`.
     pub fn typed<C: ErrorCode>(&self) -> C {
         C::from_code(self.code)
@@ -146,11 +152,12 @@ impl fmt::Display for ApiError {
 
 impl Error {
     /// Whether retrying the same call may succeed: transport errors, timeouts,
-    /// 5xx, 1580101 (internal error), rate limits.
+    /// 5xx, rate limits, and the codes the endpoint's error table marks
+    /// transient (`decision: { transient: true }`, e.g. 1580101 internal error).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
-            Error::Api(e) => e.status >= 500 || matches!(e.code, 1580101 | 99991400),
+            Error::Api(e) => e.status >= 500 || e.facts().is_some_and(|f| f.transient),
             Error::Decode {
                 status, succeeded, ..
             } => !succeeded && (*status >= 500 || (200..300).contains(status)),
@@ -163,7 +170,10 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.code),
             Error::RateLimited { .. } => Some(99991400),
-            Error::AlreadyApplied { .. } => Some(1580110),
+            Error::AlreadyApplied { endpoint, .. } => crate::ENDPOINTS
+                .iter()
+                .find(|d| d.id == *endpoint)
+                .and_then(|d| d.already_applied_code()),
             Error::Authentication { code, .. } => Some(*code),
             _ => None,
         }

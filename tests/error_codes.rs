@@ -141,3 +141,57 @@ fn descriptors_describe_every_endpoint() {
     assert_eq!(patch.method, HttpMethod::Patch);
     assert_eq!(patch.rate_limit, None);
 }
+
+#[test]
+fn how_a_code_is_treated_is_a_schema_fact_with_its_source() {
+    use feishu_perf::ENDPOINTS;
+    use feishu_perf::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM as OKR_PATCH;
+    use feishu_perf::performance::v2::{
+        IMPORT_ADDITIONAL_INFORMATION, IMPORT_METRIC_DETAIL, QUERY_REVIEW_TEMPLATE,
+    };
+    let facts = |d: &feishu_perf::EndpointDescriptor, code| d.error(code).unwrap().facts;
+    // Internal errors are transient: the performance pages' 1580101 and the OKR page's own two.
+    for d in [
+        IMPORT_METRIC_DETAIL,
+        IMPORT_ADDITIONAL_INFORMATION,
+        QUERY_REVIEW_TEMPLATE,
+    ] {
+        assert!(facts(&d, 1580101).transient, "{}", d.id);
+    }
+    assert!(facts(&OKR_PATCH, 1009999).transient);
+    assert!(facts(&OKR_PATCH, 1009998).transient);
+    assert!(!facts(&OKR_PATCH, 1001003).transient);
+    // A repeated client_token: only the endpoints that take one.
+    for d in ENDPOINTS {
+        let expected = d.client_token.then_some(1580110);
+        assert_eq!(d.already_applied_code(), expected, "{}", d.id);
+        // Platform-wide: a refused token is renewed, 99991400 is rate limiting.
+        for code in [99991663, 99991664, 99991671] {
+            assert!(facts(d, code).renew_token, "{} {code}", d.id);
+        }
+        assert!(facts(d, 99991661).source.is_none(), "nothing decided");
+        assert!(facts(d, 99991400).rate_limited);
+        // Every decision names where it comes from.
+        for info in d.errors.iter().chain(d.platform_errors) {
+            if info.facts != feishu_perf::ErrorFacts::NONE {
+                let source = info.facts.source.unwrap_or_default();
+                assert!(
+                    ["page: ", "REFERENCE.md", "decision: "]
+                        .iter()
+                        .any(|p| source.starts_with(p)),
+                    "{} {}: {source:?}",
+                    d.id,
+                    info.code
+                );
+            }
+        }
+    }
+    // The typed enums carry the same rows.
+    assert_eq!(
+        PatchMetricSourceTableItemErrorCode::from_code(1009999)
+            .info()
+            .unwrap()
+            .facts,
+        facts(&OKR_PATCH, 1009999)
+    );
+}

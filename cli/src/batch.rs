@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use feishu_perf::performance::v2::UserIdType;
-use feishu_perf::{ApiError, ApiRequest, Client, Error, Validate};
+use feishu_perf::{ApiError, ApiRequest, Client, Error, Refuses, Validate};
 
 use crate::input::{Column, Row, Table};
 use crate::journal::{BatchState, Entry, Journal};
@@ -36,8 +36,9 @@ use crate::journal::{BatchState, Entry, Journal};
 /// Up to three cells that identify something in a row (unused places are `""`).
 pub type Key<'t> = [&'t str; 3];
 
-/// What to import: the file's columns, how rows group into units, which
-/// request carries them, and which refusals blame rows rather than the whole run.
+/// What to import: the file's columns, how rows group into units, and which
+/// request carries them. Which refusals blame rows rather than the whole run
+/// is the request's endpoint's fact ([`refusal`]), not the job's.
 pub trait Job {
     /// The request that carries a batch of units.
     type Request: ApiRequest + 'static;
@@ -75,8 +76,6 @@ pub trait Job {
     }
     /// The import record of a response.
     fn record_id(response: &<Self::Request as ApiRequest>::Response) -> Option<String>;
-    /// Whether a refusal with `code` blames rows of the request (so splitting isolates them).
-    fn row_level(code: i64) -> bool;
     /// Units per request.
     fn batch_size(&self) -> usize;
     /// The run's options, as they enter the journal's fingerprint.
@@ -686,7 +685,8 @@ pub async fn run_with<J: Job>(
             // earlier run (a resumed token refused as a repeat).
             Err(error)
                 if error.is_already_applied()
-                    || (resumed && matches!(&error, Error::Api(api) if api.code == 1580110)) =>
+                    || (resumed
+                        && matches!(&error, Error::Api(api) if api.facts().is_some_and(|f| f.already_applied))) =>
             {
                 record(
                     journal,
@@ -699,8 +699,8 @@ pub async fn run_with<J: Job>(
                 report.applied_with_lost_response += 1;
                 report.applied_rows += rows;
             }
-            Err(Error::Api(api)) if J::row_level(api.code) => {
-                if units.len() > 1 {
+            Err(Error::Api(api)) if refusal::<J>(api.code).is_some_and(|r| r != Refuses::Run) => {
+                if units.len() > 1 && refusal::<J>(api.code) == Some(Refuses::Unit) {
                     let probe = report.applied_rows == 0 && units.len() >= PROBE_MIN_UNITS;
                     record(
                         journal,
@@ -749,6 +749,13 @@ pub async fn run_with<J: Job>(
     report.rejected.sort_by_key(|r| r.lines.first().copied());
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// What a refusal blames, as the endpoint's error table decides
+/// (`decision.refuses`): one unit (the request is split until it is alone), the
+/// request (its rows fail), or the run (it stops, as for any code not decided).
+pub fn refusal<J: Job>(code: i64) -> Option<Refuses> {
+    J::Request::DESCRIPTOR.refuses(code)
 }
 
 /// Counts a single unit refused with `code`; when [`SAME_REFUSALS_TO_STOP`]

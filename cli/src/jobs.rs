@@ -135,10 +135,6 @@ impl Job for MetricImport {
         response.import_record_id.clone()
     }
 
-    fn row_level(code: i64) -> bool {
-        matches!(code, 1580102 | 1580112 | 1580301..=1580308 | 1580310..=1580312)
-    }
-
     fn batch_size(&self) -> usize {
         self.0.batch_size
     }
@@ -235,10 +231,6 @@ impl Job for InformationImport {
 
     fn record_id(response: &ImportAdditionalInformationResponseBody) -> Option<String> {
         response.import_record_id.clone()
-    }
-
-    fn row_level(code: i64) -> bool {
-        matches!(code, 1580102 | 1580111 | 1580112 | 1580201..=1580204)
     }
 
     fn batch_size(&self) -> usize {
@@ -372,10 +364,6 @@ impl Job for OkrItemUpdate {
 
     fn record_id(response: &PatchMetricSourceTableItemResponseBody) -> Option<String> {
         response.metric_item_id.clone()
-    }
-
-    fn row_level(code: i64) -> bool {
-        matches!(code, 1001001 | 1001003 | 1001004 | 1001006 | 1001007)
     }
 
     fn batch_size(&self) -> usize {

@@ -438,3 +438,44 @@ async fn isolating_a_few_refused_rows_costs_a_small_multiple_of_their_number() {
         report.requests
     );
 }
+
+#[test]
+fn which_refusals_blame_rows_is_each_endpoints_fact() {
+    use feishu_perf::Refuses::{Request, Run, Unit};
+    use feishu_perf_cli::jobs::OkrItemUpdate;
+    let unit = |codes: &[i64]| codes.iter().map(|&c| (c, Some(Unit))).collect::<Vec<_>>();
+    // What the jobs once listed by hand, now read from each endpoint's error table.
+    let mut metric = unit(&[
+        1580102, 1580112, 1580301, 1580302, 1580303, 1580304, 1580305, 1580306, 1580307, 1580308,
+        1580310, 1580311, 1580312,
+    ]);
+    metric.extend([
+        (1580105, Some(Run)),
+        (1580309, Some(Run)),
+        (1580901, Some(Run)),
+    ]);
+    metric.extend([(1580101, None), (1580110, None), (99991663, None)]);
+    for (code, expected) in metric {
+        assert_eq!(batch::refusal::<MetricImport>(code), expected, "{code}");
+    }
+    let mut information = unit(&[1580111, 1580112, 1580201, 1580202, 1580203, 1580204]);
+    // 1580102 is not in this page's error table: nothing is decided about it.
+    information.extend([(1580102, None), (1580105, Some(Run)), (1580901, Some(Run))]);
+    for (code, expected) in information {
+        assert_eq!(
+            batch::refusal::<InformationImport>(code),
+            expected,
+            "{code}"
+        );
+    }
+    let mut okr = unit(&[1001003, 1001004, 1001006, 1001007]);
+    okr.extend([
+        (1001001, Some(Request)),
+        (1001002, Some(Run)),
+        (1000403, Some(Run)),
+    ]);
+    okr.extend([(1001005, None), (1009999, None), (99991672, Some(Run))]);
+    for (code, expected) in okr {
+        assert_eq!(batch::refusal::<OkrItemUpdate>(code), expected, "{code}");
+    }
+}

@@ -1,7 +1,7 @@
 //! The resolved schema: every type reference bound, every name checked. The
 //! emitters read only this.
 
-use crate::model::{Bounds, EndpointFile, ErrorCode};
+use crate::model::{Bounds, EndpointFile, ErrorCode, ErrorDecision};
 
 /// The whole API.
 #[derive(Debug, Clone)]
@@ -133,6 +133,8 @@ pub struct ErrorDef {
     pub message: String,
     /// 排查建议.
     pub hint: String,
+    /// The maintainers' decision about the code, if any.
+    pub decision: Option<ErrorDecision>,
 }
 
 impl From<&ErrorCode> for ErrorDef {
@@ -143,6 +145,7 @@ impl From<&ErrorCode> for ErrorDef {
             http_status: e.http_status,
             message: e.message.clone(),
             hint: e.hint.clone(),
+            decision: e.decision.clone(),
         }
     }
 }

@@ -312,6 +312,25 @@ impl Cx {
                     e.name.value
                 ));
             }
+            if let Some(d) = &e.decision {
+                if d.source.trim().is_empty() {
+                    self.at(file, &e.code, format!(
+                        "the decision on error {} must name its source (`page: ..`, `REFERENCE.md: ..`, or `decision: <reason>`)",
+                        e.code.value
+                    ));
+                }
+                let decides = d.refuses.is_some()
+                    || d.transient
+                    || d.already_applied
+                    || d.renew_token
+                    || d.rate_limited;
+                if !decides {
+                    self.at(file, &e.code, format!(
+                        "the decision on error {} decides nothing: give `refuses`, `transient`, `already_applied`, `renew_token` or `rate_limited`",
+                        e.code.value
+                    ));
+                }
+            }
         }
         errors.iter().map(ErrorDef::from).collect()
     }

@@ -268,6 +268,50 @@ pub struct ErrorCode {
     pub message: String,
     /// The page's 排查建议.
     pub hint: String,
+    /// How the SDK treats this code: a maintainer's decision, never a fact of
+    /// the page. `docs import` keeps it as it is.
+    #[serde(default)]
+    pub decision: Option<ErrorDecision>,
+}
+
+/// A maintainer's decision about an error code, which the page does not state
+/// in these terms: what a refusal with it blames, and what a client may do.
+/// Read by the runtime (retries, tokens, repeats) and the batch engine.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorDecision {
+    /// What a refusal with this code blames: one unit of the request, the
+    /// whole request, or the whole run (every request like it fails too).
+    #[serde(default)]
+    pub refuses: Option<Refuses>,
+    /// Sending the same request again later may succeed (an internal error).
+    #[serde(default)]
+    pub transient: bool,
+    /// The request's `client_token` was applied before: a repeat after a lost
+    /// response means the write went through once.
+    #[serde(default)]
+    pub already_applied: bool,
+    /// The access token was refused: drop it, fetch a new one, retry once.
+    #[serde(default)]
+    pub renew_token: bool,
+    /// Rate limiting: wait for `x-ogw-ratelimit-reset`, then retry.
+    #[serde(default)]
+    pub rate_limited: bool,
+    /// Where the decision comes from: `page: <the page's words it rests on>`,
+    /// `REFERENCE.md: <section>`, an SDK, or `decision: <the reason>`.
+    pub source: String,
+}
+
+/// What a refusal blames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Refuses {
+    /// One unit of the request (one reviewee's metric, one item): the others would be applied.
+    Unit,
+    /// The request as a whole, not one of its units.
+    Request,
+    /// The whole run: every request like it would be refused (an unknown semester, no licence).
+    Run,
 }
 
 /// The page's examples, verbatim.

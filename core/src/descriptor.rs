@@ -1,5 +1,7 @@
 //! Static descriptions of endpoints, from which the runtime sends any request.
 
+use crate::error_code::{ErrorInfo, Refuses, find_error};
+
 /// HTTP methods of the documented endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HttpMethod {
@@ -97,6 +99,33 @@ pub struct EndpointDescriptor {
     pub retry_safe: bool,
     /// Pagination, for list endpoints.
     pub pagination: Option<Pagination>,
+    /// The page's error table, each row with the SDK's facts about it.
+    pub errors: &'static [ErrorInfo],
+    /// The platform-wide codes any endpoint may answer with.
+    pub platform_errors: &'static [ErrorInfo],
+}
+
+impl EndpointDescriptor {
+    /// The documentation and facts of `code`: the endpoint's own table first,
+    /// then the platform-wide codes.
+    pub fn error(&self, code: i64) -> Option<&'static ErrorInfo> {
+        find_error(self.errors, code).or_else(|| find_error(self.platform_errors, code))
+    }
+
+    /// What a refusal with `code` blames, when the schema decides it.
+    pub fn refuses(&self, code: i64) -> Option<Refuses> {
+        self.error(code).and_then(|info| info.facts.refuses)
+    }
+
+    /// The code with which this endpoint refuses a repeated `client_token`
+    /// (the write was applied before), if it has one.
+    pub fn already_applied_code(&self) -> Option<i64> {
+        self.errors
+            .iter()
+            .chain(self.platform_errors)
+            .find(|info| info.facts.already_applied)
+            .map(|info| info.code)
+    }
 }
 
 /// The examples printed on an endpoint's documentation page, verbatim.

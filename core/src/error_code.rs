@@ -13,6 +13,59 @@ pub struct ErrorInfo {
     pub message: &'static str,
     /// The page's advice (排查建议).
     pub hint: &'static str,
+    /// How the SDK treats the code: the maintainers' decision, from the schema.
+    pub facts: ErrorFacts,
+}
+
+/// How the runtime and the batch engine treat an error code. None of this is on
+/// the page in these terms: each is a decision recorded in the schema (the
+/// error's `decision:`), with its [`source`](ErrorFacts::source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ErrorFacts {
+    /// What a refusal with the code blames, if decided.
+    pub refuses: Option<Refuses>,
+    /// Sending the same request again later may succeed.
+    pub transient: bool,
+    /// The request's `client_token` was applied before: after a lost response,
+    /// the write went through once.
+    pub already_applied: bool,
+    /// The access token was refused: drop it, fetch a new one, retry once.
+    pub renew_token: bool,
+    /// Rate limiting: wait for `x-ogw-ratelimit-reset`, then retry.
+    pub rate_limited: bool,
+    /// Where the decision comes from (`page: ..`, `REFERENCE.md: ..`, `decision: ..`);
+    /// `None` when nothing is decided about the code.
+    pub source: Option<&'static str>,
+}
+
+impl ErrorFacts {
+    /// Nothing decided: a refusal of unknown reach, not retried.
+    pub const NONE: ErrorFacts = ErrorFacts {
+        refuses: None,
+        transient: false,
+        already_applied: false,
+        renew_token: false,
+        rate_limited: false,
+        source: None,
+    };
+}
+
+/// What a refusal blames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Refuses {
+    /// One unit of the request (one reviewee's metric, one item): a request
+    /// without it would be applied.
+    Unit,
+    /// The request as a whole, not one of its units.
+    Request,
+    /// The whole run: every request like it would be refused too (an unknown
+    /// semester, a passed deadline, no licence, no permission).
+    Run,
+}
+
+/// The documentation and facts of `code` in an error table, if it is there.
+pub fn find_error(table: &'static [ErrorInfo], code: i64) -> Option<&'static ErrorInfo> {
+    table.iter().find(|info| info.code == code)
 }
 
 /// An endpoint's error codes: the rows of its page's error table, the

@@ -16,7 +16,7 @@ pub mod validate;
 pub use descriptor::{
     AccessTokenType, DocExamples, EndpointDescriptor, HttpMethod, Pagination, RateLimit,
 };
-pub use error_code::{ErrorCode, ErrorInfo};
+pub use error_code::{ErrorCode, ErrorFacts, ErrorInfo, Refuses, find_error};
 pub use open_enum::OpenEnum;
 pub use request::{
     ApiRequest, EmptyResponse, PaginatedRequest, Transport, encode_path_segment, next_page_token,

@@ -3,27 +3,37 @@
 //! Platform-wide error codes.
 
 use std::fmt;
-use feishu_perf_core::{ErrorCode, ErrorInfo};
+use feishu_perf_core::{ErrorCode, ErrorFacts, ErrorInfo, Refuses};
 
 /// Platform-wide error codes that any endpoint may answer with (from the platform reference: access tokens, rate limits, pagination).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PlatformErrorCode {
     /// `99991400` request trigger frequency limit (HTTP 429): 超过接口频率限制；按响应头 x-ogw-ratelimit-reset 给出的秒数等待后重试
+    ///
+    /// SDK decision: transient: the same request may succeed later; rate limited: retried after x-ogw-ratelimit-reset (REFERENCE.md (Rate limits): the platform asks clients to wait x-ogw-ratelimit-reset seconds, then retry).
     RequestTriggerFrequencyLimit,
     /// `99991661` missing or malformed Authorization header (HTTP 400): 请求头 Authorization 缺失或格式错误，应为 "Bearer <access_token>"
     MissingAuthorization,
     /// `99991663` invalid or expired tenant_access_token (HTTP 400): tenant_access_token 无效或已过期，请重新获取
+    ///
+    /// SDK decision: the access token is renewed and the call retried once (REFERENCE.md (Access tokens): invalid or expired tenant token; re-reading the same cached token is named there as a failure to avoid).
     InvalidTenantAccessToken,
     /// `99991664` invalid app_access_token (HTTP 400): app_access_token 无效，请重新获取
+    ///
+    /// SDK decision: the access token is renewed and the call retried once (REFERENCE.md (Access tokens): invalid app token).
     InvalidAppAccessToken,
     /// `99991665` invalid tenant code (HTTP 400): tenant code 无效，请检查 tenant_key
     InvalidTenantCode,
     /// `99991668` invalid user_access_token (HTTP 400): user_access_token 无效，请重新获取
     InvalidUserAccessToken,
     /// `99991671` access token must start with t- or u- (HTTP 400): access token 必须以 t- 或 u- 开头
+    ///
+    /// SDK decision: the access token is renewed and the call retried once (decision: a token the platform reads as malformed was corrupted on its way (a cache, a proxy); a fresh one is fetched, once).
     MalformedAccessToken,
     /// `99991672` the app lacks a required scope (HTTP 400): 应用未开通接口所需权限，请在开发者后台申请权限并发布版本
+    ///
+    /// SDK decision: refuses the whole run (REFERENCE.md (Access tokens): the app lacks a required scope, so every request like it fails until the scope is granted).
     AppScopeMissing,
     /// `99991677` user_access_token expired (HTTP 400): user_access_token 已过期，请刷新
     UserAccessTokenExpired,
@@ -49,84 +59,141 @@ impl PlatformErrorCode {
             http_status: 429,
             message: "request trigger frequency limit",
             hint: "超过接口频率限制；按响应头 x-ogw-ratelimit-reset 给出的秒数等待后重试",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: true,
+                source: Some(
+                    "REFERENCE.md (Rate limits): the platform asks clients to wait x-ogw-ratelimit-reset seconds, then retry",
+                ),
+            },
         },
         ErrorInfo {
             code: 99991661,
             http_status: 400,
             message: "missing or malformed Authorization header",
             hint: "请求头 Authorization 缺失或格式错误，应为 \"Bearer <access_token>\"",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 99991663,
             http_status: 400,
             message: "invalid or expired tenant_access_token",
             hint: "tenant_access_token 无效或已过期，请重新获取",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: true,
+                rate_limited: false,
+                source: Some(
+                    "REFERENCE.md (Access tokens): invalid or expired tenant token; re-reading the same cached token is named there as a failure to avoid",
+                ),
+            },
         },
         ErrorInfo {
             code: 99991664,
             http_status: 400,
             message: "invalid app_access_token",
             hint: "app_access_token 无效，请重新获取",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: true,
+                rate_limited: false,
+                source: Some("REFERENCE.md (Access tokens): invalid app token"),
+            },
         },
         ErrorInfo {
             code: 99991665,
             http_status: 400,
             message: "invalid tenant code",
             hint: "tenant code 无效，请检查 tenant_key",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 99991668,
             http_status: 400,
             message: "invalid user_access_token",
             hint: "user_access_token 无效，请重新获取",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 99991671,
             http_status: 400,
             message: "access token must start with t- or u-",
             hint: "access token 必须以 t- 或 u- 开头",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: true,
+                rate_limited: false,
+                source: Some(
+                    "decision: a token the platform reads as malformed was corrupted on its way (a cache, a proxy); a fresh one is fetched, once",
+                ),
+            },
         },
         ErrorInfo {
             code: 99991672,
             http_status: 400,
             message: "the app lacks a required scope",
             hint: "应用未开通接口所需权限，请在开发者后台申请权限并发布版本",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "REFERENCE.md (Access tokens): the app lacks a required scope, so every request like it fails until the scope is granted",
+                ),
+            },
         },
         ErrorInfo {
             code: 99991677,
             http_status: 400,
             message: "user_access_token expired",
             hint: "user_access_token 已过期，请刷新",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 10012,
             http_status: 400,
             message: "invalid app_ticket",
             hint: "app_ticket 无效，请调用 app_ticket/resend 重新推送",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 10014,
             http_status: 400,
             message: "app not authorised or disabled",
             hint: "应用未获授权或已停用，请检查 app_id",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 10015,
             http_status: 400,
             message: "wrong app_secret",
             hint: "app_secret 错误，请检查应用凭证",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 1580107,
             http_status: 400,
             message: "page token invalid",
             hint: "page_token 无效，请使用上一页响应返回的 page_token",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 1580108,
             http_status: 400,
             message: "page token expired",
             hint: "page_token 已过期，请从第一页重新遍历",
+            facts: ErrorFacts::NONE,
         },
     ];
 }

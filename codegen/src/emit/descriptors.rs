@@ -19,6 +19,7 @@ pub(super) fn emit_descriptor(e: &Endpoint) -> TokenStream {
     let src = &e.source;
     let descriptor = format_ident!("{}", descriptor_name(e));
     let examples = format_ident!("{}_EXAMPLES", descriptor_name(e));
+    let error_enum = format_ident!("{}ErrorCode", e.name);
     let method = format!("{:?}", src.http_method);
     let link = format!("[{}]({})", src.summary, src.doc_url);
     let http_method = match src.http_method {
@@ -97,6 +98,8 @@ pub(super) fn emit_descriptor(e: &Endpoint) -> TokenStream {
             client_token: #takes_client_token,
             retry_safe: #retry_safe,
             pagination: #pagination,
+            errors: #error_enum::TABLE,
+            platform_errors: PlatformErrorCode::TABLE,
         };
 
         #examples_doc_attr

@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::descriptors::emit_descriptor;
-use super::error_codes::emit_error_enum;
+use super::error_codes::{emit_error_enum, facts_imports};
 use super::requests::emit_request;
 use super::types::{emit_object, emit_type, named_types};
 use super::validation::uses_validate_helpers;
@@ -77,10 +77,9 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
         quote!(DocExamples),
         quote!(EndpointDescriptor),
         quote!(ErrorCode),
-        quote!(ErrorInfo),
-        quote!(HttpMethod),
-        quote!(JsonPath),
     ];
+    core_items.extend(facts_imports(&e.errors));
+    core_items.extend([quote!(HttpMethod), quote!(JsonPath)]);
     let type_defs: &[TypeDef] = &e.types;
     let local_has_enum = type_defs
         .iter()

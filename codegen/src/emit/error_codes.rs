@@ -5,6 +5,75 @@ use quote::{format_ident, quote};
 
 use super::{OutputFile, doc, file, ident};
 use crate::ir::{Api, ErrorDef};
+use crate::model::{ErrorDecision, Refuses};
+
+/// The `ErrorFacts` of a row: its decision, or `ErrorFacts::NONE`.
+fn facts(decision: Option<&ErrorDecision>) -> TokenStream {
+    let Some(d) = decision else {
+        return quote!(ErrorFacts::NONE);
+    };
+    let refuses = match d.refuses {
+        None => quote!(None),
+        Some(Refuses::Unit) => quote!(Some(Refuses::Unit)),
+        Some(Refuses::Request) => quote!(Some(Refuses::Request)),
+        Some(Refuses::Run) => quote!(Some(Refuses::Run)),
+    };
+    let (transient, already_applied, renew_token, rate_limited) = (
+        d.transient,
+        d.already_applied,
+        d.renew_token,
+        d.rate_limited,
+    );
+    let source = d.source.trim();
+    quote!(ErrorFacts {
+        refuses: #refuses,
+        transient: #transient,
+        already_applied: #already_applied,
+        renew_token: #renew_token,
+        rate_limited: #rate_limited,
+        source: Some(#source),
+    })
+}
+
+/// A decision in words, for the variant's rustdoc.
+fn decision_words(d: &ErrorDecision) -> String {
+    let mut words = Vec::new();
+    match d.refuses {
+        Some(Refuses::Unit) => words.push("refuses one unit of the request"),
+        Some(Refuses::Request) => words.push("refuses the whole request"),
+        Some(Refuses::Run) => words.push("refuses the whole run"),
+        None => {}
+    }
+    if d.transient {
+        words.push("transient: the same request may succeed later");
+    }
+    if d.already_applied {
+        words.push("the client_token was already applied");
+    }
+    if d.renew_token {
+        words.push("the access token is renewed and the call retried once");
+    }
+    if d.rate_limited {
+        words.push("rate limited: retried after x-ogw-ratelimit-reset");
+    }
+    words.join("; ")
+}
+
+/// The `feishu_perf_core` items an error table's rows name.
+pub(super) fn facts_imports(errors: &[ErrorDef]) -> Vec<TokenStream> {
+    let mut items = Vec::new();
+    if !errors.is_empty() {
+        items.push(quote!(ErrorFacts));
+    }
+    items.push(quote!(ErrorInfo));
+    if errors
+        .iter()
+        .any(|e| e.decision.as_ref().is_some_and(|d| d.refuses.is_some()))
+    {
+        items.push(quote!(Refuses));
+    }
+    items
+}
 
 /// An error-code enum: a variant a documented code, with its `TABLE` of rows; an
 /// endpoint's enum (`platform`) also holds the platform-wide codes.
@@ -21,10 +90,18 @@ pub(super) fn emit_error_enum(
         .map(|e| Literal::i64_unsuffixed(e.code))
         .collect();
     let docs = errors.iter().map(|e| {
-        doc(&format!(
+        let mut text = format!(
             "`{}` {} (HTTP {}): {}",
             e.code, e.message, e.http_status, e.hint
-        ))
+        );
+        if let Some(d) = &e.decision {
+            text.push_str(&format!(
+                "\n\nSDK decision: {} ({}).",
+                decision_words(d),
+                d.source.trim()
+            ));
+        }
+        doc(&text)
     });
     let infos = errors.iter().map(|e| {
         let (code, status, message, hint) = (
@@ -33,7 +110,8 @@ pub(super) fn emit_error_enum(
             &e.message,
             &e.hint,
         );
-        quote!(ErrorInfo { code: #code, http_status: #status, message: #message, hint: #hint })
+        let facts = facts(e.decision.as_ref());
+        quote!(ErrorInfo { code: #code, http_status: #status, message: #message, hint: #hint, facts: #facts })
     });
     let documented_arm = (!errors.is_empty()).then(
         || quote!(documented => Self::TABLE.iter().find(|info| info.code == documented.code()),),
@@ -122,11 +200,12 @@ pub(super) fn emit_platform(api: &Api) -> OutputFile {
         &api.platform_errors,
         false,
     );
+    let imports = facts_imports(&api.platform_errors);
     let tokens = quote! {
         //! Platform-wide error codes.
         use std::fmt;
 
-        use feishu_perf_core::{ErrorCode, ErrorInfo};
+        use feishu_perf_core::{ErrorCode, #(#imports),*};
 
         #body
     };

@@ -14,8 +14,9 @@
 use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
-    HttpMethod, JsonPath, Validate, Violation, encode_path_segment, validate,
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, Validate, Violation, encode_path_segment,
+    validate,
 };
 
 use super::{I18n, UserIdType};
@@ -35,6 +36,8 @@ pub const PATCH_METRIC_SOURCE_TABLE_ITEM: EndpointDescriptor = EndpointDescripto
     client_token: false,
     retry_safe: true,
     pagination: None,
+    errors: PatchMetricSourceTableItemErrorCode::TABLE,
+    platform_errors: PlatformErrorCode::TABLE,
 };
 
 /// The examples on the page of [更新指标项](https://open.feishu.cn/document/server-docs/okr-v1/metric_source-table-item/patch), verbatim.
@@ -378,24 +381,42 @@ impl Validate for PatchMetricSourceTableItemResponseBody {
 #[non_exhaustive]
 pub enum PatchMetricSourceTableItemErrorCode {
     /// `1009999` Unknown error. Please contact Feishu Assistant or your customer success manager. (HTTP 500): 内部错误,请联系飞书助手或您的客户成功经理
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: 内部错误, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     UnknownError,
     /// `1009998` system exception (HTTP 500): 系统异常
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: 系统异常, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     SystemException,
     /// `1001001` Invalid parameters. Please check document and modify accordingly. (HTTP 200): 无效的参数,请对照文档检查输入的参数
+    ///
+    /// SDK decision: refuses the whole request (page: 无效的参数,请对照文档检查输入的参数 (the parameters of this request)).
     InvalidParameters,
     /// `1001002` No permission. (HTTP 200): 您无权访问该接口,请确认您的登录凭证
+    ///
+    /// SDK decision: refuses the whole run (page: 您无权访问该接口,请确认您的登录凭证 (the credentials, the same for every request)).
     NoPermission,
     /// `1001003` User not found. (HTTP 200): 用户不存在
+    ///
+    /// SDK decision: refuses one unit of the request (page: 用户不存在 (the supported_user_id of the item)).
     UserNotFound,
     /// `1001004` OKR data not found. (HTTP 200): 对应ID的数据不存在
+    ///
+    /// SDK decision: refuses one unit of the request (page: 对应ID的数据不存在 (the item named in the path)).
     OkrDataNotFound,
     /// `1001005` update numbers exceeds limit (HTTP 400): 更新数量超过限制
     UpdateNumbersExceedsLimit,
     /// `1001006` start value equals target value (HTTP 400): 起始值等于目标值
+    ///
+    /// SDK decision: refuses one unit of the request (page: 起始值等于目标值 (the item's values)).
     StartValueEqualsTargetValue,
     /// `1001007` table id match error (HTTP 400): 表的 id 匹配错误
+    ///
+    /// SDK decision: refuses one unit of the request (page: 表的 id 匹配错误 (the item's table id)).
     TableIdMatchError,
     /// `1000403` OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition. (HTTP 403): 您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版
+    ///
+    /// SDK decision: refuses the whole run (page: 您目前的套餐无法使用开放平台接口功能 (the tenant's edition)).
     OpenApiUnavailableInCurrentEdition,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -411,60 +432,145 @@ impl PatchMetricSourceTableItemErrorCode {
             http_status: 500,
             message: "Unknown error. Please contact Feishu Assistant or your customer success manager.",
             hint: "内部错误,请联系飞书助手或您的客户成功经理",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 内部错误, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1009998,
             http_status: 500,
             message: "system exception",
             hint: "系统异常",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 系统异常, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1001001,
             http_status: 200,
             message: "Invalid parameters. Please check document and modify accordingly.",
             hint: "无效的参数,请对照文档检查输入的参数",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Request),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 无效的参数,请对照文档检查输入的参数 (the parameters of this request)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1001002,
             http_status: 200,
             message: "No permission.",
             hint: "您无权访问该接口,请确认您的登录凭证",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 您无权访问该接口,请确认您的登录凭证 (the credentials, the same for every request)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1001003,
             http_status: 200,
             message: "User not found.",
             hint: "用户不存在",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 用户不存在 (the supported_user_id of the item)"),
+            },
         },
         ErrorInfo {
             code: 1001004,
             http_status: 200,
             message: "OKR data not found.",
             hint: "对应ID的数据不存在",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 对应ID的数据不存在 (the item named in the path)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1001005,
             http_status: 400,
             message: "update numbers exceeds limit",
             hint: "更新数量超过限制",
+            facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 1001006,
             http_status: 400,
             message: "start value equals target value",
             hint: "起始值等于目标值",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 起始值等于目标值 (the item's values)"),
+            },
         },
         ErrorInfo {
             code: 1001007,
             http_status: 400,
             message: "table id match error",
             hint: "表的 id 匹配错误",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 表的 id 匹配错误 (the item's table id)"),
+            },
         },
         ErrorInfo {
             code: 1000403,
             http_status: 403,
             message: "OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.",
             hint: "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 您目前的套餐无法使用开放平台接口功能 (the tenant's edition)",
+                ),
+            },
         },
     ];
 }

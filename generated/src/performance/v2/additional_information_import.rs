@@ -19,8 +19,8 @@
 use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
-    HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
 };
 
 use super::UserIdType;
@@ -43,6 +43,8 @@ pub const IMPORT_ADDITIONAL_INFORMATION: EndpointDescriptor = EndpointDescriptor
     client_token: true,
     retry_safe: true,
     pagination: None,
+    errors: ImportAdditionalInformationErrorCode::TABLE,
+    platform_errors: PlatformErrorCode::TABLE,
 };
 
 /// The examples on the page of [批量导入补充信息](https://open.feishu.cn/document/performance-v1/review_config/semester_activity/additional_information/import), verbatim.
@@ -420,24 +422,44 @@ impl Validate for AdditionalInformation {
 #[non_exhaustive]
 pub enum ImportAdditionalInformationErrorCode {
     /// `1580101` internal error (HTTP 500): 请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580105` semester_id is invalid (HTTP 400): 周期 ID 不合法，请检查入参 `semester_id` 是否正确
+    ///
+    /// SDK decision: refuses the whole run (page: 周期 ID 不合法; the semester_id is the same in every request of a run).
     SemesterIdIsInvalid,
     /// `1580111` invalid user ID (HTTP 400): 被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确
+    ///
+    /// SDK decision: refuses one unit of the request (page: 被评估人 ID 不合法 (the reviewee_user_id of one item)).
     InvalidUserId,
     /// `1580110` request ID repeat (HTTP 400): Client Token 重复，请检查入参 `client_token` 是否正确
+    ///
+    /// SDK decision: the client_token was already applied (REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied).
     RequestIdRepeat,
     /// `1580112` permission denied (HTTP 400): 操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围
+    ///
+    /// SDK decision: refuses one unit of the request (page: 操作无权限的被评估人数据 (the reviewee of one item)).
     PermissionDenied,
     /// `1580202` external ID repeat (HTTP 400): External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`
+    ///
+    /// SDK decision: refuses one unit of the request (page: 是否有重复的 `external_id` (one item's external_id)).
     ExternalIdRepeat,
     /// `1580203` item ID repeat (HTTP 400): Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`
+    ///
+    /// SDK decision: refuses one unit of the request (page: 是否有重复的 `item_id` (one item's item_id)).
     ItemIdRepeat,
     /// `1580201` item ID not found (HTTP 400): Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确
+    ///
+    /// SDK decision: refuses one unit of the request (page: `item_id`是否正确 (one item's item_id)).
     ItemIdNotFound,
     /// `1580204` external ID is not unique (HTTP 400): External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确
+    ///
+    /// SDK decision: refuses one unit of the request (page: External ID 已绑定在本周期其它补充信息 (one item's external_id)).
     ExternalIdIsNotUnique,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -453,60 +475,154 @@ impl ImportAdditionalInformationErrorCode {
             http_status: 500,
             message: "internal error",
             hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580105,
             http_status: 400,
             message: "semester_id is invalid",
             hint: "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 周期 ID 不合法; the semester_id is the same in every request of a run",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580111,
             http_status: 400,
             message: "invalid user ID",
             hint: "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 被评估人 ID 不合法 (the reviewee_user_id of one item)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580110,
             http_status: 400,
             message: "request ID repeat",
             hint: "Client Token 重复，请检查入参 `client_token` 是否正确",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: true,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580112,
             http_status: 400,
             message: "permission denied",
             hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 操作无权限的被评估人数据 (the reviewee of one item)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580202,
             http_status: 400,
             message: "external ID repeat",
             hint: "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 是否有重复的 `external_id` (one item's external_id)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580203,
             http_status: 400,
             message: "item ID repeat",
             hint: "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 是否有重复的 `item_id` (one item's item_id)"),
+            },
         },
         ErrorInfo {
             code: 1580201,
             http_status: 400,
             message: "item ID not found",
             hint: "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: `item_id`是否正确 (one item's item_id)"),
+            },
         },
         ErrorInfo {
             code: 1580204,
             http_status: 400,
             message: "external ID is not unique",
             hint: "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: External ID 已绑定在本周期其它补充信息 (one item's external_id)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580901,
             http_status: 400,
             message: "tenant no licnese",
             hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

@@ -12,8 +12,8 @@
 use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
-    HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
 };
 
 use super::UserIdType;
@@ -36,6 +36,8 @@ pub const IMPORT_METRIC_DETAIL: EndpointDescriptor = EndpointDescriptor {
     client_token: true,
     retry_safe: true,
     pagination: None,
+    errors: ImportMetricDetailErrorCode::TABLE,
+    platform_errors: PlatformErrorCode::TABLE,
 };
 
 /// The examples on the page of [录入被评估人关键指标数据](https://open.feishu.cn/document/performance-v1/metric_detail/import), verbatim.
@@ -352,40 +354,76 @@ impl Validate for ImportedMetricField {
 #[non_exhaustive]
 pub enum ImportMetricDetailErrorCode {
     /// `1580101` internal error (HTTP 500): 请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580102` param is invalid (HTTP 400): 检查参数是否正确，例如类型，大小
+    ///
+    /// SDK decision: refuses one unit of the request (decision: every documented rule is checked before sending, so what the server still refuses is a value of one metric (page hint: 检查参数是否正确，例如类型，大小)).
     ParamIsInvalid,
     /// `1580105` invalid semester ID (HTTP 400): 周期 ID 不存在，请检查 `semester_id` 入参是否正确
+    ///
+    /// SDK decision: refuses the whole run (page: 周期 ID 不存在; the semester_id is the same in every request of a run).
     InvalidSemesterId,
     /// `1580110` request ID repeat (HTTP 400): client_token 重复，请检查 `client_token` 入参是否正确
+    ///
+    /// SDK decision: the client_token was already applied (REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied).
     RequestIdRepeat,
     /// `1580112` permission denied (HTTP 400): 操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围
+    ///
+    /// SDK decision: refuses one unit of the request (page: 操作无权限的被评估人数据 (the reviewee named in the unit)).
     PermissionDenied,
     /// `1580301` field value type is invalid (HTTP 400): 字段值类型不合法
+    ///
+    /// SDK decision: refuses one unit of the request (page: 字段值类型不合法 (a field value of one metric)).
     FieldValueTypeIsInvalid,
     /// `1580302` field_value is null (HTTP 400): 必填字段的字段值不能为空
+    ///
+    /// SDK decision: refuses one unit of the request (page: 必填字段的字段值不能为空 (a field value of one metric)).
     FieldValueIsNull,
     /// `1580303` field value length exceeds the limit (HTTP 400): 字段值内容长度超出限制，检查字段值长度
+    ///
+    /// SDK decision: refuses one unit of the request (page: 字段值内容长度超出限制 (a field value of one metric)).
     FieldValueLengthExceedsTheLimit,
     /// `1580304` sum of weights for metrics exceeds 100% (HTTP 400): 指标的权重之和超出 100% 限制
+    ///
+    /// SDK decision: refuses one unit of the request (page: 指标的权重之和超出 100% 限制 (the weights given for a reviewee)).
     SumOfWeightsExceeds100Percent,
     /// `1580305` filed id not found in the metric (HTTP 400): 请求的指标字段 ID 不存在于对应指标中
+    ///
+    /// SDK decision: refuses one unit of the request (page: 请求的指标字段 ID 不存在于对应指标中 (a field of one metric)).
     FieldIdNotFoundInTheMetric,
     /// `1580306` reviewee not found (HTTP 400): 请求的用户未参与评估或者所在项目未启动
+    ///
+    /// SDK decision: refuses one unit of the request (page: 请求的用户未参与评估 (the reviewee named in the unit)).
     RevieweeNotFound,
     /// `1580307` duplicate metric for the same reviewee in request (HTTP 400): 检查传入的内容中是否有重复，同一个被评估人不允许传入重复的指标
+    ///
+    /// SDK decision: refuses one unit of the request (page: 同一个被评估人不允许传入重复的指标 (a repeated reviewee and metric)).
     DuplicateMetricForTheSameReviewee,
     /// `1580308` duplicate field for the same metric in request (HTTP 400): 检查传入的内容中是否有重复，被评估人的指标的一个字段只允许传入唯一的字段值
+    ///
+    /// SDK decision: refuses one unit of the request (page: 被评估人的指标的一个字段只允许传入唯一的字段值 (a repeated field of one metric)).
     DuplicateFieldForTheSameMetric,
     /// `1580309` input is not allowed after the deadline (HTTP 400): 已经超过了录入截止时间
+    ///
+    /// SDK decision: refuses the whole run (page: 已经超过了录入截止时间 (the semester's deadline, the same for every row)).
     InputNotAllowedAfterTheDeadline,
     /// `1580310` old vision metrics can't be input (HTTP 400): 不支持录入老版本的关键指标数据
+    ///
+    /// SDK decision: refuses one unit of the request (page: 不支持录入老版本的关键指标数据 (the metric named in the unit)).
     OldVersionMetricsCannotBeInput,
     /// `1580311` data input by admins can't be overwritten (HTTP 400): 不支持录入管理员已填写的字段值
+    ///
+    /// SDK decision: refuses one unit of the request (page: 不支持录入管理员已填写的字段值 (a field of one metric)).
     DataInputByAdminsCannotBeOverwritten,
     /// `1580312` reviewee's metrics not found (HTTP 400): 检查用户录入的指标ID是否正确
+    ///
+    /// SDK decision: refuses one unit of the request (page: 检查用户录入的指标ID是否正确 (the metric named in the unit)).
     RevieweesMetricsNotFound,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -401,108 +439,286 @@ impl ImportMetricDetailErrorCode {
             http_status: 500,
             message: "internal error",
             hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580102,
             http_status: 400,
             message: "param is invalid",
             hint: "检查参数是否正确，例如类型，大小",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "decision: every documented rule is checked before sending, so what the server still refuses is a value of one metric (page hint: 检查参数是否正确，例如类型，大小)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580105,
             http_status: 400,
             message: "invalid semester ID",
             hint: "周期 ID 不存在，请检查 `semester_id` 入参是否正确",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 周期 ID 不存在; the semester_id is the same in every request of a run",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580110,
             http_status: 400,
             message: "request ID repeat",
             hint: "client_token 重复，请检查 `client_token` 入参是否正确",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: true,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580112,
             http_status: 400,
             message: "permission denied",
             hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 操作无权限的被评估人数据 (the reviewee named in the unit)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580301,
             http_status: 400,
             message: "field value type is invalid",
             hint: "字段值类型不合法",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 字段值类型不合法 (a field value of one metric)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580302,
             http_status: 400,
             message: "field_value is null",
             hint: "必填字段的字段值不能为空",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 必填字段的字段值不能为空 (a field value of one metric)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580303,
             http_status: 400,
             message: "field value length exceeds the limit",
             hint: "字段值内容长度超出限制，检查字段值长度",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 字段值内容长度超出限制 (a field value of one metric)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580304,
             http_status: 400,
             message: "sum of weights for metrics exceeds 100%",
             hint: "指标的权重之和超出 100% 限制",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 指标的权重之和超出 100% 限制 (the weights given for a reviewee)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580305,
             http_status: 400,
             message: "filed id not found in the metric",
             hint: "请求的指标字段 ID 不存在于对应指标中",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 请求的指标字段 ID 不存在于对应指标中 (a field of one metric)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580306,
             http_status: 400,
             message: "reviewee not found",
             hint: "请求的用户未参与评估或者所在项目未启动",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 请求的用户未参与评估 (the reviewee named in the unit)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580307,
             http_status: 400,
             message: "duplicate metric for the same reviewee in request",
             hint: "检查传入的内容中是否有重复，同一个被评估人不允许传入重复的指标",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 同一个被评估人不允许传入重复的指标 (a repeated reviewee and metric)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580308,
             http_status: 400,
             message: "duplicate field for the same metric in request",
             hint: "检查传入的内容中是否有重复，被评估人的指标的一个字段只允许传入唯一的字段值",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 被评估人的指标的一个字段只允许传入唯一的字段值 (a repeated field of one metric)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580309,
             http_status: 400,
             message: "input is not allowed after the deadline",
             hint: "已经超过了录入截止时间",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 已经超过了录入截止时间 (the semester's deadline, the same for every row)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580310,
             http_status: 400,
             message: "old vision metrics can't be input",
             hint: "不支持录入老版本的关键指标数据",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 不支持录入老版本的关键指标数据 (the metric named in the unit)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580311,
             http_status: 400,
             message: "data input by admins can't be overwritten",
             hint: "不支持录入管理员已填写的字段值",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 不支持录入管理员已填写的字段值 (a field of one metric)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580312,
             http_status: 400,
             message: "reviewee's metrics not found",
             hint: "检查用户录入的指标ID是否正确",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: 检查用户录入的指标ID是否正确 (the metric named in the unit)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580901,
             http_status: 400,
             message: "tenant no licnese",
             hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

@@ -10,9 +10,9 @@
 use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
-    HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit, Validate,
-    Violation, next_page_token, validate,
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination,
+    RateLimit, Validate, Violation, next_page_token, validate,
 };
 
 use super::I18n;
@@ -43,6 +43,8 @@ pub const QUERY_REVIEW_TEMPLATE: EndpointDescriptor = EndpointDescriptor {
         default_page_size: Some(20),
         max_page_size: Some(50),
     }),
+    errors: QueryReviewTemplateErrorCode::TABLE,
+    platform_errors: PlatformErrorCode::TABLE,
 };
 
 /// The examples on the page of [获取绩效模板](https://open.feishu.cn/document/performance-v1/review_config/review_template/query), verbatim.
@@ -987,10 +989,16 @@ impl<'de> Deserialize<'de> for ReviewTemplateStatus {
 #[non_exhaustive]
 pub enum QueryReviewTemplateErrorCode {
     /// `1580102` param is invalid (HTTP 400): 检查传入的参数
+    ///
+    /// SDK decision: refuses the whole request (decision: a query has no units; its parameters are the request).
     ParamIsInvalid,
     /// `1580101` internal error (HTTP 500): 内部错误,请稍后重试,仍然出现可以咨询客服
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500, 内部错误,请稍后重试).
     InternalError,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位,请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -1006,18 +1014,46 @@ impl QueryReviewTemplateErrorCode {
             http_status: 400,
             message: "param is invalid",
             hint: "检查传入的参数",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Request),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "decision: a query has no units; its parameters are the request",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580101,
             http_status: 500,
             message: "internal error",
             hint: "内部错误,请稍后重试,仍然出现可以咨询客服",
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500, 内部错误,请稍后重试",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580901,
             http_status: 400,
             message: "tenant no licnese",
             hint: "租户无绩效席位,请联系租户管理员开通绩效席位",
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

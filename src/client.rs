@@ -16,6 +16,7 @@ use feishu_perf_core::{
 use crate::auth::{Credentials, HttpAuth, MemoryTokenCache, TokenCache, TokenManager};
 use crate::error::{ApiError, Error};
 use crate::pacing::{Pacer, Pacing, Permit};
+use crate::response::{self, BodyError};
 use crate::retry::{RetryPolicy, new_client_token};
 use crate::{AppTicketSource, Secret};
 
@@ -23,6 +24,12 @@ use crate::{AppTicketSource, Secret};
 pub const FEISHU: &str = "https://open.feishu.cn";
 /// `https://open.larksuite.com` (international).
 pub const LARK: &str = "https://open.larksuite.com";
+
+pub use crate::response::DEFAULT_MAX_RESPONSE_BYTES;
+
+/// The default page budget of one paged walk ([`ClientBuilder::max_pages`]):
+/// 10,000 pages, 500,000 review templates at the documented 50 a page.
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
 
 /// A Feishu client: cheap to clone (clones share tokens, pacing and connections),
 /// `Send + Sync`, shareable across tasks.
@@ -50,6 +57,8 @@ struct Inner {
     retry: RetryPolicy,
     pacing: Pacing,
     pacer: Pacer,
+    max_response_bytes: u64,
+    max_pages: u64,
 }
 
 impl std::fmt::Debug for Client {
@@ -73,10 +82,17 @@ pub struct RequestOptions {
     pub tenant_key: Option<String>,
     /// Extra headers.
     pub headers: Vec<(String, String)>,
-    /// A timeout for each attempt, instead of the client's.
+    /// A timeout for each attempt, instead of the client's. The retry
+    /// policy's total budget still bounds the whole call.
     pub timeout: Option<Duration>,
     /// Sent as `Oapi-Sdk-Request-Id`.
     pub request_id: Option<String>,
+    /// Re-sends a write whose outcome was unknown with the `client_token` it
+    /// was first sent with ([`Error::client_token`]), replacing the request's
+    /// own. A refusal as a repeat then ends the call as
+    /// [`Error::AlreadyApplied`]: the first send went through.
+    /// [`Client::resend`] sets it.
+    pub client_token: Option<String>,
 }
 
 /// Builds a [`Client`].
@@ -91,6 +107,8 @@ pub struct ClientBuilder {
     pacing: Pacing,
     cache: Option<Arc<dyn TokenCache>>,
     allow_insecure_http: bool,
+    max_response_bytes: u64,
+    max_pages: u64,
 }
 
 impl std::fmt::Debug for dyn TokenCache {
@@ -111,6 +129,8 @@ impl Default for ClientBuilder {
             pacing: Pacing::default(),
             cache: None,
             allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 }
@@ -164,13 +184,34 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of each attempt (default 30 s).
+    /// Timeout of each attempt (default 30 s): from sending the request to the
+    /// end of its answer's body. The whole call, every attempt and wait
+    /// included, is bounded by the retry policy's total budget
+    /// ([`RetryPolicy::max_elapsed`], default 120 s); an attempt in flight when
+    /// the budget runs out is abandoned.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Retry policy ([`RetryPolicy::none`] turns retries off).
+    /// The cap on one response body (default [`DEFAULT_MAX_RESPONSE_BYTES`],
+    /// 128 MiB, above the largest documented answer). Reading stops there with
+    /// [`Error::ResponseTooLarge`], so a huge or endless body never costs more memory.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// How many pages one [`Client::pages`] or [`Client::paginate`] walk reads at
+    /// most (default 10,000) before it ends with [`Error::PageBudgetExceeded`],
+    /// so a server that says `has_more` forever cannot keep a walk going.
+    pub fn max_pages(mut self, max_pages: u64) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
+    /// Retry policy ([`RetryPolicy::none`] turns retries off), including the
+    /// total time budget of a call ([`RetryPolicy::max_elapsed`]).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
@@ -260,6 +301,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 pacing: self.pacing,
                 pacer: Pacer::default(),
+                max_response_bytes: self.max_response_bytes,
+                max_pages: self.max_pages,
             }),
         })
     }
@@ -293,6 +336,23 @@ enum Attempt<T> {
     },
 }
 
+impl<T> Attempt<T> {
+    fn failed(error: Error, outcome_unknown: bool) -> Self {
+        Attempt::Failed {
+            error,
+            outcome_unknown,
+            wait: None,
+            stale_token: false,
+        }
+    }
+}
+
+/// Whether a request changes something on the server (so that an unknown
+/// outcome matters): anything but a `GET` and a paged query.
+fn is_write(d: &feishu_perf_core::EndpointDescriptor) -> bool {
+    d.method != HttpMethod::Get && d.pagination.is_none()
+}
+
 impl Client {
     /// A builder.
     pub fn builder() -> ClientBuilder {
@@ -309,15 +369,74 @@ impl Client {
         self.send_with(request, RequestOptions::default()).await
     }
 
+    /// Re-sends a write that ended with [`Error::OutcomeUnknown`], the
+    /// documented way: with the `client_token` it was first sent with, so the
+    /// server applies it at most once. If the first send went through, the
+    /// call ends with [`Error::AlreadyApplied`]; otherwise it is applied now.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: feishu_perf::Client, request: feishu_perf::performance::v2::ImportMetricDetailRequest) -> Result<(), feishu_perf::Error> {
+    /// match client.send(request.clone()).await {
+    ///     Err(error) if error.is_outcome_unknown() && error.is_retryable() => {
+    ///         match client.resend(request, &error).await {
+    ///             Ok(_) | Err(feishu_perf::Error::AlreadyApplied { .. }) => {} // applied once
+    ///             Err(error) => return Err(error),
+    ///         }
+    ///     }
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Any other error is not about an unknown outcome: `request` is sent as
+    /// it is. A write that is not safe to repeat ([`Error::is_retryable`] is
+    /// false) is refused with [`Error::Config`].
+    pub async fn resend<R: ApiRequest>(
+        &self,
+        request: R,
+        after: &Error,
+    ) -> Result<R::Response, Error> {
+        if let Error::OutcomeUnknown {
+            resend_safe: false,
+            endpoint,
+            ..
+        } = after
+        {
+            return Err(Error::Config(format!(
+                "{endpoint} is not safe to repeat and its outcome is unknown: check whether it was applied instead of re-sending it"
+            )));
+        }
+        let options = RequestOptions {
+            client_token: after.client_token().map(str::to_owned),
+            ..RequestOptions::default()
+        };
+        self.send_with(request, options).await
+    }
+
     /// Sends `request`: validates it, fills in a `client_token` if the endpoint
     /// takes one and none is set, paces, authenticates, retries what is safe to
     /// retry (reusing the same `client_token`), and decodes the response.
+    ///
+    /// Each attempt is bounded by the client's timeout
+    /// ([`ClientBuilder::timeout`]) and the whole call by the retry policy's
+    /// total budget ([`RetryPolicy::max_elapsed`]), an attempt in flight
+    /// included; waiting for the first pacing slot (this client's own queue)
+    /// is not counted.
     pub async fn send_with<R: ApiRequest>(
         &self,
         mut request: R,
         options: RequestOptions,
     ) -> Result<R::Response, Error> {
         let d = R::DESCRIPTOR;
+        if let Some(token) = &options.client_token {
+            if !d.client_token {
+                return Err(Error::Config(format!(
+                    "{} takes no client_token; re-send it as it is",
+                    d.id
+                )));
+            }
+            request.set_idempotency_token(token.clone());
+        }
         request.validate().map_err(|errors| Error::Validation {
             endpoint: d.id,
             errors,
@@ -363,42 +482,111 @@ impl Client {
     ) -> Result<R::Response, Error> {
         let d = R::DESCRIPTOR;
         let inner = &*self.inner;
-        let started = Instant::now();
+        let budget = inner.retry.max_elapsed;
+        let far_future = || Instant::now() + Duration::from_secs(86_400 * 365 * 30);
+        let mut deadline = Instant::now()
+            .checked_add(budget)
+            .unwrap_or_else(far_future);
+        let out_of_budget = || Error::Timeout {
+            endpoint: d.id,
+            after: budget,
+        };
+        // The error a call ends with: a write whose outcome became unknown and
+        // that then failed inconclusively says so, with its client_token.
+        let conclude = |error: Error, outcome_unknown: bool, last_unknown: bool| {
+            if outcome_unknown && is_write(d) && (last_unknown || error.is_retryable()) {
+                Error::OutcomeUnknown {
+                    endpoint: d.id,
+                    client_token: client_token.clone(),
+                    resend_safe: d.retry_safe,
+                    source: Box::new(error),
+                }
+            } else {
+                error
+            }
+        };
         let tenant_key = options
             .tenant_key
             .as_deref()
             .or(inner.tenant_key.as_deref());
-        let mut outcome_unknown = false;
+        // A re-send of a write whose outcome was unknown starts unknown.
+        let mut outcome_unknown = options.client_token.is_some();
         let mut token_refreshed = false;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let token = match &options.tenant_access_token {
                 Some(token) => token.clone(),
-                None => match inner
-                    .tokens
-                    .tenant_token(&self.http_auth(), tenant_key)
-                    .await
-                {
-                    Ok(token) => token,
-                    // Asking for a token changes nothing: retry a transient failure like a call.
-                    Err(error) if error.is_retryable() && attempt < inner.retry.max_attempts => {
-                        let wait = inner.retry.backoff(attempt);
-                        if started.elapsed() + wait > inner.retry.max_elapsed {
-                            return Err(error);
+                None => {
+                    let http = self.http_auth();
+                    let fetch = inner.tokens.tenant_token(&http, tenant_key);
+                    match tokio::time::timeout_at(deadline, fetch).await {
+                        Err(_) => return Err(conclude(out_of_budget(), outcome_unknown, false)),
+                        Ok(Ok(token)) => token,
+                        // Asking for a token changes nothing: retry a transient failure like a call.
+                        Ok(Err(error))
+                            if error.is_retryable() && attempt < inner.retry.max_attempts =>
+                        {
+                            let wait = inner.retry.backoff(attempt);
+                            if Instant::now()
+                                .checked_add(wait)
+                                .is_none_or(|t| t >= deadline)
+                            {
+                                return Err(conclude(error, outcome_unknown, false));
+                            }
+                            tracing::warn!(attempt, "token request failed: {error}");
+                            tokio::time::sleep(wait).await;
+                            continue;
                         }
-                        tracing::warn!(attempt, "token request failed: {error}");
-                        tokio::time::sleep(wait).await;
-                        continue;
+                        Ok(Err(error)) => return Err(conclude(error, outcome_unknown, false)),
                     }
-                    Err(error) => return Err(error),
-                },
+                }
             };
-            let mut permit = inner.pacer.acquire(inner.pacing, d, tenant_key).await;
+            let queued = Instant::now();
+            let acquire = inner.pacer.acquire(inner.pacing, d, tenant_key);
+            let mut permit = if attempt == 1 {
+                // Waiting behind this client's own calls is queueing, not the call.
+                let permit = acquire.await;
+                deadline = deadline.checked_add(queued.elapsed()).unwrap_or(deadline);
+                permit
+            } else {
+                match tokio::time::timeout_at(deadline, acquire).await {
+                    Ok(permit) => permit,
+                    Err(_) => return Err(conclude(out_of_budget(), outcome_unknown, false)),
+                }
+            };
             let attempt_started = Instant::now();
-            let result = self
-                .attempt::<R>(&url, body.as_deref(), &token, options, &mut permit)
-                .await;
+            let remaining = deadline.saturating_duration_since(attempt_started);
+            if remaining.is_zero() {
+                return Err(conclude(out_of_budget(), outcome_unknown, false));
+            }
+            let per_attempt = options.timeout.unwrap_or(inner.timeout);
+            let (timeout, after) = if per_attempt <= remaining {
+                (per_attempt, per_attempt)
+            } else {
+                (remaining, budget)
+            };
+            let result = tokio::time::timeout(
+                timeout,
+                self.attempt::<R>(
+                    &url,
+                    body.as_deref(),
+                    &token,
+                    options,
+                    (timeout, after),
+                    &mut permit,
+                ),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Attempt::failed(
+                    Error::Timeout {
+                        endpoint: d.id,
+                        after,
+                    },
+                    true,
+                )
+            });
             // The call has ended: its pacing slot starts its window now.
             permit.end().await;
             let (error, unknown, wait, stale_token) = match result {
@@ -443,12 +631,15 @@ impl Client {
             }
             outcome_unknown |= unknown;
             let retryable = error.is_retryable() && (!unknown || d.retry_safe);
+            if !retryable || attempt >= inner.retry.max_attempts {
+                return Err(conclude(error, outcome_unknown, unknown));
+            }
             let next_wait = wait.unwrap_or_else(|| inner.retry.backoff(attempt));
-            if !retryable
-                || attempt >= inner.retry.max_attempts
-                || started.elapsed() + next_wait > inner.retry.max_elapsed
+            if Instant::now()
+                .checked_add(next_wait)
+                .is_none_or(|t| t >= deadline)
             {
-                return Err(error);
+                return Err(conclude(error, outcome_unknown, unknown));
             }
             tracing::debug!(attempt, wait_ms = next_wait.as_millis() as u64, "retrying");
             tokio::time::sleep(next_wait).await;
@@ -463,16 +654,18 @@ impl Client {
         }
     }
 
+    /// One attempt: `timeout` bounds it (sending to the end of the body);
+    /// `after` is the limit a timeout reports (the attempt's, or the call's budget).
     async fn attempt<R: ApiRequest>(
         &self,
         url: &reqwest::Url,
         body: Option<&[u8]>,
         token: &Secret,
         options: &RequestOptions,
+        (timeout, after): (Duration, Duration),
         permit: &mut Permit<'_>,
     ) -> Attempt<R::Response> {
         let d = R::DESCRIPTOR;
-        let timeout = options.timeout.unwrap_or(self.inner.timeout);
         let method = match d.method {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
@@ -513,27 +706,17 @@ impl Client {
         if let Some(body) = body {
             builder = builder.body(body.to_vec());
         }
-        let failed = |error, outcome_unknown| Attempt::Failed {
-            error,
-            outcome_unknown,
-            wait: None,
-            stale_token: false,
+        let timed_out = || Error::Timeout {
+            endpoint: d.id,
+            after,
         };
-        let response = match builder.send().await {
+        let mut response = match builder.send().await {
             Ok(response) => response,
-            Err(e) if e.is_timeout() => {
-                return failed(
-                    Error::Timeout {
-                        endpoint: d.id,
-                        after: timeout,
-                    },
-                    true,
-                );
-            }
+            Err(e) if e.is_timeout() => return Attempt::failed(timed_out(), true),
             // A failure to connect happens before anything is sent.
             Err(e) => {
                 let sent = !e.is_connect();
-                return failed(
+                return Attempt::failed(
                     Error::Transport {
                         endpoint: d.id,
                         source: e.without_url(),
@@ -544,31 +727,27 @@ impl Client {
         };
         let status = response.status().as_u16();
         permit.observe(status, response.headers());
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        // A 2xx or 5xx answer that cannot be read may hide an applied request.
+        let unreadable_may_be_applied = !(300..500).contains(&status);
+        let header = |name: &str| response::header_str(response.headers(), name).map(str::to_owned);
         let log_id = header("x-tt-logid");
         let content_type = header("content-type");
-        let reset = header("x-ogw-ratelimit-reset")
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .map(Duration::from_secs_f64);
-        let bytes = match response.bytes().await {
+        let reset = response::ratelimit_reset(response.headers());
+        let bytes = match response::read_body(&mut response, self.inner.max_response_bytes).await {
             Ok(bytes) => bytes,
-            Err(e) if e.is_timeout() => {
-                return failed(
-                    Error::Timeout {
+            Err(BodyError::TooLarge) => {
+                return Attempt::failed(
+                    Error::ResponseTooLarge {
                         endpoint: d.id,
-                        after: timeout,
+                        status,
+                        limit: self.inner.max_response_bytes,
                     },
-                    true,
+                    unreadable_may_be_applied,
                 );
             }
-            Err(e) => {
-                return failed(
+            Err(BodyError::Read(e)) if e.is_timeout() => return Attempt::failed(timed_out(), true),
+            Err(BodyError::Read(e)) => {
+                return Attempt::failed(
                     Error::Transport {
                         endpoint: d.id,
                         source: e.without_url(),
@@ -583,11 +762,32 @@ impl Client {
             bytes = bytes.len(),
             "response"
         );
+        let rate_limited = |log_id: Option<String>| Attempt::Failed {
+            error: Error::RateLimited {
+                endpoint: d.id,
+                reset_after: reset,
+                log_id,
+            },
+            outcome_unknown: false,
+            wait: Some(reset.unwrap_or(Duration::from_secs(1))),
+            stale_token: false,
+        };
+        // Any 429 is rate limiting, whatever its body (JSON, HTML, empty, garbage).
+        if status == 429 {
+            let log_id = log_id.clone().or_else(|| {
+                serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| {
+                    v.pointer("/error/log_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+            });
+            return rate_limited(log_id);
+        }
         let decode_error = |reason: String, succeeded: bool| Error::Decode {
             endpoint: d.id,
             status,
             content_type: content_type.clone(),
-            body_start: String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).into_owned(),
+            body_start: response::body_start(&bytes, 256),
             reason,
             log_id: log_id.clone(),
             succeeded,
@@ -606,19 +806,17 @@ impl Client {
                 return Attempt::Done(response);
             }
         }
-        // A 2xx or 5xx answer that cannot be read may hide an applied request.
-        let unreadable_may_be_applied = !(300..500).contains(&status);
         let envelope: Value = match serde_json::from_slice(&bytes) {
             Ok(Value::Object(map)) => Value::Object(map),
             Ok(_) => {
-                return failed(
+                return Attempt::failed(
                     decode_error("not a JSON object".into(), false),
                     unreadable_may_be_applied,
                 );
             }
             // Truncated or HTML: the server may have applied the request.
             Err(e) => {
-                return failed(
+                return Attempt::failed(
                     decode_error(format!("invalid JSON: {e}"), false),
                     unreadable_may_be_applied,
                 );
@@ -675,17 +873,8 @@ impl Client {
                     field_violations: list("field_violations"),
                 };
                 let facts = api.facts().copied().unwrap_or(ErrorFacts::NONE);
-                if facts.rate_limited || status == 429 {
-                    return Attempt::Failed {
-                        error: Error::RateLimited {
-                            endpoint: d.id,
-                            reset_after: reset,
-                            log_id: api.log_id,
-                        },
-                        outcome_unknown: false,
-                        wait: Some(reset.unwrap_or(Duration::from_secs(1))),
-                        stale_token: false,
-                    };
+                if facts.rate_limited {
+                    return rate_limited(api.log_id);
                 }
                 let stale_token = facts.renew_token;
                 Attempt::Failed {
@@ -696,8 +885,8 @@ impl Client {
                     stale_token,
                 }
             }
-            None => failed(
-                decode_error("no `code` in the envelope".into(), false),
+            None => Attempt::failed(
+                decode_error("no integer `code` in the envelope".into(), false),
                 unreadable_may_be_applied,
             ),
         }
@@ -705,7 +894,10 @@ impl Client {
 
     /// Every item of every page, fetched as the stream is read. Stops when
     /// `has_more` is false or `page_token` is empty or missing. Set the page
-    /// size on the request (`.page_size(50)`).
+    /// size on the request (`.page_size(50)`). Ends with
+    /// [`Error::RepeatedPageToken`] when the server gives a page token twice,
+    /// and with [`Error::PageBudgetExceeded`] after
+    /// [`ClientBuilder::max_pages`] pages.
     pub fn paginate<R: PaginatedRequest + 'static>(
         &self,
         request: R,
@@ -725,7 +917,9 @@ impl Client {
             .flatten()
     }
 
-    /// Every page's raw response, fetched as the stream is read.
+    /// Every page's raw response, fetched as the stream is read. Stops like
+    /// [`Client::paginate`], and ends with an error, never loops, when the
+    /// server repeats a page token or pages past the budget.
     pub fn pages<R: PaginatedRequest + 'static>(
         &self,
         request: R,
@@ -733,18 +927,53 @@ impl Client {
     where
         R::Response: Send,
     {
+        struct Walk<R> {
+            next: Option<R>,
+            /// The tokens asked for so far (memory bounded by the page budget).
+            seen: std::collections::HashSet<String>,
+            pages: u64,
+            /// The error that ends the walk after the page just yielded.
+            stop: Option<Error>,
+        }
         let client = self.clone();
-        futures::stream::try_unfold(Some(request), move |next| {
+        let max_pages = self.inner.max_pages;
+        let walk = Walk {
+            next: Some(request),
+            seen: Default::default(),
+            pages: 0,
+            stop: None,
+        };
+        futures::stream::try_unfold(walk, move |mut walk| {
             let client = client.clone();
             async move {
-                let Some(request) = next else { return Ok(None) };
+                if let Some(error) = walk.stop.take() {
+                    return Err(error);
+                }
+                let Some(request) = walk.next.take() else {
+                    return Ok(None);
+                };
                 let response = client.send(request.clone()).await?;
-                let following = R::next_page_token(&response).map(|token| {
-                    let mut request = request;
-                    request.set_page_token(Some(token));
-                    request
-                });
-                Ok(Some((response, following)))
+                walk.pages += 1;
+                if let Some(token) = R::next_page_token(&response) {
+                    let endpoint = R::DESCRIPTOR.id;
+                    if !walk.seen.insert(token.clone()) {
+                        walk.stop = Some(Error::RepeatedPageToken {
+                            endpoint,
+                            page_token: token,
+                            pages: walk.pages,
+                        });
+                    } else if walk.pages >= max_pages {
+                        walk.stop = Some(Error::PageBudgetExceeded {
+                            endpoint,
+                            max_pages,
+                        });
+                    } else {
+                        let mut request = request;
+                        request.set_page_token(Some(token));
+                        walk.next = Some(request);
+                    }
+                }
+                Ok(Some((response, walk)))
             }
         })
     }

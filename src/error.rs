@@ -20,7 +20,8 @@ pub enum Error {
     /// The platform answered with a non-zero `code`.
     #[error("{0}")]
     Api(Box<ApiError>),
-    /// The call was rate limited (HTTP 429, code 99991400) and retries ran out.
+    /// The call was rate limited (any HTTP 429, whatever its body, or code
+    /// 99991400) and retries ran out.
     #[error("{endpoint} was rate limited (99991400) and retries ran out; calls are accepted again in {}s", reset_after.map_or(0, |d| d.as_secs()))]
     RateLimited {
         /// The endpoint.
@@ -43,6 +44,68 @@ pub enum Error {
         /// The `client_token` the write was made with.
         client_token: String,
     },
+    /// A write may have been applied, and the call could not find out: an
+    /// attempt's answer was lost (a dropped connection, a timeout, an
+    /// unreadable or 5xx answer) and the attempts after it failed too, until
+    /// the retries or the time budget ran out. `source` is the last failure.
+    ///
+    /// The documented way to retry is [`Client::resend`](crate::Client::resend)
+    /// (or the request's own `client_token(..)` setter with
+    /// [`client_token`](Error::client_token)): it re-sends with the same
+    /// `client_token`, so the server applies the write at most once, and a
+    /// write that went through ends as [`Error::AlreadyApplied`].
+    /// [`is_retryable`](Error::is_retryable) holds when that is safe: the
+    /// endpoint takes a `client_token`, or repeating it cannot change the outcome.
+    #[error("{endpoint}: outcome unknown, the write may have been applied: {source}; {}", resend_hint(client_token.as_deref(), *resend_safe))]
+    OutcomeUnknown {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// The `client_token` every attempt was sent with: re-send with it.
+        client_token: Option<String>,
+        /// Re-sending as documented cannot apply the write twice.
+        resend_safe: bool,
+        /// The last attempt's failure.
+        #[source]
+        source: Box<Error>,
+    },
+    /// The response body is longer than the client's cap
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes));
+    /// reading stopped there.
+    #[error(
+        "{endpoint} answered HTTP {status} with a body longer than the {limit}-byte cap (ClientBuilder::max_response_bytes); reading stopped there"
+    )]
+    ResponseTooLarge {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// A paged walk was stopped: the server gave a `page_token` it had already
+    /// given in this walk (with `has_more: true`), which would loop forever.
+    #[error(
+        "{endpoint} repeated page_token {page_token:?} after {pages} pages with has_more true; the walk was stopped"
+    )]
+    RepeatedPageToken {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// The repeated token.
+        page_token: String,
+        /// Pages read before the repeat.
+        pages: u64,
+    },
+    /// A paged walk read its budget of pages and the server still said
+    /// `has_more` ([`ClientBuilder::max_pages`](crate::ClientBuilder::max_pages)).
+    #[error(
+        "{endpoint} still had more after {max_pages} pages (ClientBuilder::max_pages); the walk was stopped"
+    )]
+    PageBudgetExceeded {
+        /// The endpoint.
+        endpoint: &'static str,
+        /// The budget.
+        max_pages: u64,
+    },
     /// A token could not be obtained.
     #[error(
         "authentication failed: {code} {msg}; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)"
@@ -64,7 +127,8 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// No response within the timeout.
+    /// No response within the per-attempt timeout, or the retry policy's total
+    /// budget ran out ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed)).
     #[error("{endpoint} timed out after {after:?}")]
     Timeout {
         /// The endpoint.
@@ -150,14 +214,30 @@ impl fmt::Display for ApiError {
     }
 }
 
+fn resend_hint(client_token: Option<&str>, resend_safe: bool) -> String {
+    match (client_token, resend_safe) {
+        (Some(token), true) => format!(
+            "re-send it with client_token {token} (Client::resend), so the server applies it at most once"
+        ),
+        (None, true) => "re-sending it is safe: repeating it cannot change the outcome".into(),
+        (_, false) => "check whether it was applied before sending it again".into(),
+    }
+}
+
 impl Error {
-    /// Whether retrying the same call may succeed: transport errors, timeouts,
-    /// 5xx, rate limits, and the codes the endpoint's error table marks
-    /// transient (`decision: { transient: true }`, e.g. 1580101 internal error).
+    /// Whether sending the call again is safe and may succeed: transport
+    /// errors, timeouts, 5xx, rate limits, the codes the endpoint's error
+    /// table marks transient (`decision: { transient: true }`, e.g. 1580101
+    /// internal error), and an [`OutcomeUnknown`](Error::OutcomeUnknown) write
+    /// that is re-sent as documented ([`Client::resend`](crate::Client::resend),
+    /// with its `client_token`).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
-            Error::Api(e) => e.status >= 500 || e.facts().is_some_and(|f| f.transient),
+            Error::OutcomeUnknown { resend_safe, .. } => *resend_safe,
+            Error::Api(e) => {
+                e.status >= 500 || e.status == 429 || e.facts().is_some_and(|f| f.transient)
+            }
             Error::Decode {
                 status, succeeded, ..
             } => !succeeded && (*status >= 500 || (200..300).contains(status)),
@@ -175,6 +255,7 @@ impl Error {
                 .find(|d| d.id == *endpoint)
                 .and_then(|d| d.already_applied_code()),
             Error::Authentication { code, .. } => Some(*code),
+            Error::OutcomeUnknown { source, .. } => source.code(),
             _ => None,
         }
     }
@@ -186,6 +267,23 @@ impl Error {
             Error::RateLimited { log_id, .. }
             | Error::Authentication { log_id, .. }
             | Error::Decode { log_id, .. } => log_id.as_deref(),
+            Error::OutcomeUnknown { source, .. } => source.log_id(),
+            _ => None,
+        }
+    }
+
+    /// Whether a write may have been applied without the call learning so
+    /// ([`Error::OutcomeUnknown`]).
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
+    }
+
+    /// The `client_token` a write was sent with, when its outcome is unknown
+    /// or it was already applied: re-send with this token, never a new one.
+    pub fn client_token(&self) -> Option<&str> {
+        match self {
+            Error::OutcomeUnknown { client_token, .. } => client_token.as_deref(),
+            Error::AlreadyApplied { client_token, .. } => Some(client_token),
             _ => None,
         }
     }

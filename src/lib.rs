@@ -31,11 +31,15 @@ mod auth;
 mod client;
 mod error;
 mod pacing;
+mod response;
 mod retry;
 mod secret;
 
 pub use auth::{AppTicketSource, CachedToken, Credentials, MemoryTokenCache, TokenCache};
-pub use client::{Client, ClientBuilder, FEISHU, LARK, RequestOptions};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, FEISHU, LARK,
+    RequestOptions,
+};
 pub use error::{ApiError, Error};
 pub use pacing::Pacing;
 pub use retry::RetryPolicy;

@@ -1,4 +1,5 @@
-//! Retry policy: exponential backoff with full jitter, bounded in attempts and time.
+//! Retry policy: exponential backoff with full jitter, bounded in attempts and
+//! in the total time of a call.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -12,7 +13,13 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Largest backoff (before jitter).
     pub max_delay: Duration,
-    /// No retry starts after this long since the call began.
+    /// The total time budget of a call: every attempt (an attempt in flight
+    /// is abandoned when it runs out), backoff, token fetch and pacing wait
+    /// after the first attempt's slot. The per-attempt limit is
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout); an attempt
+    /// gets the smaller of that and what is left of this budget. A call that
+    /// runs out ends with [`Error::Timeout`](crate::Error::Timeout) (or, for a
+    /// write that may have been applied, [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)).
     pub max_elapsed: Duration,
 }
 

@@ -447,6 +447,61 @@ async fn lost_response_then_retry_ends_as_already_applied_with_one_write() {
 }
 
 #[tokio::test]
+async fn an_unknown_outcome_is_said_and_the_documented_resend_writes_once() {
+    // The write is applied and its answer lost; every retry then fails until they run out.
+    let sandbox = sandbox().await;
+    sandbox.set_faults("apply_drop,500*10").unwrap();
+    let client = client(&sandbox);
+    let request = import(8);
+    let err = client.send(request.clone()).await.unwrap_err();
+    let Error::OutcomeUnknown {
+        source,
+        client_token: Some(token),
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(source.code(), Some(1580101), "the last failure: {source}");
+    assert!(err.is_outcome_unknown() && err.is_retryable());
+    assert_eq!(err.client_token(), Some(token.as_str()));
+    let text = err.to_string();
+    assert!(
+        text.contains("outcome unknown") && text.contains(token.as_str()),
+        "{text}"
+    );
+    let ledger = sandbox.ledger();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].client_token.as_ref(), Some(token));
+
+    // The documented retry, once the server is well again: the same token, refused as a repeat.
+    sandbox.set_faults("").unwrap();
+    let again = client.resend(request.clone(), &err).await.unwrap_err();
+    assert!(
+        matches!(&again, Error::AlreadyApplied { client_token, .. } if client_token == token),
+        "{again}"
+    );
+    // The same through the request's own setter.
+    let again = client
+        .send(request.client_token(token.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Some(1580110), "{again}");
+    assert_eq!(sandbox.ledger().len(), 1, "no doubled row");
+
+    // A write that was not applied (500s only) is applied by the documented retry.
+    sandbox.set_faults("500*10").unwrap();
+    let err = client.send(import(9)).await.unwrap_err();
+    assert!(err.is_outcome_unknown() && err.is_retryable(), "{err}");
+    sandbox.set_faults("").unwrap();
+    let data = client.resend(import(9), &err).await.unwrap();
+    assert!(data.import_record_id.is_some());
+    let ledger = sandbox.ledger();
+    assert_eq!(ledger.len(), 2);
+    assert_eq!(ledger[1].client_token.as_deref(), err.client_token());
+}
+
+#[tokio::test]
 async fn a_repeat_without_a_lost_response_is_an_error_not_already_applied() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
@@ -747,7 +802,23 @@ async fn a_write_that_is_not_retry_safe_is_not_repeated_after_a_lost_answer() {
         .send(UnsafePatch(patch.clone()))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    let Error::OutcomeUnknown {
+        source,
+        client_token: None,
+        resend_safe: false,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert!(matches!(**source, Error::Transport { .. }), "{source}");
+    assert!(!err.is_retryable(), "not safe to re-send");
+    assert!(matches!(
+        client(&sandbox)
+            .resend(UnsafePatch(patch.clone()), &err)
+            .await,
+        Err(Error::Config(_))
+    ));
     assert_eq!(sandbox.ledger().len(), 1, "applied once, not repeated");
 
     // A refusal that proves nothing was applied (HTTP 500 from a fault, connection refused, 429) is still retried.
@@ -757,7 +828,7 @@ async fn a_write_that_is_not_retry_safe_is_not_repeated_after_a_lost_answer() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Decode { status: 502, .. }),
+        matches!(&err, Error::OutcomeUnknown { source, .. } if matches!(**source, Error::Decode { status: 502, .. })),
         "a 502 may hide an applied write: {err}"
     );
     sandbox.set_faults("").unwrap();

@@ -181,7 +181,7 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
         .await
         .unwrap_err();
     assert!(
-        matches!(stopped.error, Error::Api(ref api) if api.code == 1580101),
+        matches!(stopped.error, Error::OutcomeUnknown { ref source, .. } if source.code() == Some(1580101)),
         "{}",
         stopped.error
     );

@@ -2,6 +2,10 @@
 //! 1,000 endpoints (each a copy of the metric import with its own names) to
 //! show the time is linear in the number of endpoints.
 //!
+//! Importing: every page of the portal export kept under
+//! `codegen/tests/import/feishu-open-docs` (33 endpoints, 2 events, a guide),
+//! parsed and built into schema trees.
+//!
 //! Run with `cargo bench -p feishu-perf-codegen`.
 
 use std::path::Path;
@@ -79,5 +83,43 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Every page of the portal export, read into memory.
+fn portal_pages() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("the portal export") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&path).expect("a page");
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/import/feishu-open-docs"
+        )),
+        &mut out,
+    );
+    out
+}
+
+fn bench_import(c: &mut Criterion) {
+    let pages = portal_pages();
+    assert_eq!(pages.len(), 36);
+    c.bench_function("import/36-portal-pages", |b| {
+        b.iter(|| {
+            let imported = pages
+                .iter()
+                .filter(|(name, text)| feishu_perf_codegen::import::page_facts(name, text).is_ok())
+                .count();
+            assert_eq!(imported, 33);
+        })
+    });
+}
+
+criterion_group!(benches, bench, bench_import);
 criterion_main!(benches);

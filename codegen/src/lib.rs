@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod emit;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod model;

@@ -7,6 +7,8 @@
 //! Values that later checks may reject (names, type references, codes) are
 //! wrapped in [`Spanned`] so those checks can point at them too.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 pub use serde_saphyr::Spanned;
@@ -31,6 +33,9 @@ pub struct EndpointFile {
     pub name: Spanned<String>,
     /// The page title.
     pub summary: String,
+    /// The page's `#` heading, when it differs from its title.
+    #[serde(default)]
+    pub heading: Option<String>,
     /// The page's introduction.
     pub description: String,
     /// Remarks about the endpoint's status that the page itself does not carry.
@@ -46,6 +51,9 @@ pub struct EndpointFile {
     /// Path below the host, with `{param}` placeholders.
     #[schemars(with = "String")]
     pub path: Spanned<String>,
+    /// The request's content type, when it is not `application/json; charset=utf-8`.
+    #[serde(default)]
+    pub content_type: Option<String>,
     /// Access tokens the endpoint accepts.
     pub access_tokens: Vec<AccessToken>,
     /// App types that may call it (`custom`: self-built, `isv`: store app).
@@ -63,9 +71,15 @@ pub struct EndpointFile {
     /// Pagination, for endpoints that page through `page_token` / `page_size`.
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    /// The page's remark under its path parameters' table.
+    #[serde(default)]
+    pub path_params_description: Option<String>,
     /// Path parameters, in the order they appear in the path.
     #[serde(default)]
     pub path_params: Vec<Field>,
+    /// The page's remark under its query parameters' table.
+    #[serde(default)]
+    pub query_description: Option<String>,
     /// Query parameters.
     #[serde(default)]
     pub query: Vec<Field>,
@@ -84,6 +98,10 @@ pub struct EndpointFile {
     /// The page's examples, verbatim.
     #[serde(default)]
     pub examples: Examples,
+    /// Facts that come from elsewhere than the page: the key they set, and the source.
+    /// An import keeps these keys as they are.
+    #[serde(default)]
+    pub sources: BTreeMap<String, String>,
 }
 
 /// Types shared by every endpoint of one service version (`schema/<service>/<version>/_shared.yaml`).
@@ -176,6 +194,12 @@ pub struct Pagination {
 pub struct Body {
     /// Its fields.
     pub fields: Vec<Field>,
+    /// The page's name for the object, when it gives one (`image_info`).
+    #[serde(default)]
+    pub doc_type: Option<String>,
+    /// The page's remark under the table.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// A named type: an object (with `fields`) or an enumeration (with `values`).
@@ -193,6 +217,9 @@ pub struct TypeDef {
     /// Allowed values, for an enumeration.
     #[serde(default)]
     pub values: Option<Vec<EnumValue>>,
+    /// A maintainer's remark or decision (not from the page).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// One allowed value of an enumeration.
@@ -204,6 +231,9 @@ pub struct EnumValue {
     pub value: Spanned<String>,
     /// The doc's description.
     pub description: String,
+    /// A maintainer's remark or decision (not from the page).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A field of an object, or a path or query parameter.
@@ -225,6 +255,12 @@ pub struct Field {
     pub required: bool,
     /// The doc's description.
     pub description: String,
+    /// The page's description where the type appears in a response, when it differs.
+    #[serde(default)]
+    pub response_description: Option<String>,
+    /// Other words the page uses for the field where its type appears again.
+    #[serde(default)]
+    pub other_descriptions: Vec<String>,
     /// The doc's example value.
     #[serde(default)]
     pub example: Option<serde_json::Value>,
@@ -237,9 +273,22 @@ pub struct Field {
     /// Value range, for a number.
     #[serde(default)]
     pub range: Option<Bounds>,
+    /// The page's `正则校验` (regular expression) for a string.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Allowed values of a number or boolean field, as the page lists them
+    /// (string values are an enumeration type instead).
+    #[serde(default)]
+    pub values: Option<Vec<EnumValue>>,
     /// Marks the `client_token` query parameter that makes a write idempotent.
     #[serde(default)]
     pub idempotency_key: bool,
+    /// A maintainer's remark or decision (not from the page).
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Facts that come from elsewhere than the page: the key they set, and the source.
+    #[serde(default)]
+    pub sources: BTreeMap<String, String>,
 }
 
 /// An inclusive range.
@@ -327,4 +376,7 @@ pub struct Examples {
     /// The response example (JSON, with the `{code, msg, data}` envelope).
     #[serde(default)]
     pub response: Option<String>,
+    /// Examples that come from elsewhere than the page: the key they set, and the source.
+    #[serde(default)]
+    pub sources: BTreeMap<String, String>,
 }

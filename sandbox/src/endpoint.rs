@@ -17,11 +17,21 @@ pub(crate) type Shared = Extract<Arc<Mutex<State>>>;
 pub(crate) type QueryMap =
     Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>;
 
-/// Authentication, rate limit and faults around one endpoint's logic.
+/// A documented rate limit (`接口频率限制`) of one endpoint, per app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// `N 次/分钟`: the window is [`Config::rate_window`](crate::Config::rate_window).
+    PerMinute(usize),
+    /// `N 次/秒`: the window is a sixtieth of `rate_window`, so that a
+    /// shortened minute shortens the second alike.
+    PerSecond(usize),
+}
+
+/// Authentication, rate limits and faults around one endpoint's logic.
 pub(crate) async fn call(
     state: &Arc<Mutex<State>>,
     endpoint: &str,
-    limit: Option<usize>,
+    limits: &[Limit],
     headers: &HeaderMap,
     handler: impl FnOnce(&mut State, &str) -> Result<Value, ApiError>,
 ) -> Response {
@@ -35,10 +45,14 @@ pub(crate) async fn call(
             s.stats.request_ids.push(id.to_owned());
         }
         let log_id = s.next_log_id();
-        let limit = limit.or_else(|| s.undocumented_limits.get(endpoint).copied());
-        let checked = s.authenticate(headers).and_then(|app_id| match limit {
-            Some(limit) => s.rate_limit(&app_id, endpoint, limit).map(|()| app_id),
-            None => Ok(app_id),
+        // A page without a limit may be given one by configuration (per minute).
+        let configured: Vec<Limit> = match s.undocumented_limits.get(endpoint) {
+            Some(&n) if limits.is_empty() => vec![Limit::PerMinute(n)],
+            _ => limits.to_vec(),
+        };
+        let checked = s.authenticate(headers).and_then(|app_id| {
+            s.rate_limit(&app_id, endpoint, &configured)
+                .map(|()| app_id)
         });
         let app_id = match checked {
             Ok(app_id) => app_id,

@@ -140,3 +140,98 @@ pub(crate) fn write_params(q: &HashMap<String, String>) -> Result<(String, IdKin
 pub(crate) fn reject(code: i64, msg: &str) -> ApiError {
     ApiError::new(400, code, msg)
 }
+
+/// `user_id_type` of the query (`open_id` when absent); `people_admin` says
+/// whether the page lists `people_admin_id`.
+pub(crate) fn user_id_type(
+    q: &HashMap<String, String>,
+    people_admin: bool,
+) -> Result<IdKind, ApiError> {
+    let raw = q.get("user_id_type").map(String::as_str);
+    IdKind::parse(raw, people_admin)
+        .ok_or_else(|| param_invalid("user_id_type", raw.unwrap_or(""), "unknown user_id_type"))
+}
+
+/// An array of strings with `min..=max` items; `None` when absent (an error
+/// when `required`).
+pub(crate) fn string_list(
+    obj: &Map<String, Value>,
+    name: &str,
+    min: usize,
+    max: usize,
+    required: bool,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(items) = array(obj, name, min, max, required)? else {
+        return Ok(None);
+    };
+    items
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| param_invalid(name, &v.to_string(), "must be strings"))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// An array of integers, each one of `allowed`, at most `max` items.
+pub(crate) fn int_list(
+    obj: &Map<String, Value>,
+    name: &str,
+    max: usize,
+    allowed: &[i64],
+) -> Result<Option<Vec<i64>>, ApiError> {
+    let Some(items) = array(obj, name, 0, max, false)? else {
+        return Ok(None);
+    };
+    items
+        .iter()
+        .map(|v| match v.as_i64() {
+            Some(n) if allowed.contains(&n) => Ok(n),
+            _ => Err(param_invalid(
+                name,
+                &v.to_string(),
+                &format!("items must be one of {allowed:?}"),
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// A boolean member, `None` when absent.
+pub(crate) fn opt_bool(obj: &Map<String, Value>, name: &str) -> Result<Option<bool>, ApiError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(param_invalid(name, &other.to_string(), "must be a boolean")),
+    }
+}
+
+/// A string member that must be one of the page's `可选值`.
+pub(crate) fn opt_enum<'a>(
+    obj: &'a Map<String, Value>,
+    name: &str,
+    allowed: &[&str],
+) -> Result<Option<&'a str>, ApiError> {
+    match opt_str(obj, "", name, 0, usize::MAX)? {
+        Some(v) if !allowed.contains(&v) => Err(param_invalid(
+            name,
+            v,
+            &format!("must be one of {}", allowed.join(", ")),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// A millisecond timestamp written as a string (`"1630425599999"`).
+pub(crate) fn opt_millis(value: Option<&str>, name: &str) -> Result<Option<i64>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| param_invalid(name, v, "must be a millisecond timestamp")),
+    }
+}

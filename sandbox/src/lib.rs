@@ -1,5 +1,6 @@
 //! A local server that behaves like the documented Feishu performance and OKR
-//! APIs: token endpoints, the `{code, msg, data}` envelope, the documented
+//! APIs: token endpoints, the `{code, msg, data}` envelope, every performance
+//! endpoint (one module per resource, as in `schema/`), the documented
 //! errors, rate limits, `user_id_type`, pagination, idempotent writes, and
 //! injected faults (see [`faults`]). Every accepted write is recorded in a
 //! ledger, so tests can prove that nothing was lost or applied twice.
@@ -48,7 +49,8 @@ pub struct Config {
     pub seed: Seed,
     /// Lifetime of the tokens it issues (`expire`); the platform's is 7200 s.
     pub token_ttl: Duration,
-    /// Length of the rate-limit window; the platform's is one minute.
+    /// Length of the rate-limit window of the per-minute limits; the
+    /// platform's is one minute. Per-second limits use a sixtieth of it.
     pub rate_window: Duration,
     /// Fault spec (see [`faults`]); empty for none.
     pub faults: String,
@@ -220,6 +222,7 @@ fn router(state: Arc<Mutex<state::State>>) -> Router {
             "/open-apis/auth/v3/app_ticket/resend",
             post(auth::app_ticket_resend),
         )
+        .merge(performance::v1::routes())
         .merge(performance::v2::routes())
         .merge(okr::v1::routes())
         .route("/_sandbox/ledger", get(control_ledger))

@@ -22,7 +22,7 @@ struct Args {
     /// Lifetime of issued tokens, in seconds.
     #[arg(long, default_value_t = 7200)]
     token_ttl: u64,
-    /// Length of the rate-limit window, in seconds (the platform's is 60).
+    /// Length of the rate-limit window, in seconds (the platform's is 60); per-second limits use a sixtieth of it.
     #[arg(long, default_value_t = 60.0)]
     rate_window: f64,
     /// Faults to inject, e.g. `500,apply_drop,ok,502@0.05` (see the README).

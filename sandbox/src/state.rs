@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::endpoint::Limit;
 use crate::faults::Faults;
 use crate::seed::{App, Seed};
 use crate::{Config, DropConnection};
@@ -140,6 +141,20 @@ impl State {
                 v.value.clone(),
             );
         }
+        let additional_informations = config
+            .seed
+            .additional_informations
+            .iter()
+            .map(|a| AdditionalInformation {
+                item_id: a.item_id.clone(),
+                semester_id: a.semester_id.clone(),
+                external_id: a.external_id.clone(),
+                reviewee: a.reviewee.clone(),
+                item: a.item.clone(),
+                time: a.time.clone(),
+                detailed_description: a.detailed_description.clone(),
+            })
+            .collect();
         State {
             seed: config.seed,
             token_ttl: config.token_ttl,
@@ -150,7 +165,7 @@ impl State {
             app_tickets,
             client_tokens: HashSet::new(),
             metric_values,
-            additional_informations: Vec::new(),
+            additional_informations,
             rate: HashMap::new(),
             ledger: Vec::new(),
             stats: Stats::default(),
@@ -190,6 +205,39 @@ impl State {
             }
             None => open_id.to_owned(),
         }
+    }
+
+    /// The `user` object of the pages: `{open_id, user_id}`, `user_id` as `kind`.
+    pub fn user_object(&self, kind: IdKind, open_id: &str) -> Value {
+        json!({"open_id": open_id, "user_id": self.render_user(kind, open_id)})
+    }
+
+    /// Fills in `user_id` (as `kind`) of every `{"open_id": ...}` object in
+    /// `value`: the seed keeps users that way.
+    pub fn render_users(&self, kind: IdKind, value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(open_id)) = map.get("open_id") {
+                    let rendered = self.render_user(kind, open_id);
+                    map.insert("user_id".into(), Value::String(rendered));
+                }
+                for v in map.values_mut() {
+                    self.render_users(kind, v);
+                }
+            }
+            Value::Array(items) => {
+                for v in items {
+                    self.render_users(kind, v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether `app_id` may see the reviewee `open_id` (its data scope).
+    pub fn in_scope(&self, app_id: &str, open_id: &str) -> bool {
+        self.app(app_id)
+            .is_none_or(|a| !a.out_of_scope.iter().any(|o| o == open_id))
     }
 
     /// Issues a token for `app_id`, reusing one with more than 30 minutes left, as the platform does.
@@ -257,39 +305,54 @@ impl State {
         }
     }
 
-    /// Records a call against the (app, endpoint) window; the platform's 429 when over `limit`.
+    /// Records a call against each of the endpoint's windows for the app;
+    /// the platform's 429 when one of them is full (then nothing is recorded).
     pub fn rate_limit(
         &mut self,
         app_id: &str,
         endpoint: &str,
-        limit: usize,
+        limits: &[Limit],
     ) -> Result<(), ApiError> {
         let now = Instant::now();
-        let window = self.rate_window;
-        let calls = self
-            .rate
-            .entry((app_id.to_owned(), endpoint.to_owned()))
-            .or_default();
-        while calls
-            .front()
-            .is_some_and(|&t| now.duration_since(t) >= window)
-        {
-            calls.pop_front();
+        for &limit in limits {
+            let (cap, window, per) = match limit {
+                Limit::PerMinute(n) => (n, self.rate_window, "minute"),
+                Limit::PerSecond(n) => (n, self.rate_window / 60, "second"),
+            };
+            let calls = self
+                .rate
+                .entry((app_id.to_owned(), format!("{endpoint}/{per}")))
+                .or_default();
+            while calls
+                .front()
+                .is_some_and(|&t| now.duration_since(t) >= window)
+            {
+                calls.pop_front();
+            }
+            if calls.len() >= cap {
+                let oldest = *calls.front().expect("the window is full");
+                let wait = window.saturating_sub(now.duration_since(oldest));
+                let reset = wait.as_secs_f64().ceil().max(1.0) as u64;
+                let mut error = ApiError::new(429, 99991400, "request trigger frequency limit");
+                error
+                    .headers
+                    .push(("x-ogw-ratelimit-limit", cap.to_string()));
+                error
+                    .headers
+                    .push(("x-ogw-ratelimit-reset", reset.to_string()));
+                return Err(error);
+            }
         }
-        if calls.len() >= limit {
-            let oldest = *calls.front().expect("the window is full");
-            let wait = window.saturating_sub(now.duration_since(oldest));
-            let reset = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let mut error = ApiError::new(429, 99991400, "request trigger frequency limit");
-            error
-                .headers
-                .push(("x-ogw-ratelimit-limit", limit.to_string()));
-            error
-                .headers
-                .push(("x-ogw-ratelimit-reset", reset.to_string()));
-            return Err(error);
+        for &limit in limits {
+            let per = match limit {
+                Limit::PerMinute(_) => "minute",
+                Limit::PerSecond(_) => "second",
+            };
+            self.rate
+                .entry((app_id.to_owned(), format!("{endpoint}/{per}")))
+                .or_default()
+                .push_back(now);
         }
-        calls.push_back(now);
         Ok(())
     }
 

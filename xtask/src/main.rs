@@ -3,11 +3,16 @@
 //! - `cargo xtask codegen`: regenerate `generated/src` and `schema/schema.json` from `schema/`.
 //! - `cargo xtask codegen --check`: write nothing; fail naming every stale file.
 //! - `cargo xtask schema`: write `schema/schema.json` only.
+//! - `cargo xtask docs import PAGE.md...`: write each page's endpoint schema file and keep the page beside it.
+//! - `cargo xtask docs check`: every kept page imported afresh against its schema file; fail on any difference.
+//! - `cargo xtask docs diff OLD.md NEW.md`: the differences in facts between two versions of a page.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use feishu_perf_codegen::{OutputFile, generate_dir, json_schema};
+
+mod docs;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,11 +21,17 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
         ["schema"] => write_schema(),
+        ["docs", "import", pages @ ..] if !pages.is_empty() => docs::import(&root(), pages),
+        ["docs", "check"] => docs::check(&root()),
+        ["docs", "diff", old, new] => docs::diff(old, new),
         _ => Err(
-            "usage: cargo xtask codegen [--check] | cargo xtask schema\n\n\
-             codegen          regenerate generated/src and schema/schema.json from schema/\n\
-             codegen --check  fail if any generated file is stale; write nothing\n\
-             schema           write schema/schema.json"
+            "usage: cargo xtask codegen [--check] | schema | docs import PAGE.md... | docs check | docs diff OLD.md NEW.md\n\n\
+             codegen            regenerate generated/src and schema/schema.json from schema/\n\
+             codegen --check    fail if any generated file is stale; write nothing\n\
+             schema             write schema/schema.json\n\
+             docs import PAGE   write the page's endpoint schema file (keeping its annotations) and keep the page beside it\n\
+             docs check         import every kept page afresh and list how each schema file differs from its page\n\
+             docs diff OLD NEW  list the differences in facts between two versions of one page"
                 .to_owned(),
         ),
     };

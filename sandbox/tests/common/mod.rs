@@ -140,3 +140,113 @@ pub fn assert_error(reply: &Reply, status: u16, code: i64) {
             .contains(&log_id)
     );
 }
+
+/// A page's request or response example, from `tests/examples/`.
+#[macro_export]
+macro_rules! example {
+    ($name:literal) => {
+        serde_json::from_str::<serde_json::Value>(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/examples/",
+            $name,
+            ".json"
+        )))
+        .expect("the example is JSON")
+    };
+}
+
+/// POST with a JSON body.
+pub async fn post(sandbox: &Sandbox, token: &str, path_and_query: &str, body: Value) -> Reply {
+    api(sandbox, token, reqwest::Method::POST, path_and_query, body).await
+}
+
+/// GET without a body.
+pub async fn get(sandbox: &Sandbox, token: &str, path_and_query: &str) -> Reply {
+    let url = format!("{}{path_and_query}", sandbox.base_url());
+    send(client().get(url).bearer_auth(token)).await
+}
+
+/// `data` of a successful reply (code 0, HTTP 200).
+pub fn data(reply: &Reply) -> Value {
+    assert_eq!((reply.status, reply.code()), (200, 0), "{}", reply.text);
+    reply.json()["data"].clone()
+}
+
+/// Asserts that `actual` has the shape of a page's response example: every
+/// member of every object is one that the example has in that place, with
+/// the same JSON type (array items are compared with all the example's
+/// items of that array).
+pub fn assert_shape(example: &Value, actual: &Value) {
+    shape(&[example], actual, "$");
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn shape(examples: &[&Value], actual: &Value, path: &str) {
+    let examples: Vec<&Value> = examples.iter().copied().filter(|e| !e.is_null()).collect();
+    if examples.is_empty() {
+        return;
+    }
+    assert!(
+        examples.iter().any(|e| kind(e) == kind(actual)),
+        "{path}: the example has {}, the answer {} ({actual})",
+        kind(examples[0]),
+        kind(actual)
+    );
+    match actual {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let inner: Vec<&Value> = examples.iter().filter_map(|e| e.get(key)).collect();
+                assert!(!inner.is_empty(), "{path}.{key}: not in the page's example");
+                shape(&inner, value, &format!("{path}.{key}"));
+            }
+        }
+        Value::Array(items) => {
+            let inner: Vec<&Value> = examples
+                .iter()
+                .filter_map(|e| e.as_array())
+                .flatten()
+                .collect();
+            if inner.is_empty() {
+                return;
+            }
+            for (i, item) in items.iter().enumerate() {
+                shape(&inner, item, &format!("{path}[{i}]"));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A tenant_access_token of the fixture's store app (no data-scope limits).
+pub async fn store_token(sandbox: &Sandbox) -> String {
+    use feishu_sandbox::seed::{STORE_APP_ID, STORE_APP_SECRET, TENANT_KEY};
+    let ticket = sandbox.app_ticket(STORE_APP_ID).expect("a ticket");
+    let app = post_json(
+        sandbox,
+        "/open-apis/auth/v3/app_access_token",
+        json!({"app_id": STORE_APP_ID, "app_secret": STORE_APP_SECRET, "app_ticket": ticket}),
+    )
+    .await
+    .json();
+    let tenant = post_json(
+        sandbox,
+        "/open-apis/auth/v3/tenant_access_token",
+        json!({"app_access_token": app["app_access_token"], "tenant_key": TENANT_KEY}),
+    )
+    .await
+    .json();
+    tenant["tenant_access_token"]
+        .as_str()
+        .expect("a tenant token")
+        .to_owned()
+}

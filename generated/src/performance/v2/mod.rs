@@ -16,7 +16,7 @@ pub mod metric_detail_import;
 #[doc(inline)]
 pub use metric_detail_import::*;
 
-/// 获取绩效模板 (`POST /open-apis/performance/v2/review_templates/query`).
+/// 获取绩效模板配置 (`POST /open-apis/performance/v2/review_templates/query`).
 pub mod review_template_query;
 #[doc(inline)]
 pub use review_template_query::*;
@@ -59,7 +59,7 @@ pub struct AdditionalInformationResource<'a, T> {
 }
 
 impl<T: Transport> AdditionalInformationResource<'_, T> {
-    /// [批量导入补充信息](https://open.feishu.cn/document/performance-v1/review_config/semester_activity/additional_information/import): `POST /open-apis/performance/v2/additional_informations/import`.
+    /// [批量导入补充信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/additional_information/import): `POST /open-apis/performance/v2/additional_informations/import`.
     pub async fn import(
         &self,
         request: ImportAdditionalInformationRequest,
@@ -74,7 +74,7 @@ pub struct MetricDetailResource<'a, T> {
 }
 
 impl<T: Transport> MetricDetailResource<'_, T> {
-    /// [录入被评估人关键指标数据](https://open.feishu.cn/document/performance-v1/metric_detail/import): `POST /open-apis/performance/v2/metric_details/import`.
+    /// [录入被评估人关键指标数据](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_detail/import): `POST /open-apis/performance/v2/metric_details/import`.
     pub async fn import(
         &self,
         request: ImportMetricDetailRequest,
@@ -89,7 +89,7 @@ pub struct ReviewTemplateResource<'a, T> {
 }
 
 impl<T: Transport> ReviewTemplateResource<'_, T> {
-    /// [获取绩效模板](https://open.feishu.cn/document/performance-v1/review_config/review_template/query): `POST /open-apis/performance/v2/review_templates/query`.
+    /// [获取绩效模板配置](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_template/query): `POST /open-apis/performance/v2/review_templates/query`.
     pub async fn query(
         &self,
         request: QueryReviewTemplateRequest,

@@ -41,7 +41,7 @@ async fn patch_item(
     q: QueryMap,
     body: Bytes,
 ) -> Response {
-    call(&state, OKR_PATCH, None, &headers, |s, app_id| {
+    call(&state, OKR_PATCH, &[], &headers, |s, app_id| {
         let q = q.as_ref().map_err(|_| okr_invalid("query", "", "malformed query string"))?;
         let raw_kind = q.get("user_id_type").map(String::as_str).filter(|v| !v.is_empty());
         let kind = IdKind::parse(raw_kind, false).ok_or_else(|| okr_invalid("user_id_type", raw_kind.unwrap_or(""), "unknown user_id_type"))?;

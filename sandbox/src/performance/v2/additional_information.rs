@@ -1,4 +1,13 @@
-//! `POST /open-apis/performance/v2/additional_informations/import` (`批量导入补充信息`).
+//! Supplementary information (补充信息):
+//! `POST /open-apis/performance/v2/additional_informations/import` (`批量导入补充信息`)
+//! and `POST /open-apis/performance/v2/additional_informations/query` (`批量查询补充信息`).
+//! The batch DELETE is [`super::additional_informations_batch`].
+//!
+//! The query returns what the imports created or updated and the batch
+//! DELETE has not removed, in creation order. Of `item_ids`,
+//! `external_ids` and `reviewee_user_ids` only the first non-empty one
+//! filters (as the page says). Items of reviewees outside the app's data
+//! scope are not returned: the imports and the DELETE refuse them (1580112).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -9,28 +18,38 @@ use axum::extract::State as Extract;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::endpoint::{QueryMap, Shared, call};
-use crate::input::{array, body_object, object, opt_str, query, reject, req_str, write_params};
+use crate::endpoint::{Limit, QueryMap, Shared, call};
+use crate::input::{
+    array, body_object, object, opt_str, query, reject, req_str, string_list, user_id_type,
+    write_params,
+};
+use crate::pagination::Page;
 use crate::state::AdditionalInformation;
 use crate::state::State;
 
 const INFO_IMPORT: &str = "performance.v2.additional_information.import";
-/// The documented limit: 10 次/分钟.
-const LIMIT: usize = 10;
+/// The documented limit: 10 次/分钟 (import and query alike).
+const LIMIT: Limit = Limit::PerMinute(10);
+const INFO_QUERY: &str = "performance.v2.additional_information.query";
 
 /// The routes of this resource.
 pub(crate) fn routes() -> Router<Arc<Mutex<State>>> {
-    Router::new().route(
-        "/open-apis/performance/v2/additional_informations/import",
-        post(import),
-    )
+    Router::new()
+        .route(
+            "/open-apis/performance/v2/additional_informations/import",
+            post(import),
+        )
+        .route(
+            "/open-apis/performance/v2/additional_informations/query",
+            post(query_items),
+        )
 }
 
 /// `批量导入补充信息`
 async fn import(Extract(state): Shared, headers: HeaderMap, q: QueryMap, body: Bytes) -> Response {
-    call(&state, INFO_IMPORT, Some(LIMIT), &headers, |s, app_id| {
+    call(&state, INFO_IMPORT, &[LIMIT], &headers, |s, app_id| {
         let (client_token, kind) = write_params(query(&q)?)?;
         let body = body_object(&body, false)?;
         let semester_id = req_str(&body, "", "semester_id", 1, 100)?.to_owned();
@@ -189,6 +208,79 @@ async fn import(Extract(state): Shared, headers: HeaderMap, q: QueryMap, body: B
             rows,
         );
         Ok(json!({"import_record_id": record_id, "additional_informations": out}))
+    })
+    .await
+}
+
+/// `批量查询补充信息`
+async fn query_items(
+    Extract(state): Shared,
+    headers: HeaderMap,
+    q: QueryMap,
+    body: Bytes,
+) -> Response {
+    call(&state, INFO_QUERY, &[LIMIT], &headers, |s, app_id| {
+        let q = query(&q)?;
+        let kind = user_id_type(q, true)?;
+        let page = Page::parse(
+            q.get("page_size").map(String::as_str),
+            q.get("page_token").map(String::as_str),
+            0,
+            50,
+        )?;
+        let body = body_object(&body, false)?;
+        let semester_id = req_str(&body, "", "semester_id", 1, 100)?.to_owned();
+        let item_ids = string_list(&body, "item_ids", 0, 50, false)?.unwrap_or_default();
+        let external_ids = string_list(&body, "external_ids", 0, 50, false)?.unwrap_or_default();
+        let reviewee_ids =
+            string_list(&body, "reviewee_user_ids", 0, 50, false)?.unwrap_or_default();
+        if !s
+            .seed
+            .semesters
+            .iter()
+            .any(|x| x.semester_id == semester_id)
+        {
+            return Err(reject(1580105, "semester_id is invalid"));
+        }
+        let reviewees: Vec<String> = reviewee_ids
+            .iter()
+            .filter_map(|id| s.resolve_user(kind, id))
+            .collect();
+        let matching: Vec<&AdditionalInformation> = s
+            .additional_informations
+            .iter()
+            .filter(|x| x.semester_id == semester_id && s.in_scope(app_id, &x.reviewee))
+            .filter(|x| {
+                if !item_ids.is_empty() {
+                    item_ids.contains(&x.item_id)
+                } else if !external_ids.is_empty() {
+                    x.external_id
+                        .as_ref()
+                        .is_some_and(|e| external_ids.contains(e))
+                } else if !reviewee_ids.is_empty() {
+                    reviewees.contains(&x.reviewee)
+                } else {
+                    true
+                }
+            })
+            .collect();
+        let (items, has_more) = page.cut(&matching);
+        let items: Vec<Value> = items
+            .into_iter()
+            .map(|x| {
+                json!({
+                    "item_id": x.item_id,
+                    "external_id": x.external_id.clone().unwrap_or_default(),
+                    "reviewee_user_id": s.render_user(kind, &x.reviewee),
+                    "item": x.item,
+                    "time": x.time,
+                    "detailed_description": x.detailed_description,
+                })
+            })
+            .collect();
+        let mut data = json!({"additional_informations": items});
+        page.finish(&mut data, has_more);
+        Ok(data)
     })
     .await
 }

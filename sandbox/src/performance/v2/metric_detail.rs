@@ -1,4 +1,15 @@
-//! `POST /open-apis/performance/v2/metric_details/import` (`录入被评估人关键指标数据`).
+//! Key-metric values of reviewees (关键指标数据):
+//! `POST /open-apis/performance/v2/metric_details/import` (`录入被评估人关键指标数据`)
+//! and `POST /open-apis/performance/v2/metric_details/query` (`获取被评估人关键指标结果`).
+//!
+//! The query returns what the imports stored, the values an administrator
+//! filled in included: one `reviewee_metrics` entry per reviewee and metric
+//! assigned to them, with every field of the metric (`field_value` empty
+//! when nothing was entered; a person field carries `field_value_person`).
+//! Requested ids that name no reviewee of the semester, or one outside the
+//! app's data scope, are left out (the page lists no error for them). The
+//! result-recording stage is `stage_status` 1 (待提交) in an open semester
+//! and 2 (已逾期) past its deadline.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -11,23 +22,34 @@ use axum::response::Response;
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use crate::endpoint::{QueryMap, Shared, call};
+use crate::endpoint::{Limit, QueryMap, Shared, call};
 use crate::input::{
-    array, body_object, chars, object, opt_str, param_invalid, query, reject, req_str, write_params,
+    array, body_object, chars, object, opt_str, param_invalid, query, reject, req_str, string_list,
+    user_id_type, write_params,
 };
 use crate::seed::FieldKind;
 use crate::state::State;
 
 const METRIC_IMPORT: &str = "performance.v2.metric_detail.import";
 /// The documented limit: 10 次/分钟.
-const LIMIT: usize = 10;
+const LIMIT: Limit = Limit::PerMinute(10);
+const METRIC_QUERY: &str = "performance.v2.metric_detail.query";
+/// The documented limit of the query: 20 次/分钟.
+const QUERY_LIMIT: Limit = Limit::PerMinute(20);
+/// The result-recording stage (`kpi_result_recording`) every semester of the fixture has.
+const RESULT_RECORDING_STAGE: &str = "7303895818346430501";
 
 /// The routes of this resource.
 pub(crate) fn routes() -> Router<Arc<Mutex<State>>> {
-    Router::new().route(
-        "/open-apis/performance/v2/metric_details/import",
-        post(import),
-    )
+    Router::new()
+        .route(
+            "/open-apis/performance/v2/metric_details/import",
+            post(import),
+        )
+        .route(
+            "/open-apis/performance/v2/metric_details/query",
+            post(query_details),
+        )
 }
 
 /// One field value of a metric import.
@@ -39,7 +61,7 @@ struct FieldInput<'a> {
 
 /// `录入被评估人关键指标数据`
 async fn import(Extract(state): Shared, headers: HeaderMap, q: QueryMap, body: Bytes) -> Response {
-    call(&state, METRIC_IMPORT, Some(LIMIT), &headers, |s, app_id| {
+    call(&state, METRIC_IMPORT, &[LIMIT], &headers, |s, app_id| {
         let (client_token, kind) = write_params(query(&q)?)?;
         let body = body_object(&body, false)?;
         let semester_id = req_str(&body, "", "semester_id", 1, usize::MAX)?;
@@ -185,5 +207,105 @@ async fn import(Extract(state): Shared, headers: HeaderMap, q: QueryMap, body: B
         s.record(METRIC_IMPORT, app_id, Some(client_token), record_id.clone(), rows);
         Ok(json!({"import_record_id": record_id}))
     })
+    .await
+}
+
+/// `获取被评估人关键指标结果`
+async fn query_details(
+    Extract(state): Shared,
+    headers: HeaderMap,
+    q: QueryMap,
+    body: Bytes,
+) -> Response {
+    call(
+        &state,
+        METRIC_QUERY,
+        &[QUERY_LIMIT],
+        &headers,
+        |s, app_id| {
+            let kind = user_id_type(query(&q)?, true)?;
+            let body = body_object(&body, false)?;
+            let semester_id = req_str(&body, "", "semester_id", 0, usize::MAX)?.to_owned();
+            let ids = string_list(&body, "reviewee_user_ids", 1, 50, true)?.unwrap_or_default();
+            let Some(semester) = s
+                .seed
+                .semesters
+                .iter()
+                .find(|x| x.semester_id == semester_id)
+            else {
+                return Err(reject(1580105, "invalid semester ID"));
+            };
+            let mut reviewees: Vec<String> = Vec::new();
+            for id in &ids {
+                if let Some(open_id) = s.resolve_user(kind, id)
+                    && semester.reviewees.contains(&open_id)
+                    && s.in_scope(app_id, &open_id)
+                    && !reviewees.contains(&open_id)
+                {
+                    reviewees.push(open_id);
+                }
+            }
+            let stage_status = if semester.past_deadline { 2 } else { 1 };
+            let mut out = Vec::new();
+            for reviewee in &reviewees {
+                for metric in s
+                    .seed
+                    .metrics
+                    .iter()
+                    .filter(|m| m.assigned_to.contains(reviewee))
+                {
+                    let fields: Vec<Value> = metric
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            let key = (
+                                semester_id.clone(),
+                                reviewee.clone(),
+                                metric.metric_id.clone(),
+                                f.field_id.clone(),
+                            );
+                            let value = s.metric_values.get(&key);
+                            match (f.kind, value) {
+                                (FieldKind::Person, Some(person)) => json!({
+                                    "field_id": f.field_id,
+                                    "field_value": "",
+                                    "field_value_person": s.user_object(kind, person),
+                                }),
+                                (_, value) => json!({
+                                    "field_id": f.field_id,
+                                    "field_value": value.cloned().unwrap_or_default(),
+                                }),
+                            }
+                        })
+                        .collect();
+                    let d = &metric.detail;
+                    let mut details =
+                        json!({"metric_id": metric.metric_id, "name": d["name"], "fields": fields});
+                    for key in [
+                        "dimension_id",
+                        "dimension_name",
+                        "dimension_weight",
+                        "add_from",
+                        "is_from_library",
+                    ] {
+                        if !d[key].is_null() {
+                            details[key] = d[key].clone();
+                        }
+                    }
+                    out.push(json!({
+                        "reviewee_user_id": s.user_object(kind, reviewee),
+                        "metric_template_id": d["metric_template_id"].as_str().unwrap_or_default(),
+                        "metric_details": details,
+                        "reviewee_stage_statuses": [{
+                            "stage_id": RESULT_RECORDING_STAGE,
+                            "stage_type": "kpi_result_recording",
+                            "stage_status": stage_status,
+                        }],
+                    }));
+                }
+            }
+            Ok(json!({"semester_id": semester_id, "reviewee_metrics": out}))
+        },
+    )
     .await
 }

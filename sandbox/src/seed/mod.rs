@@ -1,8 +1,18 @@
-//! The data the sandbox starts with: apps, users, semesters, metrics,
-//! templates and OKR metric items. [`Seed::fixture`] builds a realistic,
-//! deterministic fixture; [`Seed::from_file`] loads one written as JSON.
+//! The data the sandbox starts with: apps, users, semesters and their
+//! activities, the metric library, templates, review data, stage tasks and
+//! OKR metric items. [`Seed::fixture`] builds a realistic, deterministic
+//! fixture ([`performance`] builds its performance catalogue); [`Seed::from_file`]
+//! loads one written as JSON.
+//!
+//! Display data that an endpoint returns as it is stored (templates,
+//! indicators, questions, review data) is kept as JSON in the shape of the
+//! page's response, with users as `{"open_id": ...}`: the endpoint fills in
+//! `user_id` for the request's `user_id_type`.
+
+pub mod performance;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Everything the sandbox knows at start.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,6 +35,134 @@ pub struct Seed {
     /// performance endpoint answers 1580901.
     #[serde(default = "licensed")]
     pub performance_licensed: bool,
+    /// Activities (项目) of the semesters.
+    #[serde(default)]
+    pub activities: Vec<Activity>,
+    /// Departments the users belong to.
+    #[serde(default)]
+    pub departments: Vec<Department>,
+    /// Job families (序列): `{id, name: {zh_cn, en_us}}`.
+    #[serde(default)]
+    pub job_families: Vec<Value>,
+    /// Job levels (职级): `{id, name: {zh_cn, en_us}}`.
+    #[serde(default)]
+    pub job_levels: Vec<Value>,
+    /// Metric tags, as `metric_tags` lists them.
+    #[serde(default)]
+    pub metric_tags: Vec<Value>,
+    /// Metric templates, as `metric_templates/query` returns them.
+    #[serde(default)]
+    pub metric_templates: Vec<Value>,
+    /// Indicators (评估项), as `indicators/query` returns them.
+    #[serde(default)]
+    pub indicators: Vec<Value>,
+    /// Tag-based questions (标签填写题), as `questions/query` returns them.
+    #[serde(default)]
+    pub questions: Vec<Value>,
+    /// User groups (人员组) that `user_group_user_rels/write` may fill.
+    #[serde(default)]
+    pub user_groups: Vec<UserGroup>,
+    /// Supplementary information present at start.
+    #[serde(default)]
+    pub additional_informations: Vec<AdditionalInformationSeed>,
+    /// Review data, one entry per reviewee and semester in the shape of
+    /// `datas[]` of `v2/review_datas/query`.
+    #[serde(default)]
+    pub review_datas: Vec<Value>,
+    /// Names of the stage templates, units and fields that review data
+    /// refers to, for `v1/review_datas/query`: `{templates, units, fields}`
+    /// in its shape (`zh-CN`/`en-US`).
+    #[serde(default)]
+    pub review_names: Value,
+    /// Stage tasks of users.
+    #[serde(default)]
+    pub stage_tasks: Vec<StageTask>,
+}
+
+/// An activity (项目) of a semester.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Activity {
+    /// `id`
+    pub activity_id: String,
+    /// Its semester.
+    pub semester_id: String,
+    /// Reviewees (open_ids) taking part; each is a reviewee of the semester.
+    pub reviewees: Vec<String>,
+    /// Creator and last editor (open_id).
+    pub creator: String,
+    /// `name`, `description`, `mode`, `progress`, `create_time`, `modify_time` as the page returns them.
+    pub info: Value,
+}
+
+/// A department.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Department {
+    /// `od-...`
+    pub open_department_id: String,
+    /// The tenant's own department id.
+    pub department_id: String,
+    /// `{zh_cn, en_us}`
+    pub name: Value,
+}
+
+/// Where a user stands in the organisation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserProfile {
+    /// Direct leader (open_id).
+    pub direct_leader: Option<String>,
+    /// open_department_id of the user's department.
+    pub department: String,
+    /// Job family id.
+    pub job_family: String,
+    /// Job level id.
+    pub job_level: String,
+}
+
+/// A user group (人员组).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserGroup {
+    /// `group_id`
+    pub group_id: String,
+    /// Whether its scope is set to "API 自动写入人员名单" (else 1580401).
+    pub api_import: bool,
+    /// Whether another member import is running (then 1580402).
+    pub import_running: bool,
+    /// Most members it may have (more is 1580403).
+    pub max_members: usize,
+    /// Members (open_ids).
+    pub members: Vec<String>,
+    /// `scope_visible_setting`: 0 unrestricted, 1 hidden from back-office admins.
+    pub scope_visible_setting: i64,
+}
+
+/// A supplementary-information item present at start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdditionalInformationSeed {
+    /// `item_id`
+    pub item_id: String,
+    /// Semester.
+    pub semester_id: String,
+    /// `external_id`, if imported with one.
+    pub external_id: Option<String>,
+    /// Reviewee (open_id).
+    pub reviewee: String,
+    /// `item`
+    pub item: String,
+    /// `time`
+    pub time: String,
+    /// `detailed_description`
+    pub detailed_description: String,
+}
+
+/// One stage task of a user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StageTask {
+    /// Semester.
+    pub semester_id: String,
+    /// The user (open_id).
+    pub user: String,
+    /// The task in the shape of `stage_task_info` (`zh-CN`/`en-US`).
+    pub info: Value,
 }
 
 fn licensed() -> bool {
@@ -59,6 +197,9 @@ pub struct User {
     pub user_id: String,
     /// People-admin id.
     pub people_admin_id: String,
+    /// Leader, department, job family and level, for `user_info/query`.
+    #[serde(default)]
+    pub profile: Option<UserProfile>,
 }
 
 /// A review semester.
@@ -70,6 +211,14 @@ pub struct Semester {
     pub past_deadline: bool,
     /// Reviewees (open_ids) taking part.
     pub reviewees: Vec<String>,
+    /// Creator and last editor (open_id).
+    #[serde(default)]
+    pub creator: String,
+    /// `year`, `type_group`, `type`, `name` (`zh-CN`/`en-US`), `progress`,
+    /// `start_time`, `end_time`, `create_time`, `modify_time` as the semester
+    /// list returns them.
+    #[serde(default)]
+    pub info: Value,
 }
 
 /// The kind of a metric field.
@@ -97,6 +246,12 @@ pub struct MetricField {
     pub required: bool,
     /// Longest value accepted, in characters.
     pub max_len: usize,
+    /// `{zh_cn, en_us}`
+    #[serde(default)]
+    pub name: Value,
+    /// `input_setting`: `admin`, `data_source_inputter` or `reviewee`.
+    #[serde(default)]
+    pub input_setting: String,
 }
 
 /// A key metric.
@@ -110,6 +265,15 @@ pub struct Metric {
     pub fields: Vec<MetricField>,
     /// Reviewees (open_ids) it is assigned to.
     pub assigned_to: Vec<String>,
+    /// `name`, `type_id`, `tags`, `scoring_setting_type`, `scoring_formula`,
+    /// `data_source_inputters`, `range_of_availability`, `is_active` as the
+    /// metric library returns them.
+    #[serde(default)]
+    pub library: Value,
+    /// `metric_template_id`, `dimension_id`, `dimension_name`,
+    /// `dimension_weight`, `add_from`, `is_from_library` of its details.
+    #[serde(default)]
+    pub detail: Value,
 }
 
 /// A value an administrator filled in.
@@ -185,6 +349,50 @@ pub const TENANT_KEY: &str = "sandbox_tenant";
 
 /// Ids of the fixture, named for tests and examples.
 pub mod ids {
+    /// The semester of most performance doc examples (`6992035450862224940`), past its deadline.
+    pub const SEMESTER_EXAMPLE: &str = "6992035450862224940";
+    /// The semester of the stage-task doc examples.
+    pub const SEMESTER_TASKS: &str = "7235911950407352321";
+    /// The performance-review activity of [`SEMESTER`], with every reviewee.
+    pub const ACTIVITY: &str = "7343513161666707460";
+    /// The metric-development activity of [`SEMESTER`], with its first 20 reviewees.
+    pub const ACTIVITY_METRICS: &str = "7343513161666707461";
+    /// The activity of [`SEMESTER_2`].
+    pub const ACTIVITY_2: &str = "7343513161666707462";
+    /// The finished activity of [`SEMESTER_CLOSED`].
+    pub const ACTIVITY_CLOSED: &str = "7343513161666707463";
+    /// The activity of [`SEMESTER_EXAMPLE`] (the reviewee doc example's activity id).
+    pub const ACTIVITY_EXAMPLE: &str = "7266780609384392723";
+    /// The activity of [`SEMESTER_TASKS`].
+    pub const ACTIVITY_TASKS: &str = "7343513161666707464";
+    /// The metric tag of the doc examples, on [`METRIC`].
+    pub const TAG: &str = "7302271694582841364";
+    /// A second tag, on [`METRIC_2`].
+    pub const TAG_2: &str = "7302271694582841365";
+    /// The metric type of the doc examples.
+    pub const METRIC_TYPE: &str = "7272578300650717203";
+    /// The enabled metric template holding [`METRIC`] and [`METRIC_2`] (the doc example's id).
+    pub const METRIC_TEMPLATE: &str = "7360956875099078676";
+    /// A metric template still to be configured.
+    pub const METRIC_TEMPLATE_DRAFT: &str = "7296488199415660563";
+    /// The indicator of the doc examples.
+    pub const INDICATOR: &str = "7343513161666707459";
+    /// The tag-based question of the doc example.
+    pub const QUESTION: &str = "7343513161666707459";
+    /// The user group of the doc example, open to API imports.
+    pub const USER_GROUP: &str = "ABCDEFG";
+    /// A user group whose members are set by hand (1580401).
+    pub const USER_GROUP_MANUAL: &str = "GROUP_MANUAL";
+    /// A user group with an import running (1580402).
+    pub const USER_GROUP_BUSY: &str = "GROUP_BUSY";
+    /// A user group of at most three members (1580403).
+    pub const USER_GROUP_SMALL: &str = "GROUP_SMALL";
+    /// The supplementary-information item of the query and delete doc examples, in [`SEMESTER_2`].
+    pub const INFO_ITEM: &str = "7350195758357807123";
+    /// Its external id.
+    pub const INFO_EXTERNAL: &str = "6789523104723558912";
+    /// The final-review (`leader_review`) stage of [`SEMESTER_EXAMPLE`] (the review-data doc example's stage id).
+    pub const STAGE_LEADER_REVIEW: &str = "7343513161666707459";
     /// The open semester of the metric-import doc example.
     pub const SEMESTER: &str = "7293040702907514899";
     /// The open semester of the additional-information doc example.
@@ -251,6 +459,7 @@ impl Seed {
                 union_id: format!("on_{:032x}", 0xa11_0000_u64 + n as u64),
                 user_id: format!("u{:05}", n),
                 people_admin_id: format!("pa{:07}", 7_000_000 + n),
+                profile: None,
             })
             .collect();
         let reviewees: Vec<String> = (0..Self::REVIEWEES).map(open_id).collect();
@@ -259,9 +468,11 @@ impl Seed {
             kind,
             required,
             max_len,
+            name: Value::Null,
+            input_setting: String::new(),
         };
         let review_templates = (0..45).map(review_template).collect();
-        Seed {
+        let mut seed = Seed {
             apps: vec![
                 App {
                     app_id: APP_ID.into(),
@@ -286,16 +497,22 @@ impl Seed {
                     semester_id: SEMESTER.into(),
                     past_deadline: false,
                     reviewees: reviewees.clone(),
+                    creator: String::new(),
+                    info: Value::Null,
                 },
                 Semester {
                     semester_id: SEMESTER_2.into(),
                     past_deadline: false,
                     reviewees: reviewees.clone(),
+                    creator: String::new(),
+                    info: Value::Null,
                 },
                 Semester {
                     semester_id: SEMESTER_CLOSED.into(),
                     past_deadline: true,
                     reviewees: reviewees.clone(),
+                    creator: String::new(),
+                    info: Value::Null,
                 },
             ],
             metrics: vec![
@@ -310,6 +527,8 @@ impl Seed {
                         field(FIELD_REQUIRED, FieldKind::Text, true, 200),
                     ],
                     assigned_to: reviewees.clone(),
+                    library: Value::Null,
+                    detail: Value::Null,
                 },
                 Metric {
                     metric_id: METRIC_2.into(),
@@ -319,18 +538,24 @@ impl Seed {
                         field(FIELD_WEIGHT_2, FieldKind::Weight, false, 16),
                     ],
                     assigned_to: reviewees.clone(),
+                    library: Value::Null,
+                    detail: Value::Null,
                 },
                 Metric {
                     metric_id: METRIC_OLD.into(),
                     old_version: true,
                     fields: vec![field("7000000000000000311", FieldKind::Number, false, 64)],
                     assigned_to: reviewees,
+                    library: Value::Null,
+                    detail: Value::Null,
                 },
                 Metric {
                     metric_id: METRIC_UNASSIGNED.into(),
                     old_version: false,
                     fields: vec![field("7000000000000000313", FieldKind::Number, false, 64)],
                     assigned_to: vec![],
+                    library: Value::Null,
+                    detail: Value::Null,
                 },
             ],
             admin_values: vec![AdminValue {
@@ -355,7 +580,22 @@ impl Seed {
                 ],
             }],
             performance_licensed: true,
-        }
+            activities: vec![],
+            departments: vec![],
+            job_families: vec![],
+            job_levels: vec![],
+            metric_tags: vec![],
+            metric_templates: vec![],
+            indicators: vec![],
+            questions: vec![],
+            user_groups: vec![],
+            additional_informations: vec![],
+            review_datas: vec![],
+            review_names: Value::Null,
+            stage_tasks: vec![],
+        };
+        performance::complete(&mut seed);
+        seed
     }
 
     /// Loads a seed written as JSON (the shape of [`Seed`]).

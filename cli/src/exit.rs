@@ -172,6 +172,24 @@ impl Failure {
             }
             Error::Api(_) => Failure::new(Status::Refused, error.to_string()),
             Error::AlreadyApplied { .. } => Failure::new(Status::Refused, error.to_string()),
+            // Retries ran out on a write that may have gone through: with the journal,
+            // the same command re-sends it with its client_token, applied at most once.
+            Error::OutcomeUnknown {
+                source,
+                resend_safe,
+                ..
+            } => {
+                let cause = Failure::from_sdk(source, base_url);
+                let message = format!("the outcome of the last request is unknown: {}", cause.message);
+                if *resend_safe {
+                    Failure::new(Status::Resumable, message).hint(
+                        "the journal keeps its client_token: the same command re-sends it, and Feishu applies it at most once",
+                    )
+                } else {
+                    Failure::new(Status::Refused, message)
+                        .hint("it may have been applied: check in Feishu before sending it again")
+                }
+            }
             Error::Validation { .. } => Failure::usage(error.to_string()),
             Error::Config(message) => Failure::usage(message.clone()),
             // A kind of error this version does not know yet.

@@ -170,7 +170,7 @@ impl Display {
                 ProgressDrawTarget::stderr(),
             );
             bar.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} rows  {msg}  [{elapsed}]")
+                ProgressStyle::with_template("{bar:20} {pos}/{len} rows [{elapsed}] {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar

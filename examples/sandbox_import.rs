@@ -116,7 +116,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "additional information {} ({:?}): {}",
             item.item_id.as_deref().unwrap_or(""),
             item.external_id,
-            item.detailed_description
+            item.detailed_description.as_deref().unwrap_or("")
         );
     }
 

@@ -376,7 +376,7 @@ pub(crate) struct HttpAuth<'a> {
 impl HttpAuth<'_> {
     async fn post(&self, path: &str, body: &Value) -> Result<(Value, Option<String>), Error> {
         const ENDPOINT: &str = "auth.v3";
-        let response = self
+        let mut response = self
             .http
             .post(format!("{}{path}", self.base_url))
             .json(body)
@@ -407,10 +407,20 @@ impl HttpAuth<'_> {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = response.bytes().await.map_err(|source| Error::Transport {
-            endpoint: ENDPOINT,
-            source: source.without_url(),
-        })?;
+        let bytes =
+            crate::response::read_body(&mut response, crate::response::MAX_TOKEN_RESPONSE_BYTES)
+                .await
+                .map_err(|e| match e {
+                    crate::response::BodyError::TooLarge => Error::ResponseTooLarge {
+                        endpoint: ENDPOINT,
+                        status,
+                        limit: crate::response::MAX_TOKEN_RESPONSE_BYTES,
+                    },
+                    crate::response::BodyError::Read(source) => Error::Transport {
+                        endpoint: ENDPOINT,
+                        source: source.without_url(),
+                    },
+                })?;
         tracing::debug!(
             path,
             status,

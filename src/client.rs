@@ -109,6 +109,8 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     max_response_bytes: u64,
     max_pages: u64,
+    #[cfg(feature = "redis")]
+    redis: Option<crate::redis::Redis>,
 }
 
 impl std::fmt::Debug for dyn TokenCache {
@@ -131,6 +133,8 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_pages: DEFAULT_MAX_PAGES,
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 }
@@ -229,6 +233,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares tokens and the rate budget with every process of the app
+    /// through Redis (see [`redis`](crate::redis)); a cache set with
+    /// [`token_cache`](Self::token_cache) is kept.
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, redis: crate::redis::Redis) -> Self {
+        self.redis = Some(redis);
+        self
+    }
+
     /// Allows plain `http://` to hosts other than loopback (never do this in production).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -288,9 +301,20 @@ impl ClientBuilder {
             .user_agent(concat!("feishu-perf/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
-        let cache = self
-            .cache
-            .unwrap_or_else(|| Arc::new(MemoryTokenCache::default()));
+        #[cfg(feature = "redis")]
+        let (cache, pacer) = match self.redis {
+            Some(redis) => (
+                self.cache.or_else(|| Some(Arc::new(redis.token_cache()))),
+                Pacer::shared(crate::redis::SharedWindows::new(
+                    redis,
+                    credentials.app_id(),
+                )),
+            ),
+            None => (self.cache, Pacer::default()),
+        };
+        #[cfg(not(feature = "redis"))]
+        let (cache, pacer) = (self.cache, Pacer::default());
+        let cache = cache.unwrap_or_else(|| Arc::new(MemoryTokenCache::default()));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -300,7 +324,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 pacing: self.pacing,
-                pacer: Pacer::default(),
+                pacer,
                 max_response_bytes: self.max_response_bytes,
                 max_pages: self.max_pages,
             }),

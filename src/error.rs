@@ -204,8 +204,8 @@ impl fmt::Display for ApiError {
             "{} failed with code {} (HTTP {}): {}",
             self.endpoint, self.code, self.status, self.msg
         )?;
-        if let Some(info) = self.info {
-            write!(f, "; {}", info.hint)?;
+        if let Some(hint) = self.info.and_then(|info| info.hint) {
+            write!(f, "; {hint}")?;
         }
         if let Some(log_id) = &self.log_id {
             write!(f, " [log_id {log_id}]")?;

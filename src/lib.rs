@@ -31,6 +31,8 @@ mod auth;
 mod client;
 mod error;
 mod pacing;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod response;
 mod retry;
 mod secret;

@@ -37,8 +37,10 @@ impl Default for Pacing {
     }
 }
 
-/// The longest wait a 429's `x-ogw-ratelimit-reset` can impose (a larger value is clamped).
-const MAX_RESET: Duration = Duration::from_secs(3600);
+// The longest wait a 429's `x-ogw-ratelimit-reset` can impose is the client's
+// one clamp, `response::MAX_RESET` (five minutes).
+#[cfg(test)]
+use crate::response::MAX_RESET;
 /// The largest limit taken from `x-ogw-ratelimit-limit` (a larger one is ignored).
 const MAX_ANNOUNCED_LIMIT: u32 = 1_000_000;
 /// Calls remembered per endpoint and tenant while no limit is known, so that a
@@ -58,33 +60,14 @@ impl Announced {
     /// Reads an answer's rate-limit headers. Values out of range are ignored
     /// (a reset is clamped to an hour), never trusted and never a panic.
     pub(crate) fn from_response(status: u16, headers: &reqwest::header::HeaderMap) -> Announced {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let limit = header("x-ogw-ratelimit-limit").and_then(|v| {
-            let limit = v
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|l| (1..=MAX_ANNOUNCED_LIMIT).contains(l));
-            if limit.is_none() {
-                tracing::debug!(value = v, "x-ogw-ratelimit-limit out of range: ignored");
-            }
-            limit
-        });
+        // The client's one header parser: non-numbers, negatives and NaN ignored, logged.
+        let limit = crate::response::header_number(headers, "x-ogw-ratelimit-limit", f64::MAX)
+            .filter(|l| l.fract() == 0.0 && (1.0..=f64::from(MAX_ANNOUNCED_LIMIT)).contains(l))
+            .map(|l| l as u32);
         let blocked_for = (status == 429)
-            .then(|| header("x-ogw-ratelimit-reset"))
+            .then(|| crate::response::ratelimit_reset(headers))
             .flatten()
-            .and_then(|v| {
-                let reset = v
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|r| r.is_finite() && *r > 0.0)
-                    .map(|r| Duration::from_secs_f64(r.min(MAX_RESET.as_secs_f64())));
-                if reset.is_none() {
-                    tracing::debug!(value = v, "x-ogw-ratelimit-reset out of range: ignored");
-                }
-                reset
-            });
+            .filter(|reset| !reset.is_zero());
         Announced { limit, blocked_for }
     }
 
@@ -178,6 +161,21 @@ impl LocalWindows {
             .unwrap_or(Duration::from_millis(5)))
     }
 
+    /// Notes a call paced elsewhere (through Redis), so that pacing here, if
+    /// Redis goes away, counts it.
+    #[cfg(feature = "redis")]
+    pub(crate) fn record(&self, key: &PaceKey) -> u64 {
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let log = logs.entry(key.clone()).or_default();
+        let id = log.next_id;
+        log.next_id += 1;
+        log.calls.push_back((id, None));
+        if log.calls.len() > UNLIMITED_LOG {
+            log.calls.pop_front();
+        }
+        id
+    }
+
     /// The call holding slot `id` has ended: the slot starts its window now.
     pub(crate) fn release(&self, key: &PaceKey, id: u64) {
         let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
@@ -208,12 +206,17 @@ impl LocalWindows {
 #[derive(Debug, Default)]
 pub(crate) struct Pacer {
     local: LocalWindows,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::redis::SharedWindows>,
 }
 
 /// Where a permit's slot is held.
 #[derive(Debug)]
 enum Slot {
     Local(u64),
+    /// The slot in Redis, its window, and the call's record in this process.
+    #[cfg(feature = "redis")]
+    Shared(String, Duration, u64),
 }
 
 /// A call's place in its window; ending the call ([`Permit::end`], or dropping
@@ -246,6 +249,15 @@ impl Permit<'_> {
                 }
                 self.pacer.local.release(&self.key, id);
             }
+            #[cfg(feature = "redis")]
+            Some(Slot::Shared(member, window, id)) => {
+                self.pacer.local.release(&self.key, id);
+                if let Some(shared) = &self.pacer.shared {
+                    shared
+                        .end(&self.key, &member, window, announced, &self.pacer.local)
+                        .await;
+                }
+            }
         }
     }
 }
@@ -255,11 +267,37 @@ impl Drop for Permit<'_> {
         match self.slot.take() {
             None => {}
             Some(Slot::Local(id)) => self.pacer.local.release(&self.key, id),
+            #[cfg(feature = "redis")]
+            Some(Slot::Shared(member, window, id)) => {
+                self.pacer.local.release(&self.key, id);
+                // A call abandoned mid-flight: release its slot in the background.
+                if let (Some(shared), Ok(runtime)) =
+                    (&self.pacer.shared, tokio::runtime::Handle::try_current())
+                {
+                    let shared = shared.clone();
+                    let key = self.key.clone();
+                    runtime.spawn(async move {
+                        let local = LocalWindows::default();
+                        shared
+                            .end(&key, &member, window, Announced::default(), &local)
+                            .await;
+                    });
+                }
+            }
         }
     }
 }
 
 impl Pacer {
+    /// Paces through a store shared with other processes.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(shared: crate::redis::SharedWindows) -> Pacer {
+        Pacer {
+            local: LocalWindows::default(),
+            shared: Some(shared),
+        }
+    }
+
     /// Waits until a call to `endpoint` fits in its window, and holds its slot
     /// until the returned permit ends.
     pub(crate) async fn acquire(
@@ -315,6 +353,18 @@ impl Pacer {
         configured: Option<u32>,
         window: Duration,
     ) -> Result<Slot, Duration> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            match shared.try_acquire(key, configured, window).await {
+                Some(Ok(member)) => {
+                    let id = self.local.record(key);
+                    return Ok(Slot::Shared(member, window, id));
+                }
+                Some(Err(wait)) => return Err(wait),
+                // Redis is unreachable: pace in this process meanwhile.
+                None => {}
+            }
+        }
         self.local
             .try_acquire(key, configured, window)
             .map(Slot::Local)

@@ -16,6 +16,10 @@ use reqwest::header::HeaderMap;
 /// 128 MiB is above the worst documented case, and still a bound.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
 
+/// The cap on a token endpoint's answer (`{code, msg, token, expire}`: well
+/// under a kilobyte).
+pub(crate) const MAX_TOKEN_RESPONSE_BYTES: u64 = 64 * 1024;
+
 /// The longest wait an `x-ogw-ratelimit-reset` is taken at. The platform's
 /// limits are per minute, so a reset beyond five minutes is not believed.
 pub(crate) const MAX_RESET: Duration = Duration::from_secs(300);

@@ -1,7 +1,6 @@
 //! Every request and response example printed in the docs parses into the
 //! generated types and serialises back to the same JSON.
 
-use feishu_perf::ApiRequest;
 use feishu_perf::okr::v1::{
     PATCH_METRIC_SOURCE_TABLE_ITEM_EXAMPLES, PatchMetricSourceTableItemRequest,
     PatchMetricSourceTableItemRequestBody, PatchMetricSourceTableItemResponseBody,
@@ -13,6 +12,7 @@ use feishu_perf::performance::v2::{
     QUERY_REVIEW_TEMPLATE_EXAMPLES, QueryReviewTemplateRequestBody,
     QueryReviewTemplateResponseBody, ReviewStageRole, ReviewTemplateStatus, StageType, UserIdType,
 };
+use feishu_perf::{ApiRequest, Validate};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -142,5 +142,83 @@ fn unset_optional_fields_are_omitted_not_null() {
     assert_eq!(
         serde_json::to_value(&body).unwrap(),
         serde_json::json!({"semester_id": "1", "imported_metrics": []})
+    );
+}
+
+/// The example's `data` with every member of every object left out, one at a
+/// time at each depth: what a server may send, since no page says a response
+/// field is always present.
+fn with_one_member_left_out(value: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    match value {
+        Value::Object(map) => {
+            for (key, member) in map {
+                let mut without = map.clone();
+                without.remove(key);
+                out.push(Value::Object(without));
+                for variant in with_one_member_left_out(member) {
+                    let mut with = map.clone();
+                    with.insert(key.clone(), variant);
+                    out.push(Value::Object(with));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                for variant in with_one_member_left_out(item) {
+                    let mut with = items.clone();
+                    with[i] = variant;
+                    out.push(Value::Array(with));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn every_member_may_be_absent<T: DeserializeOwned>(response: &str) -> usize {
+    let data: Value = serde_json::from_str(&data_of(response)).unwrap();
+    let variants = with_one_member_left_out(&data);
+    for variant in &variants {
+        if let Err(e) = serde_json::from_value::<T>(variant.clone()) {
+            panic!("a response without one member is refused: {e}\n{variant}");
+        }
+    }
+    variants.len()
+}
+
+#[test]
+fn a_response_field_is_optional_unless_a_page_says_it_is_always_present() {
+    let checked = [
+        every_member_may_be_absent::<ImportMetricDetailResponseBody>(
+            IMPORT_METRIC_DETAIL_EXAMPLES.response.unwrap(),
+        ),
+        every_member_may_be_absent::<ImportAdditionalInformationResponseBody>(
+            IMPORT_ADDITIONAL_INFORMATION_EXAMPLES.response.unwrap(),
+        ),
+        every_member_may_be_absent::<QueryReviewTemplateResponseBody>(
+            QUERY_REVIEW_TEMPLATE_EXAMPLES.response.unwrap(),
+        ),
+        every_member_may_be_absent::<PatchMetricSourceTableItemResponseBody>(
+            PATCH_METRIC_SOURCE_TABLE_ITEM_EXAMPLES.response.unwrap(),
+        ),
+    ];
+    assert!(checked.iter().all(|&n| n > 0), "{checked:?}");
+    // The information import's items: required in a request, not in a response.
+    let data: ImportAdditionalInformationResponseBody = serde_json::from_str(
+        r#"{"additional_informations": [{"item_id": "7350195758357807123"}]}"#,
+    )
+    .unwrap();
+    let item = &data.additional_informations.unwrap()[0];
+    assert_eq!(item.reviewee_user_id, None);
+    // ...and a request without one is refused before it is sent.
+    let mut item = item.clone();
+    item.item = Some("业绩补充说明".into());
+    let errors = item.validate().unwrap_err().to_string();
+    assert!(errors.contains("reviewee_user_id: is required"), "{errors}");
+    assert!(
+        errors.contains("detailed_description: is required"),
+        "{errors}"
     );
 }

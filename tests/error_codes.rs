@@ -88,10 +88,10 @@ fn platform_codes_and_unknown_codes() {
         ImportMetricDetailErrorCode::Platform(PlatformErrorCode::InvalidTenantAccessToken)
     );
     assert_eq!(e.code(), 99991663);
-    assert!(e.hint().is_some());
+    assert_eq!(e.message(), Some("invalid or expired tenant token"));
     assert_eq!(
         QueryReviewTemplateErrorCode::from_code(1580107),
-        QueryReviewTemplateErrorCode::Platform(PlatformErrorCode::PageTokenInvalid)
+        QueryReviewTemplateErrorCode::PageTokenInvalid
     );
     assert_eq!(
         PatchMetricSourceTableItemErrorCode::from_code(99991400).http_status(),
@@ -193,5 +193,43 @@ fn how_a_code_is_treated_is_a_schema_fact_with_its_source() {
             .unwrap()
             .facts,
         facts(&OKR_PATCH, 1009999)
+    );
+}
+
+#[test]
+fn facts_no_page_states_are_left_out_or_name_their_source() {
+    use feishu_perf::AccessTokenType;
+    use feishu_perf::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM;
+    // Token errors: REFERENCE.md gives neither an HTTP status nor a hint.
+    for code in [
+        99991661, 99991663, 99991664, 99991665, 99991668, 99991671, 99991672, 99991677, 10012,
+        10014, 10015,
+    ] {
+        let e = PlatformErrorCode::from_code(code);
+        assert_eq!(e.http_status(), None, "{code}");
+        assert_eq!(e.hint(), None, "{code}");
+        assert!(e.message().is_some(), "{code}");
+    }
+    // Page-token errors belong to the endpoints that paginate (REFERENCE.md, Pagination).
+    for code in [1580107, 1580108] {
+        assert!(matches!(
+            ImportMetricDetailErrorCode::from_code(code),
+            ImportMetricDetailErrorCode::Unknown(_)
+        ));
+        assert!(matches!(
+            ImportAdditionalInformationErrorCode::from_code(code),
+            ImportAdditionalInformationErrorCode::Unknown(_)
+        ));
+        assert!(matches!(
+            PatchMetricSourceTableItemErrorCode::from_code(code),
+            PatchMetricSourceTableItemErrorCode::Unknown(_)
+        ));
+        let paged = QueryReviewTemplateErrorCode::from_code(code);
+        assert!(paged.info().is_some(), "{code}");
+    }
+    // The OKR PATCH page names no token type: the official Python SDK's request accepts both.
+    assert_eq!(
+        PATCH_METRIC_SOURCE_TABLE_ITEM.access_tokens,
+        [AccessTokenType::Tenant, AccessTokenType::User]
     );
 }

@@ -256,6 +256,21 @@ async fn bodies_past_the_cap_end_with_a_typed_error() {
     guarded(capped(&server).send(QueryReviewTemplateRequest::new()))
         .await
         .unwrap();
+    // A token endpoint's endless answer stops at the token answer's own cap.
+    server.set_token(endless);
+    let err = guarded(capped(&server).send(QueryReviewTemplateRequest::new()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                endpoint: "auth.v3",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 /// A template page: `has_more` true and the next page's token.

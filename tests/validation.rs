@@ -162,7 +162,7 @@ fn additional_information_lengths() {
         (
             "reviewee_user_id",
             |mut i, n| {
-                i.reviewee_user_id = s(n);
+                i.reviewee_user_id = Some(s(n));
                 i
             },
             1,
@@ -171,7 +171,7 @@ fn additional_information_lengths() {
         (
             "item",
             |mut i, n| {
-                i.item = s(n);
+                i.item = Some(s(n));
                 i
             },
             1,
@@ -180,7 +180,7 @@ fn additional_information_lengths() {
         (
             "time",
             |mut i, n| {
-                i.time = s(n);
+                i.time = Some(s(n));
                 i
             },
             1,
@@ -189,7 +189,7 @@ fn additional_information_lengths() {
         (
             "detailed_description",
             |mut i, n| {
-                i.detailed_description = s(n);
+                i.detailed_description = Some(s(n));
                 i
             },
             1,

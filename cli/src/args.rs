@@ -40,6 +40,19 @@ pub struct Cli {
     /// (the default, except for `demo`: `500@0.1,apply_drop@0.05,drop@0.05`).
     #[arg(long, global = true)]
     pub sandbox_faults: Option<String>,
+    /// Share tokens and the rate budget with other feishu-perf processes of the
+    /// app through this Redis (`redis://host:6379/`).
+    #[arg(
+        long,
+        global = true,
+        env = "FEISHU_PERF_REDIS_URL",
+        hide_env_values = true
+    )]
+    pub redis: Option<String>,
+    /// The tenant a store app acts in (its app_ticket from FEISHU_APP_TICKET);
+    /// each tenant has its own rate budget, so runs for several tenants go in parallel.
+    #[arg(long, global = true, env = "FEISHU_TENANT_KEY")]
+    pub tenant_key: Option<String>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,

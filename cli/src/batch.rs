@@ -799,7 +799,7 @@ fn refusal_reason(api: &ApiError) -> String {
     format!(
         "{} {}",
         api.msg,
-        api.info.as_ref().map(|i| i.hint).unwrap_or_default()
+        api.info.and_then(|i| i.hint).unwrap_or_default()
     )
     .trim()
     .to_owned()

@@ -1,13 +1,15 @@
 //! The resolved schema: every type reference bound, every name checked. The
 //! emitters read only this.
 
-use crate::model::{Bounds, EndpointFile, ErrorCode, ErrorDecision};
+use crate::model::{Bounds, EndpointFile, ErrorCode, ErrorDecision, PlatformErrorCode};
 
 /// The whole API.
 #[derive(Debug, Clone)]
 pub struct Api {
     /// Platform-wide error codes.
     pub platform_errors: Vec<ErrorDef>,
+    /// Platform codes of endpoints that paginate (already in their `errors`).
+    pub pagination_errors: Vec<ErrorDef>,
     /// Service versions, sorted by service then version.
     pub versions: Vec<ServiceVersion>,
 }
@@ -65,6 +67,9 @@ pub struct TypeDef {
     pub description: String,
     /// Object or enumeration.
     pub kind: TypeKind,
+    /// Whether a response of the version can hold it: then every field is
+    /// optional in Rust, since no page says a response field is always present.
+    pub in_response: bool,
 }
 
 /// What a named type is.
@@ -127,12 +132,14 @@ pub struct ErrorDef {
     pub code: i64,
     /// Variant name.
     pub name: String,
-    /// HTTP status.
-    pub http_status: u16,
+    /// HTTP status, when the source gives one.
+    pub http_status: Option<u16>,
     /// `msg`.
     pub message: String,
-    /// 排查建议.
-    pub hint: String,
+    /// 排查建议, when the source gives one.
+    pub hint: Option<String>,
+    /// Where the row comes from, when not from the endpoint's own page.
+    pub source: Option<String>,
     /// The maintainers' decision about the code, if any.
     pub decision: Option<ErrorDecision>,
 }
@@ -142,9 +149,24 @@ impl From<&ErrorCode> for ErrorDef {
         ErrorDef {
             code: e.code.value,
             name: e.name.value.clone(),
+            http_status: Some(e.http_status),
+            message: e.message.clone(),
+            hint: Some(e.hint.clone()),
+            source: None,
+            decision: e.decision.clone(),
+        }
+    }
+}
+
+impl From<&PlatformErrorCode> for ErrorDef {
+    fn from(e: &PlatformErrorCode) -> Self {
+        ErrorDef {
+            code: e.code.value,
+            name: e.name.value.clone(),
             http_status: e.http_status,
             message: e.message.clone(),
             hint: e.hint.clone(),
+            source: Some(e.source.clone()),
             decision: e.decision.clone(),
         }
     }

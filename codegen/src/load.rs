@@ -29,6 +29,58 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The parts of an error row the loader checks.
+struct ErrorRow<'a> {
+    code: &'a Spanned<i64>,
+    name: &'a Spanned<String>,
+    decision: Option<&'a model::ErrorDecision>,
+}
+
+/// Marks every object type a response of the version can hold, through any
+/// depth of nesting ([`ir::TypeDef::in_response`]).
+fn mark_response_types(version: &mut ServiceVersion) {
+    fn object_names(ty: &Ty, out: &mut Vec<String>) {
+        match ty {
+            Ty::Object(name) => out.push(name.clone()),
+            Ty::Array(inner) => object_names(inner, out),
+            _ => {}
+        }
+    }
+    let fields_of = |name: &str, version: &ServiceVersion| -> Vec<Ty> {
+        version
+            .shared_types
+            .iter()
+            .chain(version.endpoints.iter().flat_map(|e| &e.types))
+            .find(|t| t.rust_name == name)
+            .map(|t| match &t.kind {
+                TypeKind::Object(fields) => fields.iter().map(|f| f.ty.clone()).collect(),
+                TypeKind::Enum(_) => Vec::new(),
+            })
+            .unwrap_or_default()
+    };
+    let mut pending = Vec::new();
+    for e in &version.endpoints {
+        for f in e.response_body.iter().flatten() {
+            object_names(&f.ty, &mut pending);
+        }
+    }
+    let mut reached = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if reached.insert(name.clone()) {
+            for ty in fields_of(&name, version) {
+                object_names(&ty, &mut pending);
+            }
+        }
+    }
+    let types = version
+        .shared_types
+        .iter_mut()
+        .chain(version.endpoints.iter_mut().flat_map(|e| &mut e.types));
+    for t in types {
+        t.in_response = reached.contains(&t.rust_name);
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -113,7 +165,7 @@ pub fn load_dir(dir: &Path) -> Result<Api, LoadError> {
 /// Checks and resolves schema files.
 pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
     let mut cx = Cx::default();
-    let mut platform = Vec::new();
+    let mut platform: Option<PlatformFile> = None;
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
 
     // Output never depends on the order the files were read in.
@@ -124,7 +176,7 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
     for (file, parsed) in files.iter().zip(parsed) {
         match parsed {
             Err(diagnostic) => cx.diagnostics.push(diagnostic),
-            Ok(Parsed::Platform(p)) => platform = p.errors,
+            Ok(Parsed::Platform(p)) => platform = Some(p),
             Ok(Parsed::Shared {
                 service,
                 version,
@@ -157,15 +209,32 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
         }
     }
 
-    let platform_errors = cx.error_table("platform.yaml", &platform);
-    let versions = groups
+    let (platform_errors, pagination_errors) = match &platform {
+        Some(p) => (
+            cx.platform_table(&p.errors),
+            cx.platform_table(&p.pagination_errors),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut versions: Vec<ServiceVersion> = groups
         .into_iter()
         .map(|((service, version), group)| cx.resolve_version(service, version, group))
         .collect();
+    // Pagination codes join the tables of the endpoints that paginate, after the page's rows.
+    for e in versions.iter_mut().flat_map(|v| &mut v.endpoints) {
+        if e.pagination.is_some() {
+            for row in &pagination_errors {
+                if !e.errors.iter().any(|own| own.code == row.code) {
+                    e.errors.push(row.clone());
+                }
+            }
+        }
+    }
 
     if cx.diagnostics.is_empty() {
         Ok(Api {
             platform_errors,
+            pagination_errors,
             versions,
         })
     } else {
@@ -280,14 +349,49 @@ impl Cx {
         }
     }
 
+    fn platform_table(&mut self, errors: &[model::PlatformErrorCode]) -> Vec<ErrorDef> {
+        let rows: Vec<_> = errors
+            .iter()
+            .map(|e| ErrorRow {
+                code: &e.code,
+                name: &e.name,
+                decision: e.decision.as_ref(),
+            })
+            .collect();
+        self.check_error_rows("platform.yaml", &rows);
+        for e in errors {
+            if e.source.trim().is_empty() {
+                self.at(
+                    "platform.yaml",
+                    &e.code,
+                    format!("error {} must name its source", e.code.value),
+                );
+            }
+        }
+        errors.iter().map(ErrorDef::from).collect()
+    }
+
     fn error_table(&mut self, file: &str, errors: &[model::ErrorCode]) -> Vec<ErrorDef> {
+        let rows: Vec<_> = errors
+            .iter()
+            .map(|e| ErrorRow {
+                code: &e.code,
+                name: &e.name,
+                decision: e.decision.as_ref(),
+            })
+            .collect();
+        self.check_error_rows(file, &rows);
+        errors.iter().map(ErrorDef::from).collect()
+    }
+
+    fn check_error_rows(&mut self, file: &str, errors: &[ErrorRow<'_>]) {
         let mut codes = HashMap::new();
         let mut names = HashMap::new();
         for e in errors {
             if let Some(first) = codes.insert(e.code.value, e.code.referenced.line()) {
                 self.at(
                     file,
-                    &e.code,
+                    e.code,
                     format!(
                         "duplicate error code {} (first on line {first})",
                         e.code.value
@@ -297,7 +401,7 @@ impl Cx {
             if let Some(first) = names.insert(e.name.value.clone(), e.name.referenced.line()) {
                 self.at(
                     file,
-                    &e.name,
+                    e.name,
                     format!(
                         "duplicate error name `{}` (first on line {first})",
                         e.name.value
@@ -307,14 +411,14 @@ impl Cx {
             if !is_pascal_case(&e.name.value)
                 || matches!(e.name.value.as_str(), "Platform" | "Unknown")
             {
-                self.at(file, &e.name, format!(
+                self.at(file, e.name, format!(
                     "error name `{}` must be UpperCamelCase and neither `Platform` nor `Unknown`",
                     e.name.value
                 ));
             }
-            if let Some(d) = &e.decision {
+            if let Some(d) = e.decision {
                 if d.source.trim().is_empty() {
-                    self.at(file, &e.code, format!(
+                    self.at(file, e.code, format!(
                         "the decision on error {} must name its source (`page: ..`, `REFERENCE.md: ..`, or `decision: <reason>`)",
                         e.code.value
                     ));
@@ -325,14 +429,13 @@ impl Cx {
                     || d.renew_token
                     || d.rate_limited;
                 if !decides {
-                    self.at(file, &e.code, format!(
+                    self.at(file, e.code, format!(
                         "the decision on error {} decides nothing: give `refuses`, `transient`, `already_applied`, `renew_token` or `rate_limited`",
                         e.code.value
                     ));
                 }
             }
         }
-        errors.iter().map(ErrorDef::from).collect()
     }
 
     fn resolve_version(
@@ -393,13 +496,15 @@ impl Cx {
                 .collect(),
             None => Vec::new(),
         };
-        ServiceVersion {
+        let mut version = ServiceVersion {
             service,
             version,
             shared_file: group.shared.map(|(f, _)| f),
             shared_types,
             endpoints,
-        }
+        };
+        mark_response_types(&mut version);
+        version
     }
 
     fn declare(&mut self, file: &str, def: &model::TypeDef, known: &mut HashMap<String, Known>) {
@@ -484,6 +589,7 @@ impl Cx {
             rust_name: pascal_case(&def.name.value),
             description: def.description.clone(),
             kind,
+            in_response: false,
         }
     }
 

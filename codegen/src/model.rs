@@ -118,12 +118,41 @@ pub struct SharedFile {
     pub types: Vec<TypeDef>,
 }
 
-/// Platform-wide error codes (`schema/platform.yaml`).
+/// Platform-wide error codes (`schema/platform.yaml`), from the platform's
+/// general documentation rather than an endpoint's page.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformFile {
     /// Codes any endpoint may answer with.
-    pub errors: Vec<ErrorCode>,
+    pub errors: Vec<PlatformErrorCode>,
+    /// Codes only endpoints that paginate may answer with: added to their error tables.
+    #[serde(default)]
+    pub pagination_errors: Vec<PlatformErrorCode>,
+}
+
+/// A platform-wide error code: only what its source states.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformErrorCode {
+    /// The numeric `code`.
+    #[schemars(with = "i64")]
+    pub code: Spanned<i64>,
+    /// PascalCase variant name.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The HTTP status, when the source gives one.
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    /// The `msg`, or the source's words for the code.
+    pub message: String,
+    /// What to do about it, when the source says.
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// Where the code and its facts come from (`REFERENCE.md (Access tokens)`).
+    pub source: String,
+    /// How the SDK treats this code: a maintainer's decision (see [`ErrorCode::decision`]).
+    #[serde(default)]
+    pub decision: Option<ErrorDecision>,
 }
 
 /// HTTP methods used by the documented endpoints.

@@ -7,12 +7,13 @@ use std::fmt::Debug;
 pub struct ErrorInfo {
     /// The numeric `code` of the response envelope.
     pub code: i64,
-    /// The HTTP status the page documents for it.
-    pub http_status: u16,
+    /// The HTTP status the page documents for it (a platform-wide code: when
+    /// its source gives one).
+    pub http_status: Option<u16>,
     /// The documented `msg` (typos included).
     pub message: &'static str,
-    /// The page's advice (排查建议).
-    pub hint: &'static str,
+    /// The page's advice (排查建议), when there is one.
+    pub hint: Option<&'static str>,
     /// How the SDK treats the code: the maintainers' decision, from the schema.
     pub facts: ErrorFacts,
 }
@@ -84,10 +85,10 @@ pub trait ErrorCode: Debug + Clone + Copy + PartialEq + Send + Sync + 'static {
     }
     /// The documented advice.
     fn hint(&self) -> Option<&'static str> {
-        self.info().map(|info| info.hint)
+        self.info().and_then(|info| info.hint)
     }
     /// The documented HTTP status.
     fn http_status(&self) -> Option<u16> {
-        self.info().map(|info| info.http_status)
+        self.info().and_then(|info| info.http_status)
     }
 }

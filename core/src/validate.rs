@@ -113,6 +113,8 @@ pub enum Rule {
         /// The documented values.
         allowed: &'static [&'static str],
     },
+    /// A value the page requires must be given.
+    Required,
 }
 
 impl fmt::Display for Rule {
@@ -125,6 +127,7 @@ impl fmt::Display for Rule {
                 write!(f, "must have {min}..={max} items, found {actual}")
             }
             Rule::Range { min, max } => write!(f, "must be in {min}..={max}"),
+            Rule::Required => f.write_str("is required"),
             Rule::AllowedValues { allowed } => {
                 write!(f, "must be one of {}", allowed.join(", "))
             }
@@ -220,6 +223,17 @@ fn shown(value: &str) -> String {
         quoted = quoted.chars().take(MAX).collect::<String>() + "…";
     }
     quoted
+}
+
+/// Reports a required value that is missing (`present` false).
+pub fn check_present(path: &JsonPath<'_>, present: bool, out: &mut Vec<Violation>) {
+    if !present {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::Required,
+            value: "none".to_owned(),
+        });
+    }
 }
 
 /// Checks a string's length in characters against `min..=max`.

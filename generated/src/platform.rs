@@ -9,44 +9,64 @@ use feishu_perf_core::{ErrorCode, ErrorFacts, ErrorInfo, Refuses};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PlatformErrorCode {
-    /// `99991400` request trigger frequency limit (HTTP 429): 超过接口频率限制；按响应头 x-ogw-ratelimit-reset 给出的秒数等待后重试
+    /// `99991400` request trigger frequency limit (HTTP 429): wait x-ogw-ratelimit-reset seconds, then retry
+    ///
+    /// Source: REFERENCE.md (Rate limits): HTTP 429 (400 on some older APIs), msg and headers as given.
     ///
     /// SDK decision: transient: the same request may succeed later; rate limited: retried after x-ogw-ratelimit-reset (REFERENCE.md (Rate limits): the platform asks clients to wait x-ogw-ratelimit-reset seconds, then retry).
     RequestTriggerFrequencyLimit,
-    /// `99991661` missing or malformed Authorization header (HTTP 400): 请求头 Authorization 缺失或格式错误，应为 "Bearer <access_token>"
+    /// `99991661` missing or malformed Authorization
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     MissingAuthorization,
-    /// `99991663` invalid or expired tenant_access_token (HTTP 400): tenant_access_token 无效或已过期，请重新获取
+    /// `99991663` invalid or expired tenant token
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     ///
     /// SDK decision: the access token is renewed and the call retried once (REFERENCE.md (Access tokens): invalid or expired tenant token; re-reading the same cached token is named there as a failure to avoid).
     InvalidTenantAccessToken,
-    /// `99991664` invalid app_access_token (HTTP 400): app_access_token 无效，请重新获取
+    /// `99991664` invalid app token
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     ///
     /// SDK decision: the access token is renewed and the call retried once (REFERENCE.md (Access tokens): invalid app token).
     InvalidAppAccessToken,
-    /// `99991665` invalid tenant code (HTTP 400): tenant code 无效，请检查 tenant_key
+    /// `99991665` invalid tenant code
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     InvalidTenantCode,
-    /// `99991668` invalid user_access_token (HTTP 400): user_access_token 无效，请重新获取
+    /// `99991668` invalid user token
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     InvalidUserAccessToken,
-    /// `99991671` access token must start with t- or u- (HTTP 400): access token 必须以 t- 或 u- 开头
+    /// `99991671` token must start with t- or u-
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     ///
     /// SDK decision: the access token is renewed and the call retried once (decision: a token the platform reads as malformed was corrupted on its way (a cache, a proxy); a fresh one is fetched, once).
     MalformedAccessToken,
-    /// `99991672` the app lacks a required scope (HTTP 400): 应用未开通接口所需权限，请在开发者后台申请权限并发布版本
+    /// `99991672` app lacks a required scope
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     ///
     /// SDK decision: refuses the whole run (REFERENCE.md (Access tokens): the app lacks a required scope, so every request like it fails until the scope is granted).
     AppScopeMissing,
-    /// `99991677` user_access_token expired (HTTP 400): user_access_token 已过期，请刷新
+    /// `99991677` user token expired
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     UserAccessTokenExpired,
-    /// `10012` invalid app_ticket (HTTP 400): app_ticket 无效，请调用 app_ticket/resend 重新推送
+    /// `10012` invalid app_ticket
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     InvalidAppTicket,
-    /// `10014` app not authorised or disabled (HTTP 400): 应用未获授权或已停用，请检查 app_id
+    /// `10014` app not authorised or disabled
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     AppNotAuthorized,
-    /// `10015` wrong app_secret (HTTP 400): app_secret 错误，请检查应用凭证
+    /// `10015` wrong app_secret
+    ///
+    /// Source: REFERENCE.md (Access tokens).
     WrongAppSecret,
-    /// `1580107` page token invalid (HTTP 400): page_token 无效，请使用上一页响应返回的 page_token
-    PageTokenInvalid,
-    /// `1580108` page token expired (HTTP 400): page_token 已过期，请从第一页重新遍历
-    PageTokenExpired,
     /// A code the docs don't list.
     Unknown(i64),
 }
@@ -56,9 +76,9 @@ impl PlatformErrorCode {
     pub const TABLE: &'static [ErrorInfo] = &[
         ErrorInfo {
             code: 99991400,
-            http_status: 429,
+            http_status: Some(429),
             message: "request trigger frequency limit",
-            hint: "超过接口频率限制；按响应头 x-ogw-ratelimit-reset 给出的秒数等待后重试",
+            hint: Some("wait x-ogw-ratelimit-reset seconds, then retry"),
             facts: ErrorFacts {
                 refuses: None,
                 transient: true,
@@ -72,16 +92,16 @@ impl PlatformErrorCode {
         },
         ErrorInfo {
             code: 99991661,
-            http_status: 400,
-            message: "missing or malformed Authorization header",
-            hint: "请求头 Authorization 缺失或格式错误，应为 \"Bearer <access_token>\"",
+            http_status: None,
+            message: "missing or malformed Authorization",
+            hint: None,
             facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 99991663,
-            http_status: 400,
-            message: "invalid or expired tenant_access_token",
-            hint: "tenant_access_token 无效或已过期，请重新获取",
+            http_status: None,
+            message: "invalid or expired tenant token",
+            hint: None,
             facts: ErrorFacts {
                 refuses: None,
                 transient: false,
@@ -95,9 +115,9 @@ impl PlatformErrorCode {
         },
         ErrorInfo {
             code: 99991664,
-            http_status: 400,
-            message: "invalid app_access_token",
-            hint: "app_access_token 无效，请重新获取",
+            http_status: None,
+            message: "invalid app token",
+            hint: None,
             facts: ErrorFacts {
                 refuses: None,
                 transient: false,
@@ -109,23 +129,23 @@ impl PlatformErrorCode {
         },
         ErrorInfo {
             code: 99991665,
-            http_status: 400,
+            http_status: None,
             message: "invalid tenant code",
-            hint: "tenant code 无效，请检查 tenant_key",
+            hint: None,
             facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 99991668,
-            http_status: 400,
-            message: "invalid user_access_token",
-            hint: "user_access_token 无效，请重新获取",
+            http_status: None,
+            message: "invalid user token",
+            hint: None,
             facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 99991671,
-            http_status: 400,
-            message: "access token must start with t- or u-",
-            hint: "access token 必须以 t- 或 u- 开头",
+            http_status: None,
+            message: "token must start with t- or u-",
+            hint: None,
             facts: ErrorFacts {
                 refuses: None,
                 transient: false,
@@ -139,9 +159,9 @@ impl PlatformErrorCode {
         },
         ErrorInfo {
             code: 99991672,
-            http_status: 400,
-            message: "the app lacks a required scope",
-            hint: "应用未开通接口所需权限，请在开发者后台申请权限并发布版本",
+            http_status: None,
+            message: "app lacks a required scope",
+            hint: None,
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,
@@ -155,44 +175,30 @@ impl PlatformErrorCode {
         },
         ErrorInfo {
             code: 99991677,
-            http_status: 400,
-            message: "user_access_token expired",
-            hint: "user_access_token 已过期，请刷新",
+            http_status: None,
+            message: "user token expired",
+            hint: None,
             facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 10012,
-            http_status: 400,
+            http_status: None,
             message: "invalid app_ticket",
-            hint: "app_ticket 无效，请调用 app_ticket/resend 重新推送",
+            hint: None,
             facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 10014,
-            http_status: 400,
+            http_status: None,
             message: "app not authorised or disabled",
-            hint: "应用未获授权或已停用，请检查 app_id",
+            hint: None,
             facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 10015,
-            http_status: 400,
+            http_status: None,
             message: "wrong app_secret",
-            hint: "app_secret 错误，请检查应用凭证",
-            facts: ErrorFacts::NONE,
-        },
-        ErrorInfo {
-            code: 1580107,
-            http_status: 400,
-            message: "page token invalid",
-            hint: "page_token 无效，请使用上一页响应返回的 page_token",
-            facts: ErrorFacts::NONE,
-        },
-        ErrorInfo {
-            code: 1580108,
-            http_status: 400,
-            message: "page token expired",
-            hint: "page_token 已过期，请从第一页重新遍历",
+            hint: None,
             facts: ErrorFacts::NONE,
         },
     ];
@@ -213,8 +219,6 @@ impl ErrorCode for PlatformErrorCode {
             10012 => Self::InvalidAppTicket,
             10014 => Self::AppNotAuthorized,
             10015 => Self::WrongAppSecret,
-            1580107 => Self::PageTokenInvalid,
-            1580108 => Self::PageTokenExpired,
             other => Self::Unknown(other),
         }
     }
@@ -233,8 +237,6 @@ impl ErrorCode for PlatformErrorCode {
             Self::InvalidAppTicket => 10012,
             Self::AppNotAuthorized => 10014,
             Self::WrongAppSecret => 10015,
-            Self::PageTokenInvalid => 1580107,
-            Self::PageTokenExpired => 1580108,
             Self::Unknown(code) => *code,
         }
     }

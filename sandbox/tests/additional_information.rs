@@ -221,3 +221,25 @@ async fn lengths_out_of_range_answer_1580102() {
     expect(vec![long], 1580102).await;
     expect(vec![], 1580102).await;
 }
+
+#[tokio::test]
+async fn the_page_example_updates_the_item_it_names_and_answers_in_its_shape() {
+    let sandbox = start().await;
+    let token = token(&sandbox).await;
+    let reply = api(
+        &sandbox,
+        &token,
+        Method::POST,
+        &format!("{PATH}?client_token=example"),
+        example!("additional_information.import.request"),
+    )
+    .await;
+    assert_eq!(reply.code(), 0, "{}", reply.text);
+    assert_shape(
+        &example!("additional_information.import.response"),
+        &reply.json(),
+    );
+    let items = items_of(&reply);
+    assert_eq!(items[0]["item_id"], INFO_ITEM_IMPORTED);
+    assert_eq!(items[0]["external_id"], "6789523104723558912");
+}

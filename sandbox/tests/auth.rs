@@ -130,8 +130,9 @@ async fn unknown_token_answers_99991663() {
 #[tokio::test]
 async fn expired_token_answers_99991663() {
     let sandbox = start_with(Config {
-        token_ttl: Duration::from_millis(1500),
-        rate_window: Duration::from_millis(1),
+        // Long enough to be used once on a loaded machine; expired for sure after the sleep.
+        token_ttl: Duration::from_secs(4),
+        rate_window: NO_RATE_LIMIT,
         ..Config::default()
     })
     .await;
@@ -142,7 +143,7 @@ async fn expired_token_answers_99991663() {
             .code(),
         0
     );
-    tokio::time::sleep(Duration::from_millis(1600)).await;
+    tokio::time::sleep(Duration::from_millis(4100)).await;
     assert_error(
         &api(&sandbox, &token, Method::POST, QUERY, json!({})).await,
         400,

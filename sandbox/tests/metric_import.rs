@@ -46,6 +46,12 @@ async fn doc_example_is_applied_and_recorded() {
     )
     .await;
     assert_eq!((reply.status, reply.code()), (200, 0), "{}", reply.text);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(DOC_EXAMPLE).unwrap(),
+        example!("metric_detail.import.request"),
+        "the page's example, as kept in tests/examples"
+    );
+    assert_shape(&example!("metric_detail.import.response"), &reply.json());
     let record = reply.json()["data"]["import_record_id"]
         .as_str()
         .unwrap()

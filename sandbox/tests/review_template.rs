@@ -112,3 +112,22 @@ async fn out_of_range_page_size_or_ids_answer_1580102() {
         1580102,
     );
 }
+
+#[tokio::test]
+async fn the_page_example_is_accepted_and_answers_in_its_shape() {
+    let sandbox = start().await;
+    let token = token(&sandbox).await;
+    let reply = page(
+        &sandbox,
+        &token,
+        "",
+        example!("review_template.query.request"),
+    )
+    .await;
+    assert_eq!(reply.code(), 0, "{}", reply.text);
+    assert_eq!(
+        reply.json()["data"]["review_templates"][0]["review_template_id"],
+        "7343513161666707459"
+    );
+    assert_shape(&example!("review_template.query.response"), &reply.json());
+}

@@ -76,15 +76,35 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         None
     };
     let pacing = Pacing::Documented { window };
+    let redis = match &cli.redis {
+        Some(url) => Some(feishu_perf::redis::Redis::connect(url).await.map_err(|e| {
+            Failure::usage(format!("--redis: {e}"))
+                .hint("check that the Redis at that URL is running and reachable")
+        })?),
+        None => None,
+    };
+    let tenant_key = cli.tenant_key.clone();
+    let shared = |builder: feishu_perf::ClientBuilder| {
+        let builder = match redis {
+            Some(redis) => builder.redis(redis),
+            None => builder,
+        };
+        match tenant_key {
+            Some(tenant_key) => builder.tenant_key(tenant_key),
+            None => builder,
+        }
+    };
     let client = match &sandbox {
-        Some(sandbox) => Client::builder()
-            .app(seed::APP_ID, seed::APP_SECRET)
-            .base_url(sandbox.base_url())
-            .pacing(pacing)
-            .build()
-            .map_err(|e| Failure::usage(e.to_string())),
+        Some(sandbox) => shared(
+            Client::builder()
+                .app(seed::APP_ID, seed::APP_SECRET)
+                .base_url(sandbox.base_url())
+                .pacing(pacing),
+        )
+        .build()
+        .map_err(|e| Failure::usage(e.to_string())),
         None => from_env(cli.brand).and_then(|builder| {
-            builder.pacing(pacing).build().map_err(|e| {
+            shared(builder.pacing(pacing)).build().map_err(|e| {
                 Failure::usage(e.to_string())
                     .hint("FEISHU_BASE_URL must be an https URL (http only to loopback)")
             })
@@ -122,9 +142,26 @@ fn from_env(brand: Option<crate::args::Brand>) -> Result<feishu_perf::ClientBuil
     }
     let mut builder = Client::builder()
         .from_env()
+        .map(store_app_from_env)
         .map_err(|e| Failure::new(Status::Auth, e.to_string()))?;
     if let Some(brand) = brand {
         builder = builder.base_url(brand.base_url());
     }
     Ok(builder)
+}
+
+/// A store app when FEISHU_APP_TICKET gives its app_ticket.
+fn store_app_from_env(builder: feishu_perf::ClientBuilder) -> feishu_perf::ClientBuilder {
+    match (
+        std::env::var("FEISHU_APP_TICKET")
+            .ok()
+            .filter(|t| !t.is_empty()),
+        std::env::var("FEISHU_APP_ID"),
+        std::env::var("FEISHU_APP_SECRET"),
+    ) {
+        (Some(ticket), Ok(id), Ok(secret)) => {
+            builder.store_app(id, secret, move || Some(ticket.clone()))
+        }
+        _ => builder,
+    }
 }

@@ -33,6 +33,7 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
             &body_name,
             &format!("Body of [`{request}`]."),
             fields,
+            false,
         ));
     }
     let response_fields = &e.response_body;
@@ -41,6 +42,7 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
             &response_name,
             &format!("The `data` of a successful response to [`{request}`]."),
             fields,
+            true,
         ));
     }
     local_types.extend(e.types.iter().map(emit_type));
@@ -103,16 +105,20 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
         core_items.push(quote!(next_page_token));
     }
     let params: Vec<&Field> = e.path_params.iter().chain(&e.query).collect();
-    let uses_param_checks = params.iter().any(|f| uses_validate_helpers(f));
+    let uses_param_checks = params.iter().any(|f| uses_validate_helpers(f, false));
     let object_fields = body_fields
         .iter()
         .flatten()
-        .chain(response_fields.iter().flatten())
+        .map(|f| (f, false))
+        .chain(response_fields.iter().flatten().map(|f| (f, true)))
         .chain(type_defs.iter().flat_map(|t| match &t.kind {
-            TypeKind::Object(f) => f.as_slice(),
-            TypeKind::Enum(_) => &[],
+            TypeKind::Object(fields) => fields.iter().map(|f| (f, t.in_response)).collect(),
+            TypeKind::Enum(_) => Vec::new(),
         }));
-    let uses_helpers = uses_param_checks || object_fields.clone().any(uses_validate_helpers);
+    let uses_helpers = uses_param_checks
+        || object_fields
+            .clone()
+            .any(|(f, in_response)| uses_validate_helpers(f, in_response));
     if uses_helpers {
         core_items.push(quote!(validate));
     }

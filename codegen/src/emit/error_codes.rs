@@ -90,10 +90,16 @@ pub(super) fn emit_error_enum(
         .map(|e| Literal::i64_unsuffixed(e.code))
         .collect();
     let docs = errors.iter().map(|e| {
-        let mut text = format!(
-            "`{}` {} (HTTP {}): {}",
-            e.code, e.message, e.http_status, e.hint
-        );
+        let mut text = format!("`{}` {}", e.code, e.message);
+        if let Some(status) = e.http_status {
+            text.push_str(&format!(" (HTTP {status})"));
+        }
+        if let Some(hint) = &e.hint {
+            text.push_str(&format!(": {hint}"));
+        }
+        if let Some(source) = &e.source {
+            text.push_str(&format!("\n\nSource: {}.", source.trim()));
+        }
         if let Some(d) = &e.decision {
             text.push_str(&format!(
                 "\n\nSDK decision: {} ({}).",
@@ -104,12 +110,19 @@ pub(super) fn emit_error_enum(
         doc(&text)
     });
     let infos = errors.iter().map(|e| {
-        let (code, status, message, hint) = (
-            Literal::i64_unsuffixed(e.code),
-            Literal::u16_unsuffixed(e.http_status),
-            &e.message,
-            &e.hint,
-        );
+        let code = Literal::i64_unsuffixed(e.code);
+        let message = &e.message;
+        let status = match e.http_status {
+            Some(s) => {
+                let s = Literal::u16_unsuffixed(s);
+                quote!(Some(#s))
+            }
+            None => quote!(None),
+        };
+        let hint = match &e.hint {
+            Some(h) => quote!(Some(#h)),
+            None => quote!(None),
+        };
         let facts = facts(e.decision.as_ref());
         quote!(ErrorInfo { code: #code, http_status: #status, message: #message, hint: #hint, facts: #facts })
     });

@@ -234,7 +234,9 @@ fn type_imports(types: &[TypeDef]) -> TokenStream {
     let has_enum = types.iter().any(|t| matches!(t.kind, TypeKind::Enum(_)));
     let has_object = types.iter().any(|t| matches!(t.kind, TypeKind::Object(_)));
     let uses_checks = types.iter().any(|t| match &t.kind {
-        TypeKind::Object(fields) => fields.iter().any(uses_validate_helpers),
+        TypeKind::Object(fields) => fields
+            .iter()
+            .any(|f| uses_validate_helpers(f, t.in_response)),
         TypeKind::Enum(_) => false,
     });
     let mut out = TokenStream::new();

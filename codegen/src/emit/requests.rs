@@ -30,7 +30,7 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
     };
 
     let params: Vec<&Field> = e.path_params.iter().chain(&e.query).collect();
-    let shapes: Vec<FieldShape> = params.iter().map(|f| FieldShape::of(f)).collect();
+    let shapes: Vec<FieldShape> = params.iter().map(|f| FieldShape::of(f, false)).collect();
     let body_required = body_fields
         .as_ref()
         .is_some_and(|f| f.iter().any(|f| f.required));
@@ -50,7 +50,7 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
     });
     let mut args: Vec<TokenStream> = shapes
         .iter()
-        .filter(|s| !s.optional)
+        .filter(|s| s.arg)
         .map(|s| {
             let FieldShape { name, param, .. } = s;
             quote!(#name: #param)
@@ -60,7 +60,7 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
     let mut setters: Vec<TokenStream> = shapes
         .iter()
         .zip(&params)
-        .filter(|(s, _)| s.optional)
+        .filter(|(s, _)| !s.arg)
         .map(|(s, f)| s.setter(&format!("Sets the query parameter `{}`.", f.wire_name)))
         .collect();
     if body_fields.is_some() {
@@ -110,7 +110,7 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
         .map(|f| {
             let n = ident(&f.rust_name);
             let wire = &f.wire_name;
-            let optional = is_optional(f);
+            let optional = is_optional(f, false);
             let to_string = match &f.ty {
                 Ty::String => quote!(value.clone()),
                 Ty::Enum(_) => quote!(value.as_str().to_owned()),

@@ -46,9 +46,16 @@ pub(super) fn named_types<'a>(
     }
 }
 
-/// Whether a field is `Option<..>` in Rust (see [`FieldShape::of`]).
-pub(super) fn is_optional(field: &Field) -> bool {
-    !field.required || field.idempotency_key
+/// Whether a field is `Option<..>` in Rust (see [`FieldShape::of`]). `in_response`:
+/// the field's object can be part of a response.
+pub(super) fn is_optional(field: &Field, in_response: bool) -> bool {
+    !field.required || field.idempotency_key || in_response
+}
+
+/// Whether the constructor takes the field: the page requires it in a request
+/// (the `client_token` excepted, which the runtime fills in).
+pub(super) fn is_constructor_arg(field: &Field) -> bool {
+    field.required && !field.idempotency_key
 }
 
 /// How a field looks in Rust: the one place that decides optionality,
@@ -59,6 +66,8 @@ pub(super) struct FieldShape {
     pub(super) declared: TokenStream,
     /// Whether the field is `Option<..>`.
     pub(super) optional: bool,
+    /// Whether the constructor takes it (else it has a setter).
+    pub(super) arg: bool,
     /// Parameter type of the constructor argument or setter.
     pub(super) param: TokenStream,
     /// Whether the parameter is `impl Into<String>` and needs `.into()`.
@@ -70,12 +79,16 @@ pub(super) struct FieldShape {
 }
 
 impl FieldShape {
-    /// A field is optional in Rust when the doc does not require it, and also
-    /// for the `client_token`, which the runtime fills in when the caller does not.
-    pub(super) fn of(field: &Field) -> FieldShape {
+    /// A field is optional in Rust when the doc does not require it; also for
+    /// the `client_token`, which the runtime fills in when the caller does not;
+    /// and in every object a response can hold (`in_response`), since no page
+    /// says a response field is always present. The constructor still takes
+    /// every field a request requires, and `validate()` checks it is there.
+    pub(super) fn of(field: &Field, in_response: bool) -> FieldShape {
         let name = ident(&field.rust_name);
         let value = rust_type(&field.ty);
-        let optional = is_optional(field);
+        let optional = is_optional(field, in_response);
+        let arg = is_constructor_arg(field);
         let into = field.ty == Ty::String;
         let param = if into {
             quote!(impl Into<String>)
@@ -100,10 +113,11 @@ impl FieldShape {
             name,
             declared,
             optional,
+            arg,
             param,
             into,
             serde,
-            doc: doc(&field_doc(field)),
+            doc: doc(&field_doc(field, in_response)),
         }
     }
 
@@ -119,13 +133,18 @@ impl FieldShape {
     /// The field's initialiser in a constructor: `None`, or the argument of the same name.
     pub(super) fn init(&self) -> TokenStream {
         let name = &self.name;
-        if self.optional {
-            quote!(#name: None)
-        } else {
-            if self.into {
-                quote!(#name: #name.into())
-            } else {
-                quote!(#name)
+        match (self.arg, self.optional) {
+            (false, _) => quote!(#name: None),
+            (true, true) => {
+                let value = self.convert(quote!(#name));
+                quote!(#name: Some(#value))
+            }
+            (true, false) => {
+                if self.into {
+                    quote!(#name: #name.into())
+                } else {
+                    quote!(#name)
+                }
             }
         }
     }
@@ -145,7 +164,7 @@ impl FieldShape {
     }
 }
 
-fn field_doc(field: &Field) -> String {
+fn field_doc(field: &Field, in_response: bool) -> String {
     let mut text = field.description.trim_end().to_owned();
     let mut facts = Vec::new();
     if field.wire_name != field.rust_name {
@@ -155,7 +174,11 @@ fn field_doc(field: &Field) -> String {
         facts.push(if field.idempotency_key {
             "Required by the server; the runtime generates one when it is not set, and reuses it on every retry.".to_owned()
         } else {
-            "Required.".to_owned()
+            if in_response {
+                "Required in a request; a response may leave it out.".to_owned()
+            } else {
+                "Required.".to_owned()
+            }
         });
     }
     if let Some(b) = field.length {
@@ -192,11 +215,20 @@ fn json_inline(value: &serde_json::Value) -> String {
     }
 }
 
-/// Emits a struct with its constructor, setters and `Validate` impl.
-pub(super) fn emit_object(rust_name: &str, description: &str, fields: &[Field]) -> TokenStream {
+/// Emits a struct with its constructor, setters and `Validate` impl;
+/// `in_response`: a response can hold it.
+pub(super) fn emit_object(
+    rust_name: &str,
+    description: &str,
+    fields: &[Field],
+    in_response: bool,
+) -> TokenStream {
     let name = ident(rust_name);
     let struct_doc = doc(description);
-    let shapes: Vec<FieldShape> = fields.iter().map(FieldShape::of).collect();
+    let shapes: Vec<FieldShape> = fields
+        .iter()
+        .map(|f| FieldShape::of(f, in_response))
+        .collect();
     let decls = shapes.iter().map(|s| {
         let FieldShape {
             name,
@@ -207,7 +239,7 @@ pub(super) fn emit_object(rust_name: &str, description: &str, fields: &[Field]) 
         } = s;
         quote!(#doc #serde pub #name: #declared,)
     });
-    let required: Vec<&FieldShape> = shapes.iter().filter(|s| !s.optional).collect();
+    let required: Vec<&FieldShape> = shapes.iter().filter(|s| s.arg).collect();
     let args = required.iter().map(|s| {
         let FieldShape { name, param, .. } = s;
         quote!(#name: #param)
@@ -216,7 +248,7 @@ pub(super) fn emit_object(rust_name: &str, description: &str, fields: &[Field]) 
     let setters = shapes
         .iter()
         .zip(fields)
-        .filter(|(s, _)| s.optional)
+        .filter(|(s, _)| !s.arg)
         .map(|(s, f)| s.setter(&format!("Sets [`{0}`](Self::{0}).", f.rust_name)));
     let new_doc = if required.is_empty() {
         "Creates an empty value; set its fields with the methods below.".to_owned()
@@ -226,7 +258,7 @@ pub(super) fn emit_object(rust_name: &str, description: &str, fields: &[Field]) 
     };
     let derive_default = required.is_empty().then(|| quote!(Default,));
     let new_doc_attr = doc(&new_doc);
-    let validate = emit_validate(&name, fields);
+    let validate = emit_validate(&name, fields, in_response);
     quote! {
         #struct_doc
         #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
@@ -335,7 +367,9 @@ pub(super) fn emit_enum(
 /// A named type of the schema: a struct or an open enum.
 pub(super) fn emit_type(def: &TypeDef) -> TokenStream {
     match &def.kind {
-        TypeKind::Object(fields) => emit_object(&def.rust_name, &def.description, fields),
+        TypeKind::Object(fields) => {
+            emit_object(&def.rust_name, &def.description, fields, def.in_response)
+        }
         TypeKind::Enum(values) => emit_enum(&def.rust_name, &def.description, values),
     }
 }

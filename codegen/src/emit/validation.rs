@@ -4,12 +4,12 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::ident;
-use super::types::is_optional;
+use super::types::{is_constructor_arg, is_optional};
 use crate::ir::{Endpoint, Field, Ty};
 
 /// The checks of one field's documented rules, for a value bound to `value`
 /// and a path bound to `path`. Empty when the field has no rules.
-pub(super) fn field_checks(field: &Field) -> TokenStream {
+pub(super) fn field_checks(field: &Field, in_response: bool) -> TokenStream {
     let mut checks = Vec::new();
     if let Some(b) = field.length {
         let (min, max) = (
@@ -46,12 +46,15 @@ pub(super) fn field_checks(field: &Field) -> TokenStream {
         },
         _ => {}
     }
-    if checks.is_empty() {
-        return TokenStream::new();
-    }
     let name = ident(&field.rust_name);
     let wire = &field.wire_name;
-    let optional = is_optional(field);
+    let optional = is_optional(field, in_response);
+    // Required by the page, optional in Rust only because a response may leave it out.
+    let presence = (optional && is_constructor_arg(field))
+        .then(|| quote!(validate::check_present(&path.key(#wire), self.#name.is_some(), out);));
+    if checks.is_empty() {
+        return presence.unwrap_or_default();
+    }
     let bind = if optional {
         quote!(if let Some(value) = &self.#name)
     } else {
@@ -59,6 +62,7 @@ pub(super) fn field_checks(field: &Field) -> TokenStream {
     };
     if optional {
         quote! {
+            #presence
             #bind {
                 let path = path.key(#wire);
                 #(#checks)*
@@ -76,10 +80,10 @@ pub(super) fn field_checks(field: &Field) -> TokenStream {
 }
 
 /// A struct's `Validate` impl: the checks of each of its fields.
-pub(super) fn emit_validate(name: &Ident, fields: &[Field]) -> TokenStream {
+pub(super) fn emit_validate(name: &Ident, fields: &[Field], in_response: bool) -> TokenStream {
     let checks: Vec<TokenStream> = fields
         .iter()
-        .map(field_checks)
+        .map(|f| field_checks(f, in_response))
         .filter(|c| !c.is_empty())
         .collect();
     let (path, out) = if checks.is_empty() {
@@ -97,8 +101,9 @@ pub(super) fn emit_validate(name: &Ident, fields: &[Field]) -> TokenStream {
 }
 
 /// Whether a field's checks call `feishu_perf_core::validate`.
-pub(super) fn uses_validate_helpers(field: &Field) -> bool {
-    field.length.is_some()
+pub(super) fn uses_validate_helpers(field: &Field, in_response: bool) -> bool {
+    (is_optional(field, in_response) && is_constructor_arg(field))
+        || field.length.is_some()
         || field.range.is_some()
         || matches!(&field.ty, Ty::Enum(_))
         || matches!(&field.ty, Ty::Array(inner) if matches!(inner.as_ref(), Ty::Enum(_)))
@@ -110,13 +115,13 @@ pub(super) fn emit_request_validate(e: &Endpoint, request: &Ident) -> TokenStrea
     let param_checks_path: Vec<TokenStream> = e
         .path_params
         .iter()
-        .map(field_checks)
+        .map(|f| field_checks(f, false))
         .filter(|c| !c.is_empty())
         .collect();
     let param_checks_query: Vec<TokenStream> = e
         .query
         .iter()
-        .map(field_checks)
+        .map(|f| field_checks(f, false))
         .filter(|c| !c.is_empty())
         .collect();
     let mut validate_body = Vec::new();

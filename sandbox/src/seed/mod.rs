@@ -389,6 +389,8 @@ pub mod ids {
     pub const USER_GROUP_SMALL: &str = "GROUP_SMALL";
     /// The supplementary-information item of the query and delete doc examples, in [`SEMESTER_2`].
     pub const INFO_ITEM: &str = "7350195758357807123";
+    /// The item the import doc example updates, in [`SEMESTER_2`].
+    pub const INFO_ITEM_IMPORTED: &str = "7350194523185610771";
     /// Its external id.
     pub const INFO_EXTERNAL: &str = "6789523104723558912";
     /// The final-review (`leader_review`) stage of [`SEMESTER_EXAMPLE`] (the review-data doc example's stage id).

@@ -4,8 +4,11 @@
 //! data and stage tasks. Deterministic: the same fixture on every run.
 //!
 //! Where a page's own request example names an id, the fixture holds that id
-//! (semester `6992035450862224940`, item `7350195758357807123`, group
-//! `ABCDEFG`, ...), so that the example is answered with data.
+//! (semester `6992035450862224940`, items `7350195758357807123` and
+//! `7350194523185610771`, group `ABCDEFG`, ...), so that the example is
+//! answered with data. The query example's item and the import example's
+//! item cannot both carry the external id `6789523104723558912` (external
+//! ids are unique in a semester): the import example's item keeps it.
 
 use serde_json::{Value, json};
 
@@ -86,15 +89,28 @@ pub fn complete(seed: &mut Seed) {
             scope_visible_setting: 1,
         },
     ];
-    seed.additional_informations = vec![AdditionalInformationSeed {
-        item_id: INFO_ITEM.into(),
-        semester_id: SEMESTER_2.into(),
-        external_id: Some(INFO_EXTERNAL.into()),
-        reviewee: open_id(0),
-        item: "业绩补充说明".into(),
-        time: "2024-03-12".into(),
-        detailed_description: "销售额增长目标超额完成".into(),
-    }];
+    // The import example's item (its update is then accepted) and the query
+    // and delete examples' item, both in SEMESTER_2.
+    seed.additional_informations = vec![
+        AdditionalInformationSeed {
+            item_id: INFO_ITEM_IMPORTED.into(),
+            semester_id: SEMESTER_2.into(),
+            external_id: Some(INFO_EXTERNAL.into()),
+            reviewee: open_id(0),
+            item: "业绩补充说明".into(),
+            time: "2024-03-12".into(),
+            detailed_description: "销售额增长目标超额完成".into(),
+        },
+        AdditionalInformationSeed {
+            item_id: INFO_ITEM.into(),
+            semester_id: SEMESTER_2.into(),
+            external_id: None,
+            reviewee: open_id(0),
+            item: "业绩补充说明".into(),
+            time: "2024-03-12".into(),
+            detailed_description: "销售额增长目标超额完成".into(),
+        },
+    ];
     review_data(seed);
     stage_tasks(seed);
 }

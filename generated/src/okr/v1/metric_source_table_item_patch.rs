@@ -29,7 +29,7 @@ pub const PATCH_METRIC_SOURCE_TABLE_ITEM: EndpointDescriptor = EndpointDescripto
     doc_url: "https://open.feishu.cn/document/server-docs/okr-v1/metric_source-table-item/patch",
     method: HttpMethod::Patch,
     path_template: "/open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}",
-    access_tokens: &[AccessTokenType::Tenant],
+    access_tokens: &[AccessTokenType::Tenant, AccessTokenType::User],
     scopes: &[],
     field_scopes: &[],
     rate_limit: None,
@@ -196,7 +196,7 @@ pub struct PatchMetricSourceTableItemRequestBody {
     /// Example: `2.0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_current_value: Option<f64>,
-    /// 指标支撑的上级人员 ID，与入参 `user_id_type` 类型一致（取自文档的 curl 示例）
+    /// 指标支撑的上级人员 ID（取自文档的 curl 示例；页面未说明它的 ID 类型，示例值是数字 ID 而不是 open_id）
     ///
     /// Example: `7041857032248410131`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -429,9 +429,9 @@ impl PatchMetricSourceTableItemErrorCode {
     pub const TABLE: &'static [ErrorInfo] = &[
         ErrorInfo {
             code: 1009999,
-            http_status: 500,
+            http_status: Some(500),
             message: "Unknown error. Please contact Feishu Assistant or your customer success manager.",
-            hint: "内部错误,请联系飞书助手或您的客户成功经理",
+            hint: Some("内部错误,请联系飞书助手或您的客户成功经理"),
             facts: ErrorFacts {
                 refuses: None,
                 transient: true,
@@ -445,9 +445,9 @@ impl PatchMetricSourceTableItemErrorCode {
         },
         ErrorInfo {
             code: 1009998,
-            http_status: 500,
+            http_status: Some(500),
             message: "system exception",
-            hint: "系统异常",
+            hint: Some("系统异常"),
             facts: ErrorFacts {
                 refuses: None,
                 transient: true,
@@ -461,9 +461,9 @@ impl PatchMetricSourceTableItemErrorCode {
         },
         ErrorInfo {
             code: 1001001,
-            http_status: 200,
+            http_status: Some(200),
             message: "Invalid parameters. Please check document and modify accordingly.",
-            hint: "无效的参数,请对照文档检查输入的参数",
+            hint: Some("无效的参数,请对照文档检查输入的参数"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Request),
                 transient: false,
@@ -477,9 +477,9 @@ impl PatchMetricSourceTableItemErrorCode {
         },
         ErrorInfo {
             code: 1001002,
-            http_status: 200,
+            http_status: Some(200),
             message: "No permission.",
-            hint: "您无权访问该接口,请确认您的登录凭证",
+            hint: Some("您无权访问该接口,请确认您的登录凭证"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,
@@ -493,9 +493,9 @@ impl PatchMetricSourceTableItemErrorCode {
         },
         ErrorInfo {
             code: 1001003,
-            http_status: 200,
+            http_status: Some(200),
             message: "User not found.",
-            hint: "用户不存在",
+            hint: Some("用户不存在"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -507,9 +507,9 @@ impl PatchMetricSourceTableItemErrorCode {
         },
         ErrorInfo {
             code: 1001004,
-            http_status: 200,
+            http_status: Some(200),
             message: "OKR data not found.",
-            hint: "对应ID的数据不存在",
+            hint: Some("对应ID的数据不存在"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -523,16 +523,16 @@ impl PatchMetricSourceTableItemErrorCode {
         },
         ErrorInfo {
             code: 1001005,
-            http_status: 400,
+            http_status: Some(400),
             message: "update numbers exceeds limit",
-            hint: "更新数量超过限制",
+            hint: Some("更新数量超过限制"),
             facts: ErrorFacts::NONE,
         },
         ErrorInfo {
             code: 1001006,
-            http_status: 400,
+            http_status: Some(400),
             message: "start value equals target value",
-            hint: "起始值等于目标值",
+            hint: Some("起始值等于目标值"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -544,9 +544,9 @@ impl PatchMetricSourceTableItemErrorCode {
         },
         ErrorInfo {
             code: 1001007,
-            http_status: 400,
+            http_status: Some(400),
             message: "table id match error",
-            hint: "表的 id 匹配错误",
+            hint: Some("表的 id 匹配错误"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -558,9 +558,11 @@ impl PatchMetricSourceTableItemErrorCode {
         },
         ErrorInfo {
             code: 1000403,
-            http_status: 403,
+            http_status: Some(403),
             message: "OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.",
-            hint: "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
+            hint: Some(
+                "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,

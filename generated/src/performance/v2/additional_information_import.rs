@@ -324,32 +324,36 @@ pub struct AdditionalInformation {
     /// 被评估人 ID 列表，与入参 `user_id_type` 类型一致，可通过[获取被评估人信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/reviewee/query)接口获取
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
     ///
-    /// Required.
+    /// Required in a request; a response may leave it out.
     /// Length: 1..=9999 characters.
     /// Example: `ou_3245842393d09e9428ad4655da6e30b3`.
-    pub reviewee_user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewee_user_id: Option<String>,
     /// 事项
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
     ///
-    /// Required.
+    /// Required in a request; a response may leave it out.
     /// Length: 1..=1000 characters.
     /// Example: `业绩补充说明`.
-    pub item: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
     /// 时间
     /// **说明**：文本内容，无格式校验
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
     ///
-    /// Required.
+    /// Required in a request; a response may leave it out.
     /// Length: 1..=100 characters.
     /// Example: `2024-03-12`.
-    pub time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
     /// 具体描述
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
     ///
-    /// Required.
+    /// Required in a request; a response may leave it out.
     /// Length: 1..=5000 characters.
     /// Example: `销售额增长目标超额完成`.
-    pub detailed_description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detailed_description: Option<String>,
 }
 
 impl AdditionalInformation {
@@ -363,10 +367,10 @@ impl AdditionalInformation {
         Self {
             item_id: None,
             external_id: None,
-            reviewee_user_id: reviewee_user_id.into(),
-            item: item.into(),
-            time: time.into(),
-            detailed_description: detailed_description.into(),
+            reviewee_user_id: Some(reviewee_user_id.into()),
+            item: Some(item.into()),
+            time: Some(time.into()),
+            detailed_description: Some(detailed_description.into()),
         }
     }
 
@@ -395,26 +399,34 @@ impl Validate for AdditionalInformation {
             validate::check_length(&path, value, 0, 100, out);
         }
 
-        {
-            let value = &self.reviewee_user_id;
+        validate::check_present(
+            &path.key("reviewee_user_id"),
+            self.reviewee_user_id.is_some(),
+            out,
+        );
+        if let Some(value) = &self.reviewee_user_id {
             let path = path.key("reviewee_user_id");
             validate::check_length(&path, value, 1, 9999, out);
         }
 
-        {
-            let value = &self.item;
+        validate::check_present(&path.key("item"), self.item.is_some(), out);
+        if let Some(value) = &self.item {
             let path = path.key("item");
             validate::check_length(&path, value, 1, 1000, out);
         }
 
-        {
-            let value = &self.time;
+        validate::check_present(&path.key("time"), self.time.is_some(), out);
+        if let Some(value) = &self.time {
             let path = path.key("time");
             validate::check_length(&path, value, 1, 100, out);
         }
 
-        {
-            let value = &self.detailed_description;
+        validate::check_present(
+            &path.key("detailed_description"),
+            self.detailed_description.is_some(),
+            out,
+        );
+        if let Some(value) = &self.detailed_description {
             let path = path.key("detailed_description");
             validate::check_length(&path, value, 1, 5000, out);
         }
@@ -476,9 +488,11 @@ impl ImportAdditionalInformationErrorCode {
     pub const TABLE: &'static [ErrorInfo] = &[
         ErrorInfo {
             code: 1580101,
-            http_status: 500,
+            http_status: Some(500),
             message: "internal error",
-            hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+            hint: Some(
+                "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+            ),
             facts: ErrorFacts {
                 refuses: None,
                 transient: true,
@@ -492,9 +506,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580105,
-            http_status: 400,
+            http_status: Some(400),
             message: "semester_id is invalid",
-            hint: "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
+            hint: Some(
+                "周期 ID 不合法，请检查入参 `semester_id` 是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,
@@ -508,9 +524,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580111,
-            http_status: 400,
+            http_status: Some(400),
             message: "invalid user ID",
-            hint: "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
+            hint: Some(
+                "被评估人 ID 不合法，请检查入参 `additional_informations` 中的 `reviewee_user_id` 是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -524,9 +542,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580110,
-            http_status: 400,
+            http_status: Some(400),
             message: "request ID repeat",
-            hint: "Client Token 重复，请检查入参 `client_token` 是否正确",
+            hint: Some(
+                "Client Token 重复，请检查入参 `client_token` 是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: None,
                 transient: false,
@@ -540,9 +560,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580112,
-            http_status: 400,
+            http_status: Some(400),
             message: "permission denied",
-            hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+            hint: Some(
+                "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -556,9 +578,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580202,
-            http_status: 400,
+            http_status: Some(400),
             message: "external ID repeat",
-            hint: "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
+            hint: Some(
+                "External ID 重复，请检查入参 `additional_informations` 中是否有重复的 `external_id`",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -572,9 +596,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580203,
-            http_status: 400,
+            http_status: Some(400),
             message: "item ID repeat",
-            hint: "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
+            hint: Some(
+                "Item ID 重复，请检查入参 `additional_informations` 中是否有重复的 `item_id`",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -586,9 +612,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580201,
-            http_status: 400,
+            http_status: Some(400),
             message: "item ID not found",
-            hint: "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
+            hint: Some(
+                "Item ID 不合法，请检查入参 `additional_informations` 中的 `item_id`是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -600,9 +628,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580204,
-            http_status: 400,
+            http_status: Some(400),
             message: "external ID is not unique",
-            hint: "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
+            hint: Some(
+                "External ID 已绑定在本周期其它补充信息，请检查入参 `additional_informations` 中的 `external_id`是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -616,9 +646,11 @@ impl ImportAdditionalInformationErrorCode {
         },
         ErrorInfo {
             code: 1580901,
-            http_status: 400,
+            http_status: Some(400),
             message: "tenant no licnese",
-            hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
+            hint: Some(
+                "租户无绩效席位，请联系租户管理员开通绩效席位",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,

@@ -437,9 +437,11 @@ impl ImportMetricDetailErrorCode {
     pub const TABLE: &'static [ErrorInfo] = &[
         ErrorInfo {
             code: 1580101,
-            http_status: 500,
+            http_status: Some(500),
             message: "internal error",
-            hint: "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+            hint: Some(
+                "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
+            ),
             facts: ErrorFacts {
                 refuses: None,
                 transient: true,
@@ -453,9 +455,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580102,
-            http_status: 400,
+            http_status: Some(400),
             message: "param is invalid",
-            hint: "检查参数是否正确，例如类型，大小",
+            hint: Some("检查参数是否正确，例如类型，大小"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -469,9 +471,11 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580105,
-            http_status: 400,
+            http_status: Some(400),
             message: "invalid semester ID",
-            hint: "周期 ID 不存在，请检查 `semester_id` 入参是否正确",
+            hint: Some(
+                "周期 ID 不存在，请检查 `semester_id` 入参是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,
@@ -485,9 +489,11 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580110,
-            http_status: 400,
+            http_status: Some(400),
             message: "request ID repeat",
-            hint: "client_token 重复，请检查 `client_token` 入参是否正确",
+            hint: Some(
+                "client_token 重复，请检查 `client_token` 入参是否正确",
+            ),
             facts: ErrorFacts {
                 refuses: None,
                 transient: false,
@@ -501,9 +507,11 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580112,
-            http_status: 400,
+            http_status: Some(400),
             message: "permission denied",
-            hint: "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+            hint: Some(
+                "操作无权限的被评估人数据，请检查当前应用申请的被评估人数据范围",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -517,9 +525,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580301,
-            http_status: 400,
+            http_status: Some(400),
             message: "field value type is invalid",
-            hint: "字段值类型不合法",
+            hint: Some("字段值类型不合法"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -533,9 +541,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580302,
-            http_status: 400,
+            http_status: Some(400),
             message: "field_value is null",
-            hint: "必填字段的字段值不能为空",
+            hint: Some("必填字段的字段值不能为空"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -549,9 +557,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580303,
-            http_status: 400,
+            http_status: Some(400),
             message: "field value length exceeds the limit",
-            hint: "字段值内容长度超出限制，检查字段值长度",
+            hint: Some("字段值内容长度超出限制，检查字段值长度"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -565,9 +573,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580304,
-            http_status: 400,
+            http_status: Some(400),
             message: "sum of weights for metrics exceeds 100%",
-            hint: "指标的权重之和超出 100% 限制",
+            hint: Some("指标的权重之和超出 100% 限制"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -581,9 +589,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580305,
-            http_status: 400,
+            http_status: Some(400),
             message: "filed id not found in the metric",
-            hint: "请求的指标字段 ID 不存在于对应指标中",
+            hint: Some("请求的指标字段 ID 不存在于对应指标中"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -597,9 +605,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580306,
-            http_status: 400,
+            http_status: Some(400),
             message: "reviewee not found",
-            hint: "请求的用户未参与评估或者所在项目未启动",
+            hint: Some("请求的用户未参与评估或者所在项目未启动"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -613,9 +621,11 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580307,
-            http_status: 400,
+            http_status: Some(400),
             message: "duplicate metric for the same reviewee in request",
-            hint: "检查传入的内容中是否有重复，同一个被评估人不允许传入重复的指标",
+            hint: Some(
+                "检查传入的内容中是否有重复，同一个被评估人不允许传入重复的指标",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -629,9 +639,11 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580308,
-            http_status: 400,
+            http_status: Some(400),
             message: "duplicate field for the same metric in request",
-            hint: "检查传入的内容中是否有重复，被评估人的指标的一个字段只允许传入唯一的字段值",
+            hint: Some(
+                "检查传入的内容中是否有重复，被评估人的指标的一个字段只允许传入唯一的字段值",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -645,9 +657,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580309,
-            http_status: 400,
+            http_status: Some(400),
             message: "input is not allowed after the deadline",
-            hint: "已经超过了录入截止时间",
+            hint: Some("已经超过了录入截止时间"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,
@@ -661,9 +673,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580310,
-            http_status: 400,
+            http_status: Some(400),
             message: "old vision metrics can't be input",
-            hint: "不支持录入老版本的关键指标数据",
+            hint: Some("不支持录入老版本的关键指标数据"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -677,9 +689,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580311,
-            http_status: 400,
+            http_status: Some(400),
             message: "data input by admins can't be overwritten",
-            hint: "不支持录入管理员已填写的字段值",
+            hint: Some("不支持录入管理员已填写的字段值"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -693,9 +705,9 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580312,
-            http_status: 400,
+            http_status: Some(400),
             message: "reviewee's metrics not found",
-            hint: "检查用户录入的指标ID是否正确",
+            hint: Some("检查用户录入的指标ID是否正确"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Unit),
                 transient: false,
@@ -709,9 +721,11 @@ impl ImportMetricDetailErrorCode {
         },
         ErrorInfo {
             code: 1580901,
-            http_status: 400,
+            http_status: Some(400),
             message: "tenant no licnese",
-            hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
+            hint: Some(
+                "租户无绩效席位，请联系租户管理员开通绩效席位",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,

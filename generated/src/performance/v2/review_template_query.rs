@@ -1003,6 +1003,14 @@ pub enum QueryReviewTemplateErrorCode {
     ///
     /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
+    /// `1580107` page token invalid
+    ///
+    /// Source: REFERENCE.md (Pagination, performance endpoints).
+    PageTokenInvalid,
+    /// `1580108` page token expired
+    ///
+    /// Source: REFERENCE.md (Pagination, performance endpoints).
+    PageTokenExpired,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
     /// A code the docs don't list.
@@ -1014,9 +1022,9 @@ impl QueryReviewTemplateErrorCode {
     pub const TABLE: &'static [ErrorInfo] = &[
         ErrorInfo {
             code: 1580102,
-            http_status: 400,
+            http_status: Some(400),
             message: "param is invalid",
-            hint: "检查传入的参数",
+            hint: Some("检查传入的参数"),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Request),
                 transient: false,
@@ -1030,9 +1038,11 @@ impl QueryReviewTemplateErrorCode {
         },
         ErrorInfo {
             code: 1580101,
-            http_status: 500,
+            http_status: Some(500),
             message: "internal error",
-            hint: "内部错误，请稍后重试，仍然出现可以[咨询客服](https://applink.feishu.cn/client/helpdesk/open?id=6626260912531570952&extra=%7B%22channel%22%3A14%2C%22created_at%22%3A1614493146%2C%22scenario_id%22%3A6885151765134622721%2C%22signature%22%3A%22ca94c408b966dc1de2083e5bbcd418294c146e98%22%7D)",
+            hint: Some(
+                "内部错误，请稍后重试，仍然出现可以[咨询客服](https://applink.feishu.cn/client/helpdesk/open?id=6626260912531570952&extra=%7B%22channel%22%3A14%2C%22created_at%22%3A1614493146%2C%22scenario_id%22%3A6885151765134622721%2C%22signature%22%3A%22ca94c408b966dc1de2083e5bbcd418294c146e98%22%7D)",
+            ),
             facts: ErrorFacts {
                 refuses: None,
                 transient: true,
@@ -1046,9 +1056,11 @@ impl QueryReviewTemplateErrorCode {
         },
         ErrorInfo {
             code: 1580901,
-            http_status: 400,
+            http_status: Some(400),
             message: "tenant no licnese",
-            hint: "租户无绩效席位，请联系租户管理员开通绩效席位",
+            hint: Some(
+                "租户无绩效席位，请联系租户管理员开通绩效席位",
+            ),
             facts: ErrorFacts {
                 refuses: Some(Refuses::Run),
                 transient: false,
@@ -1057,6 +1069,20 @@ impl QueryReviewTemplateErrorCode {
                 rate_limited: false,
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
+        },
+        ErrorInfo {
+            code: 1580107,
+            http_status: None,
+            message: "page token invalid",
+            hint: None,
+            facts: ErrorFacts::NONE,
+        },
+        ErrorInfo {
+            code: 1580108,
+            http_status: None,
+            message: "page token expired",
+            hint: None,
+            facts: ErrorFacts::NONE,
         },
     ];
 }
@@ -1067,6 +1093,8 @@ impl ErrorCode for QueryReviewTemplateErrorCode {
             1580102 => Self::ParamIsInvalid,
             1580101 => Self::InternalError,
             1580901 => Self::TenantNoLicense,
+            1580107 => Self::PageTokenInvalid,
+            1580108 => Self::PageTokenExpired,
             other => {
                 match PlatformErrorCode::from_code(other) {
                     PlatformErrorCode::Unknown(code) => Self::Unknown(code),
@@ -1081,6 +1109,8 @@ impl ErrorCode for QueryReviewTemplateErrorCode {
             Self::ParamIsInvalid => 1580102,
             Self::InternalError => 1580101,
             Self::TenantNoLicense => 1580901,
+            Self::PageTokenInvalid => 1580107,
+            Self::PageTokenExpired => 1580108,
             Self::Platform(code) => code.code(),
             Self::Unknown(code) => *code,
         }

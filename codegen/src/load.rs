@@ -587,7 +587,10 @@ impl Cx {
         ir::TypeDef {
             wire_name: def.name.value.clone(),
             rust_name: pascal_case(&def.name.value),
-            description: def.description.clone(),
+            description: match &def.note {
+                Some(note) => format!("{}\n\nNote: {note}", def.description.trim_end()),
+                None => def.description.clone(),
+            },
             kind,
             in_response: false,
         }
@@ -660,7 +663,7 @@ impl Cx {
                 rust_name,
                 ty: ty.unwrap_or(Ty::String),
                 required: f.required,
-                description: f.description.clone(),
+                description: field_description(f),
                 example: f.example.clone(),
                 default: f.default.clone(),
                 length: f.length,
@@ -834,6 +837,40 @@ impl Cx {
             pagination,
         }
     }
+}
+
+/// A field's documentation: the page's description, then what else the schema
+/// says of it (the words a response or a repeated type uses, a pattern, the
+/// allowed values of a number, a maintainer's note).
+fn field_description(f: &model::Field) -> String {
+    let mut text = f.description.trim_end().to_owned();
+    let mut more = Vec::new();
+    if let Some(r) = &f.response_description {
+        more.push(format!("In a response: {}", r.trim_end()));
+    }
+    for other in &f.other_descriptions {
+        more.push(format!("Elsewhere on the page: {}", other.trim_end()));
+    }
+    if let Some(p) = &f.pattern {
+        more.push(format!("Pattern (not checked by `validate()`): `{p}`."));
+    }
+    if let Some(values) = &f.values {
+        let list: Vec<String> = values
+            .iter()
+            .map(|v| format!("`{}` ({})", v.value.value, v.description))
+            .collect();
+        more.push(format!("Allowed values: {}.", list.join(", ")));
+    }
+    if let Some(note) = &f.note {
+        more.push(format!("Note: {note}"));
+    }
+    for m in more {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&m);
+    }
+    text
 }
 
 /// serde-saphyr's message without the location it also renders.

@@ -389,3 +389,49 @@ fn the_older_page_agrees_with_the_older_export() {
     assert_eq!(examples.get_str("request_body"), Some(blocks[0]));
     assert_eq!(examples.get_str("response"), Some(blocks[1]));
 }
+
+/// Pages cut anywhere, or mangled, give errors or schema trees, never a panic.
+#[test]
+fn damaged_pages_never_panic() {
+    let pages = [
+        current_metric_page(),
+        read(&fixtures().join("feishu-open-docs/okr-v1/progress_record/create.md")),
+    ];
+    for page in &pages {
+        let chars: Vec<char> = page.chars().collect();
+        for cut in (0..chars.len()).step_by(173) {
+            let text: String = chars[..cut].iter().collect();
+            let _ = import::page_facts("cut.md", &text);
+            let doubled: String = chars[..cut].iter().chain(chars[..cut].iter()).collect();
+            let _ = import::page_facts("doubled.md", &doubled);
+        }
+        for (from, to) in [
+            ("|", ""),
+            ("`", ""),
+            ("&nbsp;", ""),
+            ("└", "|"),
+            ("<br>", "|"),
+            ("\n", "\r\n"),
+            ("：", ":"),
+        ] {
+            let _ = import::page_facts("mangled.md", &page.replace(from, to));
+        }
+    }
+    // Nesting deeper than any page has is refused, not recursed into.
+    let deep: String = (0..100)
+        .map(|d| {
+            format!(
+                "| {}└ `f{d}` | `x` | 否 | d |\n",
+                "&nbsp;&nbsp;".repeat(d + 1)
+            )
+        })
+        .collect();
+    let page = current_metric_page().replace(
+        "| `semester_id` |",
+        &format!("| `root` | `x` | 否 | d |\n{deep}| `semester_id` |"),
+    );
+    let err = import::page_facts("deep.md", &page)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than 32 levels"), "{err}");
+}

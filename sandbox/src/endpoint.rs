@@ -67,8 +67,8 @@ pub(crate) async fn call(
             *s.stats.faults.entry(fault.to_string()).or_default() += 1;
         }
         match fault {
-            Fault::Internal => {
-                let e = ApiError::new(500, 1580101, "internal error");
+            Fault::Internal | Fault::Exception => {
+                let e = internal_error(endpoint, fault);
                 return finish(&mut s, 500, error_response(&e, &log_id));
             }
             Fault::BadGateway => return finish(&mut s, 502, gateway_page(502, &log_id)),
@@ -107,6 +107,20 @@ pub(crate) async fn call(
             }
         }
         Err(e) => finish(&mut s, e.status, error_response(&e, &log_id)),
+    }
+}
+
+/// An internal error as the endpoint's page documents it: the OKR page's
+/// 1009999 (`500`) and 1009998 (`exception`), the performance pages' 1580101.
+fn internal_error(endpoint: &str, fault: Fault) -> ApiError {
+    match (endpoint.starts_with("okr."), fault) {
+        (true, Fault::Exception) => ApiError::new(500, 1009998, "system exception"),
+        (true, _) => ApiError::new(
+            500,
+            1009999,
+            "Unknown error. Please contact Feishu Assistant or your customer success manager.",
+        ),
+        (false, _) => ApiError::new(500, 1580101, "internal error"),
     }
 }
 

@@ -9,7 +9,8 @@
 //! | kind | effect |
 //! |---|---|
 //! | `ok` | answer normally |
-//! | `500` | HTTP 500 with code 1580101 (internal error), nothing applied |
+//! | `500` | HTTP 500 with the page's internal error (1580101; OKR: 1009999), nothing applied |
+//! | `exception` | HTTP 500, OKR: 1009998 (system exception); performance: 1580101 |
 //! | `502`, `504` | an HTML gateway page, nothing applied |
 //! | `drop` | close the connection without answering, nothing applied |
 //! | `delay=MS` | wait MS milliseconds, then answer normally |
@@ -28,8 +29,10 @@ use std::time::Duration;
 pub enum Fault {
     /// Answer normally.
     Ok,
-    /// HTTP 500 with code 1580101.
+    /// HTTP 500 with the page's internal error: 1580101, OKR 1009999.
     Internal,
+    /// HTTP 500: OKR 1009998 (system exception), performance 1580101.
+    Exception,
     /// HTTP 502 with an HTML body.
     BadGateway,
     /// HTTP 504 with an HTML body.
@@ -53,6 +56,7 @@ impl FromStr for Fault {
         Ok(match s {
             "ok" => Fault::Ok,
             "500" => Fault::Internal,
+            "exception" => Fault::Exception,
             "502" => Fault::BadGateway,
             "504" => Fault::GatewayTimeout,
             "drop" => Fault::Drop,
@@ -80,6 +84,7 @@ impl fmt::Display for Fault {
         match self {
             Fault::Ok => f.write_str("ok"),
             Fault::Internal => f.write_str("500"),
+            Fault::Exception => f.write_str("exception"),
             Fault::BadGateway => f.write_str("502"),
             Fault::GatewayTimeout => f.write_str("504"),
             Fault::Drop => f.write_str("drop"),

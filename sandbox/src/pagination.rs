@@ -4,7 +4,8 @@
 //!
 //! Page tokens are opaque to clients: here, the hex of `offset:N`. They do
 //! not expire, so the sandbox never answers 1580108 (page token expired).
-//! A `page_size` of 0, where a page's range allows it, means the default.
+//! A `page_size` of 0, where a page's range allows it, is taken as it reads: a
+//! page of no items (no page says it means the default).
 
 use serde_json::{Value, json};
 
@@ -31,13 +32,7 @@ impl Page {
     ) -> Result<Page, ApiError> {
         let size = match size.map(|v| v.trim().parse::<i64>()) {
             None => DEFAULT_PAGE_SIZE,
-            Some(Ok(n)) if n >= min as i64 && n <= max as i64 => {
-                if n == 0 {
-                    DEFAULT_PAGE_SIZE
-                } else {
-                    n as usize
-                }
-            }
+            Some(Ok(n)) if n >= min as i64 && n <= max as i64 => n as usize,
             Some(_) => {
                 return Err(param_invalid(
                     "page_size",
@@ -118,7 +113,11 @@ mod tests {
         assert_eq!(page.cut(&items), ((0..20).collect(), true));
         let last = Page::parse(None, Some(&page_token(40)), 1, 50).unwrap();
         assert_eq!(last.cut(&items), ((40..45).collect(), false));
-        assert_eq!(Page::parse(Some("0"), None, 0, 50).unwrap().size, 20);
+        assert_eq!(
+            Page::parse(Some("0"), None, 0, 50).unwrap().size,
+            0,
+            "read as written"
+        );
         assert!(Page::parse(Some("0"), None, 1, 50).is_err());
         assert!(Page::parse(Some("51"), None, 1, 50).is_err());
     }

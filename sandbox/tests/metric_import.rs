@@ -439,3 +439,26 @@ async fn tenant_without_performance_seats_answers_1580901() {
         0
     );
 }
+
+#[tokio::test]
+async fn an_empty_id_is_an_unknown_id_not_a_broken_length_rule() {
+    // The page gives these ids no length range: "" names nothing, like any unknown id.
+    expect(
+        metric_body(SEMESTER, "", METRIC, one(FIELD_NUMBER, "1")),
+        400,
+        1580306,
+    )
+    .await;
+    expect(
+        metric_body(SEMESTER, &open_id(1), "", one(FIELD_NUMBER, "1")),
+        400,
+        1580312,
+    )
+    .await;
+    expect(
+        metric_body("", &open_id(1), METRIC, one(FIELD_NUMBER, "1")),
+        400,
+        1580105,
+    )
+    .await;
+}

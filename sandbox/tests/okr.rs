@@ -180,3 +180,60 @@ async fn bad_parameters_answer_1001001() {
         1001003,
     );
 }
+
+#[tokio::test]
+async fn internal_errors_are_the_okr_pages_own_codes() {
+    let sandbox = start().await;
+    let token = token(&sandbox).await;
+    sandbox.set_faults("500,exception").unwrap();
+    let item = path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, "");
+    let body = json!({"metric_current_value": 2.0});
+    assert_error(
+        &patch(&sandbox, &token, &item, body.clone()).await,
+        500,
+        1009999,
+    );
+    assert_error(
+        &patch(&sandbox, &token, &item, body.clone()).await,
+        500,
+        1009998,
+    );
+    assert!(
+        sandbox.ledger().is_empty(),
+        "an internal error applies nothing"
+    );
+    assert_eq!(patch(&sandbox, &token, &item, body).await.code(), 0);
+}
+
+#[tokio::test]
+async fn supported_user_id_is_not_tied_to_user_id_type() {
+    let sandbox = start().await;
+    let token = token(&sandbox).await;
+    let item = path(OKR_SOURCE, OKR_TABLE, OKR_ITEM, "?user_id_type=");
+    // The page's own example: an all-digit id, with user_id_type empty.
+    let reply = patch(
+        &sandbox,
+        &token,
+        &item,
+        json!({"metric_initial_value": 1.0, "metric_target_value": 3.0, "metric_current_value": 2.0, "supported_user_id": "7041857032248410131"}),
+    )
+    .await;
+    assert_eq!((reply.status, reply.code()), (200, 0), "{}", reply.text);
+    assert_eq!(
+        reply.json()["data"]["supported_user_id"],
+        "7041857032248410131"
+    );
+    // A user_id under the default open_id is still found.
+    let user = &Seed::fixture().users[4];
+    let reply = patch(
+        &sandbox,
+        &token,
+        &item,
+        json!({"supported_user_id": user.user_id}),
+    )
+    .await;
+    assert_eq!(
+        reply.json()["data"]["supported_user_id"],
+        open_id(4).as_str()
+    );
+}

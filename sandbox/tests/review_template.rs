@@ -114,6 +114,18 @@ async fn out_of_range_page_size_or_ids_answer_1580102() {
 }
 
 #[tokio::test]
+async fn page_size_zero_is_a_page_of_no_items_not_the_default() {
+    // The page allows 0..=50 and says nothing more of 0: it is read as written.
+    let sandbox = start().await;
+    let token = token(&sandbox).await;
+    let reply = page(&sandbox, &token, "?page_size=0", json!({})).await;
+    assert_eq!(reply.code(), 0, "{}", reply.text);
+    let data = &reply.json()["data"];
+    assert_eq!(data["review_templates"].as_array().map(Vec::len), Some(0));
+    assert_eq!(data["has_more"], true);
+}
+
+#[tokio::test]
 async fn the_page_example_is_accepted_and_answers_in_its_shape() {
     let sandbox = start().await;
     let token = token(&sandbox).await;

@@ -15,6 +15,9 @@
 
 use std::fmt;
 
+/// The deepest nesting a table may have (the portal's deepest is 7).
+const MAX_DEPTH: usize = 32;
+
 /// A problem on a page, at a 1-based line and column (columns count characters).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PageError {
@@ -423,7 +426,13 @@ impl<'a> Parser<'a> {
     fn table(&mut self) -> Vec<Vec<Cell>> {
         let mut rows = Vec::new();
         while self.at < self.lines.len() && self.lines[self.at].trim_start().starts_with('|') {
-            let cells = split_cells(self.lines[self.at], self.at + 1);
+            let mut cells = split_cells(self.lines[self.at], self.at + 1);
+            if cells.is_empty() {
+                cells.push(Cell {
+                    text: String::new(),
+                    pos: self.line_pos(self.at),
+                });
+            }
             rows.push(cells);
             self.at += 1;
         }
@@ -729,6 +738,16 @@ impl<'a> Parser<'a> {
             }
         }
         for (depth, row) in flat {
+            if depth > MAX_DEPTH {
+                self.error(
+                    row.pos,
+                    format!(
+                        "`{}` is nested {depth} deep: more than {MAX_DEPTH} levels",
+                        row.name
+                    ),
+                );
+                continue;
+            }
             let parent_depth = stack.last().map(|(d, _)| *d);
             let ok = match parent_depth {
                 None => depth == 0,

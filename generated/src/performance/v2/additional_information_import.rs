@@ -304,11 +304,15 @@ impl Validate for ImportAdditionalInformationResponseBody {
 }
 
 /// 补充信息列表
+///
+/// Note: The request and the response name this type alike and give it the same fields, so it is one Rust type (its response descriptions are kept as response_description).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AdditionalInformation {
     /// 补充信息 ID
     /// **注意**：若传入系统中已有的补充信息 ID 时，将更新对应的补充消息数据
+    ///
+    /// In a response: 补充信息 ID
     ///
     /// Length: 1..=100 characters.
     /// Example: `7350194523185610771`.
@@ -317,12 +321,17 @@ pub struct AdditionalInformation {
     /// 外部系统补充信息 ID，用于系统间的数据映射。
     /// **注意**：若传入系统中已有的外部系统补充信息 ID 时，将更新对应的补充消息数据
     ///
+    /// In a response: 外部系统补充信息 ID
+    /// **说明**：若导入时没有提供，则返回为空
+    ///
     /// Length: 0..=100 characters.
     /// Example: `6789523104723558912`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// 被评估人 ID 列表，与入参 `user_id_type` 类型一致，可通过[获取被评估人信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/reviewee/query)接口获取
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
+    ///
+    /// In a response: 被评估人 ID 列表，与入参 `user_id_type` 类型一致
     ///
     /// Required in a request; a response may leave it out.
     /// Length: 1..=9999 characters.
@@ -331,6 +340,8 @@ pub struct AdditionalInformation {
     pub reviewee_user_id: Option<String>,
     /// 事项
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
+    ///
+    /// In a response: 事项
     ///
     /// Required in a request; a response may leave it out.
     /// Length: 1..=1000 characters.
@@ -341,6 +352,9 @@ pub struct AdditionalInformation {
     /// **说明**：文本内容，无格式校验
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
     ///
+    /// In a response: 时间
+    /// **说明**：文本内容，无格式校验
+    ///
     /// Required in a request; a response may leave it out.
     /// Length: 1..=100 characters.
     /// Example: `2024-03-12`.
@@ -348,6 +362,8 @@ pub struct AdditionalInformation {
     pub time: Option<String>,
     /// 具体描述
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
+    ///
+    /// In a response: 具体描述
     ///
     /// Required in a request; a response may leave it out.
     /// Length: 1..=5000 characters.

@@ -438,12 +438,16 @@ pub struct Template {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 环节类型
+    ///
+    /// Note: The page's own response example uses `leader_review`, a value the list does not give; the open enum keeps such values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_type: Option<StageType>,
     /// 评估型环节的执行人角色
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_stage_role: Option<ReviewStageRole>,
     /// 评估型环节评估模式
+    ///
+    /// Note: The page lists no values; its response example gives `cooperate,independent`, so it stays a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_stage_data_write_mode: Option<String>,
 }

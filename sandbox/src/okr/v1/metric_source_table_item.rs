@@ -33,6 +33,21 @@ fn okr_invalid(field: &str, value: &str, why: &str) -> ApiError {
     .violation(field, value, why)
 }
 
+/// `supported_user_id`: the page does not say which id type it is (its example
+/// is a bare number, with `user_id_type=` empty). The sandbox takes a user it
+/// knows by `user_id_type`, then by any id type; an all-digit id (the form of
+/// the page's example) it keeps as given; any other id is `1001003 User not found`.
+fn supported_user(s: &State, kind: IdKind, id: &str) -> Result<String, ApiError> {
+    let kinds = [kind, IdKind::Open, IdKind::Union, IdKind::User];
+    if let Some(open_id) = kinds.iter().find_map(|&k| s.resolve_user(k, id)) {
+        return Ok(open_id);
+    }
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(id.to_owned());
+    }
+    Err(ApiError::new(200, 1001003, "User not found."))
+}
+
 /// `更新指标项`
 async fn patch_item(
     Extract(state): Shared,
@@ -61,7 +76,7 @@ async fn patch_item(
         let current = number("metric_current_value")?;
         let supported = match body.get("supported_user_id") {
             None | Some(Value::Null) => None,
-            Some(Value::String(id)) => Some(s.resolve_user(kind, id).ok_or_else(|| ApiError::new(200, 1001003, "User not found."))?),
+            Some(Value::String(id)) => Some(supported_user(s, kind, id)?),
             Some(other) => return Err(okr_invalid("supported_user_id", &other.to_string(), "must be a string")),
         };
         let not_found = || ApiError::new(200, 1001004, "OKR data not found.");

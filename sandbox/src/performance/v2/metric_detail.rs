@@ -64,7 +64,7 @@ async fn import(Extract(state): Shared, headers: HeaderMap, q: QueryMap, body: B
     call(&state, METRIC_IMPORT, &[LIMIT], &headers, |s, app_id| {
         let (client_token, kind) = write_params(query(&q)?)?;
         let body = body_object(&body, false)?;
-        let semester_id = req_str(&body, "", "semester_id", 1, usize::MAX)?;
+        let semester_id = req_str(&body, "", "semester_id", 0, usize::MAX)?;
         opt_str(&body, "", "import_record_name", 0, usize::MAX)?;
         let Some(metrics) = array(&body, "imported_metrics", 1, 50, true)? else {
             return Err(param_invalid("imported_metrics", "", "is required"));
@@ -73,8 +73,8 @@ async fn import(Extract(state): Shared, headers: HeaderMap, q: QueryMap, body: B
         for (i, m) in metrics.iter().enumerate() {
             let path = format!("imported_metrics[{i}]");
             let m = object(m, &path)?;
-            let reviewee = req_str(m, &path, "reviewee_user_id", 1, usize::MAX)?;
-            let metric_id = req_str(m, &path, "metric_id", 1, usize::MAX)?;
+            let reviewee = req_str(m, &path, "reviewee_user_id", 0, usize::MAX)?;
+            let metric_id = req_str(m, &path, "metric_id", 0, usize::MAX)?;
             let fields = match m.get("fields") {
                 Some(Value::Array(f)) if (1..=99).contains(&f.len()) => f,
                 _ => return Err(param_invalid(&format!("{path}.fields"), "", "must have 1..99 items")),
@@ -84,7 +84,7 @@ async fn import(Extract(state): Shared, headers: HeaderMap, q: QueryMap, body: B
                 let fpath = format!("{path}.fields[{j}]");
                 let f = object(f, &fpath)?;
                 inputs.push(FieldInput {
-                    field_id: req_str(f, &fpath, "field_id", 1, usize::MAX)?,
+                    field_id: req_str(f, &fpath, "field_id", 0, usize::MAX)?,
                     value: opt_str(f, &fpath, "field_value", 0, usize::MAX)?,
                     person: opt_str(f, &fpath, "field_value_person", 0, usize::MAX)?,
                 });

@@ -1,13 +1,15 @@
-//! Every performance endpoint's documented limit (`接口频率限制`), per app
-//! and endpoint: the call after the limit answers 429 / 99991400 with the
-//! platform's headers. A 3600 s window: nothing here depends on speed.
+//! What every performance endpoint shares: its documented limit
+//! (`接口频率限制`), per app and endpoint (the call after the limit answers
+//! 429 / 99991400 with the platform's headers; a 3600 s window, so nothing
+//! here depends on speed), the licence check (1580901) and the internal
+//! error (1580101) under the `500` fault.
 
 mod common;
 
 use std::time::Duration;
 
 use common::*;
-use feishu_sandbox::Config;
+use feishu_sandbox::{Config, Seed};
 use reqwest::Method;
 use serde_json::json;
 
@@ -129,4 +131,43 @@ async fn each_endpoint_has_its_documented_limit_and_its_own_window() {
     )
     .await;
     assert_eq!(reply.code(), 0);
+}
+
+const PER_SECOND: &[(&str, &str, usize)] = &[("GET", "/open-apis/performance/v2/metric_tags", 10)];
+
+#[tokio::test]
+async fn without_seats_every_endpoint_answers_1580901_and_faults_answer_1580101() {
+    let mut seed = Seed::fixture();
+    seed.performance_licensed = false;
+    let sandbox = start_with(Config {
+        seed,
+        ..Config::default()
+    })
+    .await;
+    let token = token(&sandbox).await;
+    let http = client();
+    for &(method, path, _) in PER_MINUTE.iter().chain(PER_SECOND) {
+        let request = http
+            .request(
+                method.parse().unwrap(),
+                format!("{}{path}", sandbox.base_url()),
+            )
+            .bearer_auth(&token)
+            .json(&json!({}));
+        assert_error(&send(request).await, 400, 1580901);
+    }
+    let sandbox = start().await;
+    let token = common::token(&sandbox).await;
+    sandbox.set_faults("500*21").unwrap();
+    for &(method, path, _) in PER_MINUTE.iter().chain(PER_SECOND) {
+        let request = http
+            .request(
+                method.parse().unwrap(),
+                format!("{}{path}", sandbox.base_url()),
+            )
+            .bearer_auth(&token)
+            .json(&json!({}));
+        assert_error(&send(request).await, 500, 1580101);
+    }
+    assert!(sandbox.ledger().is_empty());
 }

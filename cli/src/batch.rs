@@ -23,6 +23,8 @@
 
 use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use feishu_perf::performance::v2::UserIdType;
@@ -404,6 +406,12 @@ pub struct Report {
     pub import_record_ids: Vec<String>,
     /// Time spent.
     pub elapsed: Duration,
+    /// The run was stopped on request ([`Cancel`]) before the end; its
+    /// journal resumes it.
+    pub cancelled: bool,
+    /// Requests abandoned in flight when the run was stopped: their outcome is
+    /// unknown, and a resumed run re-sends them with the same `client_token`.
+    pub abandoned_in_flight: usize,
 }
 
 impl Report {
@@ -458,6 +466,85 @@ fn split_parts(units: &[u32], probe: bool) -> Vec<Vec<u32>> {
     probes
 }
 
+/// What happens during a run, for a progress display ([`run_with`]).
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    /// A request is about to be sent; the journal has recorded it.
+    Sending {
+        /// Batch key.
+        batch: &'a str,
+        /// Rows it carries.
+        rows: usize,
+        /// It resumes a request an earlier run had sent (same `client_token`).
+        resumed: bool,
+    },
+    /// Where the run stands, after each request and each batch the journal had finished.
+    Progress(Progress),
+}
+
+/// Asks a run to stop (for Ctrl-C): no request is sent after [`cancel`](Cancel::cancel);
+/// the one in flight may finish within the grace period, or is abandoned
+/// (safe: the journal has its `client_token`, and a resumed run re-sends it).
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<CancelState>);
+
+#[derive(Debug, Default)]
+struct CancelState {
+    cancelled: AtomicBool,
+    notify: tokio::sync::Notify,
+    grace: Duration,
+}
+
+impl Cancel {
+    /// A handle whose in-flight request gets `grace` to finish once cancelled.
+    pub fn new(grace: Duration) -> Cancel {
+        Cancel(Arc::new(CancelState {
+            grace,
+            ..CancelState::default()
+        }))
+    }
+
+    /// Stops the run.
+    pub fn cancel(&self) {
+        self.0.cancelled.store(true, Ordering::SeqCst);
+        self.0.notify.notify_waiters();
+    }
+
+    /// Whether [`cancel`](Cancel::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Resolves the grace period after cancellation.
+    async fn abandon(&self) {
+        loop {
+            let notified = self.0.notify.notified();
+            if self.is_cancelled() {
+                break;
+            }
+            notified.await;
+        }
+        tokio::time::sleep(self.0.grace).await;
+    }
+}
+
+/// Sends the plan, like [`run_with`] without events or cancellation.
+pub async fn run<J: Job>(
+    client: &Client,
+    plan: &Plan,
+    job: &J,
+    journal: &mut Journal,
+    progress: impl FnMut(Progress) + Send,
+) -> Result<Report, Box<Interrupted>> {
+    let progress = std::sync::Mutex::new(progress);
+    let observe = |event: Event<'_>| {
+        if let Event::Progress(p) = event {
+            (progress.lock().unwrap_or_else(|e| e.into_inner()))(p);
+        }
+    };
+    run_with(client, plan, job, journal, &observe, &Cancel::default()).await
+}
+
 /// Sends the plan. Stops (with [`Interrupted`]) on an error that is not about
 /// the rows themselves: transport, timeouts or rate limits outlasting the
 /// client's retries, authentication, or a refusal of the whole run (unknown
@@ -470,13 +557,18 @@ fn split_parts(units: &[u32], probe: bool) -> Vec<Vec<u32>> {
 /// in a row are refused with the same code and none applied, the run stops
 /// and names the likely cause (an option every row shares, such as
 /// `--user-id-type`), instead of spending two requests a row.
-pub async fn run<J: Job>(
+///
+/// `observe` sees each [`Event`]; after `cancel`, the run stops before the
+/// next request and returns its report with `cancelled` set.
+pub async fn run_with<J: Job>(
     client: &Client,
     plan: &Plan,
     job: &J,
     journal: &mut Journal,
-    mut progress: impl FnMut(Progress),
+    observe: &(dyn Fn(Event<'_>) + Sync),
+    cancel: &Cancel,
 ) -> Result<Report, Box<Interrupted>> {
+    let progress = |p: Progress| observe(Event::Progress(p));
     let started = Instant::now();
     let mut report = Report {
         rows: plan.rows,
@@ -535,6 +627,10 @@ pub async fn run<J: Job>(
             Some(BatchState::Started { client_token }) => Some(client_token),
             None => None,
         };
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+            break;
+        }
         let resumed = resumed_token.is_some();
         let client_token = resumed_token.unwrap_or_else(|| new_token(&plan.fingerprint, &key));
         let record = |journal: &mut Journal, entry, report: &Report| {
@@ -553,10 +649,25 @@ pub async fn run<J: Job>(
                 &report,
             )?;
         }
+        observe(Event::Sending {
+            batch: &key,
+            rows,
+            resumed,
+        });
         report.requests += 1;
         let mut request = job.request(&units);
         request.set_idempotency_token(client_token);
-        match client.send(request).await {
+        let sent = tokio::select! {
+            biased;
+            result = client.send(request) => Some(result),
+            () = cancel.abandon() => None,
+        };
+        let Some(result) = sent else {
+            report.cancelled = true;
+            report.abandoned_in_flight += 1;
+            break;
+        };
+        match result {
             Ok(data) => {
                 let id = J::record_id(&data);
                 record(

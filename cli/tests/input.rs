@@ -219,7 +219,7 @@ fn a_dry_run_needs_no_credentials_and_writes_the_rejects_file() {
         written.contains("ou_2,m,f,,,3,,nothing to import"),
         "{written}"
     );
-    assert_eq!(out.status.code(), Some(3), "{all}");
+    assert_eq!(out.status.code(), Some(5), "{all}");
 
     // The same from standard input, GBK-encoded.
     let (gbk, _, _) =

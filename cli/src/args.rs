@@ -1,0 +1,174 @@
+//! The command line's grammar: commands, options and their help.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use feishu_perf_cli::input::Encoding;
+
+use crate::output::Format;
+
+/// Push performance-review data into Feishu (飞书绩效).
+///
+/// Credentials come from the environment: FEISHU_APP_ID, FEISHU_APP_SECRET
+/// (never a flag, so it cannot show in a process list) and FEISHU_BASE_URL
+/// (or --brand). With --sandbox, an embedded sandbox is started instead and
+/// no credentials are needed.
+///
+/// Exit status: 0 success; 2 bad local input or usage; 3 authentication or
+/// permission; 4 stopped by a failure worth resuming (network, 5xx, rate
+/// limit): run the same command again; 5 some rows were rejected (see
+/// --rejects); 1 Feishu refused the whole run (unknown semester, deadline
+/// passed, ...); 130 interrupted (Ctrl-C).
+#[derive(Debug, Parser)]
+#[command(name = "feishu-perf", version)]
+pub struct Cli {
+    /// Output format on stdout [default: table on a terminal, json otherwise].
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+    /// Feishu (open.feishu.cn, the default) or Lark (open.larksuite.com); overrides FEISHU_BASE_URL.
+    #[arg(long, global = true, value_enum)]
+    pub brand: Option<Brand>,
+    /// Run against an embedded sandbox on loopback instead of Feishu.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// The window, in seconds, the server counts its rate limits in [default: 60 for
+    /// Feishu, 1 for the embedded sandbox]; set it to a sandbox's `--rate-window`.
+    #[arg(long, global = true, alias = "sandbox-rate-window")]
+    pub rate_window: Option<f64>,
+    /// Faults the embedded sandbox injects, e.g. `500@0.1,apply_drop@0.05`; `none` for none
+    /// (the default, except for `demo`: `500@0.1,apply_drop@0.05,drop@0.05`).
+    #[arg(long, global = true)]
+    pub sandbox_faults: Option<String>,
+    /// Share tokens and the rate budget with other feishu-perf processes of the
+    /// app through this Redis (`redis://host:6379/`).
+    #[arg(
+        long,
+        global = true,
+        env = "FEISHU_PERF_REDIS_URL",
+        hide_env_values = true
+    )]
+    pub redis: Option<String>,
+    /// The tenant a store app acts in (its app_ticket from FEISHU_APP_TICKET);
+    /// each tenant has its own rate budget, so runs for several tenants go in parallel.
+    #[arg(long, global = true, env = "FEISHU_TENANT_KEY")]
+    pub tenant_key: Option<String>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import key-metric values (录入被评估人关键指标数据) from a CSV file with the
+    /// columns reviewee_user_id,metric_id,field_id,field_value,field_value_person.
+    /// Up to 50 reviewee-metrics a request.
+    ImportMetrics(ImportArgs),
+    /// Import supplementary information (批量导入补充信息) from a CSV file with the
+    /// columns item_id,external_id,reviewee_user_id,item,time,detailed_description.
+    /// Items are created, or updated by item_id, then external_id, then identical
+    /// content. Up to 1,000 items a request.
+    ImportInformation(ImportArgs),
+    /// Update OKR metric items (更新指标项) from a CSV file with the columns
+    /// metric_source_id,metric_table_id,metric_item_id,metric_initial_value,
+    /// metric_target_value,metric_current_value,supported_user_id (empty cells
+    /// leave a value as it is). One request an item.
+    ImportOkr(OkrArgs),
+    /// List the review templates (获取绩效模板), every page, with their stages, units and fields.
+    Templates {
+        /// Templates per page (1..=50).
+        #[arg(long, default_value_t = 50)]
+        page_size: i64,
+        /// Only these template ids.
+        #[arg(long, value_delimiter = ',')]
+        ids: Vec<String>,
+    },
+    /// Check the credentials before a long import.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Import a generated file of KPI rows (with three rows the sandbox refuses by
+    /// design) into the embedded sandbox, with faults injected, and check the
+    /// sandbox's ledger: every good row applied exactly once, every bad row reported.
+    Demo {
+        /// Reviewees in the generated file (three rows each; at most 240).
+        #[arg(long, default_value_t = 240)]
+        reviewees: usize,
+    },
+}
+
+/// `auth` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Fetch a token, say which app and tenant it is for, and which scopes each command needs.
+    Check,
+}
+
+/// Feishu's two brands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Brand {
+    /// `https://open.feishu.cn` (mainland China).
+    Feishu,
+    /// `https://open.larksuite.com` (international).
+    Lark,
+}
+
+impl Brand {
+    /// The brand's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Brand::Feishu => feishu_perf::FEISHU,
+            Brand::Lark => feishu_perf::LARK,
+        }
+    }
+}
+
+/// What every import takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// The CSV file (`-`: standard input).
+    pub file: PathBuf,
+    /// The file's encoding: utf-8 (default; a byte-order mark is honoured), gbk or gb18030.
+    #[arg(long)]
+    pub encoding: Option<Encoding>,
+    /// Journal file: makes the run resumable after an interruption, without sending a row twice.
+    #[arg(long)]
+    pub journal: Option<PathBuf>,
+    /// Where to write the rejected rows (CSV); default `<file>.rejects.csv`.
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// Check and plan, and write the rejects file, but send nothing (needs no credentials).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// What the performance imports take.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// The file and the run.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// The semester (周期 ID).
+    #[arg(long)]
+    pub semester: String,
+    /// How the file identifies people: open_id, union_id, user_id or people_admin_id.
+    #[arg(long)]
+    pub user_id_type: Option<String>,
+    /// Units per request (default and maximum: 50 reviewee-metrics, or 1,000 items).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Name of the import record shown in Feishu.
+    #[arg(long)]
+    pub record_name: Option<String>,
+}
+
+/// What the OKR update takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OkrArgs {
+    /// The file and the run.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// How `supported_user_id` identifies people: open_id, union_id or user_id.
+    #[arg(long)]
+    pub user_id_type: Option<String>,
+}

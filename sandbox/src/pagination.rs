@@ -62,6 +62,15 @@ impl Page {
         (page, more)
     }
 
+    /// The answer `{key: [this page of items], has_more, page_token}` of a
+    /// query that returns a list as it is stored.
+    pub(crate) fn answer(&self, key: &str, items: &[Value]) -> Value {
+        let (items, has_more) = self.cut(items);
+        let mut data = json!({ key: items });
+        self.finish(&mut data, has_more);
+        data
+    }
+
     /// Sets `has_more`, and `page_token` when it is true, in `data`.
     pub(crate) fn finish(&self, data: &mut Value, has_more: bool) {
         data["has_more"] = json!(has_more);

@@ -8,7 +8,7 @@ use axum::extract::State as Extract;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::endpoint::{Limit, QueryMap, Shared, call};
 use crate::input::{body_object, query, string_list};
@@ -51,10 +51,7 @@ async fn query_indicators(
             .filter(|x| ids.is_empty() || ids.iter().any(|id| x["id"] == id.as_str()))
             .cloned()
             .collect();
-        let (items, has_more) = page.cut(&matching);
-        let mut data = json!({"indicators": items});
-        page.finish(&mut data, has_more);
-        Ok(data)
+        Ok(page.answer("indicators", &matching))
     })
     .await
 }

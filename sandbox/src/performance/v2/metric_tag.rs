@@ -66,10 +66,7 @@ async fn list(Extract(state): Shared, headers: HeaderMap, q: Pairs) -> Response 
                 .collect();
             return Ok(json!({"items": items, "has_more": false}));
         }
-        let (items, has_more) = page.cut(&s.seed.metric_tags);
-        let mut data = json!({"items": items});
-        page.finish(&mut data, has_more);
-        Ok(data)
+        Ok(page.answer("items", &s.seed.metric_tags))
     })
     .await
 }

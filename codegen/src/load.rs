@@ -649,7 +649,7 @@ impl Cx {
                     );
                 }
             }
-            if let Some(b) = f.length.or(f.range)
+            if let Some(b) = f.length
                 && b.min > b.max
             {
                 self.at(
@@ -657,6 +657,61 @@ impl Cx {
                     &f.name,
                     format!("range {}..{} is empty", b.min, b.max),
                 );
+            }
+            if let Some(r) = f.range {
+                match (r.min, r.max) {
+                    (None, None) => self.at(
+                        file,
+                        &f.name,
+                        "a `range` needs a `min`, a `max` or both".into(),
+                    ),
+                    (Some(min), Some(max)) if min > max => {
+                        self.at(file, &f.name, format!("range {min}..{max} is empty"))
+                    }
+                    _ => {}
+                }
+            }
+            if f.pattern.is_some() && ty.as_ref().is_some_and(|t| element(t) != &Ty::String) {
+                self.at(
+                    file,
+                    &f.name,
+                    format!("`pattern` applies to strings, not to `{}`", f.ty.value),
+                );
+            }
+            if let Some(p) = &f.pattern
+                && let Err(e) = regex_lite::Regex::new(p)
+            {
+                self.at(
+                    file,
+                    &f.name,
+                    format!("`pattern` is not a regular expression: {e}"),
+                );
+            }
+            let values = f.values.as_ref().map(|values| {
+                values
+                    .iter()
+                    .map(|v| v.value.value.clone())
+                    .collect::<Vec<_>>()
+            });
+            if let (Some(values), Some(ty)) = (&values, &ty) {
+                for v in values {
+                    let fits = match element(ty) {
+                        Ty::Integer => v.parse::<i64>().is_ok(),
+                        Ty::Number => v.parse::<f64>().is_ok_and(f64::is_finite),
+                        Ty::Boolean => v == "true" || v == "false",
+                        _ => false,
+                    };
+                    if !fits {
+                        self.at(
+                            file,
+                            &f.name,
+                            format!(
+                                "allowed value `{v}` is not of type `{}`: `values` on a field list numbers or booleans (strings are an enumeration type)",
+                                f.ty.value
+                            ),
+                        );
+                    }
+                }
             }
             out.push(ir::Field {
                 wire_name: f.name.value.clone(),
@@ -668,6 +723,8 @@ impl Cx {
                 default: f.default.clone(),
                 length: f.length,
                 range: f.range,
+                pattern: f.pattern.clone(),
+                values,
                 idempotency_key: f.idempotency_key,
             });
         }
@@ -787,12 +844,18 @@ impl Cx {
             let has = |fields: &[ir::Field], name: &str, ty: Ty| {
                 fields.iter().any(|f| f.wire_name == name && f.ty == ty)
             };
+            let (carrier, place) = match p.tokens_in {
+                model::TokensIn::Query => (query.as_slice(), "query parameter"),
+                model::TokensIn::Body => {
+                    (request_body.as_deref().unwrap_or_default(), "body field")
+                }
+            };
             for (name, ty) in [("page_token", Ty::String), ("page_size", Ty::Integer)] {
-                if !has(&query, name, ty) {
+                if !has(carrier, name, ty) {
                     self.at(
                         file,
                         &p.items,
-                        format!("a paginated endpoint needs the query parameter `{name}`"),
+                        format!("a paginated endpoint needs the {place} `{name}`"),
                     );
                 }
             }
@@ -887,4 +950,12 @@ fn saphyr_message(err: &serde_saphyr::Error) -> String {
         _ => first,
     };
     first.to_owned()
+}
+
+/// The type of an array's items, or the type itself.
+fn element(ty: &Ty) -> &Ty {
+    match ty {
+        Ty::Array(inner) => inner.as_ref(),
+        other => other,
+    }
 }

@@ -24,9 +24,27 @@ pub mod platform;
 #[rustfmt::skip]
 pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[
     &okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM,
+    &performance::v1::QUERY_REVIEW_DATA,
+    &performance::v1::LIST_SEMESTER,
+    &performance::v1::FIND_BY_PAGE_STAGE_TASK,
+    &performance::v1::FIND_BY_USER_LIST_STAGE_TASK,
+    &performance::v2::QUERY_ACTIVITY,
     &performance::v2::IMPORT_ADDITIONAL_INFORMATION,
+    &performance::v2::QUERY_ADDITIONAL_INFORMATION,
+    &performance::v2::DELETE_ADDITIONAL_INFORMATIONS_BATCH,
+    &performance::v2::QUERY_INDICATOR,
     &performance::v2::IMPORT_METRIC_DETAIL,
+    &performance::v2::QUERY_METRIC_DETAIL,
+    &performance::v2::QUERY_METRIC_FIELD,
+    &performance::v2::QUERY_METRIC_LIB,
+    &performance::v2::LIST_METRIC_TAG,
+    &performance::v2::QUERY_METRIC_TEMPLATE,
+    &performance::v2::QUERY_QUESTION,
+    &performance::v2::QUERY_REVIEW_DATA,
     &performance::v2::QUERY_REVIEW_TEMPLATE,
+    &performance::v2::QUERY_REVIEWEE,
+    &performance::v2::WRITE_USER_GROUP_USER_REL,
+    &performance::v2::QUERY_USER_INFO,
 ];
 
 /// The services, reached from any [`Transport`](feishu_perf_core::Transport), as in the

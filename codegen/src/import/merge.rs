@@ -84,7 +84,7 @@ impl Kind {
             Kind::Body => &["fields", "doc_type", "description"],
             Kind::Scope => &["name", "description"],
             Kind::RateLimit => &["per_minute", "per_second"],
-            Kind::Pagination => &["items"],
+            Kind::Pagination => &["items", "tokens_in"],
             Kind::Bounds => &["min", "max"],
         }
     }

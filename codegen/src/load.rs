@@ -840,6 +840,20 @@ impl Cx {
             );
         }
 
+        if src.read_only && !src.sources.contains_key("read_only") {
+            self.at(
+                file,
+                &src.name,
+                "`read_only` is a decision: name its source under `sources: {read_only: ...}`".into(),
+            );
+        }
+        if src.read_only && src.http_method != model::HttpMethod::POST {
+            self.at(
+                file,
+                &src.name,
+                "`read_only` marks a POST that only reads; other methods are classed by their method".into(),
+            );
+        }
         let pagination = src.pagination.as_ref().and_then(|p| {
             let has = |fields: &[ir::Field], name: &str, ty: Ty| {
                 fields.iter().any(|f| f.wire_name == name && f.ty == ty)

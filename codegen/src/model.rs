@@ -68,6 +68,12 @@ pub struct EndpointFile {
     /// The documented rate limit, if the page gives one.
     #[serde(default)]
     pub rate_limit: Option<RateLimit>,
+    /// A `POST` that only reads (a query that pages no list, say): repeating it
+    /// cannot change anything, so the runtime may retry it when its outcome is
+    /// unknown. A maintainer's decision, not a fact of the page: give its
+    /// source under `sources: {read_only: ...}`.
+    #[serde(default)]
+    pub read_only: bool,
     /// Pagination, for endpoints that page through `page_token` / `page_size`.
     #[serde(default)]
     pub pagination: Option<Pagination>,

@@ -74,8 +74,10 @@ pub(super) fn emit_descriptor(e: &Endpoint) -> TokenStream {
     let (summary, doc_url, path_template) = (&src.summary, &src.doc_url, &src.path.value);
     let takes_client_token = e.query.iter().any(|f| f.idempotency_key);
     // See `EndpointDescriptor::retry_safe`.
-    let retry_safe =
-        takes_client_token || src.http_method != HttpMethod::POST || src.pagination.is_some();
+    let retry_safe = takes_client_token
+        || src.http_method != HttpMethod::POST
+        || src.pagination.is_some()
+        || src.read_only;
     let descriptor_doc_attr = doc(&format!(
         "Descriptor of {link}: `{method} {path_template}`."
     ));

@@ -143,10 +143,11 @@ fn space_items(code: &str) -> String {
 /// `#[doc]` attributes, one a line, so the output reads as `///` comments.
 fn doc(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|line| {
+        // A page's tabs become spaces: rustdoc renders them unevenly.
         let line = if line.is_empty() {
             String::new()
         } else {
-            format!(" {line}")
+            format!(" {}", line.replace('\t', "    "))
         };
         quote!(#[doc = #line])
     });
@@ -156,10 +157,11 @@ fn doc(text: &str) -> TokenStream {
 /// `//!` module documentation.
 fn inner_doc(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|line| {
+        // A page's tabs become spaces: rustdoc renders them unevenly.
         let line = if line.is_empty() {
             String::new()
         } else {
-            format!(" {line}")
+            format!(" {}", line.replace('\t', "    "))
         };
         quote!(#![doc = #line])
     });

@@ -112,6 +112,7 @@ impl Kind {
                 "scopes",
                 "field_scopes",
                 "rate_limit",
+                "read_only",
                 "pagination",
                 "path_params_description",
                 "path_params",

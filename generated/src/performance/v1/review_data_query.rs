@@ -17,7 +17,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
+    validate,
 };
 
 use super::{I18n, UserIdType};
@@ -38,7 +39,7 @@ pub const QUERY_REVIEW_DATA: EndpointDescriptor = EndpointDescriptor {
         per_second: None,
     }),
     client_token: false,
-    retry_safe: false,
+    retry_safe: true,
     pagination: None,
     errors: QueryReviewDataErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
@@ -882,9 +883,9 @@ impl Validate for QueryReviewDataResponseBody {
 #[non_exhaustive]
 pub struct ReviewDataSemester {
     /// 周期 ID，详情可查看：[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
-    /// `year` 	 	 	`int` 	 	 	周期年份
-    /// `type_group` 	 	 	`string` 	 	 	周期类型分组
-    /// `type` 	 	 	`string` 	 	 	周期类型
+    /// `year`               `int`               周期年份
+    /// `type_group`               `string`               周期类型分组
+    /// `type`               `string`               周期类型
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 周期名称
@@ -1789,10 +1790,14 @@ impl<'de> Deserialize<'de> for ReviewDataSemesterProgress {
 #[non_exhaustive]
 pub enum QueryReviewDataErrorCode {
     /// `1580101` internal error (HTTP 500): 请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580102` param is invalid (HTTP 400): 检查参数是否正确，例如类型，大小
     ParamIsInvalid,
     /// `1580901` tenant no license (HTTP 400): 请检查租户是否有席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -1810,7 +1815,16 @@ impl QueryReviewDataErrorCode {
             hint: Some(
                 "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580102,
@@ -1824,7 +1838,14 @@ impl QueryReviewDataErrorCode {
             http_status: Some(400),
             message: "tenant no license",
             hint: Some("请检查租户是否有席位"),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

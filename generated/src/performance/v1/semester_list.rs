@@ -13,7 +13,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
+    validate,
 };
 
 use super::I18n;
@@ -880,6 +881,8 @@ impl<'de> Deserialize<'de> for Progress {
 #[non_exhaustive]
 pub enum ListSemesterErrorCode {
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -897,7 +900,14 @@ impl ListSemesterErrorCode {
             hint: Some(
                 "租户无绩效席位，请联系租户管理员开通绩效席位",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

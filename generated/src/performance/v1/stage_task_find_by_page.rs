@@ -762,6 +762,8 @@ impl<'de> Deserialize<'de> for StageTaskStatus {
 #[non_exhaustive]
 pub enum FindByPageStageTaskErrorCode {
     /// `1580101` internal error (HTTP 500): 请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580102` param is invalid (HTTP 400): 检查参数是否正确，例如类型，大小
     ParamIsInvalid,
@@ -789,7 +791,16 @@ impl FindByPageStageTaskErrorCode {
             hint: Some(
                 "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580102,

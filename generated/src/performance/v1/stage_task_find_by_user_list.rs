@@ -34,7 +34,7 @@ pub const FIND_BY_USER_LIST_STAGE_TASK: EndpointDescriptor = EndpointDescriptor 
         per_second: None,
     }),
     client_token: false,
-    retry_safe: false,
+    retry_safe: true,
     pagination: None,
     errors: FindByUserListStageTaskErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
@@ -696,6 +696,8 @@ impl<'de> Deserialize<'de> for FindByUserListStageTaskStatus {
 #[non_exhaustive]
 pub enum FindByUserListStageTaskErrorCode {
     /// `1580101` internal error (HTTP 500): 请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580102` param is invalid (HTTP 400): 检查参数是否正确，例如类型，大小
     ParamIsInvalid,
@@ -715,7 +717,16 @@ impl FindByUserListStageTaskErrorCode {
             hint: Some(
                 "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580102,

@@ -13,7 +13,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
+    validate,
 };
 
 use super::I18n;
@@ -38,7 +39,7 @@ pub const QUERY_ACTIVITY: EndpointDescriptor = EndpointDescriptor {
         per_second: None,
     }),
     client_token: false,
-    retry_safe: false,
+    retry_safe: true,
     pagination: None,
     errors: QueryActivityErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
@@ -660,8 +661,12 @@ pub enum QueryActivityErrorCode {
     /// `1580102` param is invalid (HTTP 400): 检查参数是否正确，例如类型，大小
     ParamIsInvalid,
     /// `1580101` internal error (HTTP 500): 请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -686,7 +691,16 @@ impl QueryActivityErrorCode {
             hint: Some(
                 "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580901,
@@ -695,7 +709,14 @@ impl QueryActivityErrorCode {
             hint: Some(
                 "租户无绩效席位，请联系租户管理员开通绩效席位",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

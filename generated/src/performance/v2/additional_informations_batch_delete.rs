@@ -13,7 +13,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
+    validate,
 };
 
 use crate::platform::PlatformErrorCode;
@@ -305,8 +306,12 @@ pub enum DeleteAdditionalInformationsBatchErrorCode {
     /// `1580201` item_id is invalid (HTTP 400): 补充信息 ID 不合法，请检查入参 `additional_informations ` 中的 ID 是否正确
     ItemIdIsInvalid,
     /// `1580101` internal error (HTTP 500): 请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -358,7 +363,16 @@ impl DeleteAdditionalInformationsBatchErrorCode {
             hint: Some(
                 "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580901,
@@ -367,7 +381,14 @@ impl DeleteAdditionalInformationsBatchErrorCode {
             hint: Some(
                 "租户无绩效席位，请联系租户管理员开通绩效席位",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

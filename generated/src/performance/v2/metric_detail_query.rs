@@ -13,7 +13,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
+    validate,
 };
 
 use super::{I18n, UserIdType};
@@ -34,7 +35,7 @@ pub const QUERY_METRIC_DETAIL: EndpointDescriptor = EndpointDescriptor {
         per_second: None,
     }),
     client_token: false,
-    retry_safe: false,
+    retry_safe: true,
     pagination: None,
     errors: QueryMetricDetailErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
@@ -756,12 +757,16 @@ impl<'de> Deserialize<'de> for MetricDetailStageType {
 #[non_exhaustive]
 pub enum QueryMetricDetailErrorCode {
     /// `1580101` internal error (HTTP 500): 服务内部异常，请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580102` param is invalid (HTTP 400): 检查参数是否正确，例如类型，大小
     ParamIsInvalid,
     /// `1580105` invalid semester ID (HTTP 400): 周期 ID 不存在，请检查 `semester_id` 入参是否正确
     InvalidSemesterId,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -779,7 +784,16 @@ impl QueryMetricDetailErrorCode {
             hint: Some(
                 "服务内部异常，请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580102,
@@ -804,7 +818,14 @@ impl QueryMetricDetailErrorCode {
             hint: Some(
                 "租户无绩效席位，请联系租户管理员开通绩效席位",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

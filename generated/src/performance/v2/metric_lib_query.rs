@@ -13,8 +13,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit,
-    Validate, Violation, next_page_token, validate,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination,
+    RateLimit, Validate, Violation, next_page_token, validate,
 };
 
 use super::{I18n, UserIdType};
@@ -992,6 +992,8 @@ impl<'de> Deserialize<'de> for InputSetting {
 #[non_exhaustive]
 pub enum QueryMetricLibErrorCode {
     /// `1580101` internal error (HTTP 500): 服务内部错误，请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580102` param is invalid (HTTP 400): 检查参数是否正确，例如类型，大小
     ParamIsInvalid,
@@ -1000,6 +1002,8 @@ pub enum QueryMetricLibErrorCode {
     /// `1580108` page token expired (HTTP 400): page token 已过期，请重新获取 `page_token`
     PageTokenExpired,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -1017,7 +1021,16 @@ impl QueryMetricLibErrorCode {
             hint: Some(
                 "服务内部错误，请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580102,
@@ -1047,7 +1060,14 @@ impl QueryMetricLibErrorCode {
             hint: Some(
                 "租户无绩效席位，请联系租户管理员开通绩效席位",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

@@ -399,6 +399,8 @@ pub enum QueryQuestionErrorCode {
     /// `1580102` param is invalid (HTTP 400): 检查传入的参数
     ParamIsInvalid,
     /// `1580101` internal error (HTTP 500): 内部错误，请稍后重试，仍然出现可以[咨询客服](https://applink.feishu.cn/client/helpdesk/open?id=6626260912531570952&extra=%7B%22channel%22%3A14%2C%22created_at%22%3A1614493146%2C%22scenario_id%22%3A6885151765134622721%2C%22signature%22%3A%22ca94c408b966dc1de2083e5bbcd418294c146e98%22%7D)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580107` page token invalid
     ///
@@ -431,7 +433,16 @@ impl QueryQuestionErrorCode {
             hint: Some(
                 "内部错误，请稍后重试，仍然出现可以[咨询客服](https://applink.feishu.cn/client/helpdesk/open?id=6626260912531570952&extra=%7B%22channel%22%3A14%2C%22created_at%22%3A1614493146%2C%22scenario_id%22%3A6885151765134622721%2C%22signature%22%3A%22ca94c408b966dc1de2083e5bbcd418294c146e98%22%7D)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580107,

@@ -13,7 +13,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
+    validate,
 };
 
 use super::{I18n, UserIdType};
@@ -34,7 +35,7 @@ pub const QUERY_REVIEW_DATA: EndpointDescriptor = EndpointDescriptor {
         per_second: None,
     }),
     client_token: false,
-    retry_safe: false,
+    retry_safe: true,
     pagination: None,
     errors: QueryReviewDataErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
@@ -2515,8 +2516,12 @@ pub enum QueryReviewDataErrorCode {
     /// `1580102` param is invalid (HTTP 400): 检查传入的参数
     ParamIsInvalid,
     /// `1580101` internal error (HTTP 500): 内部错误，请稍后重试，仍然出现可以[咨询客服](https://applink.feishu.cn/client/helpdesk/open?id=6626260912531570952&extra=%7B%22channel%22%3A14%2C%22created_at%22%3A1614493146%2C%22scenario_id%22%3A6885151765134622721%2C%22signature%22%3A%22ca94c408b966dc1de2083e5bbcd418294c146e98%22%7D)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
+    ///
+    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -2541,7 +2546,16 @@ impl QueryReviewDataErrorCode {
             hint: Some(
                 "内部错误，请稍后重试，仍然出现可以[咨询客服](https://applink.feishu.cn/client/helpdesk/open?id=6626260912531570952&extra=%7B%22channel%22%3A14%2C%22created_at%22%3A1614493146%2C%22scenario_id%22%3A6885151765134622721%2C%22signature%22%3A%22ca94c408b966dc1de2083e5bbcd418294c146e98%22%7D)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580901,
@@ -2550,7 +2564,14 @@ impl QueryReviewDataErrorCode {
             hint: Some(
                 "租户无绩效席位，请联系租户管理员开通绩效席位",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
+            },
         },
     ];
 }

@@ -406,6 +406,8 @@ impl Validate for WriteUserGroupScopeFailUserData {
 #[non_exhaustive]
 pub enum WriteUserGroupUserRelErrorCode {
     /// `1580101` internal error (HTTP 500): 请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: "internal error", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalError,
     /// `1580102` param is invalid (HTTP 400): 检查参数是否正确，例如类型，大小
     ParamIsInvalid,
@@ -416,6 +418,8 @@ pub enum WriteUserGroupUserRelErrorCode {
     /// `1580403` scope over limit (HTTP 400): 更新的人员组成员数量超过限制，请咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)
     ScopeOverLimit,
     /// `1580110` request ID repeat (HTTP 400): client_token 重复，请检查 `client_token` 入参是否正确
+    ///
+    /// SDK decision: the client_token was already applied (REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied).
     RequestIdRepeat,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -433,7 +437,16 @@ impl WriteUserGroupUserRelErrorCode {
             hint: Some(
                 "请根据实际报错信息定位或咨询[技术支持](https://applink.feishu.cn/TLJpeNdW)",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1580102,
@@ -476,7 +489,16 @@ impl WriteUserGroupUserRelErrorCode {
             hint: Some(
                 "client_token 重复，请检查 `client_token` 入参是否正确",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: true,
+                renew_token: false,
+                rate_limited: false,
+                source: Some(
+                    "REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied",
+                ),
+            },
         },
     ];
 }

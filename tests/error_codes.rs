@@ -142,7 +142,8 @@ fn descriptors_describe_every_endpoint() {
     assert_eq!(performance, 21);
     // Reads sent as POST are retried like any read; writes without a client_token are not.
     for d in ENDPOINTS {
-        let read = d.id.ends_with(".query") || d.id.ends_with(".list") || d.id.contains(".find_by_");
+        let read =
+            d.id.ends_with(".query") || d.id.ends_with(".list") || d.id.contains(".find_by_");
         if read {
             assert!(d.retry_safe, "{}", d.id);
         }

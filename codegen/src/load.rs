@@ -777,6 +777,30 @@ impl Cx {
             .collect();
         let path_params = self.resolve_fields(file, &src.path_params, known);
         let query = self.resolve_fields(file, &src.query, known);
+        // A parameter is text on the wire: a scalar, an enumeration, or a list
+        // of them (a repeated query key).
+        for (f, ir) in src
+            .path_params
+            .iter()
+            .zip(&path_params)
+            .chain(src.query.iter().zip(&query))
+        {
+            let scalar = |t: &Ty| !matches!(t, Ty::Object(_) | Ty::Array(_));
+            let fits = match &ir.ty {
+                Ty::Array(inner) => scalar(inner),
+                other => scalar(other),
+            };
+            if !fits {
+                self.at(
+                    file,
+                    &f.name,
+                    format!(
+                        "a parameter is a scalar, an enumeration or a list of them, not `{}`",
+                        f.ty.value
+                    ),
+                );
+            }
+        }
         let request_body = src
             .request_body
             .as_ref()
@@ -844,7 +868,8 @@ impl Cx {
             self.at(
                 file,
                 &src.name,
-                "`read_only` is a decision: name its source under `sources: {read_only: ...}`".into(),
+                "`read_only` is a decision: name its source under `sources: {read_only: ...}`"
+                    .into(),
             );
         }
         if src.read_only && src.http_method != model::HttpMethod::POST {

@@ -20,6 +20,9 @@ pub mod performance;
 #[rustfmt::skip]
 pub mod platform;
 
+#[rustfmt::skip]
+pub mod registry;
+
 /// The descriptor of every endpoint, in schema order.
 #[rustfmt::skip]
 pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[

@@ -45,9 +45,7 @@ pub const LIST_METRIC_SOURCE_TABLE_ITEM: EndpointDescriptor = EndpointDescriptor
 
 /// The examples on the page of [获取指标项](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table-item/list), verbatim.
 pub const LIST_METRIC_SOURCE_TABLE_ITEM_EXAMPLES: DocExamples = DocExamples {
-    request_query: Some(
-        r#"user_id_type=open_id&page_token=6969864184272078374&page_size=10"#,
-    ),
+    request_query: Some(r#"user_id_type=open_id&page_size=10"#),
     request_body: None,
     response: Some(
         r#"{

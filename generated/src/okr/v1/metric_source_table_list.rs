@@ -44,7 +44,7 @@ pub const LIST_METRIC_SOURCE_TABLE: EndpointDescriptor = EndpointDescriptor {
 
 /// The examples on the page of [获取指标表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table/list), verbatim.
 pub const LIST_METRIC_SOURCE_TABLE_EXAMPLES: DocExamples = DocExamples {
-    request_query: Some(r#"page_token=6969864184272078374&page_size=10"#),
+    request_query: Some(r#"page_size=10"#),
     request_body: None,
     response: Some(
         r#"{

@@ -42,7 +42,7 @@ pub const LIST_OKR_CYCLE_OBJECTIVE: EndpointDescriptor = EndpointDescriptor {
 /// The examples on the page of [获取用户 OKR 周期内的目标](https://open.feishu.cn/api-explorer?from=op_doc_tab&apiName=list&project=okr&resource=okr.cycle.objective&version=v2), verbatim.
 pub const LIST_OKR_CYCLE_OBJECTIVE_EXAMPLES: DocExamples = DocExamples {
     request_query: Some(
-        r#"page_size=10&page_token=eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0=&user_id_type=open_id&department_id_type=open_department_id"#,
+        r#"page_size=10&user_id_type=open_id&department_id_type=open_department_id"#,
     ),
     request_body: None,
     response: Some(

@@ -79,6 +79,38 @@ pub(crate) fn children(records: &[Value], parent: &str, id: &str) -> Vec<Value> 
     out
 }
 
+/// The lists of a parent's children: a cycle's objectives
+/// (`获取用户 OKR 周期内的目标`), an objective's key results
+/// (`获取目标下的所有关键结果`); by position, in pages of at most 100; an
+/// unknown parent is 1001004.
+pub(crate) async fn list_children(
+    state: Shared,
+    endpoint: &'static str,
+    key_results: bool,
+    parent: String,
+    headers: HeaderMap,
+    q: QueryMap,
+) -> Response {
+    let Extract(state) = state;
+    call(&state, endpoint, &[], &headers, |s, _app_id| {
+        let (q, kind) = id_types(&q)?;
+        let page = crate::okr::page(q, MAX_PAGE_SIZE)?;
+        let v2 = &s.seed.okr_v2;
+        let (parents, records, field) = if key_results {
+            (&v2.objectives, &v2.key_results, "objective_id")
+        } else {
+            (&v2.cycles, &v2.objectives, "cycle_id")
+        };
+        find(parents, &parent)?;
+        let items: Vec<Value> = children(records, field, &parent)
+            .iter()
+            .map(|r| render(s, kind, r))
+            .collect();
+        Ok(page.answer("items", &items))
+    })
+    .await
+}
+
 /// The indicator lists (`获取目标的量化指标`, `获取关键结果的量化指标`):
 /// `{indicator}` of the objective or key result `entity` (the SDK's response
 /// holds one indicator), `{}` when it has none; an unknown `entity` is 1001004.

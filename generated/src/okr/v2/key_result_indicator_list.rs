@@ -208,14 +208,10 @@ impl ListOkrKeyResultIndicatorErrorCode {
 }
 
 impl ErrorCode for ListOkrKeyResultIndicatorErrorCode {
-    fn from_code(code: i64) -> Self {
-        match code {
-            other => {
-                match PlatformErrorCode::from_code(other) {
-                    PlatformErrorCode::Unknown(code) => Self::Unknown(code),
-                    known => Self::Platform(known),
-                }
-            }
+    fn from_code(other: i64) -> Self {
+        match PlatformErrorCode::from_code(other) {
+            PlatformErrorCode::Unknown(code) => Self::Unknown(code),
+            known => Self::Platform(known),
         }
     }
 

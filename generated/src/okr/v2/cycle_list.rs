@@ -296,7 +296,7 @@ pub struct Cycle {
     /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cycle_status: Option<i64>,
-    /// 用户周期的分数：[0,1]，支持一位小数
+    /// 用户周期的分数：\[0,1\]，支持一位小数
     ///
     /// Example: `0.5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

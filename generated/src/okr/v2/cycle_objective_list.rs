@@ -438,7 +438,7 @@ pub struct Objective {
     /// 目标的内容
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<ContentBlock>,
-    /// 目标的分数：[0,1]，支持一位小数
+    /// 目标的分数：\[0,1\]，支持一位小数
     ///
     /// Example: `0.5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -446,7 +446,7 @@ pub struct Objective {
     /// 目标的备注
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<ContentBlock>,
-    /// 目标的权重：[0,1]，支持三位小数
+    /// 目标的权重：\[0,1\]，支持三位小数
     ///
     /// Example: `0.5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

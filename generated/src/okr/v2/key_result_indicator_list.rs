@@ -78,7 +78,7 @@ pub const LIST_OKR_KEY_RESULT_INDICATOR_EXAMPLES: DocExamples = DocExamples {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListOkrKeyResultIndicatorRequest {
-    /// 关键结果 ID。可通过 [获取目标下的所有关键结果] 接口获取。
+    /// 关键结果 ID。可通过 \[获取目标下的所有关键结果\] 接口获取。
     ///
     /// Required.
     /// Example: `7342342398472398473`.

@@ -876,7 +876,7 @@ pub struct ContentList {
     /// Example: `number`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_type: Option<String>,
-    /// 列表的缩进级别，支持指定一行的缩进 除代码块以外的列表都支持设置缩进，支持 1-16 级缩进，取值范围：[1,16]
+    /// 列表的缩进级别，支持指定一行的缩进 除代码块以外的列表都支持设置缩进，支持 1-16 级缩进，取值范围：\[1,16\]
     ///
     /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1133,22 +1133,22 @@ impl Validate for ContentTextStyle {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContentColor {
-    /// 红 取值范围[0,255]
+    /// 红 取值范围\[0,255\]
     ///
     /// Example: `216`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red: Option<i64>,
-    /// 绿 取值范围[0,255]
+    /// 绿 取值范围\[0,255\]
     ///
     /// Example: `191`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub green: Option<i64>,
-    /// 蓝 取值范围[0,255]
+    /// 蓝 取值范围\[0,255\]
     ///
     /// Example: `188`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blue: Option<i64>,
-    /// 透明度 取值范围[0,1]
+    /// 透明度 取值范围\[0,1\]
     ///
     /// Example: `0.1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -78,7 +78,7 @@ pub const LIST_OKR_OBJECTIVE_INDICATOR_EXAMPLES: DocExamples = DocExamples {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListOkrObjectiveIndicatorRequest {
-    /// 目标 ID。可通过 [获取用户 OKR 周期内的目标] 接口获取。
+    /// 目标 ID。可通过 \[获取用户 OKR 周期内的目标\] 接口获取。
     ///
     /// Required.
     /// Example: `7342342398472398473`.

@@ -369,12 +369,12 @@ pub struct KeyResult {
     /// 关键结果的内容
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<ContentBlock>,
-    /// 关键结果的分数：[0,1]，支持一位小数
+    /// 关键结果的分数：\[0,1\]，支持一位小数
     ///
     /// Example: `0.5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
-    /// 目标的权重：[0,1]，支持三位小数
+    /// 目标的权重：\[0,1\]，支持三位小数
     ///
     /// Note: The SDK's words (目标的权重) for the key result's weight.
     ///

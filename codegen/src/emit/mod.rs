@@ -171,10 +171,16 @@ fn inner_doc(text: &str) -> TokenStream {
 /// bracket around code (`` [`Name`] ``) or before a URL (`[title](url)`).
 fn escape_brackets(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    // Whether each `[` still open was escaped.
+    // Whether each `[` still open was escaped; inside code, nothing is.
     let mut open: Vec<bool> = Vec::new();
+    let mut code = false;
     for (i, c) in line.char_indices() {
         match c {
+            '`' => {
+                code = !code;
+                out.push(c);
+            }
+            _ if code => out.push(c),
             '[' => {
                 let tail = &line[i..];
                 let link = tail[1..].starts_with('`')
@@ -202,6 +208,7 @@ mod tests {
         assert_eq!(escape_brackets("See [`Name::new`]."), "See [`Name::new`].");
         assert_eq!(escape_brackets("[标题](https://x) [a]"), "[标题](https://x) \\[a\\]");
         assert_eq!(escape_brackets("a] [b"), "a] \\[b");
+        assert_eq!(escape_brackets("Example: `[\"1\"]`."), "Example: `[\"1\"]`.");
     }
 }
 

@@ -84,7 +84,7 @@ pub struct ListMetricSourceRequest {
     pub page_token: Option<String>,
     /// 每页获取记录数
     ///
-    /// Note: A string, as both official SDKs type it (Python `Optional\[str\]`, Go `PageSize(pageSize string)`).
+    /// Note: A string, as both official SDKs type it (Python `Optional[str]`, Go `PageSize(pageSize string)`).
     ///
     /// Example: `10`.
     pub page_size: Option<String>,

@@ -244,7 +244,7 @@ pub struct QueryReviewTemplateRequestBody {
     /// 绩效模板 ID 列表，获取指定绩效模板的配置数据。如果不传则返回所有
     ///
     /// Length: 0..=50 items.
-    /// Example: `\["7343513161666707459"\]`.
+    /// Example: `["7343513161666707459"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_template_ids: Option<Vec<String>>,
 }

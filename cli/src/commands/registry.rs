@@ -11,8 +11,6 @@ use crate::exit::Failure;
 /// A request's parameters, as the command line gives them.
 #[derive(Debug, Clone, Default)]
 pub struct Input {
-    /// Path parameters, by name.
-    pub path: Vec<(String, String)>,
     /// Query parameters, by wire name, in order (a name may repeat).
     pub query: Vec<(String, String)>,
     /// The JSON body.
@@ -29,9 +27,10 @@ pub fn max_page_size(id: &str) -> Option<u64> {
     descriptor(id)?.pagination?.max_page_size
 }
 
-/// Whether the endpoint pages.
-pub fn is_list(id: &str) -> bool {
-    descriptor(id).is_some_and(|d| d.pagination.is_some())
+/// Whether `name` is a query parameter of the endpoint (else it goes in the body).
+pub fn is_query_parameter(id: &str, name: &str) -> bool {
+    descriptor(id)
+        .is_some_and(|d| d.pagination.is_some() && matches!(name, "page_size" | "page_token"))
 }
 
 fn unknown(id: &str) -> Failure {

@@ -33,37 +33,16 @@ pub struct Lookup {
     pub columns: &'static [Column],
 }
 
-/// Where a filter goes in the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
-    /// A query parameter.
-    Query,
-    /// A field of the JSON body.
-    Body,
-}
-
-/// What a filter's value is on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// One string.
-    Text,
-    /// A list of strings (`--flag a,b --flag c`).
-    Texts,
-    /// One integer.
-    Integer,
-}
-
 /// An option of a look-up and the request parameter it sets.
 #[derive(Debug)]
 pub struct Filter {
     /// The option (`--semester`).
     pub flag: &'static str,
-    /// The parameter's wire name (`semester_id`).
+    /// The parameter's wire name (`semester_id`): a query parameter when the
+    /// endpoint has one of that name, else a field of the body.
     pub wire: &'static str,
-    /// Query or body.
-    pub place: Place,
-    /// Its type.
-    pub kind: Kind,
+    /// Whether it takes a list (`--flag a,b --flag c`) rather than one value.
+    pub many: bool,
     /// Whether the endpoint needs it.
     pub required: bool,
     /// The option's help.
@@ -129,18 +108,14 @@ impl Lookup {
     fn command(&'static self) -> clap::Command {
         let mut list = clap::Command::new("list").about(self.about);
         for f in self.filters {
-            let mut arg = Arg::new(f.flag)
+            let arg = Arg::new(f.flag)
                 .long(f.flag)
                 .help(f.help)
                 .required(f.required);
-            arg = match f.kind {
-                Kind::Texts => arg.action(ArgAction::Append).value_delimiter(','),
-                Kind::Text => arg.action(ArgAction::Set),
-                Kind::Integer => arg
-                    .action(ArgAction::Set)
-                    .value_parser(clap::value_parser!(i64)),
-            };
-            list = list.arg(arg);
+            list = list.arg(match f.many {
+                true => arg.action(ArgAction::Append).value_delimiter(','),
+                false => arg.action(ArgAction::Set),
+            });
         }
         if let Some(max) = registry::max_page_size(self.endpoint) {
             list = list.arg(
@@ -172,16 +147,10 @@ impl<T: Lookups> FromArgMatches for Chosen<T> {
         let (_list, matches) = matches.subcommand().ok_or_else(missing)?;
         let mut values = Vec::new();
         for f in lookup.filters {
-            let given: Vec<String> = match f.kind {
-                Kind::Integer => matches
-                    .get_one::<i64>(f.flag)
-                    .map(|n| vec![n.to_string()])
-                    .unwrap_or_default(),
-                _ => matches
-                    .get_many::<String>(f.flag)
-                    .map(|v| v.cloned().collect())
-                    .unwrap_or_default(),
-            };
+            let given: Vec<String> = matches
+                .get_many::<String>(f.flag)
+                .map(|v| v.cloned().collect())
+                .unwrap_or_default();
             if !given.is_empty() {
                 values.push((f, given));
             }
@@ -218,28 +187,17 @@ impl<T: Lookups> Subcommand for Chosen<T> {
 
 impl<T> Chosen<T> {
     /// The request's parameters from the options.
-    fn input(&self) -> Result<Input, Failure> {
+    fn input(&self) -> Input {
         let mut input = Input::default();
         let mut body = Map::new();
         for (f, values) in &self.values {
-            let value = match f.kind {
-                Kind::Texts => Value::from(values.clone()),
-                Kind::Text | Kind::Integer => Value::from(values[0].clone()),
-            };
-            match f.place {
-                Place::Query => input
-                    .query
-                    .extend(values.iter().map(|v| (f.wire.to_owned(), v.clone()))),
-                Place::Body => {
-                    let value = match (f.kind, &value) {
-                        (Kind::Integer, Value::String(s)) => Value::from(
-                            s.parse::<i64>()
-                                .map_err(|e| Failure::usage(format!("--{}: {e}", f.flag)))?,
-                        ),
-                        _ => value,
-                    };
-                    body.insert(f.wire.to_owned(), value);
-                }
+            if registry::is_query_parameter(self.lookup.endpoint, f.wire) {
+                let pairs = values.iter().map(|v| (f.wire.to_owned(), v.clone()));
+                input.query.extend(pairs);
+            } else if f.many {
+                body.insert(f.wire.to_owned(), Value::from(values.clone()));
+            } else if let Some(value) = values.first() {
+                body.insert(f.wire.to_owned(), Value::from(value.clone()));
             }
         }
         if let Some(size) = self.page_size {
@@ -248,14 +206,14 @@ impl<T> Chosen<T> {
         if !body.is_empty() {
             input.body = Some(Value::Object(body));
         }
-        Ok(input)
+        input
     }
 }
 
 /// Runs a look-up: every page, printed in the chosen format. JSON: the items as Feishu returns them.
 pub async fn run<T>(ctx: &Context, chosen: &Chosen<T>) -> Result<Status, Failure> {
     let lookup = chosen.lookup;
-    let input = chosen.input()?;
+    let input = chosen.input();
     let items = registry::list_all(ctx, lookup.endpoint, input).await?;
     ctx.output.list(&items, &table(lookup.columns, &items))?;
     note!("{} {}", items.len(), lookup.group);
@@ -351,8 +309,7 @@ mod tests {
     fn every_lookup_names_a_registered_list_endpoint() {
         for lookup in table::Performance::LOOKUPS {
             assert!(
-                registry::max_page_size(lookup.endpoint).is_some()
-                    || registry::is_list(lookup.endpoint),
+                registry::descriptor(lookup.endpoint).is_some_and(|d| d.pagination.is_some()),
                 "{}: {} is not a list endpoint in the registry",
                 lookup.group,
                 lookup.endpoint

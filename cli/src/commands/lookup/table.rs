@@ -1,6 +1,6 @@
 //! The look-ups, one entry a list endpoint: its options and its columns.
 
-use super::{Column, Filter, Kind, Lookup, Lookups, Place};
+use super::{Column, Filter, Lookup, Lookups};
 
 /// The performance service's look-ups (top-level commands).
 #[derive(Debug)]
@@ -14,8 +14,7 @@ impl Lookups for Performance {
         filters: &[Filter {
             flag: "ids",
             wire: "review_template_ids",
-            place: Place::Body,
-            kind: Kind::Texts,
+            many: true,
             required: false,
             help: "Only these template ids",
         }],

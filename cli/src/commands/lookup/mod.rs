@@ -1,5 +1,5 @@
 //! The look-ups: `<resource> list` for every list endpoint, from one table
-//! ([`table`]). Each entry names the endpoint, the options that become its
+//! ([`mod@table`]). Each entry names the endpoint, the options that become its
 //! filters (query parameters or body fields, by wire name) and the columns of
 //! its table; one mechanism builds the command from the entry, sends the
 //! endpoint through the registry (validated by the generated types, paced,

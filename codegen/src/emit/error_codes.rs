@@ -145,12 +145,7 @@ pub(super) fn emit_error_enum(
             quote!(Self::Platform(code) => code.info(),),
         )
     } else {
-        (
-            quote!(),
-            quote!(Self::Unknown(other)),
-            quote!(),
-            quote!(),
-        )
+        (quote!(), quote!(Self::Unknown(other)), quote!(), quote!())
     };
     // An endpoint without an error table has nothing to match before the
     // platform's codes.

@@ -204,11 +204,20 @@ mod tests {
 
     #[test]
     fn a_sources_brackets_are_escaped_and_the_generators_links_kept() {
-        assert_eq!(escape_brackets("分数：[0,1]，支持"), "分数：\\[0,1\\]，支持");
+        assert_eq!(
+            escape_brackets("分数：[0,1]，支持"),
+            "分数：\\[0,1\\]，支持"
+        );
         assert_eq!(escape_brackets("See [`Name::new`]."), "See [`Name::new`].");
-        assert_eq!(escape_brackets("[标题](https://x) [a]"), "[标题](https://x) \\[a\\]");
+        assert_eq!(
+            escape_brackets("[标题](https://x) [a]"),
+            "[标题](https://x) \\[a\\]"
+        );
         assert_eq!(escape_brackets("a] [b"), "a] \\[b");
-        assert_eq!(escape_brackets("Example: `[\"1\"]`."), "Example: `[\"1\"]`.");
+        assert_eq!(
+            escape_brackets("Example: `[\"1\"]`."),
+            "Example: `[\"1\"]`."
+        );
     }
 }
 

@@ -198,6 +198,23 @@ fn escape_brackets(line: &str) -> String {
     out
 }
 
+/// A raw string literal, so that examples read as they do on the page.
+fn raw_str(text: &str) -> Literal {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    Literal::from_str(&format!("r{hashes}\"{text}\"{hashes}")).expect("a raw string literal")
+}
+
+fn ident(name: &str) -> Ident {
+    if is_keyword(name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::escape_brackets;
@@ -218,22 +235,5 @@ mod tests {
             escape_brackets("Example: `[\"1\"]`."),
             "Example: `[\"1\"]`."
         );
-    }
-}
-
-/// A raw string literal, so that examples read as they do on the page.
-fn raw_str(text: &str) -> Literal {
-    let mut hashes = String::from("#");
-    while text.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    Literal::from_str(&format!("r{hashes}\"{text}\"{hashes}")).expect("a raw string literal")
-}
-
-fn ident(name: &str) -> Ident {
-    if is_keyword(name) {
-        Ident::new_raw(name, Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
     }
 }

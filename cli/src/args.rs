@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use feishu_perf_cli::input::Encoding;
 
+use crate::commands::lookup::{Chosen, table::Performance};
 use crate::output::Format;
 
 /// Push performance-review data into Feishu (飞书绩效).
@@ -58,32 +59,23 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The commands.
+/// The commands, grouped by resource as `lark-cli` groups them
+/// (`<resource> <verb>`); the performance service's resources sit at the top
+/// level, the OKR service's under `okr`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import key-metric values (录入被评估人关键指标数据) from a CSV file with the
-    /// columns reviewee_user_id,metric_id,field_id,field_value,field_value_person.
-    /// Up to 50 reviewee-metrics a request.
-    ImportMetrics(ImportArgs),
-    /// Import supplementary information (批量导入补充信息) from a CSV file with the
-    /// columns item_id,external_id,reviewee_user_id,item,time,detailed_description.
-    /// Items are created, or updated by item_id, then external_id, then identical
-    /// content. Up to 1,000 items a request.
-    ImportInformation(ImportArgs),
-    /// Update OKR metric items (更新指标项) from a CSV file with the columns
-    /// metric_source_id,metric_table_id,metric_item_id,metric_initial_value,
-    /// metric_target_value,metric_current_value,supported_user_id (empty cells
-    /// leave a value as it is). One request an item.
-    ImportOkr(OkrArgs),
-    /// List the review templates (获取绩效模板), every page, with their stages, units and fields.
-    Templates {
-        /// Templates per page (1..=50).
-        #[arg(long, default_value_t = 50)]
-        page_size: i64,
-        /// Only these template ids.
-        #[arg(long, value_delimiter = ',')]
-        ids: Vec<String>,
-    },
+    /// Key-metric values (关键指标数据): import from CSV, export as CSV.
+    #[command(subcommand)]
+    Metrics(MetricsCommand),
+    /// Supplementary information (补充信息): import from CSV, export as CSV, delete.
+    #[command(subcommand)]
+    Information(InformationCommand),
+    /// The OKR service: import metric-item values.
+    #[command(subcommand)]
+    Okr(OkrCommand),
+    /// The look-ups: `<resource> list`, one for each list endpoint.
+    #[command(flatten)]
+    Lookup(Chosen<Performance>),
     /// Check the credentials before a long import.
     #[command(subcommand)]
     Auth(AuthCommand),
@@ -95,6 +87,54 @@ pub enum Command {
         #[arg(long, default_value_t = 240)]
         reviewees: usize,
     },
+    /// `metrics import` under its earlier name.
+    #[command(hide = true)]
+    ImportMetrics(ImportArgs),
+    /// `information import` under its earlier name.
+    #[command(hide = true)]
+    ImportInformation(ImportArgs),
+    /// `okr import` under its earlier name.
+    #[command(hide = true)]
+    ImportOkr(OkrArgs),
+    /// `review-templates list` under its earlier name.
+    #[command(hide = true)]
+    Templates {
+        /// Templates per page (1..=50).
+        #[arg(long)]
+        page_size: Option<i64>,
+        /// Only these template ids.
+        #[arg(long, value_delimiter = ',')]
+        ids: Vec<String>,
+    },
+}
+
+/// `metrics` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MetricsCommand {
+    /// Import key-metric values (录入被评估人关键指标数据) from a CSV file with the
+    /// columns reviewee_user_id,metric_id,field_id,field_value,field_value_person.
+    /// Up to 50 reviewee-metrics a request.
+    Import(ImportArgs),
+}
+
+/// `information` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum InformationCommand {
+    /// Import supplementary information (批量导入补充信息) from a CSV file with the
+    /// columns item_id,external_id,reviewee_user_id,item,time,detailed_description.
+    /// Items are created, or updated by item_id, then external_id, then identical
+    /// content. Up to 1,000 items a request.
+    Import(ImportArgs),
+}
+
+/// `okr` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OkrCommand {
+    /// Update OKR metric items (更新指标项) from a CSV file with the columns
+    /// metric_source_id,metric_table_id,metric_item_id,metric_initial_value,
+    /// metric_target_value,metric_current_value,supported_user_id (empty cells
+    /// leave a value as it is). One request an item.
+    Import(OkrArgs),
 }
 
 /// `auth` subcommands.

@@ -69,7 +69,8 @@ fn import_results_in_every_format_and_exit_statuses_0_and_5() {
     let import = |format: &str, extra: &[&str]| {
         let mut args = vec![
             "--sandbox",
-            "import-metrics",
+            "metrics",
+            "import",
             "--semester",
             ids::SEMESTER,
             "--format",
@@ -158,7 +159,8 @@ fn templates_in_every_format() {
     let run = |format: &str| {
         let out = feishu_perf(&[
             "--sandbox",
-            "templates",
+            "review-templates",
+            "list",
             "--page-size",
             "20",
             "--format",
@@ -211,7 +213,7 @@ fn templates_in_every_format() {
 
 #[test]
 fn off_a_terminal_the_default_format_is_json() {
-    let out = feishu_perf(&["--sandbox", "templates"]);
+    let out = feishu_perf(&["--sandbox", "review-templates", "list"]);
     let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(all.len(), 45);
 }
@@ -222,7 +224,13 @@ fn bad_local_input_or_usage_exits_2() {
     let dir = dir("usage");
     let file = dir.join("kpi.csv");
     let import = |extra: &[&str], path: &str| {
-        let mut args = vec!["--sandbox", "import-metrics", "--semester", ids::SEMESTER];
+        let mut args = vec![
+            "--sandbox",
+            "metrics",
+            "import",
+            "--semester",
+            ids::SEMESTER,
+        ];
         args.extend_from_slice(extra);
         args.push(path);
         feishu_perf(&args)
@@ -243,9 +251,15 @@ fn bad_local_input_or_usage_exits_2() {
     metrics_file(&file, 10..12, &[]);
     let batch = import(&["--batch-size", "0"], file.to_str().unwrap());
     assert_eq!(batch.status.code(), Some(2), "{}", text(&batch));
-    let window = feishu_perf(&["--sandbox", "--rate-window", "0", "templates"]);
+    let window = feishu_perf(&[
+        "--sandbox",
+        "--rate-window",
+        "0",
+        "review-templates",
+        "list",
+    ]);
     assert_eq!(window.status.code(), Some(2), "{}", text(&window));
-    let format = feishu_perf(&["--sandbox", "--format", "xml", "templates"]);
+    let format = feishu_perf(&["--sandbox", "--format", "xml", "review-templates", "list"]);
     assert_eq!(format.status.code(), Some(2), "{}", text(&format));
     let unknown = feishu_perf(&["import-everything"]);
     assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
@@ -255,7 +269,7 @@ fn bad_local_input_or_usage_exits_2() {
 /// Exit 3: no credentials, wrong credentials; the message says what to check.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authentication_exits_3_and_says_what_to_check() {
-    let out = feishu_perf(&["templates"]);
+    let out = feishu_perf(&["review-templates", "list"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         text(&out).contains("FEISHU_APP_ID is not set"),
@@ -264,7 +278,7 @@ async fn authentication_exits_3_and_says_what_to_check() {
     );
 
     let sandbox = Sandbox::start(Config::default()).await.unwrap();
-    let wrong = common::command(&["templates"])
+    let wrong = common::command(&["review-templates", "list"])
         .env("FEISHU_APP_ID", feishu_sandbox::seed::APP_ID)
         .env("FEISHU_APP_SECRET", "not-the-secret")
         .env("FEISHU_BASE_URL", sandbox.base_url())
@@ -284,7 +298,7 @@ async fn authentication_exits_3_and_says_what_to_check() {
     assert_eq!(result["app_id"], feishu_sandbox::seed::APP_ID);
     assert_eq!(result["token"], "ok");
     assert_eq!(result["commands"][0]["check"], "granted");
-    assert_eq!(result["commands"][1]["command"], "import-metrics");
+    assert_eq!(result["commands"][1]["command"], "metrics import");
     assert_eq!(
         result["commands"][1]["scopes"][0],
         "performance:metric:write"
@@ -309,7 +323,8 @@ async fn connection_failures_name_the_url() {
     let out = against(
         &url,
         &[
-            "import-metrics",
+            "metrics",
+            "import",
             "--semester",
             ids::SEMESTER,
             "--journal",
@@ -331,7 +346,7 @@ async fn connection_failures_name_the_url() {
 
     let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let wrong_base = format!("{}/somewhere-else", sandbox.base_url());
-    let out = against(&wrong_base, &["templates"]);
+    let out = against(&wrong_base, &["review-templates", "list"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
         text(&out).contains("the base URL is wrong"),
@@ -364,7 +379,8 @@ async fn server_failures_exit_4_and_refusals_of_the_run_exit_1() {
                 "0.1",
                 "--format",
                 "json",
-                "import-metrics",
+                "metrics",
+                "import",
                 "--semester",
                 semester,
                 file.to_str().unwrap(),
@@ -404,7 +420,8 @@ fn import_information_from_csv() {
     std::fs::write(&file, &csv).unwrap();
     let out = feishu_perf(&[
         "--sandbox",
-        "import-information",
+        "information",
+        "import",
         "--semester",
         ids::SEMESTER_2,
         "--format",
@@ -434,7 +451,8 @@ fn import_okr_from_csv() {
     std::fs::write(&file, csv).unwrap();
     let out = feishu_perf(&[
         "--sandbox",
-        "import-okr",
+        "okr",
+        "import",
         "--format",
         "json",
         file.to_str().unwrap(),
@@ -457,15 +475,15 @@ fn the_sample_files_import_cleanly() {
     let cases: [(&str, &[&str], u64); 3] = [
         (
             "kpi.csv",
-            &["import-metrics", "--semester", ids::SEMESTER],
+            &["metrics", "import", "--semester", ids::SEMESTER],
             7,
         ),
         (
             "information.csv",
-            &["import-information", "--semester", ids::SEMESTER_2],
+            &["information", "import", "--semester", ids::SEMESTER_2],
             3,
         ),
-        ("okr.csv", &["import-okr"], 3),
+        ("okr.csv", &["okr", "import"], 3),
     ];
     for (file, command, rows) in cases {
         let path = examples.join(file);
@@ -499,7 +517,8 @@ async fn progress_lines_off_a_terminal_while_paced() {
         &[
             "--rate-window",
             "3",
-            "import-metrics",
+            "metrics",
+            "import",
             "--semester",
             ids::SEMESTER,
             "--batch-size",
@@ -521,5 +540,84 @@ async fn progress_lines_off_a_terminal_while_paced() {
         line.contains("rows done") && line.contains("for the rate limit"),
         "{line}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The commands' earlier names (`import-metrics`, `import-information`,
+/// `import-okr`, `templates`) still run, as the new ones do, and `--help` shows
+/// only the new layout.
+#[test]
+fn the_earlier_command_names_still_work_unlisted() {
+    let help = text(&feishu_perf(&["--help"]));
+    for group in [
+        "metrics",
+        "information",
+        "okr",
+        "review-templates",
+        "auth",
+        "demo",
+    ] {
+        assert!(help.contains(&format!("\n  {group} ")), "{group}: {help}");
+    }
+    for old in [
+        "import-metrics",
+        "import-information",
+        "import-okr",
+        "\n  templates",
+    ] {
+        assert!(!help.contains(old), "{old}: {help}");
+    }
+
+    let dir = dir("aliases");
+    let kpi = dir.join("kpi.csv");
+    metrics_file(&kpi, 10..12, &[]);
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let info = examples.join("information.csv");
+    let okr = examples.join("okr.csv");
+    let runs: [(&[&str], &[&str], &std::path::Path); 3] = [
+        (
+            &["import-metrics", "--semester", ids::SEMESTER],
+            &["metrics", "import", "--semester", ids::SEMESTER],
+            &kpi,
+        ),
+        (
+            &["import-information", "--semester", ids::SEMESTER_2],
+            &["information", "import", "--semester", ids::SEMESTER_2],
+            &info,
+        ),
+        (&["import-okr"], &["okr", "import"], &okr),
+    ];
+    for (old, new, file) in runs {
+        let run = |command: &[&str]| {
+            let mut args = vec!["--format", "json"];
+            args.extend_from_slice(command);
+            args.extend_from_slice(&["--dry-run", file.to_str().unwrap()]);
+            let out = feishu_perf(&args);
+            assert_eq!(out.status.code(), Some(0), "{command:?}: {}", text(&out));
+            let mut result = json(&out);
+            result["elapsed_ms"] = 0.into();
+            result
+        };
+        assert_eq!(run(old), run(new), "{old:?}");
+    }
+    let old = feishu_perf(&[
+        "--sandbox",
+        "templates",
+        "--ids",
+        "7343513161666707459",
+        "--format",
+        "json",
+    ]);
+    let new = feishu_perf(&[
+        "--sandbox",
+        "review-templates",
+        "list",
+        "--ids",
+        "7343513161666707459",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(old.status.code(), Some(0), "{}", text(&old));
+    assert_eq!(json(&old), json(&new));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -202,7 +202,8 @@ fn a_dry_run_needs_no_credentials_and_writes_the_rejects_file() {
     .unwrap();
     let out = feishu_perf(
         &[
-            "import-metrics",
+            "metrics",
+            "import",
             "--semester",
             "1",
             "--dry-run",
@@ -226,7 +227,8 @@ fn a_dry_run_needs_no_credentials_and_writes_the_rejects_file() {
         encoding_rs::GBK.encode("reviewee_user_id,metric_id,field_id,field_value\nou_1,m,f,完成\n");
     let stdin_rejects = temp("stdin.rejects.csv");
     let args = [
-        "import-metrics",
+        "metrics",
+        "import",
         "--semester",
         "1",
         "--dry-run",
@@ -262,11 +264,12 @@ fn an_empty_semester_is_refused_alike_by_both_imports() {
         "reviewee_user_id,item,time,detailed_description\nou_1,i,t,d\n",
     )
     .unwrap();
-    for (command, file) in [("import-metrics", &metrics), ("import-information", &info)] {
+    for (command, file) in [("metrics", &metrics), ("information", &info)] {
         let out = feishu_perf(
             &[
                 "--sandbox",
                 command,
+                "import",
                 "--semester",
                 "",
                 file.to_str().unwrap(),

@@ -54,7 +54,8 @@ fn import(base_url: &str, file: &Path, journal: &Path, window: &str) -> Command 
         window,
         "--format",
         "json",
-        "import-metrics",
+        "metrics",
+        "import",
         "--semester",
         ids::SEMESTER,
         "--batch-size",
@@ -211,7 +212,7 @@ fn a_closed_pipe_ends_the_output_quietly() {
     for format in ["table", "json", "ndjson", "csv"] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let out = command(&["--sandbox", "templates", "--format", format])
+        let out = command(&["--sandbox", "review-templates", "list", "--format", format])
             .stdout(writer)
             .stderr(Stdio::piped())
             .spawn()
@@ -227,7 +228,7 @@ fn a_closed_pipe_ends_the_output_quietly() {
     let out = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "'{bin}' --sandbox templates --format table | head -1"
+            "'{bin}' --sandbox review-templates list --format table | head -1"
         ))
         .output()
         .unwrap();

@@ -889,8 +889,14 @@ impl Cx {
                     (request_body.as_deref().unwrap_or_default(), "body field")
                 }
             };
-            for (name, ty) in [("page_token", Ty::String), ("page_size", Ty::Integer)] {
-                if !has(carrier, name, ty) {
+            // `page_size` is an integer, or a string on the endpoints whose
+            // sources type it so (the OKR v1 metric-source lists).
+            let needs: [(&str, &[Ty]); 2] = [
+                ("page_token", &[Ty::String]),
+                ("page_size", &[Ty::Integer, Ty::String]),
+            ];
+            for (name, types) in needs {
+                if !types.iter().any(|ty| has(carrier, name, ty.clone())) {
                     self.at(
                         file,
                         &p.items,

@@ -26,7 +26,18 @@ pub mod registry;
 /// The descriptor of every endpoint, in schema order.
 #[rustfmt::skip]
 pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[
+    &okr::v1::LIST_METRIC_SOURCE,
+    &okr::v1::LIST_METRIC_SOURCE_TABLE,
+    &okr::v1::BATCH_UPDATE_METRIC_SOURCE_TABLE_ITEM,
+    &okr::v1::GET_METRIC_SOURCE_TABLE_ITEM,
+    &okr::v1::LIST_METRIC_SOURCE_TABLE_ITEM,
     &okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM,
+    &okr::v2::LIST_OKR_CYCLE,
+    &okr::v2::LIST_OKR_CYCLE_OBJECTIVE,
+    &okr::v2::PATCH_OKR_INDICATOR,
+    &okr::v2::LIST_OKR_KEY_RESULT_INDICATOR,
+    &okr::v2::LIST_OKR_OBJECTIVE_INDICATOR,
+    &okr::v2::LIST_OKR_OBJECTIVE_KEY_RESULT,
     &performance::v1::QUERY_REVIEW_DATA,
     &performance::v1::LIST_SEMESTER,
     &performance::v1::FIND_BY_PAGE_STAGE_TASK,

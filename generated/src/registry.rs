@@ -19,6 +19,217 @@ use serde_json::Value;
 /// Every endpoint, sorted by id.
 pub static REGISTRY: &[RegistryEntry] = &[
     RegistryEntry {
+        descriptor: &crate::okr::v1::LIST_METRIC_SOURCE,
+        examples: &crate::okr::v1::LIST_METRIC_SOURCE_EXAMPLES,
+        path_params: &[],
+        query_params: &[
+            ParamInfo {
+                name: "page_token",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("6969864184272078374"),
+                description: "页码标识，获取第一页传空，每次查询会返回下一页的 page_token",
+            },
+            ParamInfo {
+                name: "page_size",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("10"),
+                description: "每页获取记录数\n\nNote: A string, as both official SDKs type it (Python `Optional[str]`, Go `PageSize(pageSize string)`).",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v1::ListMetricSourceRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v1::ListMetricSourceRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::LIST_METRIC_SOURCE_TABLE,
+        examples: &crate::okr::v1::LIST_METRIC_SOURCE_TABLE_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "metric_source_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "OKR 指标库 id",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "page_token",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("6969864184272078374"),
+                description: "页码标识，获取第一页传空，每次查询会返回下一页的 page_token",
+            },
+            ParamInfo {
+                name: "page_size",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("10"),
+                description: "每页获取记录数\n\nNote: A string, as both official SDKs type it (Python `Optional[str]`, Go `PageSize(pageSize string)`).",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v1::ListMetricSourceTableRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v1::ListMetricSourceTableRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::BATCH_UPDATE_METRIC_SOURCE_TABLE_ITEM,
+        examples: &crate::okr::v1::BATCH_UPDATE_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "metric_source_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "OKR 指标库 id",
+            },
+            ParamInfo {
+                name: "metric_table_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "OKR 指标表 id",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+        ],
+        has_body: true,
+        check: registry::check::<
+            crate::okr::v1::BatchUpdateMetricSourceTableItemRequest,
+        >,
+        typed_body: Some(
+            registry::retype::<
+                crate::okr::v1::BatchUpdateMetricSourceTableItemRequestBody,
+            >,
+        ),
+        typed_response: registry::retype::<
+            <crate::okr::v1::BatchUpdateMetricSourceTableItemRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::GET_METRIC_SOURCE_TABLE_ITEM,
+        examples: &crate::okr::v1::GET_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "metric_source_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "OKR 指标库 id",
+            },
+            ParamInfo {
+                name: "metric_table_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "OKR 指标表 id",
+            },
+            ParamInfo {
+                name: "metric_item_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "OKR 指标项 id",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v1::GetMetricSourceTableItemRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v1::GetMetricSourceTableItemRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::LIST_METRIC_SOURCE_TABLE_ITEM,
+        examples: &crate::okr::v1::LIST_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "metric_source_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "OKR 指标库 id",
+            },
+            ParamInfo {
+                name: "metric_table_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "OKR 指标表 id",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+            ParamInfo {
+                name: "page_token",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("6969864184272078374"),
+                description: "页码标识，获取第一页传空，每次查询会返回下一页的 page_token",
+            },
+            ParamInfo {
+                name: "page_size",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("10"),
+                description: "每页获取记录数\n\nNote: A string, as both official SDKs type it (Python `Optional[str]`, Go `PageSize(pageSize string)`).",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v1::ListMetricSourceTableItemRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v1::ListMetricSourceTableItemRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
         descriptor: &crate::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM,
         examples: &crate::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
         path_params: &[
@@ -64,6 +275,281 @@ pub static REGISTRY: &[RegistryEntry] = &[
         ),
         typed_response: registry::retype::<
             <crate::okr::v1::PatchMetricSourceTableItemRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v2::LIST_OKR_CYCLE,
+        examples: &crate::okr::v2::LIST_OKR_CYCLE_EXAMPLES,
+        path_params: &[],
+        query_params: &[
+            ParamInfo {
+                name: "user_id",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("ou_3bbe8a09c20e89cce9bff989ed840674"),
+                description: "用户 ID，ID 类型需与 user_id_type 参数值保持一致",
+            },
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+            ParamInfo {
+                name: "page_size",
+                ty: "integer",
+                required: false,
+                values: &[],
+                example: Some("10"),
+                description: "分页大小，最大 100",
+            },
+            ParamInfo {
+                name: "page_token",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some(
+                    "eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0=",
+                ),
+                description: "分页标记，第一次请求不填，表示从头开始遍历；分页查询结果还有更多项时会同时返回新的 page_token，下次遍历可采用该 page_token 获取查询结果",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v2::ListOkrCycleRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v2::ListOkrCycleRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v2::LIST_OKR_CYCLE_OBJECTIVE,
+        examples: &crate::okr::v2::LIST_OKR_CYCLE_OBJECTIVE_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "cycle_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7342342398472398471"),
+                description: "用户周期 ID，ID 类型需与 user_id_type 参数值保持一致。获取方式：调用「获取用户 OKR 周期列表」接口获取",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "page_size",
+                ty: "integer",
+                required: false,
+                values: &[],
+                example: Some("10"),
+                description: "分页大小，最大 100",
+            },
+            ParamInfo {
+                name: "page_token",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some(
+                    "eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0=",
+                ),
+                description: "分页标记，第一次请求不填，表示从头开始遍历；分页查询结果还有更多项时会同时返回新的 page_token，下次遍历可采用该 page_token 获取查询结果",
+            },
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+            ParamInfo {
+                name: "department_id_type",
+                ty: "DepartmentIdType",
+                required: false,
+                values: &["department_id", "open_department_id"],
+                example: Some("open_department_id"),
+                description: "此次调用中使用的部门 ID 的类型",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v2::ListOkrCycleObjectiveRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v2::ListOkrCycleObjectiveRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v2::PATCH_OKR_INDICATOR,
+        examples: &crate::okr::v2::PATCH_OKR_INDICATOR_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "indicator_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7342342398472398473"),
+                description: "指标 ID。获取方式：调用「获取目标的量化指标」或「获取关键结果的量化指标」接口。",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+            ParamInfo {
+                name: "department_id_type",
+                ty: "DepartmentIdType",
+                required: false,
+                values: &["department_id", "open_department_id"],
+                example: Some("open_department_id"),
+                description: "此次调用中使用的部门 ID 的类型",
+            },
+        ],
+        has_body: true,
+        check: registry::check::<crate::okr::v2::PatchOkrIndicatorRequest>,
+        typed_body: Some(
+            registry::retype::<crate::okr::v2::PatchOkrIndicatorRequestBody>,
+        ),
+        typed_response: registry::retype::<
+            <crate::okr::v2::PatchOkrIndicatorRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v2::LIST_OKR_KEY_RESULT_INDICATOR,
+        examples: &crate::okr::v2::LIST_OKR_KEY_RESULT_INDICATOR_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "key_result_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7342342398472398473"),
+                description: "关键结果 ID。可通过 [获取目标下的所有关键结果] 接口获取。",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+            ParamInfo {
+                name: "department_id_type",
+                ty: "DepartmentIdType",
+                required: false,
+                values: &["department_id", "open_department_id"],
+                example: Some("open_department_id"),
+                description: "此次调用中使用的部门 ID 的类型",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v2::ListOkrKeyResultIndicatorRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v2::ListOkrKeyResultIndicatorRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v2::LIST_OKR_OBJECTIVE_INDICATOR,
+        examples: &crate::okr::v2::LIST_OKR_OBJECTIVE_INDICATOR_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "objective_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7342342398472398473"),
+                description: "目标 ID。可通过 [获取用户 OKR 周期内的目标] 接口获取。",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+            ParamInfo {
+                name: "department_id_type",
+                ty: "DepartmentIdType",
+                required: false,
+                values: &["department_id", "open_department_id"],
+                example: Some("open_department_id"),
+                description: "此次调用中使用的部门 ID 的类型",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v2::ListOkrObjectiveIndicatorRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v2::ListOkrObjectiveIndicatorRequest as ApiRequest>::Response,
+        >,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v2::LIST_OKR_OBJECTIVE_KEY_RESULT,
+        examples: &crate::okr::v2::LIST_OKR_OBJECTIVE_KEY_RESULT_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "objective_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7342342398472398473"),
+                description: "目标 ID。ID 类型必须与 user_id_type 参数的取值保持一致。获取方式：调用「获取用户 OKR 周期内的目标」接口。",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "page_size",
+                ty: "integer",
+                required: false,
+                values: &[],
+                example: Some("10"),
+                description: "分页大小，最大 100",
+            },
+            ParamInfo {
+                name: "page_token",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some(
+                    "eVQrYzJBNDNONlk4VFZBZVlSdzlKdFJ4bVVHVExENDNKVHoxaVdiVnViQT0=",
+                ),
+                description: "分页标记，第一次请求不填，表示从头开始遍历；分页查询结果还有更多项时会同时返回新的 page_token，下次遍历可采用该 page_token 获取查询结果",
+            },
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: None,
+                description: "此次调用中使用的用户 ID 的类型",
+            },
+            ParamInfo {
+                name: "department_id_type",
+                ty: "DepartmentIdType",
+                required: false,
+                values: &["department_id", "open_department_id"],
+                example: Some("open_department_id"),
+                description: "此次调用中使用的部门 ID 的类型",
+            },
+        ],
+        has_body: false,
+        check: registry::check::<crate::okr::v2::ListOkrObjectiveKeyResultRequest>,
+        typed_body: None,
+        typed_response: registry::retype::<
+            <crate::okr::v2::ListOkrObjectiveKeyResultRequest as ApiRequest>::Response,
         >,
     },
     RegistryEntry {
@@ -795,10 +1281,95 @@ pub async fn call<T: Transport>(
     input: &CallInput,
 ) -> Result<Value, CallError<T::Error>> {
     match id {
+        "okr.v1.metric_source.list" => {
+            registry::send::<
+                T,
+                crate::okr::v1::ListMetricSourceRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.metric_source_table.list" => {
+            registry::send::<
+                T,
+                crate::okr::v1::ListMetricSourceTableRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.metric_source_table_item.batch_update" => {
+            registry::send::<
+                T,
+                crate::okr::v1::BatchUpdateMetricSourceTableItemRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.metric_source_table_item.get" => {
+            registry::send::<
+                T,
+                crate::okr::v1::GetMetricSourceTableItemRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.metric_source_table_item.list" => {
+            registry::send::<
+                T,
+                crate::okr::v1::ListMetricSourceTableItemRequest,
+            >(transport, input)
+                .await
+        }
+
         "okr.v1.metric_source_table_item.patch" => {
             registry::send::<
                 T,
                 crate::okr::v1::PatchMetricSourceTableItemRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v2.cycle.list" => {
+            registry::send::<T, crate::okr::v2::ListOkrCycleRequest>(transport, input)
+                .await
+        }
+
+        "okr.v2.cycle_objective.list" => {
+            registry::send::<
+                T,
+                crate::okr::v2::ListOkrCycleObjectiveRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v2.indicator.patch" => {
+            registry::send::<
+                T,
+                crate::okr::v2::PatchOkrIndicatorRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v2.key_result_indicator.list" => {
+            registry::send::<
+                T,
+                crate::okr::v2::ListOkrKeyResultIndicatorRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v2.objective_indicator.list" => {
+            registry::send::<
+                T,
+                crate::okr::v2::ListOkrObjectiveIndicatorRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v2.objective_key_result.list" => {
+            registry::send::<
+                T,
+                crate::okr::v2::ListOkrObjectiveKeyResultRequest,
             >(transport, input)
                 .await
         }
@@ -989,6 +1560,54 @@ pub async fn call_all_pages<T: PagingTransport>(
     input: &CallInput,
 ) -> Result<Vec<Value>, CallError<T::Error>> {
     match id {
+        "okr.v1.metric_source.list" => {
+            registry::send_all_pages::<
+                T,
+                crate::okr::v1::ListMetricSourceRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.metric_source_table.list" => {
+            registry::send_all_pages::<
+                T,
+                crate::okr::v1::ListMetricSourceTableRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.metric_source_table_item.list" => {
+            registry::send_all_pages::<
+                T,
+                crate::okr::v1::ListMetricSourceTableItemRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v2.cycle.list" => {
+            registry::send_all_pages::<
+                T,
+                crate::okr::v2::ListOkrCycleRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v2.cycle_objective.list" => {
+            registry::send_all_pages::<
+                T,
+                crate::okr::v2::ListOkrCycleObjectiveRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v2.objective_key_result.list" => {
+            registry::send_all_pages::<
+                T,
+                crate::okr::v2::ListOkrObjectiveKeyResultRequest,
+            >(transport, input)
+                .await
+        }
+
         "performance.v1.stage_task.find_by_page" => {
             registry::send_all_pages::<
                 T,
@@ -1061,7 +1680,10 @@ pub async fn call_all_pages<T: PagingTransport>(
                 .await
         }
 
-        "okr.v1.metric_source_table_item.patch" | "performance.v1.review_data.query"
+        "okr.v1.metric_source_table_item.batch_update"
+        | "okr.v1.metric_source_table_item.get" | "okr.v1.metric_source_table_item.patch"
+        | "okr.v2.indicator.patch" | "okr.v2.key_result_indicator.list"
+        | "okr.v2.objective_indicator.list" | "performance.v1.review_data.query"
         | "performance.v1.semester.list" | "performance.v1.stage_task.find_by_user_list"
         | "performance.v2.activity.query"
         | "performance.v2.additional_information.import"
@@ -1087,6 +1709,88 @@ pub async fn call_all_pages<T: PagingTransport>(
     }
 }
 
+impl FromCallInput for crate::okr::v1::ListMetricSourceRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&[], &["page_token", "page_size"])?;
+        input.no_body()?;
+        Ok(Self {
+            page_token: input.query_one("page_token", registry::parse_string)?,
+            page_size: input.query_one("page_size", registry::parse_string)?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::ListMetricSourceTableRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["metric_source_id"], &["page_token", "page_size"])?;
+        input.no_body()?;
+        Ok(Self {
+            metric_source_id: input.path_param("metric_source_id")?,
+            page_token: input.query_one("page_token", registry::parse_string)?,
+            page_size: input.query_one("page_size", registry::parse_string)?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::BatchUpdateMetricSourceTableItemRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["metric_source_id", "metric_table_id"], &["user_id_type"])?;
+        Ok(Self {
+            metric_source_id: input.path_param("metric_source_id")?,
+            metric_table_id: input.path_param("metric_table_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::UserIdType>,
+                )?,
+            body: input.body_as()?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::GetMetricSourceTableItemRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input
+            .check_names(
+                &["metric_source_id", "metric_table_id", "metric_item_id"],
+                &["user_id_type"],
+            )?;
+        input.no_body()?;
+        Ok(Self {
+            metric_source_id: input.path_param("metric_source_id")?,
+            metric_table_id: input.path_param("metric_table_id")?,
+            metric_item_id: input.path_param("metric_item_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::UserIdType>,
+                )?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::ListMetricSourceTableItemRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input
+            .check_names(
+                &["metric_source_id", "metric_table_id"],
+                &["user_id_type", "page_token", "page_size"],
+            )?;
+        input.no_body()?;
+        Ok(Self {
+            metric_source_id: input.path_param("metric_source_id")?,
+            metric_table_id: input.path_param("metric_table_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::UserIdType>,
+                )?,
+            page_token: input.query_one("page_token", registry::parse_string)?,
+            page_size: input.query_one("page_size", registry::parse_string)?,
+        })
+    }
+}
+
 impl FromCallInput for crate::okr::v1::PatchMetricSourceTableItemRequest {
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input
@@ -1104,6 +1808,135 @@ impl FromCallInput for crate::okr::v1::PatchMetricSourceTableItemRequest {
                     registry::parse_enum::<crate::okr::v1::UserIdType>,
                 )?,
             body: input.body_as()?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v2::ListOkrCycleRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&[], &["user_id", "user_id_type", "page_size", "page_token"])?;
+        input.no_body()?;
+        Ok(Self {
+            user_id: input.query_one("user_id", registry::parse_string)?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v2::UserIdType>,
+                )?,
+            page_size: input.query_one("page_size", registry::parse_i64)?,
+            page_token: input.query_one("page_token", registry::parse_string)?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v2::ListOkrCycleObjectiveRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input
+            .check_names(
+                &["cycle_id"],
+                &["page_size", "page_token", "user_id_type", "department_id_type"],
+            )?;
+        input.no_body()?;
+        Ok(Self {
+            cycle_id: input.path_param("cycle_id")?,
+            page_size: input.query_one("page_size", registry::parse_i64)?,
+            page_token: input.query_one("page_token", registry::parse_string)?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v2::UserIdType>,
+                )?,
+            department_id_type: input
+                .query_one(
+                    "department_id_type",
+                    registry::parse_enum::<crate::okr::v2::DepartmentIdType>,
+                )?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v2::PatchOkrIndicatorRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["indicator_id"], &["user_id_type", "department_id_type"])?;
+        Ok(Self {
+            indicator_id: input.path_param("indicator_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v2::UserIdType>,
+                )?,
+            department_id_type: input
+                .query_one(
+                    "department_id_type",
+                    registry::parse_enum::<crate::okr::v2::DepartmentIdType>,
+                )?,
+            body: input.body_as()?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v2::ListOkrKeyResultIndicatorRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["key_result_id"], &["user_id_type", "department_id_type"])?;
+        input.no_body()?;
+        Ok(Self {
+            key_result_id: input.path_param("key_result_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v2::UserIdType>,
+                )?,
+            department_id_type: input
+                .query_one(
+                    "department_id_type",
+                    registry::parse_enum::<crate::okr::v2::DepartmentIdType>,
+                )?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v2::ListOkrObjectiveIndicatorRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["objective_id"], &["user_id_type", "department_id_type"])?;
+        input.no_body()?;
+        Ok(Self {
+            objective_id: input.path_param("objective_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v2::UserIdType>,
+                )?,
+            department_id_type: input
+                .query_one(
+                    "department_id_type",
+                    registry::parse_enum::<crate::okr::v2::DepartmentIdType>,
+                )?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v2::ListOkrObjectiveKeyResultRequest {
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input
+            .check_names(
+                &["objective_id"],
+                &["page_size", "page_token", "user_id_type", "department_id_type"],
+            )?;
+        input.no_body()?;
+        Ok(Self {
+            objective_id: input.path_param("objective_id")?,
+            page_size: input.query_one("page_size", registry::parse_i64)?,
+            page_token: input.query_one("page_token", registry::parse_string)?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v2::UserIdType>,
+                )?,
+            department_id_type: input
+                .query_one(
+                    "department_id_type",
+                    registry::parse_enum::<crate::okr::v2::DepartmentIdType>,
+                )?,
         })
     }
 }

@@ -6,12 +6,15 @@
 //! - `cargo xtask docs import PAGE.md...`: write each page's endpoint schema file and keep the page beside it.
 //! - `cargo xtask docs check`: every kept page imported afresh against its schema file; fail on any difference.
 //! - `cargo xtask docs diff OLD.md NEW.md`: the differences in facts between two versions of a page.
+//! - `cargo xtask build-cost [--runs N]`: a clean build of a small binary using the SDK, against
+//!   the same with `openlark-hr` 0.21 restricted to its `performance` and `okr` features.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use feishu_perf_codegen::{OutputFile, generate_dir, json_schema};
 
+mod build_cost;
 mod docs;
 
 fn main() -> ExitCode {
@@ -24,14 +27,16 @@ fn main() -> ExitCode {
         ["docs", "import", pages @ ..] if !pages.is_empty() => docs::import(&root(), pages),
         ["docs", "check"] => docs::check(&root()),
         ["docs", "diff", old, new] => docs::diff(old, new),
+        ["build-cost", rest @ ..] => build_cost::run(&root(), rest),
         _ => Err(
-            "usage: cargo xtask codegen [--check] | schema | docs import PAGE.md... | docs check | docs diff OLD.md NEW.md\n\n\
+            "usage: cargo xtask codegen [--check] | schema | docs import PAGE.md... | docs check | docs diff OLD.md NEW.md | build-cost [--runs N]\n\n\
              codegen            regenerate generated/src and schema/schema.json from schema/\n\
              codegen --check    fail if any generated file is stale; write nothing\n\
              schema             write schema/schema.json\n\
              docs import PAGE   write the page's endpoint schema file (keeping its annotations) and keep the page beside it\n\
              docs check         import every kept page afresh and list how each schema file differs from its page\n\
-             docs diff OLD NEW  list the differences in facts between two versions of one page"
+             docs diff OLD NEW  list the differences in facts between two versions of one page\n\
+             build-cost         time a clean build of a small binary on this SDK against one on openlark-hr 0.21"
                 .to_owned(),
         ),
     };

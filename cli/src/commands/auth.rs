@@ -8,13 +8,15 @@ use feishu_perf::{ApiRequest, EndpointDescriptor, Error};
 use serde::Serialize;
 
 use super::Context;
+use super::lookup::{Lookups, table::Performance};
+use super::registry;
 use crate::exit::{Failure, Status};
 use crate::output::Table;
 
 /// A command and the scopes its endpoint documents.
 #[derive(Debug, Serialize)]
 struct CommandScopes {
-    command: &'static str,
+    command: String,
     endpoint: &'static str,
     /// Any one of these (the page's 权限要求).
     scopes: &'static [&'static str],
@@ -36,13 +38,9 @@ struct Check {
     commands: Vec<CommandScopes>,
 }
 
-fn scopes(
-    command: &'static str,
-    d: &'static EndpointDescriptor,
-    check: &'static str,
-) -> CommandScopes {
+fn scopes(command: &str, d: &'static EndpointDescriptor, check: &'static str) -> CommandScopes {
     CommandScopes {
-        command,
+        command: command.to_owned(),
         endpoint: d.id,
         scopes: d.scopes,
         field_scopes: d.field_scopes,
@@ -86,28 +84,39 @@ pub async fn check(ctx: &Context) -> Result<Status, Failure> {
             Some(Failure::from_sdk(e, &ctx.base_url)),
         ),
     };
-    let commands = vec![
+    let mut commands = vec![
         scopes(
-            "templates",
+            "review-templates list",
             QueryReviewTemplateRequest::DESCRIPTOR,
             templates,
         ),
         scopes(
-            "import-metrics",
+            "metrics import",
             ImportMetricDetailRequest::DESCRIPTOR,
             "not checked",
         ),
         scopes(
-            "import-information",
+            "information import",
             ImportAdditionalInformationRequest::DESCRIPTOR,
             "not checked",
         ),
         scopes(
-            "import-okr",
+            "okr import",
             PatchMetricSourceTableItemRequest::DESCRIPTOR,
             "not checked",
         ),
     ];
+    // The other look-ups, from their table.
+    for lookup in Performance::LOOKUPS {
+        if let Some(d) = registry::descriptor(lookup.endpoint)
+            && d.id != QueryReviewTemplateRequest::DESCRIPTOR.id
+        {
+            commands.push(CommandScopes {
+                command: format!("{} list", lookup.group),
+                ..scopes("", d, "not checked")
+            });
+        }
+    }
     let result = Check {
         base_url: ctx.base_url.clone(),
         app_id,
@@ -124,7 +133,7 @@ pub async fn check(ctx: &Context) -> Result<Status, Failure> {
     ]);
     for c in &result.commands {
         table.push(vec![
-            c.command.into(),
+            c.command.clone(),
             c.endpoint.into(),
             if c.scopes.is_empty() {
                 "(none documented)".into()

@@ -23,19 +23,19 @@ use crate::progress::{self, Display, human};
 /// How long the request in flight may take to finish after Ctrl-C before it is abandoned.
 const GRACE: Duration = Duration::from_secs(10);
 
-/// `import-metrics`.
+/// `metrics import`.
 pub async fn metrics(ctx: &Context, args: ImportArgs) -> Result<Status, Failure> {
     let job = MetricImport(options(&args, MetricImport::MAX_UNITS));
     import(ctx, &job, &args.run).await.map(|r| r.status)
 }
 
-/// `import-information`.
+/// `information import`.
 pub async fn information(ctx: &Context, args: ImportArgs) -> Result<Status, Failure> {
     let job = InformationImport(options(&args, InformationImport::MAX_UNITS));
     import(ctx, &job, &args.run).await.map(|r| r.status)
 }
 
-/// `import-okr`.
+/// `okr import`.
 pub async fn okr(ctx: &Context, args: OkrArgs) -> Result<Status, Failure> {
     let job = OkrItemUpdate {
         user_id_type: args.user_id_type.as_deref().map(OkrUserIdType::from),

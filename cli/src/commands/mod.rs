@@ -5,7 +5,7 @@ use std::time::Duration;
 use feishu_perf::{Client, Pacing};
 use feishu_sandbox::{Config, Sandbox, seed};
 
-use crate::args::{AuthCommand, Cli, Command};
+use crate::args::{AuthCommand, Cli, Command, InformationCommand, MetricsCommand, OkrCommand};
 use crate::exit::{Failure, Status};
 use crate::note;
 use crate::output::{Format, Output};
@@ -13,7 +13,8 @@ use crate::output::{Format, Output};
 mod auth;
 mod demo;
 mod import;
-mod templates;
+pub mod lookup;
+pub mod registry;
 
 /// What every command runs with.
 pub struct Context {
@@ -122,10 +123,24 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         sandbox,
     };
     match cli.command {
-        Command::ImportMetrics(args) => import::metrics(&context, args).await,
-        Command::ImportInformation(args) => import::information(&context, args).await,
-        Command::ImportOkr(args) => import::okr(&context, args).await,
-        Command::Templates { page_size, ids } => templates::run(&context, page_size, ids).await,
+        Command::Metrics(MetricsCommand::Import(args)) | Command::ImportMetrics(args) => {
+            import::metrics(&context, args).await
+        }
+        Command::Information(InformationCommand::Import(args))
+        | Command::ImportInformation(args) => import::information(&context, args).await,
+        Command::Okr(OkrCommand::Import(args)) | Command::ImportOkr(args) => {
+            import::okr(&context, args).await
+        }
+        Command::Lookup(chosen) => lookup::run(&context, &chosen).await,
+        Command::Templates { page_size, ids } => {
+            let chosen = lookup::Chosen::<lookup::table::Performance>::of(
+                "review-templates",
+                vec![("ids", ids)],
+                page_size,
+            )
+            .ok_or_else(|| Failure::usage("no review-templates look-up"))?;
+            lookup::run(&context, &chosen).await
+        }
         Command::Auth(AuthCommand::Check) => auth::check(&context).await,
         Command::Demo { reviewees } => demo::run(&context, reviewees).await,
     }

@@ -196,6 +196,10 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
             )
         };
         let (token, size) = (rust("page_token"), rust("page_size"));
+        let page_size = match fields.iter().find(|f| f.wire_name == "page_size") {
+            Some(f) if f.ty == Ty::String => quote!(size.to_string()),
+            _ => quote!(size),
+        };
         quote! {
             impl PaginatedRequest for #request {
                 type Item = #item_ty;
@@ -205,7 +209,7 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
                 }
 
                 fn set_page_size(&mut self, size: i64) {
-                    #carrier.#size = Some(size);
+                    #carrier.#size = Some(#page_size);
                 }
 
                 fn next_page_token(response: &Self::Response) -> Option<String> {

@@ -451,6 +451,8 @@ pub struct FindByUserListStageTaskStatusNum {
     ///
     /// Allowed values: `1` (待完成), `2` (已完成), `3` (已逾期（此分类仅在租户系统设置为不允许逾期提交时存在）).
     ///
+    /// Note: The page's response example writes `task_option`; its own table, the find_by_page page and the official Go SDK (service/performance/v1/model.go: StageTaskStatusNum, StageTaskInfo) write `task_option_id`, which is kept. The example's `task_option` is a misprint.
+    ///
     /// Allowed values: `1`, `2`, `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_option_id: Option<i64>,
@@ -518,6 +520,8 @@ pub struct FindByUserListStageTaskInfo {
     /// 任务分类
     ///
     /// Allowed values: `1` (待完成), `2` (已完成), `3` (已逾期（此分类仅在租户系统设置为不允许逾期提交时存在）).
+    ///
+    /// Note: The page's response example writes `task_option`; its own table, the find_by_page page and the official Go SDK (service/performance/v1/model.go: StageTaskStatusNum, StageTaskInfo) write `task_option_id`, which is kept. The example's `task_option` is a misprint.
     ///
     /// Allowed values: `1`, `2`, `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,319 @@
+//! The look-ups: `<resource> list` for every list endpoint, from one table
+//! ([`mod@table`]). Each entry names the endpoint, the options that become its
+//! filters (query parameters or body fields, by wire name) and the columns of
+//! its table; one mechanism builds the command from the entry, sends the
+//! endpoint through the registry (validated by the generated types, paced,
+//! retried), walks every page, and prints the items in the chosen format.
+
+use std::marker::PhantomData;
+
+use clap::{Arg, ArgAction, ArgMatches, FromArgMatches, Subcommand};
+use serde_json::{Map, Value};
+
+use super::Context;
+use super::registry::{self, Input};
+use crate::exit::{Failure, Status};
+use crate::note;
+use crate::output::Table;
+
+pub mod table;
+
+/// One look-up: `<group> list`.
+#[derive(Debug)]
+pub struct Lookup {
+    /// The resource, as the command group (`semesters`).
+    pub group: &'static str,
+    /// What it lists (the first line is the short help).
+    pub about: &'static str,
+    /// The endpoint id (`performance.v1.semester.list`).
+    pub endpoint: &'static str,
+    /// The options that become the request's parameters.
+    pub filters: &'static [Filter],
+    /// The table's (and CSV's) columns.
+    pub columns: &'static [Column],
+}
+
+/// An option of a look-up and the request parameter it sets.
+#[derive(Debug)]
+pub struct Filter {
+    /// The option (`--semester`).
+    pub flag: &'static str,
+    /// The parameter's wire name (`semester_id`): a query parameter when the
+    /// endpoint has one of that name, else a field of the body.
+    pub wire: &'static str,
+    /// Whether it takes a list (`--flag a,b --flag c`) rather than one value.
+    pub many: bool,
+    /// Whether the endpoint needs it.
+    pub required: bool,
+    /// The option's help.
+    pub help: &'static str,
+}
+
+/// A column: a header and where its cell is in an item.
+///
+/// `path` is `/`-separated wire names; `*` goes through every element of a
+/// list (the cells are joined with `,`); a leading `#` counts what the path
+/// reaches instead of printing it.
+#[derive(Debug)]
+pub struct Column {
+    /// The header.
+    pub name: &'static str,
+    /// The path in the item.
+    pub path: &'static str,
+}
+
+/// A set of look-ups: the performance service's (top level) or another service's.
+pub trait Lookups: 'static {
+    /// The table.
+    const LOOKUPS: &'static [Lookup];
+}
+
+/// A look-up the command line asked for, with its options' values.
+#[derive(Debug)]
+pub struct Chosen<T> {
+    /// The look-up.
+    pub lookup: &'static Lookup,
+    /// The filters given, with their values.
+    pub values: Vec<(&'static Filter, Vec<String>)>,
+    /// `--page-size`.
+    pub page_size: Option<i64>,
+    table: PhantomData<T>,
+}
+
+impl<T: Lookups> Chosen<T> {
+    /// The look-up of `group`, with these values.
+    pub fn of(
+        group: &str,
+        values: Vec<(&'static str, Vec<String>)>,
+        page_size: Option<i64>,
+    ) -> Option<Chosen<T>> {
+        let lookup = T::LOOKUPS.iter().find(|l| l.group == group)?;
+        let values = values
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(flag, v)| Some((lookup.filters.iter().find(|f| f.flag == flag)?, v)))
+            .collect();
+        Some(Chosen {
+            lookup,
+            values,
+            page_size,
+            table: PhantomData,
+        })
+    }
+}
+
+const PAGE_SIZE: &str = "page-size";
+
+impl Lookup {
+    fn command(&'static self) -> clap::Command {
+        let mut list = clap::Command::new("list").about(self.about);
+        for f in self.filters {
+            let arg = Arg::new(f.flag)
+                .long(f.flag)
+                .help(f.help)
+                .required(f.required);
+            list = list.arg(match f.many {
+                true => arg.action(ArgAction::Append).value_delimiter(','),
+                false => arg.action(ArgAction::Set),
+            });
+        }
+        if let Some(max) = registry::max_page_size(self.endpoint) {
+            list = list.arg(
+                Arg::new(PAGE_SIZE)
+                    .long(PAGE_SIZE)
+                    .value_parser(clap::value_parser!(i64))
+                    .help(format!(
+                        "Items a page (at most {max}; default: the largest); every page is fetched"
+                    )),
+            );
+        }
+        let short = self.about.split(". ").next().unwrap_or_default();
+        let short = short.trim_end_matches('.');
+        clap::Command::new(self.group)
+            .about(short.to_owned())
+            .subcommand_required(true)
+            .subcommand(list)
+    }
+}
+
+impl<T: Lookups> FromArgMatches for Chosen<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let missing = || clap::Error::new(clap::error::ErrorKind::MissingSubcommand);
+        let (group, matches) = matches.subcommand().ok_or_else(missing)?;
+        let lookup = T::LOOKUPS
+            .iter()
+            .find(|l| l.group == group)
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidSubcommand))?;
+        let (_list, matches) = matches.subcommand().ok_or_else(missing)?;
+        let mut values = Vec::new();
+        for f in lookup.filters {
+            let given: Vec<String> = matches
+                .get_many::<String>(f.flag)
+                .map(|v| v.cloned().collect())
+                .unwrap_or_default();
+            if !given.is_empty() {
+                values.push((f, given));
+            }
+        }
+        let page_size = registry::max_page_size(lookup.endpoint)
+            .and_then(|_| matches.get_one::<i64>(PAGE_SIZE).copied());
+        Ok(Chosen {
+            lookup,
+            values,
+            page_size,
+            table: PhantomData,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl<T: Lookups> Subcommand for Chosen<T> {
+    fn augment_subcommands(command: clap::Command) -> clap::Command {
+        command.subcommands(T::LOOKUPS.iter().map(Lookup::command))
+    }
+
+    fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_subcommands(command)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        T::LOOKUPS.iter().any(|l| l.group == name)
+    }
+}
+
+impl<T> Chosen<T> {
+    /// The request's parameters from the options.
+    fn input(&self) -> Input {
+        let mut input = Input::default();
+        let mut body = Map::new();
+        for (f, values) in &self.values {
+            if registry::is_query_parameter(self.lookup.endpoint, f.wire) {
+                let pairs = values.iter().map(|v| (f.wire.to_owned(), v.clone()));
+                input.query.extend(pairs);
+            } else if f.many {
+                body.insert(f.wire.to_owned(), Value::from(values.clone()));
+            } else if let Some(value) = values.first() {
+                body.insert(f.wire.to_owned(), Value::from(value.clone()));
+            }
+        }
+        if let Some(size) = self.page_size {
+            input.query.push(("page_size".into(), size.to_string()));
+        }
+        if !body.is_empty() {
+            input.body = Some(Value::Object(body));
+        }
+        input
+    }
+}
+
+/// Runs a look-up: every page, printed in the chosen format. JSON: the items as Feishu returns them.
+pub async fn run<T>(ctx: &Context, chosen: &Chosen<T>) -> Result<Status, Failure> {
+    let lookup = chosen.lookup;
+    let input = chosen.input();
+    let items = registry::list_all(ctx, lookup.endpoint, input).await?;
+    ctx.output.list(&items, &table(lookup.columns, &items))?;
+    note!("{} {}", items.len(), lookup.group);
+    Ok(Status::Success)
+}
+
+/// One row an item, one cell a column.
+pub fn table(columns: &'static [Column], items: &[Value]) -> Table {
+    let mut table = Table::new(&columns.iter().map(|c| c.name).collect::<Vec<_>>());
+    for item in items {
+        table.push(columns.iter().map(|c| cell(item, c.path)).collect());
+    }
+    table
+}
+
+/// The cell at `path` in `item` (see [`Column`]).
+pub fn cell(item: &Value, path: &str) -> String {
+    let (count, path) = match path.strip_prefix('#') {
+        Some(rest) => (true, rest),
+        None => (false, path),
+    };
+    let mut reached = vec![item];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        reached = reached
+            .into_iter()
+            .flat_map(|v| match (segment, v) {
+                ("*", Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+                (name, Value::Object(fields)) => fields.get(name).into_iter().collect(),
+                _ => Vec::new(),
+            })
+            .filter(|v| !v.is_null())
+            .collect();
+    }
+    if count {
+        let n: usize = reached
+            .iter()
+            .map(|v| v.as_array().map_or(1, Vec::len))
+            .sum();
+        return n.to_string();
+    }
+    reached.into_iter().map(text).collect::<Vec<_>>().join(",")
+}
+
+/// A value as one cell: localised text in Chinese (else English), a list joined by `,`.
+fn text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+        Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(","),
+        Value::Object(fields) => ["zh_cn", "zh-CN", "en_us", "en-US", "ja_jp", "ja-JP"]
+            .iter()
+            .find_map(|k| fields.get(*k).and_then(Value::as_str))
+            .map(str::to_owned)
+            .unwrap_or_else(|| value.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_follow_paths_through_lists_and_count() {
+        let item = json!({
+            "id": "t1",
+            "name": {"zh_cn": "模板", "en_us": "template"},
+            "title": {"en-US": "Q3"},
+            "stages": [{"stage_type": "self_review"}, {"stage_type": "leader_review"}, {}],
+            "units": [{"fields": [1, 2]}, {"fields": [3]}, {}],
+            "ids": ["a", "b"],
+            "n": 3,
+            "none": null
+        });
+        assert_eq!(cell(&item, "/id"), "t1");
+        assert_eq!(cell(&item, "/name"), "模板");
+        assert_eq!(cell(&item, "/title"), "Q3");
+        assert_eq!(
+            cell(&item, "/stages/*/stage_type"),
+            "self_review,leader_review"
+        );
+        assert_eq!(cell(&item, "#/units"), "3");
+        assert_eq!(cell(&item, "#/units/*/fields"), "3");
+        assert_eq!(cell(&item, "/ids"), "a,b");
+        assert_eq!(cell(&item, "/n"), "3");
+        assert_eq!(cell(&item, "/none"), "");
+        assert_eq!(cell(&item, "/missing/deeper"), "");
+        assert_eq!(cell(&item, "#/missing"), "0");
+    }
+
+    #[test]
+    fn every_lookup_names_a_registered_list_endpoint() {
+        for lookup in table::Performance::LOOKUPS {
+            assert!(
+                registry::descriptor(lookup.endpoint).is_some_and(|d| d.pagination.is_some()),
+                "{}: {} is not a list endpoint in the registry",
+                lookup.group,
+                lookup.endpoint
+            );
+        }
+    }
+}

@@ -38,11 +38,14 @@ pub struct RegistryEntry {
     pub check: fn(&CallInput) -> Result<(), InputError>,
     /// Decodes a JSON body as the endpoint's typed body and encodes it again:
     /// the body a typed call would send (`None`: the endpoint takes no body).
-    pub typed_body: Option<fn(&Value) -> Result<Value, InputError>>,
+    pub typed_body: Option<Retype>,
     /// Decodes a response's `data` as the endpoint's typed response and
     /// encodes it again: what the typed API reads of it.
-    pub typed_response: fn(&Value) -> Result<Value, InputError>,
+    pub typed_response: Retype,
 }
+
+/// Decodes JSON as a typed value and encodes it again ([`retype`]).
+pub type Retype = fn(&Value) -> Result<Value, InputError>;
 
 impl RegistryEntry {
     /// `service.version.resource.operation`.

@@ -463,8 +463,12 @@ fn import_okr_from_csv() {
         (result["applied"].clone(), result["rejected"].clone()),
         (1.into(), 1.into())
     );
+    // The batch update names the item it did not apply, with a reason and no code.
     assert_eq!(result["rejected_rows"][0]["line"], 3);
-    assert_eq!(result["rejected_rows"][0]["code"], 1001004);
+    assert_eq!(
+        result["rejected_rows"][0]["reason"],
+        "not applied: OKR data not found."
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -476,7 +476,7 @@ fn import_okr_from_csv() {
 #[test]
 fn the_sample_files_import_cleanly() {
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let cases: [(&str, &[&str], u64); 3] = [
+    let cases: [(&str, &[&str], u64); 4] = [
         (
             "kpi.csv",
             &["metrics", "import", "--semester", ids::SEMESTER],
@@ -488,6 +488,7 @@ fn the_sample_files_import_cleanly() {
             3,
         ),
         ("okr.csv", &["okr", "import"], 3),
+        ("indicators.csv", &["okr", "import", "--kind", "indicators"], 3),
     ];
     for (file, command, rows) in cases {
         let path = examples.join(file);

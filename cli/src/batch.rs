@@ -655,16 +655,7 @@ pub async fn run_with<J: Job>(
         let rows = lines.len();
         let resumed_token = match journal.state(&key).cloned() {
             Some(BatchState::Done { failed }) => {
-                let refused: usize = failed.iter().map(|f| f.lines.len()).sum();
-                report.applied_rows += rows - refused;
-                failed_rows += refused;
-                report
-                    .rejected
-                    .extend(failed.into_iter().map(|f| Rejection {
-                        lines: f.lines,
-                        code: None,
-                        reason: f.reason,
-                    }));
+                failed_rows += count_failed(&mut report, rows, failed);
                 progress(Progress {
                     applied_rows: report.applied_rows,
                     failed_rows,
@@ -749,7 +740,6 @@ pub async fn run_with<J: Job>(
                         Some(FailedUnit { lines, reason })
                     })
                     .collect();
-                let refused: usize = failed.iter().map(|f| f.lines.len()).sum();
                 record(
                     journal,
                     Entry::Done {
@@ -760,15 +750,7 @@ pub async fn run_with<J: Job>(
                     &report,
                 )?;
                 report.import_record_ids.extend(id);
-                report.applied_rows += rows - refused;
-                failed_rows += refused;
-                report
-                    .rejected
-                    .extend(failed.into_iter().map(|f| Rejection {
-                        lines: f.lines,
-                        code: None,
-                        reason: f.reason,
-                    }));
+                failed_rows += count_failed(&mut report, rows, failed);
             }
             // Applied by an earlier attempt of this run (the client says so), or of an
             // earlier run (a resumed token refused as a repeat).
@@ -839,6 +821,21 @@ pub async fn run_with<J: Job>(
     report.rejected.sort_by_key(|r| r.lines.first().copied());
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Counts a request of `rows` rows that the server applied but for `failed`:
+/// the others applied, these rejected with the server's reason. Returns the rows failed.
+fn count_failed(report: &mut Report, rows: usize, failed: Vec<FailedUnit>) -> usize {
+    let refused: usize = failed.iter().map(|f| f.lines.len()).sum();
+    report.applied_rows += rows - refused;
+    report
+        .rejected
+        .extend(failed.into_iter().map(|f| Rejection {
+            lines: f.lines,
+            code: None,
+            reason: f.reason,
+        }));
+    refused
 }
 
 /// What a refusal blames, as the endpoint's error table decides

@@ -12,20 +12,7 @@ use feishu_perf::okr::v2::{
 
 use crate::batch::{Job, Key};
 use crate::input::{Column, Row};
-
-const fn required(name: &'static str) -> Column {
-    Column {
-        name,
-        required: true,
-    }
-}
-
-const fn optional(name: &'static str) -> Column {
-    Column {
-        name,
-        required: false,
-    }
-}
+use crate::jobs::{optional, required};
 
 /// A finite number in `column`, or why not.
 fn finite(row: Row<'_>, columns: &[Column], column: usize) -> Result<Option<f64>, String> {

@@ -488,7 +488,11 @@ fn the_sample_files_import_cleanly() {
             3,
         ),
         ("okr.csv", &["okr", "import"], 3),
-        ("indicators.csv", &["okr", "import", "--kind", "indicators"], 3),
+        (
+            "indicators.csv",
+            &["okr", "import", "--kind", "indicators"],
+            3,
+        ),
     ];
     for (file, command, rows) in cases {
         let path = examples.join(file);

@@ -337,7 +337,10 @@ fn an_indicator_patched_through_the_cli_is_read_back_through_the_look_up() {
         (Some(1), Some(1))
     );
     let rejects = std::fs::read_to_string(result["rejects_file"].as_str().unwrap()).unwrap();
-    assert!(rejects.starts_with('\u{feff}'), "the byte-order mark comes first");
+    assert!(
+        rejects.starts_with('\u{feff}'),
+        "the byte-order mark comes first"
+    );
     assert!(
         rejects
             .trim_end()

@@ -155,205 +155,75 @@ pub enum IndicatorsCommand {
     },
 }
 
+/// A column of a look-up's table.
+const fn col(name: &'static str, path: &'static str) -> Column {
+    Column { name, path }
+}
+
 const SOURCE_COLUMNS: &[Column] = &[
-    Column {
-        name: "metric_source_id",
-        path: "/metric_source_id",
-    },
-    Column {
-        name: "metric_source_name",
-        path: "/metric_source_name",
-    },
-    Column {
-        name: "metric_name",
-        path: "/metric_name",
-    },
-    Column {
-        name: "metric_unit",
-        path: "/metric_unit",
-    },
+    col("metric_source_id", "/metric_source_id"),
+    col("metric_source_name", "/metric_source_name"),
+    col("metric_name", "/metric_name"),
+    col("metric_unit", "/metric_unit"),
 ];
 const TABLE_COLUMNS: &[Column] = &[
-    Column {
-        name: "metric_table_id",
-        path: "/metric_table_id",
-    },
-    Column {
-        name: "metric_table_name",
-        path: "/metric_table_name",
-    },
-    Column {
-        name: "period_id",
-        path: "/period_id",
-    },
+    col("metric_table_id", "/metric_table_id"),
+    col("metric_table_name", "/metric_table_name"),
+    col("period_id", "/period_id"),
 ];
 const ITEM_COLUMNS: &[Column] = &[
-    Column {
-        name: "metric_item_id",
-        path: "/metric_item_id",
-    },
-    Column {
-        name: "user_id",
-        path: "/user_id",
-    },
-    Column {
-        name: "kr_id",
-        path: "/kr_id",
-    },
-    Column {
-        name: "metric_initial_value",
-        path: "/metric_initial_value",
-    },
-    Column {
-        name: "metric_target_value",
-        path: "/metric_target_value",
-    },
-    Column {
-        name: "metric_current_value",
-        path: "/metric_current_value",
-    },
-    Column {
-        name: "metric_unit",
-        path: "/metric_unit",
-    },
-    Column {
-        name: "supported_user_id",
-        path: "/supported_user_id",
-    },
-    Column {
-        name: "updated_at",
-        path: "/updated_at",
-    },
+    col("metric_item_id", "/metric_item_id"),
+    col("user_id", "/user_id"),
+    col("kr_id", "/kr_id"),
+    col("metric_initial_value", "/metric_initial_value"),
+    col("metric_target_value", "/metric_target_value"),
+    col("metric_current_value", "/metric_current_value"),
+    col("metric_unit", "/metric_unit"),
+    col("supported_user_id", "/supported_user_id"),
+    col("updated_at", "/updated_at"),
 ];
 const CYCLE_COLUMNS: &[Column] = &[
-    Column {
-        name: "id",
-        path: "/id",
-    },
-    Column {
-        name: "owner",
-        path: "/owner/user_id",
-    },
-    Column {
-        name: "start_time",
-        path: "/start_time",
-    },
-    Column {
-        name: "end_time",
-        path: "/end_time",
-    },
-    Column {
-        name: "cycle_status",
-        path: "/cycle_status",
-    },
-    Column {
-        name: "score",
-        path: "/score",
-    },
+    col("id", "/id"),
+    col("owner", "/owner/user_id"),
+    col("start_time", "/start_time"),
+    col("end_time", "/end_time"),
+    col("cycle_status", "/cycle_status"),
+    col("score", "/score"),
 ];
 /// The text of a rich-text `content`: its runs, joined with `,`.
 const CONTENT_TEXT: &str = "/content/blocks/*/paragraph/elements/*/text_run/text";
 const OBJECTIVE_COLUMNS: &[Column] = &[
-    Column {
-        name: "id",
-        path: "/id",
-    },
-    Column {
-        name: "position",
-        path: "/position",
-    },
-    Column {
-        name: "content",
-        path: CONTENT_TEXT,
-    },
-    Column {
-        name: "score",
-        path: "/score",
-    },
-    Column {
-        name: "weight",
-        path: "/weight",
-    },
-    Column {
-        name: "deadline",
-        path: "/deadline",
-    },
-    Column {
-        name: "owner",
-        path: "/owner/user_id",
-    },
+    col("id", "/id"),
+    col("position", "/position"),
+    col("content", CONTENT_TEXT),
+    col("score", "/score"),
+    col("weight", "/weight"),
+    col("deadline", "/deadline"),
+    col("owner", "/owner/user_id"),
 ];
 const KEY_RESULT_COLUMNS: &[Column] = &[
-    Column {
-        name: "id",
-        path: "/id",
-    },
-    Column {
-        name: "objective_id",
-        path: "/objective_id",
-    },
-    Column {
-        name: "position",
-        path: "/position",
-    },
-    Column {
-        name: "content",
-        path: CONTENT_TEXT,
-    },
-    Column {
-        name: "score",
-        path: "/score",
-    },
-    Column {
-        name: "weight",
-        path: "/weight",
-    },
-    Column {
-        name: "deadline",
-        path: "/deadline",
-    },
+    col("id", "/id"),
+    col("objective_id", "/objective_id"),
+    col("position", "/position"),
+    col("content", CONTENT_TEXT),
+    col("score", "/score"),
+    col("weight", "/weight"),
+    col("deadline", "/deadline"),
 ];
 const INDICATOR_COLUMNS: &[Column] = &[
-    Column {
-        name: "indicator_id",
-        path: "/id",
-    },
-    Column {
-        name: "entity_id",
-        path: "/entity_id",
-    },
-    Column {
-        name: "start_value",
-        path: "/start_value",
-    },
-    Column {
-        name: "target_value",
-        path: "/target_value",
-    },
-    Column {
-        name: "current_value",
-        path: "/current_value",
-    },
-    Column {
-        name: "indicator_status",
-        path: "/indicator_status",
-    },
-    Column {
-        name: "status_calculate_type",
-        path: "/status_calculate_type",
-    },
-    Column {
-        name: "current_value_calculate_type",
-        path: "/current_value_calculate_type",
-    },
-    Column {
-        name: "unit_type",
-        path: "/unit/unit_type",
-    },
-    Column {
-        name: "unit_value",
-        path: "/unit/unit_value",
-    },
+    col("indicator_id", "/id"),
+    col("entity_id", "/entity_id"),
+    col("start_value", "/start_value"),
+    col("target_value", "/target_value"),
+    col("current_value", "/current_value"),
+    col("indicator_status", "/indicator_status"),
+    col("status_calculate_type", "/status_calculate_type"),
+    col(
+        "current_value_calculate_type",
+        "/current_value_calculate_type",
+    ),
+    col("unit_type", "/unit/unit_type"),
+    col("unit_value", "/unit/unit_value"),
 ];
 
 /// The largest v2 page (`分页大小，最大 100`), so a walk takes the fewest requests.

@@ -14,6 +14,7 @@ mod auth;
 mod demo;
 mod import;
 pub mod lookup;
+pub mod okr;
 pub mod registry;
 
 /// What every command runs with.
@@ -131,6 +132,7 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Okr(OkrCommand::Import(args)) | Command::ImportOkr(args) => {
             import::okr(&context, args).await
         }
+        Command::Okr(OkrCommand::Lookup(lookup)) => okr::run(&context, lookup).await,
         Command::Lookup(chosen) => lookup::run(&context, &chosen).await,
         Command::Templates { page_size, ids } => {
             let chosen = lookup::Chosen::<lookup::table::Performance>::of(

@@ -56,7 +56,7 @@ pub struct DeleteResult {
     /// Ids whose outcome is unknown (a request failed and reading them back failed too).
     pub unknown: Vec<String>,
     /// Ids not sent: the run stopped before them.
-    pub pending: Vec<String>,
+    pub not_sent: Vec<String>,
     /// DELETE requests sent.
     pub requests: usize,
     /// Why the run stopped, when it did.
@@ -167,7 +167,7 @@ pub async fn run(ctx: &Context, args: DeleteArgs) -> Result<Status, Failure> {
                     Err(_) => result.unknown.extend(batch),
                 }
                 if !one_item {
-                    result.pending.extend(work.into_iter().flatten());
+                    result.not_sent.extend(work.into_iter().flatten());
                     return finish(ctx, result, false, Some(failure));
                 }
             }
@@ -247,7 +247,7 @@ fn finish(
         (&result.would_delete, "would be deleted"),
         (&result.not_found, "not found"),
         (&result.unknown, "unknown"),
-        (&result.pending, "not sent"),
+        (&result.not_sent, "not sent"),
     ];
     for (ids, outcome) in rows {
         for id in ids {
@@ -274,7 +274,7 @@ fn finish(
         result.not_found.len(),
         result.refused.len(),
         result.unknown.len(),
-        result.pending.len(),
+        result.not_sent.len(),
         if label == "dry_run" {
             format!(
                 " ({} would be deleted; dry run: nothing deleted)",

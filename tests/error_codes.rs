@@ -111,7 +111,7 @@ fn platform_codes_and_unknown_codes() {
 #[test]
 fn descriptors_describe_every_endpoint() {
     use feishu_perf::{ENDPOINTS, HttpMethod};
-    assert_eq!(ENDPOINTS.len(), 4);
+    assert_eq!(ENDPOINTS.len(), 15);
     let import = ENDPOINTS
         .iter()
         .find(|d| d.id == "performance.v2.metric_detail.import")

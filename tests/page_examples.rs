@@ -7,6 +7,7 @@ use feishu_perf::okr::v1::{
     PATCH_METRIC_SOURCE_TABLE_ITEM, PATCH_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
     PatchMetricSourceTableItemRequest, PatchMetricSourceTableItemRequestBody,
 };
+use feishu_perf::okr::{v1, v2};
 use feishu_perf::performance::v2::{
     IMPORT_ADDITIONAL_INFORMATION, IMPORT_ADDITIONAL_INFORMATION_EXAMPLES, IMPORT_METRIC_DETAIL,
     IMPORT_METRIC_DETAIL_EXAMPLES, QUERY_REVIEW_TEMPLATE, QUERY_REVIEW_TEMPLATE_EXAMPLES,
@@ -42,7 +43,11 @@ fn example_path(d: &EndpointDescriptor, ids: &[&str]) -> String {
 async fn each_pages_own_example_request_is_accepted() {
     // The OKR page's curl example uses 7041857032248410131 for each id of its path.
     let okr_ids = ["7041857032248410131"; 3];
-    let cases: [(&EndpointDescriptor, DocExamples, &[&str]); 4] = [
+    // The OKR endpoints without a page: the examples of their schema files,
+    // with the ids their SDKs' examples use (the sandbox's seed has them).
+    let v1_ids = ["7041857032248410131"; 3];
+    let (cycle, objective) = (["7342342398472398471"], ["7342342398472398473"]);
+    let cases: [(&EndpointDescriptor, DocExamples, &[&str]); 15] = [
         (&IMPORT_METRIC_DETAIL, IMPORT_METRIC_DETAIL_EXAMPLES, &[]),
         (
             &IMPORT_ADDITIONAL_INFORMATION,
@@ -54,6 +59,57 @@ async fn each_pages_own_example_request_is_accepted() {
             &PATCH_METRIC_SOURCE_TABLE_ITEM,
             PATCH_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
             &okr_ids,
+        ),
+        (
+            &v1::LIST_METRIC_SOURCE,
+            v1::LIST_METRIC_SOURCE_EXAMPLES,
+            &[],
+        ),
+        (
+            &v1::LIST_METRIC_SOURCE_TABLE,
+            v1::LIST_METRIC_SOURCE_TABLE_EXAMPLES,
+            &v1_ids[..1],
+        ),
+        (
+            &v1::LIST_METRIC_SOURCE_TABLE_ITEM,
+            v1::LIST_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
+            &v1_ids[..2],
+        ),
+        (
+            &v1::GET_METRIC_SOURCE_TABLE_ITEM,
+            v1::GET_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
+            &v1_ids,
+        ),
+        (
+            &v1::BATCH_UPDATE_METRIC_SOURCE_TABLE_ITEM,
+            v1::BATCH_UPDATE_METRIC_SOURCE_TABLE_ITEM_EXAMPLES,
+            &v1_ids[..2],
+        ),
+        (&v2::LIST_OKR_CYCLE, v2::LIST_OKR_CYCLE_EXAMPLES, &[]),
+        (
+            &v2::LIST_OKR_CYCLE_OBJECTIVE,
+            v2::LIST_OKR_CYCLE_OBJECTIVE_EXAMPLES,
+            &cycle,
+        ),
+        (
+            &v2::LIST_OKR_OBJECTIVE_KEY_RESULT,
+            v2::LIST_OKR_OBJECTIVE_KEY_RESULT_EXAMPLES,
+            &objective,
+        ),
+        (
+            &v2::LIST_OKR_OBJECTIVE_INDICATOR,
+            v2::LIST_OKR_OBJECTIVE_INDICATOR_EXAMPLES,
+            &objective,
+        ),
+        (
+            &v2::LIST_OKR_KEY_RESULT_INDICATOR,
+            v2::LIST_OKR_KEY_RESULT_INDICATOR_EXAMPLES,
+            &objective,
+        ),
+        (
+            &v2::PATCH_OKR_INDICATOR,
+            v2::PATCH_OKR_INDICATOR_EXAMPLES,
+            &objective,
         ),
     ];
     assert_eq!(cases.len(), ENDPOINTS.len(), "every endpoint of the schema");

@@ -787,8 +787,14 @@ impl Cx {
             let has = |fields: &[ir::Field], name: &str, ty: Ty| {
                 fields.iter().any(|f| f.wire_name == name && f.ty == ty)
             };
-            for (name, ty) in [("page_token", Ty::String), ("page_size", Ty::Integer)] {
-                if !has(&query, name, ty) {
+            // `page_size` is an integer, or a string on the endpoints whose
+            // sources type it so (the OKR v1 metric-source lists).
+            let needs: [(&str, &[Ty]); 2] = [
+                ("page_token", &[Ty::String]),
+                ("page_size", &[Ty::Integer, Ty::String]),
+            ];
+            for (name, types) in needs {
+                if !types.iter().any(|ty| has(&query, name, ty.clone())) {
                     self.at(
                         file,
                         &p.items,

@@ -23,7 +23,18 @@ pub mod platform;
 /// The descriptor of every endpoint, in schema order.
 #[rustfmt::skip]
 pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[
+    &okr::v1::LIST_METRIC_SOURCE,
+    &okr::v1::LIST_METRIC_SOURCE_TABLE,
+    &okr::v1::BATCH_UPDATE_METRIC_SOURCE_TABLE_ITEM,
+    &okr::v1::GET_METRIC_SOURCE_TABLE_ITEM,
+    &okr::v1::LIST_METRIC_SOURCE_TABLE_ITEM,
     &okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM,
+    &okr::v2::LIST_OKR_CYCLE,
+    &okr::v2::LIST_OKR_CYCLE_OBJECTIVE,
+    &okr::v2::PATCH_OKR_INDICATOR,
+    &okr::v2::LIST_OKR_KEY_RESULT_INDICATOR,
+    &okr::v2::LIST_OKR_OBJECTIVE_INDICATOR,
+    &okr::v2::LIST_OKR_OBJECTIVE_KEY_RESULT,
     &performance::v2::IMPORT_ADDITIONAL_INFORMATION,
     &performance::v2::IMPORT_METRIC_DETAIL,
     &performance::v2::QUERY_REVIEW_TEMPLATE,

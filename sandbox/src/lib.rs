@@ -225,6 +225,7 @@ fn router(state: Arc<Mutex<state::State>>) -> Router {
         .merge(performance::v1::routes())
         .merge(performance::v2::routes())
         .merge(okr::v1::routes())
+        .merge(okr::v2::routes())
         .route("/_sandbox/ledger", get(control_ledger))
         .route("/_sandbox/stats", get(control_stats))
         .route("/_sandbox/faults", post(control_faults))

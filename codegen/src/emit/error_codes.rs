@@ -136,21 +136,34 @@ pub(super) fn emit_error_enum(
                 Platform(PlatformErrorCode),
             },
             quote! {
-                other => match PlatformErrorCode::from_code(other) {
+                match PlatformErrorCode::from_code(other) {
                     PlatformErrorCode::Unknown(code) => Self::Unknown(code),
                     known => Self::Platform(known),
-                },
+                }
             },
             quote!(Self::Platform(code) => code.code(),),
             quote!(Self::Platform(code) => code.info(),),
         )
     } else {
-        (
-            quote!(),
-            quote!(other => Self::Unknown(other),),
-            quote!(),
-            quote!(),
-        )
+        (quote!(), quote!(Self::Unknown(other)), quote!(), quote!())
+    };
+    // An endpoint without an error table has nothing to match before the
+    // platform's codes.
+    let from_code = if errors.is_empty() {
+        quote! {
+            fn from_code(other: i64) -> Self {
+                #from_other
+            }
+        }
+    } else {
+        quote! {
+            fn from_code(code: i64) -> Self {
+                match code {
+                    #( #codes => Self::#variants, )*
+                    other => #from_other,
+                }
+            }
+        }
     };
     quote! {
         #enum_doc
@@ -169,12 +182,7 @@ pub(super) fn emit_error_enum(
         }
 
         impl ErrorCode for #name {
-            fn from_code(code: i64) -> Self {
-                match code {
-                    #( #codes => Self::#variants, )*
-                    #from_other
-                }
-            }
+            #from_code
 
             fn code(&self) -> i64 {
                 match self {

@@ -146,7 +146,7 @@ fn doc(text: &str) -> TokenStream {
         let line = if line.is_empty() {
             String::new()
         } else {
-            format!(" {line}")
+            format!(" {}", escape_brackets(line))
         };
         quote!(#[doc = #line])
     });
@@ -159,11 +159,43 @@ fn inner_doc(text: &str) -> TokenStream {
         let line = if line.is_empty() {
             String::new()
         } else {
-            format!(" {line}")
+            format!(" {}", escape_brackets(line))
         };
         quote!(#![doc = #line])
     });
     quote!(#(#lines)*)
+}
+
+/// Escapes the brackets of a source's words (`取值范围[0,1]`, `[获取目标下的所有关键结果]`),
+/// which rustdoc would read as links; keeps the generator's own links: a
+/// bracket around code (`` [`Name`] ``) or before a URL (`[title](url)`).
+fn escape_brackets(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    // Whether each `[` still open was escaped; inside code, nothing is.
+    let mut open: Vec<bool> = Vec::new();
+    let mut code = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '`' => {
+                code = !code;
+                out.push(c);
+            }
+            _ if code => out.push(c),
+            '[' => {
+                let tail = &line[i..];
+                let link = tail[1..].starts_with('`')
+                    || tail
+                        .find(']')
+                        .is_some_and(|close| tail[close + 1..].starts_with('('));
+                open.push(!link);
+                out.push_str(if link { "[" } else { "\\[" });
+            }
+            // (The guard pops the `[` this closes, escaped or not.)
+            ']' if open.pop() == Some(true) => out.push_str("\\]"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A raw string literal, so that examples read as they do on the page.
@@ -180,5 +212,28 @@ fn ident(name: &str) -> Ident {
         Ident::new_raw(name, Span::call_site())
     } else {
         Ident::new(name, Span::call_site())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_brackets;
+
+    #[test]
+    fn a_sources_brackets_are_escaped_and_the_generators_links_kept() {
+        assert_eq!(
+            escape_brackets("分数：[0,1]，支持"),
+            "分数：\\[0,1\\]，支持"
+        );
+        assert_eq!(escape_brackets("See [`Name::new`]."), "See [`Name::new`].");
+        assert_eq!(
+            escape_brackets("[标题](https://x) [a]"),
+            "[标题](https://x) \\[a\\]"
+        );
+        assert_eq!(escape_brackets("a] [b"), "a] \\[b");
+        assert_eq!(
+            escape_brackets("Example: `[\"1\"]`."),
+            "Example: `[\"1\"]`."
+        );
     }
 }

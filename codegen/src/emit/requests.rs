@@ -166,6 +166,10 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
     let paginated = e.pagination.as_ref().map(|(items, item_ty)| {
         let items = ident(items);
         let item_ty = rust_type(item_ty);
+        let page_size = match e.query.iter().find(|f| f.wire_name == "page_size") {
+            Some(f) if f.ty == Ty::String => quote!(size.to_string()),
+            _ => quote!(size),
+        };
         quote! {
             impl PaginatedRequest for #request {
                 type Item = #item_ty;
@@ -175,7 +179,7 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
                 }
 
                 fn set_page_size(&mut self, size: i64) {
-                    self.page_size = Some(size);
+                    self.page_size = Some(#page_size);
                 }
 
                 fn next_page_token(response: &Self::Response) -> Option<String> {

@@ -9,6 +9,7 @@
 //! page's response, with users as `{"open_id": ...}`: the endpoint fills in
 //! `user_id` for the request's `user_id_type`.
 
+pub mod okr;
 pub mod performance;
 
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,9 @@ pub struct Seed {
     /// Stage tasks of users.
     #[serde(default)]
     pub stage_tasks: Vec<StageTask>,
+    /// OKR v2: cycles, objectives, key results and their indicators.
+    #[serde(default)]
+    pub okr_v2: okr::OkrV2,
 }
 
 /// An activity (项目) of a semester.
@@ -296,6 +300,15 @@ pub struct AdminValue {
 pub struct OkrSource {
     /// `metric_source_id`
     pub metric_source_id: String,
+    /// `metric_source_name`
+    #[serde(default)]
+    pub metric_source_name: String,
+    /// `metric_name`
+    #[serde(default)]
+    pub metric_name: String,
+    /// `metric_unit`: `{zh_cn, en_us, ja_jp}`.
+    #[serde(default)]
+    pub metric_unit: Value,
     /// Its tables.
     pub tables: Vec<OkrTable>,
 }
@@ -305,6 +318,12 @@ pub struct OkrSource {
 pub struct OkrTable {
     /// `metric_table_id`
     pub metric_table_id: String,
+    /// `metric_table_name`
+    #[serde(default)]
+    pub metric_table_name: String,
+    /// `period_id`: the table's OKR period.
+    #[serde(default)]
+    pub period_id: String,
     /// Its items.
     pub items: Vec<OkrItem>,
 }
@@ -570,13 +589,20 @@ impl Seed {
             review_templates,
             okr_sources: vec![OkrSource {
                 metric_source_id: OKR_SOURCE.into(),
+                metric_source_name: "销售指标库".into(),
+                metric_name: "签约额".into(),
+                metric_unit: serde_json::json!({"zh_cn": "个", "en_us": "pcs", "ja_jp": "個"}),
                 tables: vec![
                     OkrTable {
                         metric_table_id: OKR_TABLE.into(),
+                        metric_table_name: "华东区".into(),
+                        period_id: "7139040982003302400".into(),
                         items: (0..5).map(|n| okr_item(OKR_ITEM, n)).collect(),
                     },
                     OkrTable {
                         metric_table_id: OKR_TABLE_2.into(),
+                        metric_table_name: "华北区".into(),
+                        period_id: "7139040982003302400".into(),
                         items: (5..8).map(|n| okr_item("7041857032248410200", n)).collect(),
                     },
                 ],
@@ -595,6 +621,7 @@ impl Seed {
             review_datas: vec![],
             review_names: Value::Null,
             stage_tasks: vec![],
+            okr_v2: okr::v2(),
         };
         performance::complete(&mut seed);
         seed

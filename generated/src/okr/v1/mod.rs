@@ -6,6 +6,31 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport};
 
+/// 获取指标库 (`GET /open-apis/okr/v1/metric_sources`).
+pub mod metric_source_list;
+#[doc(inline)]
+pub use metric_source_list::*;
+
+/// 获取指标表 (`GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables`).
+pub mod metric_source_table_list;
+#[doc(inline)]
+pub use metric_source_table_list::*;
+
+/// 批量更新指标项 (`PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/batch_update`).
+pub mod metric_source_table_item_batch_update;
+#[doc(inline)]
+pub use metric_source_table_item_batch_update::*;
+
+/// 获取指标项详情 (`GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`).
+pub mod metric_source_table_item_get;
+#[doc(inline)]
+pub use metric_source_table_item_get::*;
+
+/// 获取指标项 (`GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items`).
+pub mod metric_source_table_item_list;
+#[doc(inline)]
+pub use metric_source_table_item_list::*;
+
 /// 更新指标项 (`PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`).
 pub mod metric_source_table_item_patch;
 #[doc(inline)]
@@ -21,11 +46,55 @@ impl<'a, T: Transport> V1<'a, T> {
         Self { transport }
     }
 
+    /// The `metric_source` resource.
+    pub fn metric_source(&self) -> MetricSourceResource<'a, T> {
+        MetricSourceResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `metric_source_table` resource.
+    pub fn metric_source_table(&self) -> MetricSourceTableResource<'a, T> {
+        MetricSourceTableResource {
+            transport: self.transport,
+        }
+    }
+
     /// The `metric_source_table_item` resource.
     pub fn metric_source_table_item(&self) -> MetricSourceTableItemResource<'a, T> {
         MetricSourceTableItemResource {
             transport: self.transport,
         }
+    }
+}
+
+/// The `metric_source` resource of `okr` v1.
+pub struct MetricSourceResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> MetricSourceResource<'_, T> {
+    /// [获取指标库](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source/list): `GET /open-apis/okr/v1/metric_sources`.
+    pub async fn list(
+        &self,
+        request: ListMetricSourceRequest,
+    ) -> Result<ListMetricSourceResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `metric_source_table` resource of `okr` v1.
+pub struct MetricSourceTableResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> MetricSourceTableResource<'_, T> {
+    /// [获取指标表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table/list): `GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables`.
+    pub async fn list(
+        &self,
+        request: ListMetricSourceTableRequest,
+    ) -> Result<ListMetricSourceTableResponseBody, T::Error> {
+        self.transport.send(request).await
     }
 }
 
@@ -35,6 +104,30 @@ pub struct MetricSourceTableItemResource<'a, T> {
 }
 
 impl<T: Transport> MetricSourceTableItemResource<'_, T> {
+    /// [批量更新指标项](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table-item/batch_update): `PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/batch_update`.
+    pub async fn batch_update(
+        &self,
+        request: BatchUpdateMetricSourceTableItemRequest,
+    ) -> Result<BatchUpdateMetricSourceTableItemResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
+    /// [获取指标项详情](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table-item/get): `GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`.
+    pub async fn get(
+        &self,
+        request: GetMetricSourceTableItemRequest,
+    ) -> Result<GetMetricSourceTableItemResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
+    /// [获取指标项](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table-item/list): `GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items`.
+    pub async fn list(
+        &self,
+        request: ListMetricSourceTableItemRequest,
+    ) -> Result<ListMetricSourceTableItemResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
     /// [更新指标项](https://open.feishu.cn/document/server-docs/okr-v1/metric_source-table-item/patch): `PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`.
     pub async fn patch(
         &self,
@@ -168,5 +261,160 @@ impl<'de> Deserialize<'de> for UserIdType {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
+    }
+}
+
+/// 指标项
+///
+/// Note: Shape from the official SDKs' MetricItem (larksuite/oapi-sdk-python lark_oapi/api/okr/v1/model/metric_item.py; larksuite/oapi-sdk-go service/okr/v1/model.go, whose comments give the descriptions). The Python model types `updated_at` as an integer; doc 004's example and the Go model give a string, which is kept.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MetricItem {
+    /// 指标项 id
+    ///
+    /// Example: `635782378412311`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_item_id: Option<String>,
+    /// 指标承接人员 id
+    ///
+    /// Example: `635782378412311`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// 指标的 OKR 周期
+    ///
+    /// Example: `635782378412311`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_id: Option<String>,
+    /// 指标单位
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_unit: Option<I18n>,
+    /// 指标起始值
+    ///
+    /// Example: `10.01`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_initial_value: Option<f64>,
+    /// 指标目标值
+    ///
+    /// Example: `10.01`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_target_value: Option<f64>,
+    /// 指标进度值
+    ///
+    /// Example: `10.01`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_current_value: Option<f64>,
+    /// 指标支撑的上级人员 id
+    ///
+    /// Example: `ou_8e7d79ca2327bf4f0b3c37899d6abbd5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_user_id: Option<String>,
+    /// 指标关联的 KR
+    ///
+    /// Example: `7139040982003302420`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kr_id: Option<String>,
+    /// 更新时间（毫秒时间戳）
+    ///
+    /// Example: `1663145941129`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// 更新人
+    ///
+    /// Example: `ou_8e7d79ca2327bf4f0b3c37899d6abbd5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+}
+
+impl MetricItem {
+    /// Creates an empty value; set its fields with the methods below.
+    pub fn new() -> Self {
+        Self {
+            metric_item_id: None,
+            user_id: None,
+            period_id: None,
+            metric_unit: None,
+            metric_initial_value: None,
+            metric_target_value: None,
+            metric_current_value: None,
+            supported_user_id: None,
+            kr_id: None,
+            updated_at: None,
+            updated_by: None,
+        }
+    }
+
+    /// Sets [`metric_item_id`](Self::metric_item_id).
+    pub fn metric_item_id(mut self, value: impl Into<String>) -> Self {
+        self.metric_item_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`user_id`](Self::user_id).
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`period_id`](Self::period_id).
+    pub fn period_id(mut self, value: impl Into<String>) -> Self {
+        self.period_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`metric_unit`](Self::metric_unit).
+    pub fn metric_unit(mut self, value: I18n) -> Self {
+        self.metric_unit = Some(value);
+        self
+    }
+
+    /// Sets [`metric_initial_value`](Self::metric_initial_value).
+    pub fn metric_initial_value(mut self, value: f64) -> Self {
+        self.metric_initial_value = Some(value);
+        self
+    }
+
+    /// Sets [`metric_target_value`](Self::metric_target_value).
+    pub fn metric_target_value(mut self, value: f64) -> Self {
+        self.metric_target_value = Some(value);
+        self
+    }
+
+    /// Sets [`metric_current_value`](Self::metric_current_value).
+    pub fn metric_current_value(mut self, value: f64) -> Self {
+        self.metric_current_value = Some(value);
+        self
+    }
+
+    /// Sets [`supported_user_id`](Self::supported_user_id).
+    pub fn supported_user_id(mut self, value: impl Into<String>) -> Self {
+        self.supported_user_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`kr_id`](Self::kr_id).
+    pub fn kr_id(mut self, value: impl Into<String>) -> Self {
+        self.kr_id = Some(value.into());
+        self
+    }
+
+    /// Sets [`updated_at`](Self::updated_at).
+    pub fn updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+
+    /// Sets [`updated_by`](Self::updated_by).
+    pub fn updated_by(mut self, value: impl Into<String>) -> Self {
+        self.updated_by = Some(value.into());
+        self
+    }
+}
+
+impl Validate for MetricItem {
+    fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.metric_unit {
+            let path = path.key("metric_unit");
+            value.validate_at(&path, out);
+        }
     }
 }

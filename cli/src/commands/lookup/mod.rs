@@ -217,7 +217,9 @@ impl<T> Chosen<T> {
                 body.insert(f.wire.to_owned(), value);
             }
         }
-        if let Some(size) = self.page_size {
+        // The largest page unless told otherwise: fewer requests under the rate limit.
+        let largest = registry::max_page_size(self.lookup.endpoint).map(|m| m as i64);
+        if let Some(size) = self.page_size.or(largest) {
             input.query.push(("page_size".into(), size.to_string()));
         }
         if !body.is_empty() {

@@ -159,6 +159,17 @@ pub enum Error {
     /// The client is misconfigured.
     #[error("configuration error: {0}")]
     Config(String),
+    /// A call by endpoint id ([`Client::send_json`](crate::Client::send_json))
+    /// whose input makes no request: an unknown id or parameter, a value that
+    /// does not parse, a body that does not decode. Nothing was sent. (A
+    /// request that breaks a documented rule is [`Error::Validation`].)
+    #[error("{endpoint}: {error}; nothing was sent")]
+    Input {
+        /// The endpoint id asked for.
+        endpoint: String,
+        /// What is wrong with the input.
+        error: feishu_perf_core::registry::InputError,
+    },
 }
 
 /// A non-zero `code` from the platform.

@@ -54,6 +54,22 @@ pub use feishu_perf_core::{
 };
 pub use feishu_perf_generated::{ENDPOINTS, Services, okr, performance, platform};
 
+/// Every endpoint by its id, callable with JSON ([`Client::send_json`]).
+///
+/// [`REGISTRY`](registry::REGISTRY) lists each endpoint's
+/// [`EndpointDescriptor`], the page's examples, its path and query parameters
+/// ([`ParamInfo`](registry::ParamInfo)) and whether it takes a body;
+/// [`find`](registry::find) looks one up by id; an entry's
+/// [`check`](registry::RegistryEntry::check) builds and validates a request
+/// from a [`CallInput`](registry::CallInput) without sending it.
+pub mod registry {
+    pub use feishu_perf_core::registry::{
+        CallError, CallInput, FromCallInput, InputError, JsonRequest, PagingTransport, ParamInfo,
+        RegistryEntry,
+    };
+    pub use feishu_perf_generated::registry::{REGISTRY, call, call_all_pages, find};
+}
+
 /// `use feishu_perf::prelude::*;` for the client and the service accessors.
 pub mod prelude {
     pub use crate::{Client, Error, Services, Validate};

@@ -111,7 +111,43 @@ fn platform_codes_and_unknown_codes() {
 #[test]
 fn descriptors_describe_every_endpoint() {
     use feishu_perf::{ENDPOINTS, HttpMethod};
-    assert_eq!(ENDPOINTS.len(), 15);
+    // Every performance endpoint of the portal's index, by method and path.
+    let index = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/codegen/tests/import/feishu-open-docs/INDEX.tsv"
+    ))
+    .unwrap();
+    let mut performance = 0;
+    for line in index.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if !cols[0].starts_with("performance") || cols[1] == "EVENT" {
+            continue;
+        }
+        performance += 1;
+        let path = cols[2]
+            .split('/')
+            .map(|s| match s.strip_prefix(':') {
+                Some(p) => format!("{{{p}}}"),
+                None => s.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        assert!(
+            ENDPOINTS
+                .iter()
+                .any(|d| d.method.as_str() == cols[1] && d.path_template == path),
+            "{line}"
+        );
+    }
+    assert_eq!(performance, 21);
+    // Reads sent as POST are retried like any read; writes without a client_token are not.
+    for d in ENDPOINTS {
+        let read =
+            d.id.ends_with(".query") || d.id.ends_with(".list") || d.id.contains(".find_by_");
+        if read {
+            assert!(d.retry_safe, "{}", d.id);
+        }
+    }
     let import = ENDPOINTS
         .iter()
         .find(|d| d.id == "performance.v2.metric_detail.import")

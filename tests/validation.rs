@@ -269,7 +269,13 @@ fn review_template_query_page_size_and_ids() {
     for bad in [-1, 51] {
         let v = only_violation(&query().page_size(bad));
         assert_eq!(v.path, "query.page_size");
-        assert_eq!(v.rule, Rule::Range { min: 0, max: 50 });
+        assert_eq!(
+            v.rule,
+            Rule::Range {
+                min: Some(0),
+                max: Some(50)
+            }
+        );
     }
     let ids = |n: usize| {
         query().body(

@@ -70,7 +70,7 @@ pub enum Command {
     /// Supplementary information (补充信息): import from CSV, export as CSV, delete.
     #[command(subcommand)]
     Information(InformationCommand),
-    /// The OKR service: import metric-item values.
+    /// The OKR service: import progress (v1 metric items, v2 indicators), and find their ids.
     #[command(subcommand)]
     Okr(OkrCommand),
     /// The look-ups: `<resource> list`, one for each list endpoint.
@@ -143,11 +143,18 @@ pub enum InformationCommand {
 /// `okr` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum OkrCommand {
-    /// Update OKR metric items (更新指标项) from a CSV file with the columns
+    /// Update OKR progress from a CSV file (empty cells leave a value as it is).
+    /// `--kind items` (default): v1 metric items (批量更新指标项), the columns
     /// metric_source_id,metric_table_id,metric_item_id,metric_initial_value,
-    /// metric_target_value,metric_current_value,supported_user_id (empty cells
-    /// leave a value as it is). One request an item.
+    /// metric_target_value,metric_current_value,supported_user_id; up to 100
+    /// items of one table a request. `--kind indicators`: v2 quantitative
+    /// indicators (更新量化指标), the columns indicator_id,start_value,
+    /// target_value,current_value,indicator_status,status_calculate_type,
+    /// current_value_calculate_type,unit_type,unit_value; one request each.
     Import(OkrArgs),
+    /// The look-ups.
+    #[command(flatten)]
+    Lookup(crate::commands::okr::OkrLookup),
 }
 
 /// `auth` subcommands.
@@ -221,9 +228,24 @@ pub struct OkrArgs {
     /// The file and the run.
     #[command(flatten)]
     pub run: RunArgs,
-    /// How `supported_user_id` identifies people: open_id, union_id or user_id.
+    /// What the file updates: v1 metric items, or v2 indicators.
+    #[arg(long, value_enum, default_value_t = OkrKind::Items)]
+    pub kind: OkrKind,
+    /// How `supported_user_id` identifies people (items): open_id, union_id or user_id.
     #[arg(long)]
     pub user_id_type: Option<String>,
+    /// Items per request (items; default and maximum 100).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+}
+
+/// What `okr import` updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OkrKind {
+    /// OKR v1 metric items (指标项), through batch_update.
+    Items,
+    /// OKR v2 quantitative indicators (量化指标), through their PATCH.
+    Indicators,
 }
 
 /// What `metrics export` takes.

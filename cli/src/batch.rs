@@ -31,7 +31,7 @@ use feishu_perf::performance::v2::UserIdType;
 use feishu_perf::{ApiError, ApiRequest, Client, Error, Refuses, Validate};
 
 use crate::input::{Column, Row, Table};
-use crate::journal::{BatchState, Entry, Journal};
+use crate::journal::{BatchState, Entry, FailedUnit, Journal};
 
 /// Up to three cells that identify something in a row (unused places are `""`).
 pub type Key<'t> = [&'t str; 3];
@@ -73,6 +73,21 @@ pub trait Job {
     /// Checks the run's options on their own (before any row): a usage error.
     fn check_options(&self) -> Result<(), String> {
         Ok(())
+    }
+    /// Units must share this key to share a request (the metric table a batch
+    /// update writes to); by default (`None`) any units may.
+    fn batch_key<'t>(&self, _row: Row<'t>) -> Option<Key<'t>> {
+        None
+    }
+    /// The units (indexes into `units`) that a successful `response` reports
+    /// as not applied, with the server's reason: a batch update applies the
+    /// good units and names the others. By default none.
+    fn refused_in_response(
+        &self,
+        _units: &[Vec<Row<'_>>],
+        _response: &<Self::Request as ApiRequest>::Response,
+    ) -> Vec<(usize, String)> {
+        Vec::new()
     }
     /// The import record of a response.
     fn record_id(response: &<Self::Request as ApiRequest>::Response) -> Option<String>;
@@ -119,8 +134,9 @@ pub struct Plan {
     unit_rows: Vec<u32>,
     /// End (in `unit_rows`) of each unit.
     unit_ends: Vec<u32>,
-    /// Units per request: request `i` holds units `batch_size * i ..`.
-    batch_size: usize,
+    /// First unit of each request (units with another [`Job::batch_key`]
+    /// start a new one, as does a full request).
+    batch_starts: Vec<u32>,
     /// Rows refused before sending.
     pub rejected: Vec<Rejection>,
     /// Identifies the input and options, for the journal.
@@ -168,7 +184,7 @@ impl Options {
 impl Plan {
     /// Number of requests planned (before any split).
     pub fn batches(&self) -> usize {
-        self.unit_ends.len().div_ceil(self.batch_size)
+        self.batch_starts.len()
     }
 
     /// Rows that will be sent.
@@ -214,9 +230,13 @@ impl Plan {
 
     /// The units of request `batch`.
     fn batch_units(&self, batch: usize) -> Vec<u32> {
-        let start = batch * self.batch_size;
-        let end = (start + self.batch_size).min(self.unit_ends.len());
-        (start as u32..end as u32).collect()
+        let start = self.batch_starts[batch];
+        let end = self
+            .batch_starts
+            .get(batch + 1)
+            .copied()
+            .unwrap_or(self.unit_ends.len() as u32);
+        (start..end).collect()
     }
 }
 
@@ -362,18 +382,60 @@ fn finish<J: Job>(
         start = end as usize;
     }
     drop(unit_rows);
-    good_rows.shrink_to_fit();
-    good_ends.shrink_to_fit();
+    let (good_rows, good_ends, batch_starts) = pack(job, &table, good_rows, good_ends);
     rejected.sort_by_key(|r| r.lines.first().copied());
     Ok(Plan {
         table,
         unit_rows: good_rows,
         unit_ends: good_ends,
-        batch_size: job.batch_size(),
+        batch_starts,
         rejected,
         fingerprint,
         rows,
     })
+}
+
+/// Packs units into requests of at most the batch size; units whose
+/// [`Job::batch_key`] differs go to different requests (the units are ordered
+/// by key first, in order of first appearance, stable within a key).
+fn pack<J: Job>(
+    job: &J,
+    table: &Table,
+    unit_rows: Vec<u32>,
+    unit_ends: Vec<u32>,
+) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let batch_size = job.batch_size() as u32;
+    let first_row = |u: usize| unit_rows[if u == 0 { 0 } else { unit_ends[u - 1] as usize }];
+    let key = |u: usize| job.batch_key(table.row(first_row(u) as usize));
+    if unit_ends.is_empty() || key(0).is_none() {
+        let batch_starts = (0..unit_ends.len() as u32)
+            .step_by(batch_size as usize)
+            .collect();
+        return (unit_rows, unit_ends, batch_starts);
+    }
+    // Each key's units, keys in order of first appearance.
+    let mut order: Vec<usize> = (0..unit_ends.len()).collect();
+    let mut first_seen: std::collections::HashMap<Option<Key<'_>>, usize> = Default::default();
+    for u in 0..unit_ends.len() {
+        first_seen.entry(key(u)).or_insert(u);
+    }
+    order.sort_by_key(|&u| (first_seen[&key(u)], u));
+    let (mut rows, mut ends, mut starts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut previous = None;
+    for (n, &u) in order.iter().enumerate() {
+        let k = key(u);
+        let in_batch = n as u32 - starts.last().copied().unwrap_or(0);
+        if starts.is_empty() || previous != Some(k) || in_batch == batch_size {
+            starts.push(n as u32);
+        }
+        previous = Some(k);
+        let start = if u == 0 { 0 } else { unit_ends[u - 1] as usize };
+        rows.extend_from_slice(&unit_rows[start..unit_ends[u] as usize]);
+        ends.push(rows.len() as u32);
+    }
+    rows.shrink_to_fit();
+    ends.shrink_to_fit();
+    (rows, ends, starts)
 }
 
 /// Where a run stands, for a progress display.
@@ -592,8 +654,8 @@ pub async fn run_with<J: Job>(
         let lines: Vec<u64> = units.iter().flatten().map(Row::line).collect();
         let rows = lines.len();
         let resumed_token = match journal.state(&key).cloned() {
-            Some(BatchState::Done) => {
-                report.applied_rows += rows;
+            Some(BatchState::Done { failed }) => {
+                failed_rows += count_failed(&mut report, rows, failed);
                 progress(Progress {
                     applied_rows: report.applied_rows,
                     failed_rows,
@@ -670,16 +732,25 @@ pub async fn run_with<J: Job>(
         match result {
             Ok(data) => {
                 let id = J::record_id(&data);
+                let failed: Vec<FailedUnit> = job
+                    .refused_in_response(&units, &data)
+                    .into_iter()
+                    .filter_map(|(unit, reason)| {
+                        let lines = units.get(unit)?.iter().map(Row::line).collect();
+                        Some(FailedUnit { lines, reason })
+                    })
+                    .collect();
                 record(
                     journal,
                     Entry::Done {
                         batch: key,
                         import_record_id: id.clone(),
+                        failed: failed.clone(),
                     },
                     &report,
                 )?;
                 report.import_record_ids.extend(id);
-                report.applied_rows += rows;
+                failed_rows += count_failed(&mut report, rows, failed);
             }
             // Applied by an earlier attempt of this run (the client says so), or of an
             // earlier run (a resumed token refused as a repeat).
@@ -693,6 +764,7 @@ pub async fn run_with<J: Job>(
                     Entry::Done {
                         batch: key,
                         import_record_id: None,
+                        failed: Vec::new(),
                     },
                     &report,
                 )?;
@@ -749,6 +821,21 @@ pub async fn run_with<J: Job>(
     report.rejected.sort_by_key(|r| r.lines.first().copied());
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Counts a request of `rows` rows that the server applied but for `failed`:
+/// the others applied, these rejected with the server's reason. Returns the rows failed.
+fn count_failed(report: &mut Report, rows: usize, failed: Vec<FailedUnit>) -> usize {
+    let refused: usize = failed.iter().map(|f| f.lines.len()).sum();
+    report.applied_rows += rows - refused;
+    report
+        .rejected
+        .extend(failed.into_iter().map(|f| Rejection {
+            lines: f.lines,
+            code: None,
+            reason: f.reason,
+        }));
+    refused
 }
 
 /// What a refusal blames, as the endpoint's error table decides

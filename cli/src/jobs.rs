@@ -1,4 +1,5 @@
-//! The imports the engine runs: key-metric values, supplementary information and OKR progress.
+//! The performance imports the engine runs: key-metric values and supplementary information
+//! (OKR progress is in [`crate::okr_jobs`]).
 //! Each names its file's columns and reads rows from the compact [`Table`](crate::input::Table).
 
 use feishu_perf::performance::v2::{
@@ -8,22 +9,19 @@ use feishu_perf::performance::v2::{
     ImportedMetric, ImportedMetricField,
 };
 
-use feishu_perf::okr::v1::{
-    PatchMetricSourceTableItemRequest, PatchMetricSourceTableItemRequestBody,
-    PatchMetricSourceTableItemResponseBody, UserIdType as OkrUserIdType,
-};
-
 use crate::batch::{Job, Key, Options};
 use crate::input::{Column, Row};
 
-const fn required(name: &'static str) -> Column {
+/// A column every row must fill.
+pub(crate) const fn required(name: &'static str) -> Column {
     Column {
         name,
         required: true,
     }
 }
 
-const fn optional(name: &'static str) -> Column {
+/// A column a row may leave empty.
+pub(crate) const fn optional(name: &'static str) -> Column {
     Column {
         name,
         required: false,
@@ -246,146 +244,6 @@ impl Job for InformationImport {
     }
 }
 
-/// OKR progress (更新指标项): a row is one metric item's new values (empty
-/// cells leave a value as it is); one PATCH per item. A PATCH sets absolute
-/// values, so repeating it is harmless; the endpoint documents no rate limit.
-#[derive(Debug, Clone, Default)]
-pub struct OkrItemUpdate {
-    /// How `supported_user_id` identifies people (default `open_id`).
-    pub user_id_type: Option<OkrUserIdType>,
-}
-
-impl OkrItemUpdate {
-    const SOURCE: usize = 0;
-    const TABLE: usize = 1;
-    const ITEM: usize = 2;
-    const VALUES: [usize; 3] = [3, 4, 5];
-    const SUPPORTED_USER: usize = 6;
-
-    fn number(row: Row<'_>, column: usize) -> Option<f64> {
-        row.opt(column)
-            .and_then(|v| v.parse::<f64>().ok())
-            .filter(|v| v.is_finite())
-    }
-}
-
-impl Job for OkrItemUpdate {
-    type Request = PatchMetricSourceTableItemRequest;
-    const MAX_UNITS: usize = 1;
-    const COLUMNS: &'static [Column] = &[
-        required("metric_source_id"),
-        required("metric_table_id"),
-        required("metric_item_id"),
-        optional("metric_initial_value"),
-        optional("metric_target_value"),
-        optional("metric_current_value"),
-        optional("supported_user_id"),
-    ];
-    const UNIT_PATH: &'static str = "path";
-
-    fn request(&self, units: &[Vec<Row<'_>>]) -> PatchMetricSourceTableItemRequest {
-        let row = units.first().and_then(|u| u.first());
-        let cell = |column| row.map_or("", |r| r.get(column));
-        let mut body = PatchMetricSourceTableItemRequestBody::new();
-        if let Some(row) = row {
-            let [initial, target, current] = Self::VALUES.map(|c| Self::number(*row, c));
-            if let Some(v) = initial {
-                body = body.metric_initial_value(v);
-            }
-            if let Some(v) = target {
-                body = body.metric_target_value(v);
-            }
-            if let Some(v) = current {
-                body = body.metric_current_value(v);
-            }
-            if let Some(user) = row.opt(Self::SUPPORTED_USER) {
-                body = body.supported_user_id(user);
-            }
-        }
-        let mut request = PatchMetricSourceTableItemRequest::new(
-            cell(Self::SOURCE),
-            cell(Self::TABLE),
-            cell(Self::ITEM),
-        )
-        .body(body);
-        if let Some(kind) = &self.user_id_type {
-            request = request.user_id_type(kind.clone());
-        }
-        request
-    }
-
-    /// A value that is not a finite number, and a row that changes nothing.
-    fn check_row(&self, row: Row<'_>) -> Result<(), String> {
-        for column in Self::VALUES {
-            if let Some(value) = row.opt(column) {
-                match value.parse::<f64>() {
-                    Ok(v) if v.is_finite() => {}
-                    Ok(_) => {
-                        return Err(format!(
-                            "{}: {value:?} is not a finite number",
-                            Self::COLUMNS[column].name
-                        ));
-                    }
-                    Err(_) => {
-                        return Err(format!(
-                            "{}: {value:?} is not a number",
-                            Self::COLUMNS[column].name
-                        ));
-                    }
-                }
-            }
-        }
-        if Self::VALUES.iter().all(|&c| row.opt(c).is_none())
-            && row.opt(Self::SUPPORTED_USER).is_none()
-        {
-            return Err("nothing to update: every value is empty".into());
-        }
-        Ok(())
-    }
-
-    /// The same item twice is ambiguous.
-    fn unique_keys<'t>(&self, row: Row<'t>) -> [Option<Key<'t>>; 2] {
-        [
-            Some([
-                row.get(Self::SOURCE),
-                row.get(Self::TABLE),
-                row.get(Self::ITEM),
-            ]),
-            None,
-        ]
-    }
-
-    fn duplicate_reason(&self, _slot: usize, row: Row<'_>) -> String {
-        format!(
-            "metric item {} is given more than once",
-            row.get(Self::ITEM)
-        )
-    }
-
-    fn record_id(response: &PatchMetricSourceTableItemResponseBody) -> Option<String> {
-        response.metric_item_id.clone()
-    }
-
-    fn batch_size(&self) -> usize {
-        1
-    }
-
-    fn options_key(&self) -> String {
-        self.user_id_type
-            .as_ref()
-            .map_or(String::new(), |t| t.as_str().to_owned())
-    }
-
-    fn options_summary(&self) -> String {
-        format!(
-            "--user-id-type {}",
-            self.user_id_type
-                .as_ref()
-                .map_or("open_id (the default)", |t| t.as_str())
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,7 +328,8 @@ mod tests {
         .enumerate()
         .map(|(n, v)| format!("s,t,{n},,,{v},"))
         .collect();
-        let plan = plan(&OkrItemUpdate::default(), table::<OkrItemUpdate>(&rows)).unwrap();
+        let job = crate::okr_jobs::OkrItemBatchUpdate::default();
+        let plan = plan(&job, table::<crate::okr_jobs::OkrItemBatchUpdate>(&rows)).unwrap();
         let reasons: Vec<(u64, &str)> = plan
             .rejected
             .iter()

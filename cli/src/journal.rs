@@ -28,12 +28,16 @@ pub enum Entry {
         /// Input lines in the batch.
         lines: Vec<u64>,
     },
-    /// The server applied the batch.
+    /// The server applied the batch (but for the units it named as failed).
     Done {
         /// Batch key.
         batch: String,
         /// `import_record_id`, unless the response was lost.
         import_record_id: Option<String>,
+        /// Units the server's answer reported as not applied (a batch update's
+        /// `failed_items`), with their reasons.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        failed: Vec<FailedUnit>,
     },
     /// The server refused the batch; it was split to isolate the bad rows: in
     /// two halves (`<key>.0`, `<key>.1`), or probed with single units first.
@@ -58,6 +62,15 @@ pub enum Entry {
     },
 }
 
+/// Rows of a batch the server answered for, as not applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedUnit {
+    /// Input lines.
+    pub lines: Vec<u64>,
+    /// The server's reason.
+    pub reason: String,
+}
+
 /// What the journal knows of one batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BatchState {
@@ -66,8 +79,11 @@ pub enum BatchState {
         /// The token it was sent with.
         client_token: String,
     },
-    /// Applied.
-    Done,
+    /// Applied, but for these units.
+    Done {
+        /// Units the server reported as not applied.
+        failed: Vec<FailedUnit>,
+    },
     /// Split into `<key>.0`, `<key>.1`, ...
     Split {
         /// Probed with single units first, rather than halved.
@@ -175,8 +191,8 @@ fn apply(states: &mut HashMap<String, BatchState>, entry: Entry) {
         } => {
             states.insert(batch, BatchState::Started { client_token });
         }
-        Entry::Done { batch, .. } => {
-            states.insert(batch, BatchState::Done);
+        Entry::Done { batch, failed, .. } => {
+            states.insert(batch, BatchState::Done { failed });
         }
         Entry::Split { batch, probe } => {
             states.insert(batch, BatchState::Split { probe });

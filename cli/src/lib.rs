@@ -7,4 +7,5 @@ pub mod batch;
 pub mod input;
 pub mod jobs;
 pub mod journal;
+pub mod okr_jobs;
 pub mod rejects;

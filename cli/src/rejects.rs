@@ -20,7 +20,7 @@ pub fn write_rejects(
     let io = |e: std::io::Error| format!("{}: {e}", path.display());
     let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
     file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
-    let rows = rejects_csv(file.get_mut(), table, rejections)
+    let rows = rejects_csv(&mut file, table, rejections)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     file.flush().map_err(io)?;
     Ok(rows)

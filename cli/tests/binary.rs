@@ -463,8 +463,12 @@ fn import_okr_from_csv() {
         (result["applied"].clone(), result["rejected"].clone()),
         (1.into(), 1.into())
     );
+    // The batch update names the item it did not apply, with a reason and no code.
     assert_eq!(result["rejected_rows"][0]["line"], 3);
-    assert_eq!(result["rejected_rows"][0]["code"], 1001004);
+    assert_eq!(
+        result["rejected_rows"][0]["reason"],
+        "not applied: OKR data not found."
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -472,7 +476,7 @@ fn import_okr_from_csv() {
 #[test]
 fn the_sample_files_import_cleanly() {
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let cases: [(&str, &[&str], u64); 3] = [
+    let cases: [(&str, &[&str], u64); 4] = [
         (
             "kpi.csv",
             &["metrics", "import", "--semester", ids::SEMESTER],
@@ -484,6 +488,11 @@ fn the_sample_files_import_cleanly() {
             3,
         ),
         ("okr.csv", &["okr", "import"], 3),
+        (
+            "indicators.csv",
+            &["okr", "import", "--kind", "indicators"],
+            3,
+        ),
     ];
     for (file, command, rows) in cases {
         let path = examples.join(file);

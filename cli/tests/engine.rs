@@ -7,7 +7,7 @@ use std::time::Duration;
 use feishu_perf::{Client, Error, Pacing, RetryPolicy};
 use feishu_perf_cli::batch::{self, Job, Options};
 use feishu_perf_cli::input::{Table, parse_table};
-use feishu_perf_cli::jobs::{InformationImport, MetricImport, OkrItemUpdate};
+use feishu_perf_cli::jobs::{InformationImport, MetricImport};
 use feishu_perf_cli::journal::Journal;
 use feishu_sandbox::seed::{APP_ID, APP_SECRET, ids, open_id};
 use feishu_sandbox::{Config, Sandbox, Seed};
@@ -289,59 +289,6 @@ async fn supplementary_information_imports_through_the_same_engine() {
     assert_eq!(items.len(), 30);
 }
 
-#[tokio::test]
-async fn okr_progress_updates_each_item_once_and_reports_refusals() {
-    let sandbox = sandbox("drop,apply_drop").await;
-    let item = |id: &str, initial: &str, target: &str, current: &str| {
-        format!(
-            "{},{},{id},{initial},{target},{current},",
-            ids::OKR_SOURCE,
-            ids::OKR_TABLE
-        )
-    };
-    let first: u64 = ids::OKR_ITEM.parse().unwrap();
-    let mut rows: Vec<String> = (0..4)
-        .map(|n| {
-            item(
-                &(first + n).to_string(),
-                "",
-                "",
-                &format!("{}", 10 * (n + 1)),
-            )
-        })
-        .collect();
-    rows.push(item("1", "", "", "5")); // line 6, unknown item: 1001004
-    rows.push(item(&(first + 4).to_string(), "", "", "lots")); // line 7, not a number: refused before sending
-    rows.push(item(&(first + 5).to_string(), "", "", "NaN")); // line 8, not finite: refused before sending
-    rows.push(item(&(first + 4).to_string(), "7", "7", "1")); // line 9, 1001006
-    let job = OkrItemUpdate::default();
-    let plan = batch::plan(&job, table::<OkrItemUpdate>(&rows)).unwrap();
-    assert_eq!(plan.batches(), 6);
-    let report = run_in_memory(&client(&sandbox, 5), &plan, &job)
-        .await
-        .unwrap();
-    let refused = refused(&report);
-    assert_eq!(
-        refused,
-        [
-            (vec![6], Some(1001004)),
-            (vec![7], None),
-            (vec![8], None),
-            (vec![9], Some(1001006))
-        ]
-    );
-    assert_eq!(report.applied_rows, 4);
-    // The PATCH sets absolute values: the retried apply_drop wrote the same values twice, harmlessly.
-    let written: Vec<f64> = sandbox
-        .ledger()
-        .iter()
-        .map(|e| e.rows[0]["metric_current_value"].as_f64().unwrap())
-        .collect();
-    let mut distinct = written.clone();
-    distinct.dedup();
-    assert_eq!(distinct, [10.0, 20.0, 30.0, 40.0]);
-}
-
 /// One row per reviewee, for reviewees 10..10+n: each row a unit of its own.
 fn one_row_each(n: usize) -> Vec<String> {
     (10..10 + n)
@@ -444,7 +391,7 @@ async fn isolating_a_few_refused_rows_costs_a_small_multiple_of_their_number() {
 #[test]
 fn which_refusals_blame_rows_is_each_endpoints_fact() {
     use feishu_perf::Refuses::{Request, Run, Unit};
-    use feishu_perf_cli::jobs::OkrItemUpdate;
+    use feishu_perf_cli::okr_jobs::OkrItemBatchUpdate;
     let unit = |codes: &[i64]| codes.iter().map(|&c| (c, Some(Unit))).collect::<Vec<_>>();
     // What the jobs once listed by hand, now read from each endpoint's error table.
     let mut metric = unit(&[
@@ -478,6 +425,10 @@ fn which_refusals_blame_rows_is_each_endpoints_fact() {
     ]);
     okr.extend([(1001005, None), (1009999, None), (99991672, Some(Run))]);
     for (code, expected) in okr {
-        assert_eq!(batch::refusal::<OkrItemUpdate>(code), expected, "{code}");
+        assert_eq!(
+            batch::refusal::<OkrItemBatchUpdate>(code),
+            expected,
+            "{code}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The resolved schema: every type reference bound, every name checked. The
 //! emitters read only this.
 
-use crate::model::{Bounds, EndpointFile, ErrorCode, ErrorDecision, PlatformErrorCode};
+use crate::model::{Bounds, EndpointFile, ErrorCode, ErrorDecision, PlatformErrorCode, Range};
 
 /// The whole API.
 #[derive(Debug, Clone)]
@@ -101,7 +101,11 @@ pub struct Field {
     /// Length range.
     pub length: Option<Bounds>,
     /// Value range.
-    pub range: Option<Bounds>,
+    pub range: Option<Range>,
+    /// The page's regular expression, for a string.
+    pub pattern: Option<String>,
+    /// The allowed values of a number or boolean, as they are written in JSON.
+    pub values: Option<Vec<String>>,
     /// The idempotency key.
     pub idempotency_key: bool,
 }

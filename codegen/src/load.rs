@@ -649,7 +649,7 @@ impl Cx {
                     );
                 }
             }
-            if let Some(b) = f.length.or(f.range)
+            if let Some(b) = f.length
                 && b.min > b.max
             {
                 self.at(
@@ -657,6 +657,61 @@ impl Cx {
                     &f.name,
                     format!("range {}..{} is empty", b.min, b.max),
                 );
+            }
+            if let Some(r) = f.range {
+                match (r.min, r.max) {
+                    (None, None) => self.at(
+                        file,
+                        &f.name,
+                        "a `range` needs a `min`, a `max` or both".into(),
+                    ),
+                    (Some(min), Some(max)) if min > max => {
+                        self.at(file, &f.name, format!("range {min}..{max} is empty"))
+                    }
+                    _ => {}
+                }
+            }
+            if f.pattern.is_some() && ty.as_ref().is_some_and(|t| element(t) != &Ty::String) {
+                self.at(
+                    file,
+                    &f.name,
+                    format!("`pattern` applies to strings, not to `{}`", f.ty.value),
+                );
+            }
+            if let Some(p) = &f.pattern
+                && let Err(e) = regex_lite::Regex::new(p)
+            {
+                self.at(
+                    file,
+                    &f.name,
+                    format!("`pattern` is not a regular expression: {e}"),
+                );
+            }
+            let values = f.values.as_ref().map(|values| {
+                values
+                    .iter()
+                    .map(|v| v.value.value.clone())
+                    .collect::<Vec<_>>()
+            });
+            if let (Some(values), Some(ty)) = (&values, &ty) {
+                for v in values {
+                    let fits = match element(ty) {
+                        Ty::Integer => v.parse::<i64>().is_ok(),
+                        Ty::Number => v.parse::<f64>().is_ok_and(f64::is_finite),
+                        Ty::Boolean => v == "true" || v == "false",
+                        _ => false,
+                    };
+                    if !fits {
+                        self.at(
+                            file,
+                            &f.name,
+                            format!(
+                                "allowed value `{v}` is not of type `{}`: `values` on a field list numbers or booleans (strings are an enumeration type)",
+                                f.ty.value
+                            ),
+                        );
+                    }
+                }
             }
             out.push(ir::Field {
                 wire_name: f.name.value.clone(),
@@ -668,6 +723,8 @@ impl Cx {
                 default: f.default.clone(),
                 length: f.length,
                 range: f.range,
+                pattern: f.pattern.clone(),
+                values,
                 idempotency_key: f.idempotency_key,
             });
         }
@@ -720,6 +777,30 @@ impl Cx {
             .collect();
         let path_params = self.resolve_fields(file, &src.path_params, known);
         let query = self.resolve_fields(file, &src.query, known);
+        // A parameter is text on the wire: a scalar, an enumeration, or a list
+        // of them (a repeated query key).
+        for (f, ir) in src
+            .path_params
+            .iter()
+            .zip(&path_params)
+            .chain(src.query.iter().zip(&query))
+        {
+            let scalar = |t: &Ty| !matches!(t, Ty::Object(_) | Ty::Array(_));
+            let fits = match &ir.ty {
+                Ty::Array(inner) => scalar(inner),
+                other => scalar(other),
+            };
+            if !fits {
+                self.at(
+                    file,
+                    &f.name,
+                    format!(
+                        "a parameter is a scalar, an enumeration or a list of them, not `{}`",
+                        f.ty.value
+                    ),
+                );
+            }
+        }
         let request_body = src
             .request_body
             .as_ref()
@@ -783,9 +864,30 @@ impl Cx {
             );
         }
 
+        if src.read_only && !src.sources.contains_key("read_only") {
+            self.at(
+                file,
+                &src.name,
+                "`read_only` is a decision: name its source under `sources: {read_only: ...}`"
+                    .into(),
+            );
+        }
+        if src.read_only && src.http_method != model::HttpMethod::POST {
+            self.at(
+                file,
+                &src.name,
+                "`read_only` marks a POST that only reads; other methods are classed by their method".into(),
+            );
+        }
         let pagination = src.pagination.as_ref().and_then(|p| {
             let has = |fields: &[ir::Field], name: &str, ty: Ty| {
                 fields.iter().any(|f| f.wire_name == name && f.ty == ty)
+            };
+            let (carrier, place) = match p.tokens_in {
+                model::TokensIn::Query => (query.as_slice(), "query parameter"),
+                model::TokensIn::Body => {
+                    (request_body.as_deref().unwrap_or_default(), "body field")
+                }
             };
             // `page_size` is an integer, or a string on the endpoints whose
             // sources type it so (the OKR v1 metric-source lists).
@@ -794,11 +896,11 @@ impl Cx {
                 ("page_size", &[Ty::Integer, Ty::String]),
             ];
             for (name, types) in needs {
-                if !types.iter().any(|ty| has(&query, name, ty.clone())) {
+                if !types.iter().any(|ty| has(carrier, name, ty.clone())) {
                     self.at(
                         file,
                         &p.items,
-                        format!("a paginated endpoint needs the query parameter `{name}`"),
+                        format!("a paginated endpoint needs the {place} `{name}`"),
                     );
                 }
             }
@@ -893,4 +995,12 @@ fn saphyr_message(err: &serde_saphyr::Error) -> String {
         _ => first,
     };
     first.to_owned()
+}
+
+/// The type of an array's items, or the type itself.
+fn element(ty: &Ty) -> &Ty {
+    match ty {
+        Ty::Array(inner) => inner.as_ref(),
+        other => other,
+    }
 }

@@ -68,6 +68,12 @@ pub struct EndpointFile {
     /// The documented rate limit, if the page gives one.
     #[serde(default)]
     pub rate_limit: Option<RateLimit>,
+    /// A `POST` that only reads (a query that pages no list, say): repeating it
+    /// cannot change anything, so the runtime may retry it when its outcome is
+    /// unknown. A maintainer's decision, not a fact of the page: give its
+    /// source under `sources: {read_only: ...}`.
+    #[serde(default)]
+    pub read_only: bool,
     /// Pagination, for endpoints that page through `page_token` / `page_size`.
     #[serde(default)]
     pub pagination: Option<Pagination>,
@@ -215,6 +221,22 @@ pub struct Pagination {
     /// The response field holding the page's items.
     #[schemars(with = "String")]
     pub items: Spanned<String>,
+    /// Where the request carries `page_token` and `page_size`: in the query
+    /// (the platform's rule, REFERENCE.md: even on POST), or in the body where
+    /// the page puts them there.
+    #[serde(default)]
+    pub tokens_in: TokensIn,
+}
+
+/// Where a paginated request carries `page_token` and `page_size`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokensIn {
+    /// Query parameters.
+    #[default]
+    Query,
+    /// Fields of the JSON body.
+    Body,
 }
 
 /// A request or response body: an object of fields.
@@ -299,9 +321,10 @@ pub struct Field {
     /// Length range: characters for a string, items for an array.
     #[serde(default)]
     pub length: Option<Bounds>,
-    /// Value range, for a number.
+    /// Value range, for a number: either bound may be absent (`最大值` alone), and
+    /// either may be negative.
     #[serde(default)]
-    pub range: Option<Bounds>,
+    pub range: Option<Range>,
     /// The page's `正则校验` (regular expression) for a string.
     #[serde(default)]
     pub pattern: Option<String>,
@@ -328,6 +351,18 @@ pub struct Bounds {
     pub min: u64,
     /// Inclusive upper bound.
     pub max: u64,
+}
+
+/// An inclusive value range whose bounds may each be absent or negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    /// Inclusive lower bound, when the page gives one.
+    #[serde(default)]
+    pub min: Option<i64>,
+    /// Inclusive upper bound, when the page gives one.
+    #[serde(default)]
+    pub max: Option<i64>,
 }
 
 /// One row of an error table.

@@ -27,6 +27,19 @@ fn generated_modules_match_their_snapshots() {
 }
 
 #[test]
+fn each_rule_and_request_shape_generates_as_its_snapshot_shows() {
+    // tests/constructs: a GET-style list query parameter, max-only and negative
+    // ranges, a pattern, allowed numbers, page tokens in the body, a per-second limit.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/constructs");
+    let files = generate_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let endpoint = files
+        .iter()
+        .find(|f| f.path.ends_with("thing_list.rs"))
+        .expect("the construct endpoint is generated");
+    insta::assert_snapshot!("constructs__thing_list", endpoint.contents);
+}
+
+#[test]
 fn schema_json_matches_its_snapshot() {
     insta::assert_snapshot!("schema.json", json_schema());
 }

@@ -57,8 +57,9 @@ pub struct RateLimit {
 
 /// How a list endpoint pages.
 ///
-/// `page_token` and `page_size` are query parameters (even on `POST`); the
-/// response carries `has_more`, `page_token` and the items.
+/// `page_token` and `page_size` are query parameters (even on `POST`), unless
+/// the endpoint's page puts them in the body; the response carries
+/// `has_more`, `page_token` and the items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Pagination {
     /// The response field holding a page's items.
@@ -67,6 +68,9 @@ pub struct Pagination {
     pub default_page_size: Option<u64>,
     /// The largest accepted `page_size`.
     pub max_page_size: Option<u64>,
+    /// Whether `page_token` and `page_size` are fields of the JSON body rather
+    /// than query parameters.
+    pub tokens_in_body: bool,
 }
 
 /// Everything the runtime needs to send a request to one endpoint.

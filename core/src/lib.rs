@@ -10,6 +10,7 @@
 pub mod descriptor;
 pub mod error_code;
 pub mod open_enum;
+pub mod registry;
 pub mod request;
 pub mod validate;
 

@@ -76,7 +76,7 @@ pub fn next_page_token(has_more: Option<bool>, page_token: Option<&str>) -> Opti
 }
 
 /// The `data` of an endpoint whose page documents none.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct EmptyResponse {}
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).

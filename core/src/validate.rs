@@ -6,6 +6,7 @@
 //! are reported under `query.` and `path.`.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use crate::OpenEnum;
 
@@ -101,12 +102,17 @@ pub enum Rule {
         /// The number found.
         actual: u64,
     },
-    /// A number must lie in `min..=max`.
+    /// A number must lie in `min..=max`; an absent bound does not limit.
     Range {
-        /// Inclusive minimum.
-        min: u64,
-        /// Inclusive maximum.
-        max: u64,
+        /// Inclusive minimum, if any.
+        min: Option<i64>,
+        /// Inclusive maximum, if any.
+        max: Option<i64>,
+    },
+    /// A string must match the page's regular expression.
+    Pattern {
+        /// The regular expression, as the page writes it.
+        pattern: &'static str,
     },
     /// A value must be one of the documented values.
     AllowedValues {
@@ -126,7 +132,23 @@ impl fmt::Display for Rule {
             Rule::Items { min, max, actual } => {
                 write!(f, "must have {min}..={max} items, found {actual}")
             }
-            Rule::Range { min, max } => write!(f, "must be in {min}..={max}"),
+            Rule::Range {
+                min: Some(min),
+                max: Some(max),
+            } => write!(f, "must be in {min}..={max}"),
+            Rule::Range {
+                min: Some(min),
+                max: None,
+            } => write!(f, "must be at least {min}"),
+            Rule::Range {
+                min: None,
+                max: Some(max),
+            } => write!(f, "must be at most {max}"),
+            Rule::Range {
+                min: None,
+                max: None,
+            } => f.write_str("must be a number"),
+            Rule::Pattern { pattern } => write!(f, "must match {pattern}"),
             Rule::Required => f.write_str("is required"),
             Rule::AllowedValues { allowed } => {
                 write!(f, "must be one of {}", allowed.join(", "))
@@ -272,15 +294,15 @@ pub fn check_items<T>(
     }
 }
 
-/// Checks an integer against `min..=max`.
+/// Checks an integer against `min..=max` (an absent bound does not limit).
 pub fn check_range_i64(
     path: &JsonPath<'_>,
     value: i64,
-    min: u64,
-    max: u64,
+    min: Option<i64>,
+    max: Option<i64>,
     out: &mut Vec<Violation>,
 ) {
-    let inside = u64::try_from(value).is_ok_and(|v| v >= min && v <= max);
+    let inside = min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max);
     if !inside {
         out.push(Violation {
             path: path.to_string(),
@@ -290,19 +312,89 @@ pub fn check_range_i64(
     }
 }
 
-/// Checks a number against `min..=max`.
+/// Checks a number against `min..=max` (an absent bound does not limit; NaN is outside).
 pub fn check_range_f64(
     path: &JsonPath<'_>,
     value: f64,
-    min: u64,
-    max: u64,
+    min: Option<i64>,
+    max: Option<i64>,
     out: &mut Vec<Violation>,
 ) {
-    if !(value >= min as f64 && value <= max as f64) {
+    let inside = !value.is_nan()
+        && min.is_none_or(|min| value >= min as f64)
+        && max.is_none_or(|max| value <= max as f64);
+    if !inside {
         out.push(Violation {
             path: path.to_string(),
             rule: Rule::Range { min, max },
             value: value.to_string(),
+        });
+    }
+}
+
+/// A page's regular expression, compiled once on first use.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<regex_lite::Regex>>,
+}
+
+impl Pattern {
+    /// A pattern from its source (compiled when first checked).
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The regular expression as the page writes it.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches. A pattern that does not compile matches
+    /// everything: the generator refuses such a schema, so this is only a guard.
+    pub fn is_match(&self, value: &str) -> bool {
+        self.compiled
+            .get_or_init(|| regex_lite::Regex::new(self.source).ok())
+            .as_ref()
+            .is_none_or(|re| re.is_match(value))
+    }
+}
+
+/// Checks a string against the page's regular expression.
+pub fn check_pattern(
+    path: &JsonPath<'_>,
+    value: &str,
+    pattern: &Pattern,
+    out: &mut Vec<Violation>,
+) {
+    if !pattern.is_match(value) {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::Pattern {
+                pattern: pattern.source,
+            },
+            value: shown(value),
+        });
+    }
+}
+
+/// Checks that a number or boolean is one of the documented values, given as
+/// they are written in JSON (`"1"`, `"true"`).
+pub fn check_one_of<T: fmt::Display>(
+    path: &JsonPath<'_>,
+    value: &T,
+    allowed: &'static [&'static str],
+    out: &mut Vec<Violation>,
+) {
+    let written = value.to_string();
+    if !allowed.contains(&written.as_str()) {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::AllowedValues { allowed },
+            value: written,
         });
     }
 }
@@ -315,5 +407,61 @@ pub fn check_allowed<E: OpenEnum>(path: &JsonPath<'_>, value: &E, out: &mut Vec<
             rule: Rule::AllowedValues { allowed: E::VALUES },
             value: shown(value.as_str()),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(check: impl FnOnce(&JsonPath<'_>, &mut Vec<Violation>)) -> Vec<String> {
+        let root = JsonPath::root();
+        let path = root.key("x");
+        let mut out = Vec::new();
+        check(&path, &mut out);
+        out.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_range_may_have_one_bound_or_negative_bounds() {
+        assert!(run(|p, o| check_range_i64(p, 50, None, Some(50), o)).is_empty());
+        assert_eq!(
+            run(|p, o| check_range_i64(p, 51, None, Some(50), o)),
+            ["x: must be at most 50 (value: 51)"]
+        );
+        assert_eq!(
+            run(|p, o| check_range_i64(p, 0, Some(1), None, o)),
+            ["x: must be at least 1 (value: 0)"]
+        );
+        let (min, max) = (Some(-99_999_999_999), Some(99_999_999_999));
+        assert!(run(|p, o| check_range_f64(p, -12.5, min, max, o)).is_empty());
+        assert_eq!(
+            run(|p, o| check_range_f64(p, -1e12, min, max, o)),
+            ["x: must be in -99999999999..=99999999999 (value: -1000000000000)"]
+        );
+        assert_eq!(
+            run(|p, o| check_range_f64(p, f64::NAN, None, None, o)).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_pattern_is_checked_and_named() {
+        static URL: Pattern = Pattern::new("^https?://.*$");
+        assert!(run(|p, o| check_pattern(p, "https://a.example", &URL, o)).is_empty());
+        assert_eq!(
+            run(|p, o| check_pattern(p, "open.feishu.cn", &URL, o)),
+            ["x: must match ^https?://.*$ (value: \"open.feishu.cn\")"]
+        );
+    }
+
+    #[test]
+    fn allowed_numbers_are_checked_as_written_in_json() {
+        assert!(run(|p, o| check_one_of(p, &2_i64, &["2", "3"], o)).is_empty());
+        assert_eq!(
+            run(|p, o| check_one_of(p, &4_i64, &["2", "3"], o)),
+            ["x: must be one of 2, 3 (value: 4)"]
+        );
+        assert!(run(|p, o| check_one_of(p, &true, &["true"], o)).is_empty());
     }
 }

@@ -20,6 +20,9 @@ pub mod performance;
 #[rustfmt::skip]
 pub mod platform;
 
+#[rustfmt::skip]
+pub mod registry;
+
 /// The descriptor of every endpoint, in schema order.
 #[rustfmt::skip]
 pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[
@@ -35,9 +38,27 @@ pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[
     &okr::v2::LIST_OKR_KEY_RESULT_INDICATOR,
     &okr::v2::LIST_OKR_OBJECTIVE_INDICATOR,
     &okr::v2::LIST_OKR_OBJECTIVE_KEY_RESULT,
+    &performance::v1::QUERY_REVIEW_DATA,
+    &performance::v1::LIST_SEMESTER,
+    &performance::v1::FIND_BY_PAGE_STAGE_TASK,
+    &performance::v1::FIND_BY_USER_LIST_STAGE_TASK,
+    &performance::v2::QUERY_ACTIVITY,
     &performance::v2::IMPORT_ADDITIONAL_INFORMATION,
+    &performance::v2::QUERY_ADDITIONAL_INFORMATION,
+    &performance::v2::DELETE_ADDITIONAL_INFORMATIONS_BATCH,
+    &performance::v2::QUERY_INDICATOR,
     &performance::v2::IMPORT_METRIC_DETAIL,
+    &performance::v2::QUERY_METRIC_DETAIL,
+    &performance::v2::QUERY_METRIC_FIELD,
+    &performance::v2::QUERY_METRIC_LIB,
+    &performance::v2::LIST_METRIC_TAG,
+    &performance::v2::QUERY_METRIC_TEMPLATE,
+    &performance::v2::QUERY_QUESTION,
+    &performance::v2::QUERY_REVIEW_DATA,
     &performance::v2::QUERY_REVIEW_TEMPLATE,
+    &performance::v2::QUERY_REVIEWEE,
+    &performance::v2::WRITE_USER_GROUP_USER_REL,
+    &performance::v2::QUERY_USER_INFO,
 ];
 
 /// The services, reached from any [`Transport`](feishu_perf_core::Transport), as in the

@@ -1,6 +1,7 @@
 //! `auth check`: fetch a token and say what can be known about each command's scopes before a long import.
 
-use feishu_perf::okr::v1::PatchMetricSourceTableItemRequest;
+use feishu_perf::okr::v1::BatchUpdateMetricSourceTableItemRequest;
+use feishu_perf::okr::v2::PatchOkrIndicatorRequest;
 use feishu_perf::performance::v2::{
     ImportAdditionalInformationRequest, ImportMetricDetailRequest, QueryReviewTemplateRequest,
 };
@@ -102,7 +103,12 @@ pub async fn check(ctx: &Context) -> Result<Status, Failure> {
         ),
         scopes(
             "okr import",
-            PatchMetricSourceTableItemRequest::DESCRIPTOR,
+            BatchUpdateMetricSourceTableItemRequest::DESCRIPTOR,
+            "not checked",
+        ),
+        scopes(
+            "okr import --kind indicators",
+            PatchOkrIndicatorRequest::DESCRIPTOR,
             "not checked",
         ),
     ];

@@ -21,22 +21,30 @@ pub async fn run(ctx: &Context, args: CallArgs) -> Result<Status, Failure> {
     }
     let id = args.endpoint.clone().unwrap_or_default();
     let d = registry::descriptor(&id).ok_or_else(|| registry::unknown(&id))?;
+    if args.page_all && d.pagination.is_none() {
+        return Err(Failure::usage(format!(
+            "{id} does not page: call it without --page-all"
+        )));
+    }
     let input = Input {
-        path: pairs("--path", &args.path)?,
+        path: pairs("--path", &args.path)?.into_iter().collect(),
         query: pairs("--query", &args.query)?,
         body: args.data.as_deref().map(body).transpose()?,
     };
+    // Built and validated by the generated types before anything else, credentials included.
+    let entry = registry::entry(&id).ok_or_else(|| registry::unknown(&id))?;
+    (entry.check)(&input).map_err(|e| Failure::usage(format!("{id}: {e}; nothing was sent")))?;
     let client = ctx.client()?;
     let fail = |e: feishu_perf::Error| Failure::from_sdk(&e, &ctx.base_url);
     if args.page_all {
         let pages = d.pagination.ok_or_else(|| {
             Failure::usage(format!("{id} does not page: call it without --page-all"))
         })?;
-        let (items, requests) = registry::list_all(client, &id, pages.items_field, input)
+        let items = registry::list_all(client, &id, pages.items_field, input)
             .await
             .map_err(fail)?;
         ctx.output.list(&items, &table(&items))?;
-        note!("{} items in {requests} requests", items.len());
+        note!("{} items", items.len());
     } else {
         let data = registry::send(client, &id, input).await.map_err(fail)?;
         let mut rows = Table::new(&["field", "value"]);

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Context;
-use super::registry::{self, Input};
+use super::registry;
 use crate::args::DeleteArgs;
 use crate::exit::{Failure, Status};
 use crate::note;
@@ -96,7 +96,7 @@ pub async fn run(ctx: &Context, args: DeleteArgs) -> Result<Status, Failure> {
         .map(<[_]>::to_vec)
         .collect();
     while let Some(batch) = work.pop() {
-        let input = Input::new(user_id_type)
+        let input = registry::input(user_id_type)
             .body(json!({ "semester_id": args.semester, "additional_informations": batch }));
         result.requests += 1;
         match registry::send(client, DELETE, input).await {
@@ -206,10 +206,9 @@ async fn present(
 ) -> Result<HashSet<String>, feishu_perf::Error> {
     let mut present = HashSet::new();
     for chunk in ids.chunks(IDS_A_QUERY) {
-        let input =
-            Input::new(user_id_type).body(json!({ "semester_id": semester, "item_ids": chunk }));
-        let (items, _) =
-            registry::list_all(client, QUERY, "additional_informations", input).await?;
+        let input = registry::input(user_id_type)
+            .body(json!({ "semester_id": semester, "item_ids": chunk }));
+        let items = registry::list_all(client, QUERY, "additional_informations", input).await?;
         present.extend(
             items
                 .iter()

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::Context;
-use super::registry::{self, Input};
+use super::registry;
 use crate::args::{InformationExportArgs, MetricsExportArgs};
 use crate::exit::{Failure, Status};
 use crate::note;
@@ -33,8 +33,6 @@ pub struct ExportResult {
     pub reviewees: usize,
     /// Rows written.
     pub rows: usize,
-    /// Requests sent.
-    pub requests: usize,
 }
 
 /// `metrics export`: every field with a value, one row a field, for the
@@ -42,14 +40,12 @@ pub struct ExportResult {
 pub async fn metrics(ctx: &Context, args: MetricsExportArgs) -> Result<Status, Failure> {
     let client = ctx.client()?;
     let fail = |e: feishu_perf::Error| Failure::from_sdk(&e, &ctx.base_url);
-    let mut requests = 0;
     let reviewees = if args.reviewees.is_empty() {
-        let input =
-            Input::new(args.user_id_type.as_deref()).body(json!({ "semester_id": args.semester }));
-        let (reviewees, sent) = registry::list_all(client, REVIEWEES, "reviewees", input)
+        let input = registry::input(args.user_id_type.as_deref())
+            .body(json!({ "semester_id": args.semester }));
+        let reviewees = registry::list_all(client, REVIEWEES, "reviewees", input)
             .await
             .map_err(fail)?;
-        requests += sent;
         let ids: Vec<String> = reviewees
             .iter()
             .map(|r| person(&r["reviewee_user_id"]))
@@ -62,12 +58,11 @@ pub async fn metrics(ctx: &Context, args: MetricsExportArgs) -> Result<Status, F
     };
     let mut rows = Vec::new();
     for chunk in reviewees.chunks(REVIEWEES_A_QUERY) {
-        let input = Input::new(args.user_id_type.as_deref())
+        let input = registry::input(args.user_id_type.as_deref())
             .body(json!({ "semester_id": args.semester, "reviewee_user_ids": chunk }));
         let data = registry::send(client, METRIC_DETAILS, input)
             .await
             .map_err(fail)?;
-        requests += 1;
         for metric in data["reviewee_metrics"].as_array().into_iter().flatten() {
             let reviewee = person(&metric["reviewee_user_id"]);
             let details = &metric["metric_details"];
@@ -94,7 +89,6 @@ pub async fn metrics(ctx: &Context, args: MetricsExportArgs) -> Result<Status, F
         semester_id: args.semester.clone(),
         reviewees: reviewees.len(),
         rows: rows.len(),
-        requests,
     };
     write(ctx, args.output.as_deref(), &METRIC_COLUMNS, &rows, &result)
 }
@@ -111,11 +105,10 @@ pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<S
             body[wire] = json!(values);
         }
     }
-    let input = Input::new(args.user_id_type.as_deref()).body(body);
-    let (items, requests) =
-        registry::list_all(ctx.client()?, INFORMATION, "additional_informations", input)
-            .await
-            .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
+    let input = registry::input(args.user_id_type.as_deref()).body(body);
+    let items = registry::list_all(ctx.client()?, INFORMATION, "additional_informations", input)
+        .await
+        .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|item| {
@@ -134,7 +127,6 @@ pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<S
         semester_id: args.semester.clone(),
         reviewees: reviewees.len(),
         rows: rows.len(),
-        requests,
     };
     write(
         ctx,
@@ -170,8 +162,8 @@ fn write(
     let mut table = Table::new(columns);
     table.rows = rows.to_vec();
     let summary = format!(
-        "{} rows for {} reviewees of semester {} in {} requests",
-        result.rows, result.reviewees, result.semester_id, result.requests
+        "{} rows for {} reviewees of semester {}",
+        result.rows, result.reviewees, result.semester_id
     );
     match output.filter(|p| *p != Path::new("-")) {
         None => {
@@ -186,13 +178,12 @@ fn write(
             table.write_csv(&mut file).map_err(|e| io(&e))?;
             file.flush().map_err(|e| io(&e))?;
             let text = format!("{summary}, written to {}\n", path.display());
-            let mut line = Table::new(&["file", "semester_id", "reviewees", "rows", "requests"]);
+            let mut line = Table::new(&["file", "semester_id", "reviewees", "rows"]);
             line.push(vec![
                 result.file.clone(),
                 result.semester_id.clone(),
                 result.reviewees.to_string(),
                 result.rows.to_string(),
-                result.requests.to_string(),
             ]);
             ctx.output.document(result, &text, &line)?;
         }

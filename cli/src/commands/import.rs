@@ -8,13 +8,14 @@ use feishu_perf::okr::v1::UserIdType as OkrUserIdType;
 use feishu_perf::performance::v2::UserIdType;
 use feishu_perf_cli::batch::{self, Cancel, Job, Options, Plan, Rejection, Report};
 use feishu_perf_cli::input::{Source, read_table};
-use feishu_perf_cli::jobs::{InformationImport, MetricImport, OkrItemUpdate};
+use feishu_perf_cli::jobs::{InformationImport, MetricImport};
 use feishu_perf_cli::journal::Journal;
+use feishu_perf_cli::okr_jobs::{IndicatorUpdate, OkrItemBatchUpdate};
 use feishu_perf_cli::rejects::write_rejects;
 use serde::Serialize;
 
 use super::Context;
-use crate::args::{ImportArgs, OkrArgs, RunArgs};
+use crate::args::{ImportArgs, OkrArgs, OkrKind, RunArgs};
 use crate::exit::{Failure, Status};
 use crate::note;
 use crate::output::{Format, Table};
@@ -35,12 +36,38 @@ pub async fn information(ctx: &Context, args: ImportArgs) -> Result<Status, Fail
     import(ctx, &job, &args.run).await.map(|r| r.status)
 }
 
-/// `okr import`.
+/// `okr import`: v1 metric items through batch_update, or v2 indicators.
 pub async fn okr(ctx: &Context, args: OkrArgs) -> Result<Status, Failure> {
-    let job = OkrItemUpdate {
-        user_id_type: args.user_id_type.as_deref().map(OkrUserIdType::from),
+    let outcome = match args.kind {
+        OkrKind::Items => {
+            let job = OkrItemBatchUpdate {
+                user_id_type: args.user_id_type.as_deref().map(OkrUserIdType::from),
+                batch_size: args.batch_size.unwrap_or(OkrItemBatchUpdate::MAX_UNITS),
+            };
+            import(ctx, &job, &args.run).await
+        }
+        OkrKind::Indicators => {
+            if args.user_id_type.is_some() || args.batch_size.is_some() {
+                return Err(Failure::usage(
+                    "--user-id-type and --batch-size are for --kind items: an indicator row names no person, and each is one request",
+                ));
+            }
+            import(ctx, &IndicatorUpdate, &args.run).await
+        }
     };
-    import(ctx, &job, &args.run).await.map(|r| r.status)
+    outcome.map(|r| r.status).map_err(|f| {
+        // A file of the other kind lacks this kind's columns: say so.
+        let other = match args.kind {
+            OkrKind::Items if f.message.contains("metric_source_id") => {
+                "a file of v2 indicators (an indicator_id column) takes --kind indicators"
+            }
+            OkrKind::Indicators if f.message.contains("indicator_id") => {
+                "a file of v1 metric items (metric_source_id, metric_table_id, metric_item_id) takes --kind items"
+            }
+            _ => return f,
+        };
+        if f.hint.is_some() { f } else { f.hint(other) }
+    })
 }
 
 /// The options of a performance import.

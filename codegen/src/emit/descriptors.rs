@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::{doc, raw_str};
 use crate::ir::Endpoint;
-use crate::model::{AccessToken, HttpMethod};
+use crate::model::{AccessToken, HttpMethod, TokensIn};
 use crate::naming::screaming_snake_case;
 
 /// The name of an endpoint's descriptor constant (`IMPORT_METRIC_DETAIL`).
@@ -47,14 +47,23 @@ pub(super) fn emit_descriptor(e: &Endpoint) -> TokenStream {
     let pagination = match &src.pagination {
         Some(p) => {
             let items = &p.items.value;
-            let size = e.query.iter().find(|f| f.wire_name == "page_size");
+            let in_body = p.tokens_in == TokensIn::Body;
+            let carrier = if in_body {
+                e.request_body.as_deref().unwrap_or_default()
+            } else {
+                e.query.as_slice()
+            };
+            let size = carrier.iter().find(|f| f.wire_name == "page_size");
             let default = size
                 .and_then(|f| f.default.as_ref())
                 .and_then(|d| d.as_u64());
-            let max = size.and_then(|f| f.range).map(|r| r.max);
+            let max = size
+                .and_then(|f| f.range)
+                .and_then(|r| r.max)
+                .and_then(|m| u64::try_from(m).ok());
             let default = opt_u64(default);
             let max = opt_u64(max);
-            quote!(Some(Pagination { items_field: #items, default_page_size: #default, max_page_size: #max }))
+            quote!(Some(Pagination { items_field: #items, default_page_size: #default, max_page_size: #max, tokens_in_body: #in_body }))
         }
         None => quote!(None),
     };
@@ -65,8 +74,10 @@ pub(super) fn emit_descriptor(e: &Endpoint) -> TokenStream {
     let (summary, doc_url, path_template) = (&src.summary, &src.doc_url, &src.path.value);
     let takes_client_token = e.query.iter().any(|f| f.idempotency_key);
     // See `EndpointDescriptor::retry_safe`.
-    let retry_safe =
-        takes_client_token || src.http_method != HttpMethod::POST || src.pagination.is_some();
+    let retry_safe = takes_client_token
+        || src.http_method != HttpMethod::POST
+        || src.pagination.is_some()
+        || src.read_only;
     let descriptor_doc_attr = doc(&format!(
         "Descriptor of {link}: `{method} {path_template}`."
     ));

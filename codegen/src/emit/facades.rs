@@ -49,6 +49,9 @@ pub(super) fn emit_lib(api: &Api) -> OutputFile {
         #[rustfmt::skip]
         pub mod platform;
 
+        #[rustfmt::skip]
+        pub mod registry;
+
         /// The descriptor of every endpoint, in schema order.
         #[rustfmt::skip]
         pub const ENDPOINTS: &[&feishu_perf_core::EndpointDescriptor] = &[#(#descriptors),*];

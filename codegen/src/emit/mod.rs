@@ -8,12 +8,14 @@
 //! - `error_codes`: the error-code enums, per endpoint and platform-wide;
 //! - `descriptors`: the `EndpointDescriptor` and the page's examples;
 //! - `facades`: the crate root, service and version modules and their accessors;
+//! - `registry`: every endpoint by its id, callable with JSON;
 //! - `endpoint`: one endpoint's module, assembled from the above.
 
 mod descriptors;
 mod endpoint;
 mod error_codes;
 mod facades;
+mod registry;
 mod requests;
 mod types;
 mod validation;
@@ -38,7 +40,11 @@ pub struct OutputFile {
 
 /// Emits every file of the generated crate's `src/`.
 pub fn emit(api: &Api) -> Vec<OutputFile> {
-    let mut files = vec![facades::emit_lib(api), error_codes::emit_platform(api)];
+    let mut files = vec![
+        facades::emit_lib(api),
+        error_codes::emit_platform(api),
+        registry::emit_registry(api),
+    ];
     let services: BTreeSet<&str> = api.versions.iter().map(|v| v.service.as_str()).collect();
     for service in services {
         let versions: Vec<&ServiceVersion> = api
@@ -143,10 +149,11 @@ fn space_items(code: &str) -> String {
 /// `#[doc]` attributes, one a line, so the output reads as `///` comments.
 fn doc(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|line| {
+        // A page's tabs become spaces: rustdoc renders them unevenly.
         let line = if line.is_empty() {
             String::new()
         } else {
-            format!(" {}", escape_brackets(line))
+            format!(" {}", escape_brackets(&line.replace('\t', "    ")))
         };
         quote!(#[doc = #line])
     });
@@ -156,10 +163,11 @@ fn doc(text: &str) -> TokenStream {
 /// `//!` module documentation.
 fn inner_doc(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|line| {
+        // A page's tabs become spaces: rustdoc renders them unevenly.
         let line = if line.is_empty() {
             String::new()
         } else {
-            format!(" {}", escape_brackets(line))
+            format!(" {}", escape_brackets(&line.replace('\t', "    ")))
         };
         quote!(#![doc = #line])
     });

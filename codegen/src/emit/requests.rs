@@ -8,6 +8,7 @@ use super::types::{FieldShape, is_optional, rust_type};
 use super::validation::emit_request_validate;
 use super::{doc, ident};
 use crate::ir::{Endpoint, Field, Ty};
+use crate::model::TokensIn;
 
 /// The request struct, its builder, `Validate`, `ApiRequest` and, for a paged
 /// endpoint, `PaginatedRequest`.
@@ -111,15 +112,27 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
             let n = ident(&f.rust_name);
             let wire = &f.wire_name;
             let optional = is_optional(f, false);
-            let to_string = match &f.ty {
+            let scalar = |ty: &Ty| match ty {
                 Ty::String => quote!(value.clone()),
                 Ty::Enum(_) => quote!(value.as_str().to_owned()),
                 _ => quote!(value.to_string()),
             };
+            // An array is sent as the key repeated once per item
+            // (`tag_ids=1&tag_ids=2`), as the official SDKs send it.
+            let push = match &f.ty {
+                Ty::Array(inner) => {
+                    let to_string = scalar(inner);
+                    quote!(for value in values { query.push((#wire, #to_string)); })
+                }
+                other => {
+                    let to_string = scalar(other);
+                    quote!(let value = values; query.push((#wire, #to_string));)
+                }
+            };
             if optional {
-                quote!(if let Some(value) = &self.#n { query.push((#wire, #to_string)); })
+                quote!(if let Some(values) = &self.#n { #push })
             } else {
-                quote!({ let value = &self.#n; query.push((#wire, #to_string)); })
+                quote!({ let values = &self.#n; #push })
             }
         })
         .collect::<Vec<_>>();
@@ -166,7 +179,24 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
     let paginated = e.pagination.as_ref().map(|(items, item_ty)| {
         let items = ident(items);
         let item_ty = rust_type(item_ty);
-        let page_size = match e.query.iter().find(|f| f.wire_name == "page_size") {
+        let tokens_in = e.source.pagination.as_ref().map(|p| p.tokens_in);
+        let (carrier, fields) = match tokens_in {
+            Some(TokensIn::Body) => (
+                quote!(self.body),
+                e.request_body.as_deref().unwrap_or_default(),
+            ),
+            _ => (quote!(self), e.query.as_slice()),
+        };
+        let rust = |wire: &str| {
+            ident(
+                fields
+                    .iter()
+                    .find(|f| f.wire_name == wire)
+                    .map_or(wire, |f| f.rust_name.as_str()),
+            )
+        };
+        let (token, size) = (rust("page_token"), rust("page_size"));
+        let page_size = match fields.iter().find(|f| f.wire_name == "page_size") {
             Some(f) if f.ty == Ty::String => quote!(size.to_string()),
             _ => quote!(size),
         };
@@ -175,11 +205,11 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
                 type Item = #item_ty;
 
                 fn set_page_token(&mut self, token: Option<String>) {
-                    self.page_token = token;
+                    #carrier.#token = token;
                 }
 
                 fn set_page_size(&mut self, size: i64) {
-                    self.page_size = Some(#page_size);
+                    #carrier.#size = Some(#page_size);
                 }
 
                 fn next_page_token(response: &Self::Response) -> Option<String> {

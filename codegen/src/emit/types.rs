@@ -189,8 +189,26 @@ fn field_doc(field: &Field, in_response: bool) -> String {
         };
         facts.push(format!("Length: {}..={} {unit}.", b.min, b.max));
     }
-    if let Some(b) = field.range {
-        facts.push(format!("Range: {}..={}.", b.min, b.max));
+    if let Some(r) = field.range {
+        facts.push(match (r.min, r.max) {
+            (Some(min), Some(max)) => format!("Range: {min}..={max}."),
+            (Some(min), None) => format!("Range: at least {min}."),
+            (None, Some(max)) => format!("Range: at most {max}."),
+            (None, None) => "Range: any.".to_owned(),
+        });
+    }
+    if let Some(p) = &field.pattern {
+        facts.push(format!("Pattern: `{p}`."));
+    }
+    if let Some(values) = &field.values {
+        facts.push(format!(
+            "Allowed values: {}.",
+            values
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if let Some(d) = &field.default {
         facts.push(format!(

@@ -22,15 +22,38 @@ pub(super) fn field_checks(field: &Field, in_response: bool) -> TokenStream {
             _ => quote!(validate::check_length(&path, value, #min, #max, out);),
         });
     }
-    if let Some(b) = field.range {
-        let (min, max) = (
-            Literal::u64_unsuffixed(b.min),
-            Literal::u64_unsuffixed(b.max),
-        );
-        checks.push(match &field.ty {
-            Ty::Number => quote!(validate::check_range_f64(&path, *value, #min, #max, out);),
-            _ => quote!(validate::check_range_i64(&path, *value, #min, #max, out);),
-        });
+    if let Some(r) = field.range {
+        let bound = |b: Option<i64>| match b {
+            Some(b) => {
+                let b = Literal::i64_unsuffixed(b);
+                quote!(Some(#b))
+            }
+            None => quote!(None),
+        };
+        let (min, max) = (bound(r.min), bound(r.max));
+        let (elem, check) = match element(&field.ty) {
+            Ty::Number => (quote!(item), quote!(validate::check_range_f64)),
+            _ => (quote!(item), quote!(validate::check_range_i64)),
+        };
+        checks.push(each_element(
+            &field.ty,
+            quote!(#check(&path, *#elem, #min, #max, out);),
+        ));
+    }
+    if let Some(p) = &field.pattern {
+        checks.push(each_element(
+            &field.ty,
+            quote! {
+                static PATTERN: validate::Pattern = validate::Pattern::new(#p);
+                validate::check_pattern(&path, item, &PATTERN, out);
+            },
+        ));
+    }
+    if let Some(values) = &field.values {
+        checks.push(each_element(
+            &field.ty,
+            quote!(validate::check_one_of(&path, item, &[#(#values),*], out);),
+        ));
     }
     match &field.ty {
         Ty::Enum(_) => checks.push(quote!(validate::check_allowed(&path, value, out);)),
@@ -79,6 +102,33 @@ pub(super) fn field_checks(field: &Field, in_response: bool) -> TokenStream {
     }
 }
 
+/// The type of an array's items, or the type itself.
+fn element(ty: &Ty) -> &Ty {
+    match ty {
+        Ty::Array(inner) => inner.as_ref(),
+        other => other,
+    }
+}
+
+/// A check of one scalar bound to `item` at `path`, run on the value itself or
+/// on each item of an array (each at its own index).
+fn each_element(ty: &Ty, check: TokenStream) -> TokenStream {
+    match ty {
+        Ty::Array(_) => quote! {
+            for (index, item) in value.iter().enumerate() {
+                let path = path.index(index);
+                #check
+            }
+        },
+        _ => quote! {
+            {
+                let item = value;
+                #check
+            }
+        },
+    }
+}
+
 /// A struct's `Validate` impl: the checks of each of its fields.
 pub(super) fn emit_validate(name: &Ident, fields: &[Field], in_response: bool) -> TokenStream {
     let checks: Vec<TokenStream> = fields
@@ -105,6 +155,8 @@ pub(super) fn uses_validate_helpers(field: &Field, in_response: bool) -> bool {
     (is_optional(field, in_response) && is_constructor_arg(field))
         || field.length.is_some()
         || field.range.is_some()
+        || field.pattern.is_some()
+        || field.values.is_some()
         || matches!(&field.ty, Ty::Enum(_))
         || matches!(&field.ty, Ty::Array(inner) if matches!(inner.as_ref(), Ty::Enum(_)))
 }

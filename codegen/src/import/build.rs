@@ -277,6 +277,19 @@ impl<'a> Builder<'a> {
                 pagination_at,
                 ("pagination", map(vec![("items", Node::str(items))])),
             );
+        } else if let Some(items) = pagination(&body, &response) {
+            // The page puts the tokens in the body: the page wins over the
+            // platform's rule (REFERENCE.md: "the endpoint page wins").
+            e.insert(
+                pagination_at,
+                (
+                    "pagination",
+                    map(vec![
+                        ("items", Node::str(items)),
+                        ("tokens_in", Node::str("body")),
+                    ]),
+                ),
+            );
         }
         if !page.path_params_text.is_empty() {
             e.push(("path_params_description", Node::str(&page.path_params_text)));
@@ -497,7 +510,7 @@ impl<'a> Builder<'a> {
             return name;
         }
         if self.cx.taken.contains(&name) && !self.objects.iter().any(|(n, _)| *n == name) {
-            let renamed = format!("{}_{name}", self.target.resource);
+            let renamed = self.unclaimed(&name);
             self.warnings.push(format!(
                 "type `{name}` is defined by another endpoint of {}/{}: this page's is named `{renamed}`",
                 self.target.service, self.target.version
@@ -652,7 +665,7 @@ impl<'a> Builder<'a> {
             name = renamed;
         }
         if self.cx.taken.contains(&name) && !self.enums.iter().any(|(n, _)| *n == name) {
-            let renamed = format!("{}_{name}", self.target.resource);
+            let renamed = self.unclaimed(&name);
             self.warnings.push(format!(
                 "type `{name}` is defined by another endpoint of {}/{}: this page's is named `{renamed}`",
                 self.target.service, self.target.version
@@ -740,6 +753,37 @@ impl<'a> Builder<'a> {
         (scalar_type(base).is_none() && defined).then(|| base.to_owned())
     }
 
+    /// A name for this page's type `name` that no other endpoint of the version
+    /// defines: prefixed with the resource (`metric_lib_user`), then with the
+    /// resource and operation (`stage_task_find_by_user_list_user`) when another
+    /// endpoint of the same resource took that too. A name that already starts
+    /// with the resource takes the operation instead
+    /// (`additional_information` in a query: `query_additional_information`).
+    fn unclaimed(&self, name: &str) -> String {
+        let (resource, operation) = (&self.target.resource, &self.target.operation);
+        let candidates = if name == resource || name.starts_with(&format!("{resource}_")) {
+            vec![format!("{operation}_{name}")]
+        } else {
+            vec![
+                format!("{resource}_{name}"),
+                format!("{resource}_{operation}_{name}"),
+            ]
+        };
+        let mut candidates = candidates.into_iter();
+        let mut last = String::new();
+        for candidate in candidates.by_ref() {
+            if !self.cx.taken.contains(&candidate) {
+                return candidate;
+            }
+            last = candidate;
+        }
+        // Every candidate taken: number the last one.
+        (2..)
+            .map(|n| format!("{last}_{n}"))
+            .find(|c| !self.cx.taken.contains(c))
+            .expect("a free name exists")
+    }
+
     fn shared_type(&self, name: &str) -> Option<&'a Node> {
         self.cx
             .shared?
@@ -816,10 +860,10 @@ fn typed_value(text: &str, kind: &str) -> Node {
 
 /// The pagination of a list endpoint: the response's one array, when the query
 /// pages with `page_token`/`page_size` and the response answers `has_more`/`page_token`.
-fn pagination(query: &[Node], response: &[Node]) -> Option<String> {
+fn pagination(request: &[Node], response: &[Node]) -> Option<String> {
     let has = |list: &[Node], name: &str| list.iter().any(|f| f.get_str("name") == Some(name));
-    if !(has(query, "page_token")
-        && has(query, "page_size")
+    if !(has(request, "page_token")
+        && has(request, "page_size")
         && has(response, "has_more")
         && has(response, "page_token"))
     {

@@ -84,7 +84,7 @@ impl Kind {
             Kind::Body => &["fields", "doc_type", "description"],
             Kind::Scope => &["name", "description"],
             Kind::RateLimit => &["per_minute", "per_second"],
-            Kind::Pagination => &["items"],
+            Kind::Pagination => &["items", "tokens_in"],
             Kind::Bounds => &["min", "max"],
         }
     }
@@ -112,6 +112,7 @@ impl Kind {
                 "scopes",
                 "field_scopes",
                 "rate_limit",
+                "read_only",
                 "pagination",
                 "path_params_description",
                 "path_params",

@@ -220,7 +220,11 @@ impl<T> Chosen<T> {
         // The largest page unless told otherwise: fewer requests under the rate limit.
         let largest = registry::max_page_size(self.lookup.endpoint).map(|m| m as i64);
         if let Some(size) = self.page_size.or(largest) {
-            input.query.push(("page_size".into(), size.to_string()));
+            if registry::is_query_parameter(self.lookup.endpoint, "page_size") {
+                input.query.push(("page_size".into(), size.to_string()));
+            } else {
+                body.insert("page_size".into(), Value::from(size));
+            }
         }
         if !body.is_empty() {
             input.body = Some(Value::Object(body));
@@ -233,7 +237,7 @@ impl<T> Chosen<T> {
 pub async fn run<T>(ctx: &Context, chosen: &Chosen<T>) -> Result<Status, Failure> {
     let lookup = chosen.lookup;
     let input = chosen.input();
-    let (items, _) = registry::list_all(ctx.client()?, lookup.endpoint, lookup.items, input)
+    let items = registry::list_all(ctx.client()?, lookup.endpoint, lookup.items, input)
         .await
         .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
     ctx.output.list(&items, &table(lookup.columns, &items))?;
@@ -324,6 +328,64 @@ mod tests {
         assert_eq!(cell(&item, "/none"), "");
         assert_eq!(cell(&item, "/missing/deeper"), "");
         assert_eq!(cell(&item, "#/missing"), "0");
+    }
+
+    #[test]
+    fn every_filter_is_a_parameter_of_its_endpoint() {
+        for lookup in table::Performance::LOOKUPS {
+            let entry = registry::entry(lookup.endpoint).unwrap();
+            let in_body: Vec<&Filter> = lookup
+                .filters
+                .iter()
+                .filter(|f| !registry::is_query_parameter(lookup.endpoint, f.wire))
+                .collect();
+            if in_body.is_empty() {
+                continue;
+            }
+            let body: Map<String, Value> = in_body
+                .iter()
+                .map(|f| {
+                    let value = match f.kind {
+                        Kind::Many => json!(["1"]),
+                        Kind::One => json!("1"),
+                        Kind::Bool => json!(true),
+                    };
+                    (f.wire.to_owned(), value)
+                })
+                .collect();
+            let retype = entry.typed_body.expect("a body parameter, so a body");
+            let typed = retype(&Value::Object(body)).unwrap();
+            for f in in_body {
+                assert!(
+                    typed.get(f.wire).is_some(),
+                    "{} --{}: {} is neither a query parameter nor a body field of {}",
+                    lookup.group,
+                    f.flag,
+                    f.wire,
+                    lookup.endpoint
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_column_names_a_field_of_the_pages_example() {
+        for lookup in table::Performance::LOOKUPS {
+            let entry = registry::entry(lookup.endpoint).unwrap();
+            let example: Value =
+                serde_json::from_str(entry.examples.response.expect("an example")).unwrap();
+            let items = example["data"][lookup.items].as_array().unwrap();
+            for c in lookup.columns {
+                let first = c.path.trim_start_matches('#').split('/').nth(1).unwrap();
+                assert!(
+                    items.iter().any(|i| i.get(first).is_some()),
+                    "{}: column {} ({}) is in no item of the example",
+                    lookup.group,
+                    c.name,
+                    c.path
+                );
+            }
+        }
     }
 
     #[test]

@@ -87,7 +87,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "activities",
-            about: "List the activities (获取项目列表) of some semesters.",
+            about: "List the activities (获取项目列表) of some semesters. Give --semester or --ids: the page does not say what a query with neither lists (the sandbox lists nothing).",
             endpoint: "performance.v2.activity.query",
             items: "activities",
             filters: &[

@@ -145,7 +145,8 @@ impl ApiRequest for GetMetricSourceTableItemRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(value) = &self.user_id_type {
+        if let Some(values) = &self.user_id_type {
+            let value = values;
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 

@@ -37,6 +37,7 @@ pub const LIST_METRIC_SOURCE_TABLE: EndpointDescriptor = EndpointDescriptor {
         items_field: "items",
         default_page_size: None,
         max_page_size: None,
+        tokens_in_body: false,
     }),
     errors: ListMetricSourceTableErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
@@ -130,11 +131,13 @@ impl ApiRequest for ListMetricSourceTableRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(value) = &self.page_token {
+        if let Some(values) = &self.page_token {
+            let value = values;
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(value) = &self.page_size {
+        if let Some(values) = &self.page_size {
+            let value = values;
             query.push(("page_size", value.clone()));
         }
 

@@ -34,6 +34,7 @@ pub const LIST_OKR_CYCLE_OBJECTIVE: EndpointDescriptor = EndpointDescriptor {
         items_field: "items",
         default_page_size: None,
         max_page_size: None,
+        tokens_in_body: false,
     }),
     errors: ListOkrCycleObjectiveErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
@@ -305,19 +306,23 @@ impl ApiRequest for ListOkrCycleObjectiveRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(value) = &self.page_size {
+        if let Some(values) = &self.page_size {
+            let value = values;
             query.push(("page_size", value.to_string()));
         }
 
-        if let Some(value) = &self.page_token {
+        if let Some(values) = &self.page_token {
+            let value = values;
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(value) = &self.user_id_type {
+        if let Some(values) = &self.user_id_type {
+            let value = values;
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(value) = &self.department_id_type {
+        if let Some(values) = &self.department_id_type {
+            let value = values;
             query.push(("department_id_type", value.as_str().to_owned()));
         }
 

@@ -167,11 +167,13 @@ impl ApiRequest for PatchOkrIndicatorRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(value) = &self.user_id_type {
+        if let Some(values) = &self.user_id_type {
+            let value = values;
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(value) = &self.department_id_type {
+        if let Some(values) = &self.department_id_type {
+            let value = values;
             query.push(("department_id_type", value.as_str().to_owned()));
         }
 
@@ -191,6 +193,7 @@ pub struct PatchOkrIndicatorRequestBody {
     ///
     /// Allowed values: `0` (手动更新), `1` (基于关键结果进度自动更新), `2` (基于拆解的关键结果进度更新).
     ///
+    /// Allowed values: `0`, `1`, `2`.
     /// Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_value_calculate_type: Option<i64>,
@@ -198,6 +201,7 @@ pub struct PatchOkrIndicatorRequestBody {
     ///
     /// Allowed values: `0` (手动更新), `1` (基于进度和当前时间自动更新), `2` (基于风险最高的关键结果状态更新).
     ///
+    /// Allowed values: `0`, `1`, `2`.
     /// Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_calculate_type: Option<i64>,
@@ -223,6 +227,7 @@ pub struct PatchOkrIndicatorRequestBody {
     ///
     /// Allowed values: `-1` (未定义), `0` (正常), `1` (有风险), `2` (已延期).
     ///
+    /// Allowed values: `-1`, `0`, `1`, `2`.
     /// Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_status: Option<i64>,
@@ -287,9 +292,33 @@ impl PatchOkrIndicatorRequestBody {
 
 impl Validate for PatchOkrIndicatorRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.current_value_calculate_type {
+            let path = path.key("current_value_calculate_type");
+            {
+                let item = value;
+                validate::check_one_of(&path, item, &["0", "1", "2"], out);
+            }
+        }
+
+        if let Some(value) = &self.status_calculate_type {
+            let path = path.key("status_calculate_type");
+            {
+                let item = value;
+                validate::check_one_of(&path, item, &["0", "1", "2"], out);
+            }
+        }
+
         if let Some(value) = &self.unit {
             let path = path.key("unit");
             value.validate_at(&path, out);
+        }
+
+        if let Some(value) = &self.indicator_status {
+            let path = path.key("indicator_status");
+            {
+                let item = value;
+                validate::check_one_of(&path, item, &["-1", "0", "1", "2"], out);
+            }
         }
     }
 }

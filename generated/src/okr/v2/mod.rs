@@ -495,6 +495,7 @@ pub struct Indicator {
     ///
     /// Allowed values: `-1` (未定义), `0` (正常), `1` (有风险), `2` (已延期).
     ///
+    /// Allowed values: `-1`, `0`, `1`, `2`.
     /// Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_status: Option<i64>,
@@ -502,6 +503,7 @@ pub struct Indicator {
     ///
     /// Allowed values: `0` (手动更新), `1` (基于进度和当前时间自动更新), `2` (基于风险最高的关键结果状态更新).
     ///
+    /// Allowed values: `0`, `1`, `2`.
     /// Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_calculate_type: Option<i64>,
@@ -526,6 +528,7 @@ pub struct Indicator {
     ///
     /// Note: The SDK's words, typo included (计算方: 计算方式).
     ///
+    /// Allowed values: `0`, `1`, `2`.
     /// Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_value_calculate_type: Option<i64>,
@@ -638,6 +641,30 @@ impl Validate for Indicator {
         if let Some(value) = &self.owner {
             let path = path.key("owner");
             value.validate_at(&path, out);
+        }
+
+        if let Some(value) = &self.indicator_status {
+            let path = path.key("indicator_status");
+            {
+                let item = value;
+                validate::check_one_of(&path, item, &["-1", "0", "1", "2"], out);
+            }
+        }
+
+        if let Some(value) = &self.status_calculate_type {
+            let path = path.key("status_calculate_type");
+            {
+                let item = value;
+                validate::check_one_of(&path, item, &["0", "1", "2"], out);
+            }
+        }
+
+        if let Some(value) = &self.current_value_calculate_type {
+            let path = path.key("current_value_calculate_type");
+            {
+                let item = value;
+                validate::check_one_of(&path, item, &["0", "1", "2"], out);
+            }
         }
 
         if let Some(value) = &self.unit {

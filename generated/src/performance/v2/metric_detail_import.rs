@@ -152,11 +152,13 @@ impl ApiRequest for ImportMetricDetailRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(value) = &self.client_token {
+        if let Some(values) = &self.client_token {
+            let value = values;
             query.push(("client_token", value.clone()));
         }
 
-        if let Some(value) = &self.user_id_type {
+        if let Some(values) = &self.user_id_type {
+            let value = values;
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 

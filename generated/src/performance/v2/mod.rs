@@ -6,20 +6,90 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport};
 
+/// 获取项目列表 (`POST /open-apis/performance/v2/activity/query`).
+pub mod activity_query;
+#[doc(inline)]
+pub use activity_query::*;
+
 /// 批量导入补充信息 (`POST /open-apis/performance/v2/additional_informations/import`).
 pub mod additional_information_import;
 #[doc(inline)]
 pub use additional_information_import::*;
+
+/// 批量查询补充信息 (`POST /open-apis/performance/v2/additional_informations/query`).
+pub mod additional_information_query;
+#[doc(inline)]
+pub use additional_information_query::*;
+
+/// 批量删除补充信息 (`DELETE /open-apis/performance/v2/additional_informations/batch`).
+pub mod additional_informations_batch_delete;
+#[doc(inline)]
+pub use additional_informations_batch_delete::*;
+
+/// 获取评估项列表 (`POST /open-apis/performance/v2/indicators/query`).
+pub mod indicator_query;
+#[doc(inline)]
+pub use indicator_query::*;
 
 /// 录入被评估人关键指标数据 (`POST /open-apis/performance/v2/metric_details/import`).
 pub mod metric_detail_import;
 #[doc(inline)]
 pub use metric_detail_import::*;
 
+/// 获取被评估人关键指标结果 (`POST /open-apis/performance/v2/metric_details/query`).
+pub mod metric_detail_query;
+#[doc(inline)]
+pub use metric_detail_query::*;
+
+/// 获取指标字段列表 (`POST /open-apis/performance/v2/metric_fields/query`).
+pub mod metric_field_query;
+#[doc(inline)]
+pub use metric_field_query::*;
+
+/// 获取指标列表 (`POST /open-apis/performance/v2/metric_libs/query`).
+pub mod metric_lib_query;
+#[doc(inline)]
+pub use metric_lib_query::*;
+
+/// 获取指标标签列表 (`GET /open-apis/performance/v2/metric_tags`).
+pub mod metric_tag_list;
+#[doc(inline)]
+pub use metric_tag_list::*;
+
+/// 获取指标模板列表 (`POST /open-apis/performance/v2/metric_templates/query`).
+pub mod metric_template_query;
+#[doc(inline)]
+pub use metric_template_query::*;
+
+/// 获取标签填写题配置 (`POST /open-apis/performance/v2/questions/query`).
+pub mod question_query;
+#[doc(inline)]
+pub use question_query::*;
+
+/// 获取绩效详情数据 (`POST /open-apis/performance/v2/review_datas/query`).
+pub mod review_data_query;
+#[doc(inline)]
+pub use review_data_query::*;
+
 /// 获取绩效模板配置 (`POST /open-apis/performance/v2/review_templates/query`).
 pub mod review_template_query;
 #[doc(inline)]
 pub use review_template_query::*;
+
+/// 获取被评估人信息 (`POST /open-apis/performance/v2/reviewees/query`).
+pub mod reviewee_query;
+#[doc(inline)]
+pub use reviewee_query::*;
+
+/// 更新人员组成员 (`POST /open-apis/performance/v2/user_group_user_rels/write`).
+pub mod user_group_user_rel_write;
+#[doc(inline)]
+pub use user_group_user_rel_write::*;
+
+/// 获取绩效周期的人员信息 (`POST /open-apis/performance/v2/user_info/query`).
+pub mod user_info_query;
+#[doc(inline)]
+pub use user_info_query::*;
 
 /// `performance` v2, by resource.
 pub struct V2<'a, T> {
@@ -31,9 +101,32 @@ impl<'a, T: Transport> V2<'a, T> {
         Self { transport }
     }
 
+    /// The `activity` resource.
+    pub fn activity(&self) -> ActivityResource<'a, T> {
+        ActivityResource {
+            transport: self.transport,
+        }
+    }
+
     /// The `additional_information` resource.
     pub fn additional_information(&self) -> AdditionalInformationResource<'a, T> {
         AdditionalInformationResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `additional_informations_batch` resource.
+    pub fn additional_informations_batch(
+        &self,
+    ) -> AdditionalInformationsBatchResource<'a, T> {
+        AdditionalInformationsBatchResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `indicator` resource.
+    pub fn indicator(&self) -> IndicatorResource<'a, T> {
+        IndicatorResource {
             transport: self.transport,
         }
     }
@@ -45,11 +138,89 @@ impl<'a, T: Transport> V2<'a, T> {
         }
     }
 
+    /// The `metric_field` resource.
+    pub fn metric_field(&self) -> MetricFieldResource<'a, T> {
+        MetricFieldResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `metric_lib` resource.
+    pub fn metric_lib(&self) -> MetricLibResource<'a, T> {
+        MetricLibResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `metric_tag` resource.
+    pub fn metric_tag(&self) -> MetricTagResource<'a, T> {
+        MetricTagResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `metric_template` resource.
+    pub fn metric_template(&self) -> MetricTemplateResource<'a, T> {
+        MetricTemplateResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `question` resource.
+    pub fn question(&self) -> QuestionResource<'a, T> {
+        QuestionResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `review_data` resource.
+    pub fn review_data(&self) -> ReviewDataResource<'a, T> {
+        ReviewDataResource {
+            transport: self.transport,
+        }
+    }
+
     /// The `review_template` resource.
     pub fn review_template(&self) -> ReviewTemplateResource<'a, T> {
         ReviewTemplateResource {
             transport: self.transport,
         }
+    }
+
+    /// The `reviewee` resource.
+    pub fn reviewee(&self) -> RevieweeResource<'a, T> {
+        RevieweeResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `user_group_user_rel` resource.
+    pub fn user_group_user_rel(&self) -> UserGroupUserRelResource<'a, T> {
+        UserGroupUserRelResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `user_info` resource.
+    pub fn user_info(&self) -> UserInfoResource<'a, T> {
+        UserInfoResource {
+            transport: self.transport,
+        }
+    }
+}
+
+/// The `activity` resource of `performance` v2.
+pub struct ActivityResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> ActivityResource<'_, T> {
+    /// [获取项目列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query): `POST /open-apis/performance/v2/activity/query`.
+    pub async fn query(
+        &self,
+        request: QueryActivityRequest,
+    ) -> Result<QueryActivityResponseBody, T::Error> {
+        self.transport.send(request).await
     }
 }
 
@@ -64,6 +235,44 @@ impl<T: Transport> AdditionalInformationResource<'_, T> {
         &self,
         request: ImportAdditionalInformationRequest,
     ) -> Result<ImportAdditionalInformationResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
+    /// [批量查询补充信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/additional_information/query): `POST /open-apis/performance/v2/additional_informations/query`.
+    pub async fn query(
+        &self,
+        request: QueryAdditionalInformationRequest,
+    ) -> Result<QueryAdditionalInformationResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `additional_informations_batch` resource of `performance` v2.
+pub struct AdditionalInformationsBatchResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> AdditionalInformationsBatchResource<'_, T> {
+    /// [批量删除补充信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/additional_informations-batch/delete): `DELETE /open-apis/performance/v2/additional_informations/batch`.
+    pub async fn delete(
+        &self,
+        request: DeleteAdditionalInformationsBatchRequest,
+    ) -> Result<DeleteAdditionalInformationsBatchResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `indicator` resource of `performance` v2.
+pub struct IndicatorResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> IndicatorResource<'_, T> {
+    /// [获取评估项列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query): `POST /open-apis/performance/v2/indicators/query`.
+    pub async fn query(
+        &self,
+        request: QueryIndicatorRequest,
+    ) -> Result<QueryIndicatorResponseBody, T::Error> {
         self.transport.send(request).await
     }
 }
@@ -81,6 +290,104 @@ impl<T: Transport> MetricDetailResource<'_, T> {
     ) -> Result<ImportMetricDetailResponseBody, T::Error> {
         self.transport.send(request).await
     }
+
+    /// [获取被评估人关键指标结果](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_detail/query): `POST /open-apis/performance/v2/metric_details/query`.
+    pub async fn query(
+        &self,
+        request: QueryMetricDetailRequest,
+    ) -> Result<QueryMetricDetailResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `metric_field` resource of `performance` v2.
+pub struct MetricFieldResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> MetricFieldResource<'_, T> {
+    /// [获取指标字段列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_field/query): `POST /open-apis/performance/v2/metric_fields/query`.
+    pub async fn query(
+        &self,
+        request: QueryMetricFieldRequest,
+    ) -> Result<QueryMetricFieldResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `metric_lib` resource of `performance` v2.
+pub struct MetricLibResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> MetricLibResource<'_, T> {
+    /// [获取指标列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_lib/query): `POST /open-apis/performance/v2/metric_libs/query`.
+    pub async fn query(
+        &self,
+        request: QueryMetricLibRequest,
+    ) -> Result<QueryMetricLibResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `metric_tag` resource of `performance` v2.
+pub struct MetricTagResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> MetricTagResource<'_, T> {
+    /// [获取指标标签列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_tag/list): `GET /open-apis/performance/v2/metric_tags`.
+    pub async fn list(
+        &self,
+        request: ListMetricTagRequest,
+    ) -> Result<ListMetricTagResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `metric_template` resource of `performance` v2.
+pub struct MetricTemplateResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> MetricTemplateResource<'_, T> {
+    /// [获取指标模板列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_template/query): `POST /open-apis/performance/v2/metric_templates/query`.
+    pub async fn query(
+        &self,
+        request: QueryMetricTemplateRequest,
+    ) -> Result<QueryMetricTemplateResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `question` resource of `performance` v2.
+pub struct QuestionResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> QuestionResource<'_, T> {
+    /// [获取标签填写题配置](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/question/query): `POST /open-apis/performance/v2/questions/query`.
+    pub async fn query(
+        &self,
+        request: QueryQuestionRequest,
+    ) -> Result<QueryQuestionResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `review_data` resource of `performance` v2.
+pub struct ReviewDataResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> ReviewDataResource<'_, T> {
+    /// [获取绩效详情数据](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_data/query): `POST /open-apis/performance/v2/review_datas/query`.
+    pub async fn query(
+        &self,
+        request: QueryReviewDataRequest,
+    ) -> Result<QueryReviewDataResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
 }
 
 /// The `review_template` resource of `performance` v2.
@@ -94,6 +401,51 @@ impl<T: Transport> ReviewTemplateResource<'_, T> {
         &self,
         request: QueryReviewTemplateRequest,
     ) -> Result<QueryReviewTemplateResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `reviewee` resource of `performance` v2.
+pub struct RevieweeResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> RevieweeResource<'_, T> {
+    /// [获取被评估人信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/reviewee/query): `POST /open-apis/performance/v2/reviewees/query`.
+    pub async fn query(
+        &self,
+        request: QueryRevieweeRequest,
+    ) -> Result<QueryRevieweeResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `user_group_user_rel` resource of `performance` v2.
+pub struct UserGroupUserRelResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> UserGroupUserRelResource<'_, T> {
+    /// [更新人员组成员](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/user_group_user_rel/write): `POST /open-apis/performance/v2/user_group_user_rels/write`.
+    pub async fn write(
+        &self,
+        request: WriteUserGroupUserRelRequest,
+    ) -> Result<WriteUserGroupUserRelResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `user_info` resource of `performance` v2.
+pub struct UserInfoResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> UserInfoResource<'_, T> {
+    /// [获取绩效周期的人员信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/user_info/query): `POST /open-apis/performance/v2/user_info/query`.
+    pub async fn query(
+        &self,
+        request: QueryUserInfoRequest,
+    ) -> Result<QueryUserInfoResponseBody, T::Error> {
         self.transport.send(request).await
     }
 }

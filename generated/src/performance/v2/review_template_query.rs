@@ -43,6 +43,7 @@ pub const QUERY_REVIEW_TEMPLATE: EndpointDescriptor = EndpointDescriptor {
         items_field: "review_templates",
         default_page_size: Some(20),
         max_page_size: Some(50),
+        tokens_in_body: false,
     }),
     errors: QueryReviewTemplateErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
@@ -183,7 +184,10 @@ impl Validate for QueryReviewTemplateRequest {
             let path = &path.key("query");
             if let Some(value) = &self.page_size {
                 let path = path.key("page_size");
-                validate::check_range_i64(&path, *value, 0, 50, out);
+                {
+                    let item = value;
+                    validate::check_range_i64(&path, *item, Some(0), Some(50), out);
+                }
             }
         }
 
@@ -202,11 +206,13 @@ impl ApiRequest for QueryReviewTemplateRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(value) = &self.page_token {
+        if let Some(values) = &self.page_token {
+            let value = values;
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(value) = &self.page_size {
+        if let Some(values) = &self.page_size {
+            let value = values;
             query.push(("page_size", value.to_string()));
         }
 

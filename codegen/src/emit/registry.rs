@@ -1,0 +1,295 @@
+//! The registry (`src/registry.rs`): every endpoint by its id, callable with
+//! JSON. For each endpoint: a `RegistryEntry` (descriptor, examples, path and
+//! query parameters, whether it takes a body) and a `FromCallInput` impl that
+//! builds its typed request from text and JSON; then `call` and
+//! `call_all_pages`, which build, validate and send any of them through a
+//! `Transport`, answering the response's `data` as JSON.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::types::is_optional;
+use super::{OutputFile, file, ident};
+use crate::ir::{Api, Endpoint, Field, ServiceVersion, Ty, TypeKind};
+use crate::naming::screaming_snake_case;
+
+/// The schema's spelling of a resolved type (`string`, `integer[]`, the enum's Rust name).
+fn type_name(ty: &Ty) -> String {
+    match ty {
+        Ty::String => "string".into(),
+        Ty::Integer => "integer".into(),
+        Ty::Number => "number".into(),
+        Ty::Boolean => "boolean".into(),
+        Ty::Object(name) | Ty::Enum(name) => name.clone(),
+        Ty::Array(inner) => format!("{}[]", type_name(inner)),
+    }
+}
+
+/// The documented values of an enumeration type of the version.
+fn enum_values<'a>(v: &'a ServiceVersion, e: &'a Endpoint, ty: &Ty) -> Vec<&'a str> {
+    let name = match ty {
+        Ty::Enum(name) => name,
+        Ty::Array(inner) => return enum_values(v, e, inner),
+        _ => return Vec::new(),
+    };
+    v.shared_types
+        .iter()
+        .chain(&e.types)
+        .find(|t| &t.rust_name == name)
+        .map(|t| match &t.kind {
+            TypeKind::Enum(values) => values.iter().map(|(w, _, _)| w.as_str()).collect(),
+            TypeKind::Object(_) => Vec::new(),
+        })
+        .unwrap_or_default()
+}
+
+fn param_infos(v: &ServiceVersion, e: &Endpoint, fields: &[Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|f| {
+            let (name, ty, required, description) =
+                (&f.wire_name, type_name(&f.ty), f.required, &f.description);
+            let values = enum_values(v, e, &f.ty);
+            let example = match f.example.as_ref().map(example_text) {
+                Some(text) => quote!(Some(#text)),
+                None => quote!(None),
+            };
+            quote! {
+                ParamInfo {
+                    name: #name,
+                    ty: #ty,
+                    required: #required,
+                    values: &[#(#values),*],
+                    example: #example,
+                    description: #description,
+                }
+            }
+        })
+        .collect()
+}
+
+/// A parameter's example as it is written in a query string.
+fn example_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => {
+            items.iter().map(example_text).collect::<Vec<_>>().join(",")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The parser of one text value of a parameter of type `ty`.
+fn parser(module: &TokenStream, ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::String => quote!(registry::parse_string),
+        Ty::Integer => quote!(registry::parse_i64),
+        Ty::Number => quote!(registry::parse_f64),
+        Ty::Boolean => quote!(registry::parse_bool),
+        Ty::Enum(name) => {
+            let e = format_ident!("{}", name);
+            quote!(registry::parse_enum::<#module::#e>)
+        }
+        // The loader admits only scalars, enumerations and lists of them as
+        // parameters; an object or a nested list would have been refused there.
+        Ty::Object(_) | Ty::Array(_) => unreachable!("a parameter of type {ty:?}"),
+    }
+}
+
+/// The expression that reads one parameter from `input`.
+fn read_param(module: &TokenStream, f: &Field, place: &str) -> TokenStream {
+    let wire = &f.wire_name;
+    if place == "path" {
+        return match &f.ty {
+            Ty::String => quote!(input.path_param(#wire)?),
+            other => {
+                let p = parser(module, other);
+                quote!(input.path_param_as(#wire, #p)?)
+            }
+        };
+    }
+    let optional = is_optional(f, false);
+    match (&f.ty, optional) {
+        (Ty::Array(inner), true) => {
+            let p = parser(module, inner);
+            quote!(input.query_many(#wire, #p)?)
+        }
+        (Ty::Array(inner), false) => {
+            let p = parser(module, inner);
+            quote!(input.query_many_required(#wire, #p)?)
+        }
+        (ty, true) => {
+            let p = parser(module, ty);
+            quote!(input.query_one(#wire, #p)?)
+        }
+        (ty, false) => {
+            let p = parser(module, ty);
+            quote!(input.query_required(#wire, #p)?)
+        }
+    }
+}
+
+struct Emitted {
+    entry: TokenStream,
+    from_input: TokenStream,
+    call_arm: TokenStream,
+    page_arm: Option<TokenStream>,
+    id: String,
+}
+
+fn emit_one(v: &ServiceVersion, e: &Endpoint) -> Emitted {
+    let (service, version) = (ident(&v.service), ident(&v.version));
+    let module = quote!(crate::#service::#version);
+    let request = format_ident!("{}Request", e.name);
+    let descriptor = format_ident!("{}", screaming_snake_case(&e.name));
+    let examples = format_ident!("{}_EXAMPLES", screaming_snake_case(&e.name));
+    let src = &e.source;
+    let id = format!(
+        "{}.{}.{}.{}",
+        src.service.value, src.version.value, src.resource, src.operation
+    );
+    let path_infos = param_infos(v, e, &e.path_params);
+    let query_infos = param_infos(v, e, &e.query);
+    let has_body = e.request_body.is_some();
+    let typed_body = if has_body {
+        let body = format_ident!("{}RequestBody", e.name);
+        quote!(Some(registry::retype::<#module::#body>))
+    } else {
+        quote!(None)
+    };
+    let entry = quote! {
+        RegistryEntry {
+            descriptor: &#module::#descriptor,
+            examples: &#module::#examples,
+            path_params: &[#(#path_infos),*],
+            query_params: &[#(#query_infos),*],
+            has_body: #has_body,
+            check: registry::check::<#module::#request>,
+            typed_body: #typed_body,
+            typed_response: registry::retype::<<#module::#request as ApiRequest>::Response>,
+        }
+    };
+    let path_names = e.path_params.iter().map(|f| &f.wire_name);
+    let query_names = e.query.iter().map(|f| &f.wire_name);
+    let inits = e
+        .path_params
+        .iter()
+        .map(|f| (f, "path"))
+        .chain(e.query.iter().map(|f| (f, "query")))
+        .map(|(f, place)| {
+            let n = ident(&f.rust_name);
+            let read = read_param(&module, f, place);
+            quote!(#n: #read,)
+        });
+    let (body_check, body_init) = if has_body {
+        (quote!(), quote!(body: input.body_as()?,))
+    } else {
+        (quote!(input.no_body()?;), quote!())
+    };
+    let from_input = quote! {
+        impl FromCallInput for #module::#request {
+            fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+                input.check_names(&[#(#path_names),*], &[#(#query_names),*])?;
+                #body_check
+                Ok(Self {
+                    #(#inits)*
+                    #body_init
+                })
+            }
+        }
+    };
+    let call_arm = quote!(#id => registry::send::<T, #module::#request>(transport, input).await,);
+    let page_arm = e.pagination.as_ref().map(|_| {
+        quote!(#id => registry::send_all_pages::<T, #module::#request>(transport, input).await,)
+    });
+    Emitted {
+        entry,
+        from_input,
+        call_arm,
+        page_arm,
+        id,
+    }
+}
+
+/// `src/registry.rs`.
+pub(super) fn emit_registry(api: &Api) -> OutputFile {
+    let mut emitted: Vec<Emitted> = api
+        .versions
+        .iter()
+        .flat_map(|v| v.endpoints.iter().map(move |e| emit_one(v, e)))
+        .collect();
+    // Sorted by id, so `find` can search.
+    emitted.sort_by(|a, b| a.id.cmp(&b.id));
+    let entries = emitted.iter().map(|x| &x.entry);
+    let impls = emitted.iter().map(|x| &x.from_input);
+    let call_arms = emitted.iter().map(|x| &x.call_arm);
+    let page_arms = emitted.iter().filter_map(|x| x.page_arm.as_ref());
+    let not_paginated: Vec<&String> = emitted
+        .iter()
+        .filter(|x| x.page_arm.is_none())
+        .map(|x| &x.id)
+        .collect();
+    let not_paginated_arm = (!not_paginated.is_empty()).then(|| {
+        quote! {
+            #(#not_paginated)|* => Err(CallError::Input(InputError::NotPaginated { id: id.to_owned() })),
+        }
+    });
+    let tokens = quote! {
+        //! Every endpoint by its id (`performance.v1.semester.list`), callable with JSON.
+        //!
+        //! [`REGISTRY`] lists each endpoint's descriptor, examples and parameters;
+        //! [`call`] builds the endpoint's typed request from a [`CallInput`] (path and
+        //! query parameters as text, the body as JSON), validates it like a typed call,
+        //! and sends it through any [`Transport`]; [`call_all_pages`] walks every page.
+        //! Both answer with JSON: the response's `data`, or every item of every page.
+
+        use feishu_perf_core::{ApiRequest, Transport};
+        use feishu_perf_core::registry::{
+            self, CallError, CallInput, FromCallInput, InputError, PagingTransport, ParamInfo,
+            RegistryEntry,
+        };
+        use serde_json::Value;
+
+        /// Every endpoint, sorted by id.
+        pub static REGISTRY: &[RegistryEntry] = &[#(#entries),*];
+
+        /// The endpoint with this id.
+        pub fn find(id: &str) -> Option<&'static RegistryEntry> {
+            REGISTRY
+                .binary_search_by(|entry| entry.descriptor.id.cmp(id))
+                .ok()
+                .map(|i| &REGISTRY[i])
+        }
+
+        /// Calls the endpoint `id` with `input`: the typed request is built and
+        /// validated (nothing is sent if either fails), then sent through
+        /// `transport`; the answer is the response's `data`.
+        pub async fn call<T: Transport>(
+            transport: &T,
+            id: &str,
+            input: &CallInput,
+        ) -> Result<Value, CallError<T::Error>> {
+            match id {
+                #(#call_arms)*
+                _ => Err(CallError::Input(InputError::UnknownEndpoint { id: id.to_owned() })),
+            }
+        }
+
+        /// Calls the list endpoint `id` with `input` and walks every page; the
+        /// answer is every item of every page, in order.
+        pub async fn call_all_pages<T: PagingTransport>(
+            transport: &T,
+            id: &str,
+            input: &CallInput,
+        ) -> Result<Vec<Value>, CallError<T::Error>> {
+            match id {
+                #(#page_arms)*
+                #not_paginated_arm
+                _ => Err(CallError::Input(InputError::UnknownEndpoint { id: id.to_owned() })),
+            }
+        }
+
+        #(#impls)*
+    };
+    file("src/registry.rs".into(), &["**/*.yaml"], tokens)
+}

@@ -143,7 +143,9 @@ pub enum InformationCommand {
 /// `okr` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum OkrCommand {
-    /// Update OKR progress from a CSV file (empty cells leave a value as it is).
+    /// Update OKR progress from a CSV file: v1 metric items, or v2 indicators (`--kind indicators`).
+    ///
+    /// Empty cells leave a value as it is.
     /// `--kind items` (default): v1 metric items (批量更新指标项), the columns
     /// metric_source_id,metric_table_id,metric_item_id,metric_initial_value,
     /// metric_target_value,metric_current_value,supported_user_id; up to 100

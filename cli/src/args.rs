@@ -76,6 +76,8 @@ pub enum Command {
     /// The look-ups: `<resource> list`, one for each list endpoint.
     #[command(flatten)]
     Lookup(Chosen<Performance>),
+    /// Call any endpoint by its id, checked by the generated validation before sending.
+    Call(CallArgs),
     /// Check the credentials before a long import.
     #[command(subcommand)]
     Auth(AuthCommand),
@@ -115,6 +117,10 @@ pub enum MetricsCommand {
     /// columns reviewee_user_id,metric_id,field_id,field_value,field_value_person.
     /// Up to 50 reviewee-metrics a request.
     Import(ImportArgs),
+    /// Export a semester's key-metric values (获取被评估人关键指标结果) as CSV in the
+    /// import's columns: every field with a value, one row a field. Edit the file
+    /// and `metrics import` it.
+    Export(MetricsExportArgs),
 }
 
 /// `information` subcommands.
@@ -125,6 +131,13 @@ pub enum InformationCommand {
     /// Items are created, or updated by item_id, then external_id, then identical
     /// content. Up to 1,000 items a request.
     Import(ImportArgs),
+    /// Export a semester's supplementary information (批量查询补充信息) as CSV in
+    /// the import's columns, item_id included: edit the file and `information
+    /// import` it to update the items.
+    Export(InformationExportArgs),
+    /// Delete supplementary-information items (批量删除补充信息) by id; each id is
+    /// reported deleted, not found or refused. Up to 100 ids a request.
+    Delete(DeleteArgs),
 }
 
 /// `okr` subcommands.
@@ -235,4 +248,90 @@ pub enum OkrKind {
     Items,
     /// OKR v2 quantitative indicators (量化指标), through their PATCH.
     Indicators,
+}
+
+/// What `metrics export` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MetricsExportArgs {
+    /// The semester (周期 ID).
+    #[arg(long)]
+    pub semester: String,
+    /// Only these reviewees (repeatable, or comma-separated) [default: every reviewee of the semester].
+    #[arg(long = "reviewee", value_delimiter = ',')]
+    pub reviewees: Vec<String>,
+    /// How people are identified, in --reviewee and in the file: open_id (default), union_id, user_id or people_admin_id.
+    #[arg(long)]
+    pub user_id_type: Option<String>,
+    /// The CSV file to write [default: standard output].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// What `information export` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InformationExportArgs {
+    /// The semester (周期 ID).
+    #[arg(long)]
+    pub semester: String,
+    /// Only the items of these reviewees (repeatable, or comma-separated).
+    #[arg(long = "reviewee", value_delimiter = ',')]
+    pub reviewees: Vec<String>,
+    /// Only these items.
+    #[arg(long = "item", value_delimiter = ',')]
+    pub items: Vec<String>,
+    /// Only the items bound to these ids of your system.
+    #[arg(long = "external-id", value_delimiter = ',')]
+    pub external_ids: Vec<String>,
+    /// How people are identified: open_id (default), union_id, user_id or people_admin_id.
+    #[arg(long)]
+    pub user_id_type: Option<String>,
+    /// The CSV file to write [default: standard output].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// What `information delete` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeleteArgs {
+    /// The semester (周期 ID).
+    #[arg(long)]
+    pub semester: String,
+    /// Items to delete (repeatable, or comma-separated).
+    #[arg(long = "item", value_delimiter = ',')]
+    pub items: Vec<String>,
+    /// A CSV file with an item_id column (an `information export` file will do; `-`: standard input).
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// The file's encoding: utf-8 (default; a byte-order mark is honoured), gbk or gb18030.
+    #[arg(long)]
+    pub encoding: Option<Encoding>,
+    /// How people are identified: open_id (default), union_id, user_id or people_admin_id.
+    #[arg(long)]
+    pub user_id_type: Option<String>,
+    /// Say which ids would be deleted and which are not found, and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// What `call` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CallArgs {
+    /// The endpoint id (`performance.v1.semester.list`; `--list` lists them).
+    #[arg(required_unless_present = "list")]
+    pub endpoint: Option<String>,
+    /// A path parameter, `name=value` (repeatable).
+    #[arg(long = "path", value_name = "NAME=VALUE")]
+    pub path: Vec<String>,
+    /// A query parameter, `name=value` (repeatable; a list parameter takes one a value).
+    #[arg(long = "query", value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
+    /// The JSON body: the JSON itself, `@FILE`, or `-` for standard input.
+    #[arg(long)]
+    pub data: Option<String>,
+    /// Fetch every page of a list endpoint and print the items.
+    #[arg(long)]
+    pub page_all: bool,
+    /// List the endpoint ids instead.
+    #[arg(long, conflicts_with = "endpoint")]
+    pub list: bool,
 }

@@ -190,7 +190,7 @@ impl Failure {
                         .hint("it may have been applied: check in Feishu before sending it again")
                 }
             }
-            Error::Validation { .. } => Failure::usage(error.to_string()),
+            Error::Validation { .. } | Error::Input { .. } => Failure::usage(error.to_string()),
             Error::Config(message) => Failure::usage(message.clone()),
             // A kind of error this version does not know yet.
             _ => Failure::new(Status::Refused, error.to_string()),

@@ -142,23 +142,37 @@ impl Job for OkrItemBatchUpdate {
         )
     }
 
-    /// Each `failed_items` entry fails the row of its item, with Feishu's reason.
+    /// Each `failed_items` entry fails the row of its item, with Feishu's
+    /// reason. When the answer lists the updated `items`, a row's item in
+    /// neither list is not counted as applied either: its outcome is unknown.
     fn refused_in_response(
         &self,
         units: &[Vec<Row<'_>>],
         response: &BatchUpdateMetricSourceTableItemResponseBody,
     ) -> Vec<(usize, String)> {
         let failed = response.failed_items.as_deref().unwrap_or_default();
+        let updated = response.items.as_deref();
         units
             .iter()
             .enumerate()
             .filter_map(|(n, unit)| {
                 let id = unit.first()?.get(Self::ITEM);
-                let item = failed
-                    .iter()
-                    .find(|f| f.metric_item_id.as_deref() == Some(id))?;
-                let reason = item.reason.as_deref().unwrap_or("no reason given");
-                Some((n, format!("not applied: {reason}")))
+                if let Some(item) = failed.iter().find(|f| f.metric_item_id.as_deref() == Some(id)) {
+                    let reason = item.reason.as_deref().unwrap_or("no reason given");
+                    return Some((n, format!("not applied: {reason}")));
+                }
+                let listed = |items: &[_]| {
+                    items
+                        .iter()
+                        .any(|i: &feishu_perf::okr::v1::MetricItem| i.metric_item_id.as_deref() == Some(id))
+                };
+                match updated {
+                    Some(items) if !listed(items) => Some((
+                        n,
+                        "the answer lists it neither as updated nor as failed: its outcome is unknown; check it with `okr items get`".to_owned(),
+                    )),
+                    _ => None,
+                }
             })
             .collect()
     }
@@ -328,5 +342,38 @@ impl Job for IndicatorUpdate {
 
     fn options_summary(&self) -> String {
         "no options".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::parse_table;
+    use feishu_perf::okr::v1::{FailedMetricItem, MetricItem};
+
+    #[test]
+    fn an_item_the_answer_does_not_mention_is_not_counted_applied() {
+        let job = OkrItemBatchUpdate::default();
+        let header: Vec<&str> = OkrItemBatchUpdate::COLUMNS.iter().map(|c| c.name).collect();
+        let text = format!("{}\ns,t,1,,,1,\ns,t,2,,,2,\ns,t,3,,,3,\n", header.join(","));
+        let table = parse_table("t.csv", &text, OkrItemBatchUpdate::COLUMNS).unwrap();
+        let units: Vec<Vec<Row<'_>>> = table.rows().map(|r| vec![r]).collect();
+        let failed = FailedMetricItem::new()
+            .metric_item_id("2")
+            .reason("start value equals target value");
+        let answer = BatchUpdateMetricSourceTableItemResponseBody::new()
+            .items(vec![MetricItem::new().metric_item_id("1")])
+            .failed_items(vec![failed]);
+        let refused = job.refused_in_response(&units, &answer);
+        assert_eq!(refused.len(), 2);
+        assert_eq!(
+            refused[0],
+            (1, "not applied: start value equals target value".to_owned())
+        );
+        assert_eq!(refused[1].0, 2);
+        assert!(refused[1].1.contains("outcome is unknown"));
+        // An answer without `items` names only its failures.
+        let answer = BatchUpdateMetricSourceTableItemResponseBody::new();
+        assert!(job.refused_in_response(&units, &answer).is_empty());
     }
 }

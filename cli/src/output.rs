@@ -52,16 +52,16 @@ macro_rules! note {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     /// Column names.
-    pub columns: Vec<&'static str>,
+    pub columns: Vec<String>,
     /// Rows of cells, as many as columns.
     pub rows: Vec<Vec<String>>,
 }
 
 impl Table {
     /// A table with these columns and no rows.
-    pub fn new(columns: &[&'static str]) -> Table {
+    pub fn new<S: AsRef<str>>(columns: &[S]) -> Table {
         Table {
-            columns: columns.to_vec(),
+            columns: columns.iter().map(|c| c.as_ref().to_owned()).collect(),
             rows: Vec::new(),
         }
     }

@@ -11,7 +11,10 @@ use crate::note;
 use crate::output::{Format, Output};
 
 mod auth;
+mod call;
+mod delete;
 mod demo;
+mod export;
 mod import;
 pub mod lookup;
 pub mod okr;
@@ -127,8 +130,14 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Metrics(MetricsCommand::Import(args)) | Command::ImportMetrics(args) => {
             import::metrics(&context, args).await
         }
+        Command::Metrics(MetricsCommand::Export(args)) => export::metrics(&context, args).await,
         Command::Information(InformationCommand::Import(args))
         | Command::ImportInformation(args) => import::information(&context, args).await,
+        Command::Information(InformationCommand::Export(args)) => {
+            export::information(&context, args).await
+        }
+        Command::Information(InformationCommand::Delete(args)) => delete::run(&context, args).await,
+        Command::Call(args) => call::run(&context, args).await,
         Command::Okr(OkrCommand::Import(args)) | Command::ImportOkr(args) => {
             import::okr(&context, args).await
         }

@@ -1,25 +1,33 @@
-//! Any endpoint by its id, with its parameters as JSON: what the look-ups and
-//! `call` send through. The descriptors come from the generated crate.
+//! Any endpoint by its id, with its parameters as text and JSON: what the
+//! look-ups, the exports, `information delete` and `call` send through. The
+//! registry `cargo xtask codegen` emits builds each endpoint's typed request
+//! from the input and validates it; the client sends it through its one path.
 
-use feishu_perf::{ENDPOINTS, EndpointDescriptor};
-use futures::StreamExt;
+use feishu_perf::registry::{self, CallInput, RegistryEntry};
+use feishu_perf::{Client, EndpointDescriptor, Error};
 use serde_json::Value;
 
-use super::Context;
 use crate::exit::Failure;
 
-/// A request's parameters, as the command line gives them.
-#[derive(Debug, Clone, Default)]
-pub struct Input {
-    /// Query parameters, by wire name, in order (a name may repeat).
-    pub query: Vec<(String, String)>,
-    /// The JSON body.
-    pub body: Option<Value>,
+/// The input of a call: path and query parameters as text, the body as JSON.
+pub type Input = CallInput;
+
+/// An input with no parameters but `user_id_type`, when given.
+pub fn input(user_id_type: Option<&str>) -> Input {
+    match user_id_type {
+        Some(kind) => CallInput::new().query("user_id_type", kind),
+        None => CallInput::new(),
+    }
 }
 
 /// The endpoint with this id.
+pub fn entry(id: &str) -> Option<&'static RegistryEntry> {
+    registry::find(id)
+}
+
+/// The descriptor of the endpoint with this id.
 pub fn descriptor(id: &str) -> Option<&'static EndpointDescriptor> {
-    ENDPOINTS.iter().copied().find(|d| d.id == id)
+    entry(id).map(|e| e.descriptor)
 }
 
 /// The largest page size of a list endpoint, when its page gives one.
@@ -29,44 +37,33 @@ pub fn max_page_size(id: &str) -> Option<u64> {
 
 /// Whether `name` is a query parameter of the endpoint (else it goes in the body).
 pub fn is_query_parameter(id: &str, name: &str) -> bool {
-    descriptor(id)
-        .is_some_and(|d| d.pagination.is_some() && matches!(name, "page_size" | "page_token"))
+    entry(id).is_some_and(|e| e.query_params.iter().any(|p| p.name == name))
 }
 
-fn unknown(id: &str) -> Failure {
+/// The failure for an id that names no endpoint.
+pub fn unknown(id: &str) -> Failure {
     Failure::usage(format!("no endpoint `{id}`")).hint("`feishu-perf call --list` lists them")
 }
 
-/// Every item of every page of a list endpoint.
-pub async fn list_all(ctx: &Context, id: &str, input: Input) -> Result<Vec<Value>, Failure> {
-    use feishu_perf::ApiRequest;
-    use feishu_perf::performance::v2::{
-        QueryReviewTemplateRequest, QueryReviewTemplateRequestBody,
-    };
-    let d = descriptor(id).ok_or_else(|| unknown(id))?;
-    if d.id != QueryReviewTemplateRequest::DESCRIPTOR.id {
-        return Err(unknown(id));
+/// Sends one request; the response's `data`.
+pub async fn send(client: &Client, id: &str, input: Input) -> Result<Value, Error> {
+    client.send_json(id, &input).await
+}
+
+/// Every item of every page of a list endpoint; for one that does not page,
+/// the items (in the response field `items`) of its one answer.
+pub async fn list_all(
+    client: &Client,
+    id: &str,
+    items: &str,
+    input: Input,
+) -> Result<Vec<Value>, Error> {
+    if entry(id).is_some_and(RegistryEntry::paginates) {
+        return client.send_json_all_pages(id, &input).await;
     }
-    let mut request = QueryReviewTemplateRequest::new();
-    for (name, value) in &input.query {
-        if name == "page_size" {
-            request = request.page_size(
-                value
-                    .parse()
-                    .map_err(|e| Failure::usage(format!("page_size: {e}")))?,
-            );
-        }
-    }
-    if let Some(body) = input.body {
-        let body: QueryReviewTemplateRequestBody =
-            serde_json::from_value(body).map_err(|e| Failure::usage(format!("the body: {e}")))?;
-        request = request.body(body);
-    }
-    let mut stream = std::pin::pin!(ctx.client()?.paginate(request));
-    let mut items = Vec::new();
-    while let Some(item) = stream.next().await {
-        let item = item.map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
-        items.push(serde_json::to_value(item).map_err(|e| Failure::usage(e.to_string()))?);
-    }
-    Ok(items)
+    let mut data = client.send_json(id, &input).await?;
+    Ok(match data.get_mut(items).map(Value::take) {
+        Some(Value::Array(all)) => all,
+        _ => Vec::new(),
+    })
 }

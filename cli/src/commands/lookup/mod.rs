@@ -27,10 +27,23 @@ pub struct Lookup {
     pub about: &'static str,
     /// The endpoint id (`performance.v1.semester.list`).
     pub endpoint: &'static str,
+    /// The response field that holds the items (a list endpoint's page names it too).
+    pub items: &'static str,
     /// The options that become the request's parameters.
     pub filters: &'static [Filter],
     /// The table's (and CSV's) columns.
     pub columns: &'static [Column],
+}
+
+/// What a filter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One value, sent as a string.
+    One,
+    /// A list (`--flag a,b --flag c`): repeated in the query, an array in the body.
+    Many,
+    /// `true` or `false`, sent as a JSON boolean in the body.
+    Bool,
 }
 
 /// An option of a look-up and the request parameter it sets.
@@ -41,8 +54,8 @@ pub struct Filter {
     /// The parameter's wire name (`semester_id`): a query parameter when the
     /// endpoint has one of that name, else a field of the body.
     pub wire: &'static str,
-    /// Whether it takes a list (`--flag a,b --flag c`) rather than one value.
-    pub many: bool,
+    /// What it takes.
+    pub kind: Kind,
     /// Whether the endpoint needs it.
     pub required: bool,
     /// The option's help.
@@ -112,9 +125,10 @@ impl Lookup {
                 .long(f.flag)
                 .help(f.help)
                 .required(f.required);
-            list = list.arg(match f.many {
-                true => arg.action(ArgAction::Append).value_delimiter(','),
-                false => arg.action(ArgAction::Set),
+            list = list.arg(match f.kind {
+                Kind::Many => arg.action(ArgAction::Append).value_delimiter(','),
+                Kind::One => arg.action(ArgAction::Set),
+                Kind::Bool => arg.action(ArgAction::Set).value_parser(["true", "false"]),
             });
         }
         if let Some(max) = registry::max_page_size(self.endpoint) {
@@ -194,14 +208,23 @@ impl<T> Chosen<T> {
             if registry::is_query_parameter(self.lookup.endpoint, f.wire) {
                 let pairs = values.iter().map(|v| (f.wire.to_owned(), v.clone()));
                 input.query.extend(pairs);
-            } else if f.many {
-                body.insert(f.wire.to_owned(), Value::from(values.clone()));
-            } else if let Some(value) = values.first() {
-                body.insert(f.wire.to_owned(), Value::from(value.clone()));
+            } else {
+                let value = match f.kind {
+                    Kind::Many => Value::from(values.clone()),
+                    Kind::One => Value::from(values[0].clone()),
+                    Kind::Bool => Value::Bool(values[0] == "true"),
+                };
+                body.insert(f.wire.to_owned(), value);
             }
         }
-        if let Some(size) = self.page_size {
-            input.query.push(("page_size".into(), size.to_string()));
+        // The largest page unless told otherwise: fewer requests under the rate limit.
+        let largest = registry::max_page_size(self.lookup.endpoint).map(|m| m as i64);
+        if let Some(size) = self.page_size.or(largest) {
+            if registry::is_query_parameter(self.lookup.endpoint, "page_size") {
+                input.query.push(("page_size".into(), size.to_string()));
+            } else {
+                body.insert("page_size".into(), Value::from(size));
+            }
         }
         if !body.is_empty() {
             input.body = Some(Value::Object(body));
@@ -214,7 +237,9 @@ impl<T> Chosen<T> {
 pub async fn run<T>(ctx: &Context, chosen: &Chosen<T>) -> Result<Status, Failure> {
     let lookup = chosen.lookup;
     let input = chosen.input();
-    let items = registry::list_all(ctx, lookup.endpoint, input).await?;
+    let items = registry::list_all(ctx.client()?, lookup.endpoint, lookup.items, input)
+        .await
+        .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
     ctx.output.list(&items, &table(lookup.columns, &items))?;
     note!("{} {}", items.len(), lookup.group);
     Ok(Status::Success)
@@ -306,14 +331,71 @@ mod tests {
     }
 
     #[test]
+    fn every_filter_is_a_parameter_of_its_endpoint() {
+        for lookup in table::Performance::LOOKUPS {
+            let entry = registry::entry(lookup.endpoint).unwrap();
+            let in_body: Vec<&Filter> = lookup
+                .filters
+                .iter()
+                .filter(|f| !registry::is_query_parameter(lookup.endpoint, f.wire))
+                .collect();
+            if in_body.is_empty() {
+                continue;
+            }
+            let body: Map<String, Value> = in_body
+                .iter()
+                .map(|f| {
+                    let value = match f.kind {
+                        Kind::Many => json!(["1"]),
+                        Kind::One => json!("1"),
+                        Kind::Bool => json!(true),
+                    };
+                    (f.wire.to_owned(), value)
+                })
+                .collect();
+            let retype = entry.typed_body.expect("a body parameter, so a body");
+            let typed = retype(&Value::Object(body)).unwrap();
+            for f in in_body {
+                assert!(
+                    typed.get(f.wire).is_some(),
+                    "{} --{}: {} is neither a query parameter nor a body field of {}",
+                    lookup.group,
+                    f.flag,
+                    f.wire,
+                    lookup.endpoint
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_column_names_a_field_of_the_pages_example() {
+        for lookup in table::Performance::LOOKUPS {
+            let entry = registry::entry(lookup.endpoint).unwrap();
+            let example: Value =
+                serde_json::from_str(entry.examples.response.expect("an example")).unwrap();
+            let items = example["data"][lookup.items].as_array().unwrap();
+            for c in lookup.columns {
+                let first = c.path.trim_start_matches('#').split('/').nth(1).unwrap();
+                assert!(
+                    items.iter().any(|i| i.get(first).is_some()),
+                    "{}: column {} ({}) is in no item of the example",
+                    lookup.group,
+                    c.name,
+                    c.path
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_lookup_names_a_registered_list_endpoint() {
         for lookup in table::Performance::LOOKUPS {
-            assert!(
-                registry::descriptor(lookup.endpoint).is_some_and(|d| d.pagination.is_some()),
-                "{}: {} is not a list endpoint in the registry",
-                lookup.group,
-                lookup.endpoint
-            );
+            let d = registry::descriptor(lookup.endpoint)
+                .unwrap_or_else(|| panic!("{}: no endpoint {}", lookup.group, lookup.endpoint));
+            if let Some(pages) = d.pagination {
+                assert_eq!(pages.items_field, lookup.items, "{}", lookup.group);
+            }
         }
     }
 }

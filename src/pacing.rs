@@ -14,8 +14,11 @@ use feishu_perf_core::EndpointDescriptor;
 pub enum Pacing {
     /// No pacing: the server's 429s are retried instead.
     Off,
-    /// Each endpoint's documented limit per `window` (the platform's window is
-    /// one minute; a shorter one suits a sandbox started with `--rate-window`).
+    /// Each endpoint's documented limits: its per-minute limit per `window`
+    /// (the platform's window is one minute; a shorter one suits a sandbox
+    /// started with `--rate-window`), and its per-second limit per a sixtieth
+    /// of `window`. An endpoint with both is held to both (REFERENCE.md:
+    /// hitting either triggers it).
     Documented {
         /// The window the documented per-minute limit applies to.
         window: Duration,
@@ -86,6 +89,46 @@ pub(crate) fn effective_limit(configured: Option<u32>, learned: Option<u32>) -> 
     }
 }
 
+/// One limit of a key: at most `limit` calls (none: no limit of its own) in
+/// any `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub(crate) limit: Option<u32>,
+    pub(crate) window: Duration,
+}
+
+/// Which of `windows` a limit the server announces applies to: its
+/// `x-ogw-ratelimit-limit` names no window, so the first with a documented
+/// (configured) limit, or else the first (the minute, the platform's window).
+pub(crate) fn learned_window(windows: &[Window]) -> usize {
+    windows.iter().position(|w| w.limit.is_some()).unwrap_or(0)
+}
+
+/// The windows a call to `endpoint` is paced by, longest first.
+pub(crate) fn windows(pacing: Pacing, endpoint: &EndpointDescriptor) -> Vec<Window> {
+    match pacing {
+        Pacing::Off => Vec::new(),
+        Pacing::Custom { calls, window } => vec![Window {
+            limit: Some(calls),
+            window,
+        }],
+        Pacing::Documented { window } => {
+            let documented = endpoint.rate_limit;
+            let mut out = vec![Window {
+                limit: documented.and_then(|l| l.per_minute),
+                window,
+            }];
+            if let Some(per_second) = documented.and_then(|l| l.per_second) {
+                out.push(Window {
+                    limit: Some(per_second),
+                    window: window / 60,
+                });
+            }
+            out
+        }
+    }
+}
+
 /// Calls are paced per app, endpoint and tenant (the platform counts per
 /// endpoint, per app, per tenant; a client is one app).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -95,8 +138,9 @@ pub(crate) struct PaceKey {
 }
 
 /// A sliding-window log per endpoint and tenant in this process: at most the
-/// limit in force in any `window`, the server's own rule, so throughput stays
-/// at the limit.
+/// limit in force in any of its windows (a minute, and a second where an
+/// endpoint has a per-second limit), the server's own rule, so throughput
+/// stays at the limit. One log serves every window of a key.
 ///
 /// The server sees a call at some moment between the client sending it and
 /// the answer coming back. A slot is therefore held from the start of a call
@@ -120,13 +164,9 @@ struct Log {
 }
 
 impl LocalWindows {
-    /// A slot for a call under `key` (its id), or how long to wait before asking again.
-    pub(crate) fn try_acquire(
-        &self,
-        key: &PaceKey,
-        configured: Option<u32>,
-        window: Duration,
-    ) -> Result<u64, Duration> {
+    /// A slot for a call under `key` (its id) in every one of `windows`, or
+    /// how long to wait before asking again. `windows` is never empty.
+    pub(crate) fn try_acquire(&self, key: &PaceKey, windows: &[Window]) -> Result<u64, Duration> {
         let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
         let log = match logs.get_mut(key) {
             Some(log) => log,
@@ -139,25 +179,56 @@ impl LocalWindows {
             }
             log.blocked_until = None;
         }
+        let longest = windows.iter().map(|w| w.window).max().unwrap_or_default();
         log.calls
-            .retain(|(_, ended)| ended.is_none_or(|t| now.duration_since(t) < window));
-        let limit = effective_limit(configured, log.learned).map(|l| l as usize);
-        if limit.is_none_or(|limit| log.calls.len() < limit) {
+            .retain(|(_, ended)| ended.is_none_or(|t| now.duration_since(t) < longest));
+        let learns = learned_window(windows);
+        let limits: Vec<(Option<usize>, Duration)> = windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let learned = if i == learns { log.learned } else { None };
+                (
+                    effective_limit(w.limit, learned).map(|l| l as usize),
+                    w.window,
+                )
+            })
+            .collect();
+        let in_window = |window: Duration| {
+            log.calls
+                .iter()
+                .filter(|(_, ended)| ended.is_none_or(|t| now.duration_since(t) < window))
+                .count()
+        };
+        let full: Vec<Duration> = limits
+            .iter()
+            .filter(|(limit, window)| limit.is_some_and(|limit| in_window(*window) >= limit))
+            .map(|(_, window)| *window)
+            .collect();
+        if full.is_empty() {
             let id = log.next_id;
             log.next_id += 1;
             log.calls.push_back((id, None));
-            if limit.is_none() && log.calls.len() > UNLIMITED_LOG {
+            if limits.iter().all(|(limit, _)| limit.is_none()) && log.calls.len() > UNLIMITED_LOG {
                 log.calls.pop_front();
             }
             return Ok(id);
         }
-        // The first slot to free up; while every call is in flight, look again shortly.
-        Err(log
-            .calls
+        // Each full window frees up when its first ended call leaves it (while
+        // every call in it is in flight, look again shortly); the call waits
+        // for the last of them.
+        Err(full
             .iter()
-            .filter_map(|(_, ended)| *ended)
-            .map(|t| window.saturating_sub(now.duration_since(t)))
-            .min()
+            .map(|&window| {
+                log.calls
+                    .iter()
+                    .filter_map(|(_, ended)| *ended)
+                    .filter(|t| now.duration_since(*t) < window)
+                    .map(|t| window.saturating_sub(now.duration_since(t)))
+                    .min()
+                    .unwrap_or(Duration::from_millis(5))
+            })
+            .max()
             .unwrap_or(Duration::from_millis(5)))
     }
 
@@ -214,7 +285,7 @@ pub(crate) struct Pacer {
 #[derive(Debug)]
 enum Slot {
     Local(u64),
-    /// The slot in Redis, its window, and the call's record in this process.
+    /// The slot in Redis, its longest window, and the call's record in this process.
     #[cfg(feature = "redis")]
     Shared(String, Duration, u64),
 }
@@ -310,22 +381,17 @@ impl Pacer {
             endpoint: endpoint.id,
             tenant: tenant_key.unwrap_or_default().to_owned(),
         };
-        let (configured, window) = match pacing {
-            Pacing::Off => {
-                return Permit {
-                    pacer: self,
-                    key,
-                    slot: None,
-                    announced: Announced::default(),
-                };
-            }
-            Pacing::Documented { window } => {
-                (endpoint.rate_limit.and_then(|l| l.per_minute), window)
-            }
-            Pacing::Custom { calls, window } => (Some(calls), window),
-        };
+        let windows = windows(pacing, endpoint);
+        if windows.is_empty() {
+            return Permit {
+                pacer: self,
+                key,
+                slot: None,
+                announced: Announced::default(),
+            };
+        }
         loop {
-            let turn = self.try_acquire(&key, configured, window).await;
+            let turn = self.try_acquire(&key, &windows).await;
             match turn {
                 Ok(slot) => {
                     return Permit {
@@ -347,27 +413,21 @@ impl Pacer {
         }
     }
 
-    async fn try_acquire(
-        &self,
-        key: &PaceKey,
-        configured: Option<u32>,
-        window: Duration,
-    ) -> Result<Slot, Duration> {
+    async fn try_acquire(&self, key: &PaceKey, windows: &[Window]) -> Result<Slot, Duration> {
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            match shared.try_acquire(key, configured, window).await {
+            match shared.try_acquire(key, windows).await {
                 Some(Ok(member)) => {
                     let id = self.local.record(key);
-                    return Ok(Slot::Shared(member, window, id));
+                    let longest = windows.iter().map(|w| w.window).max().unwrap_or_default();
+                    return Ok(Slot::Shared(member, longest, id));
                 }
                 Some(Err(wait)) => return Err(wait),
                 // Redis is unreachable: pace in this process meanwhile.
                 None => {}
             }
         }
-        self.local
-            .try_acquire(key, configured, window)
-            .map(Slot::Local)
+        self.local.try_acquire(key, windows).map(Slot::Local)
     }
 }
 
@@ -506,6 +566,85 @@ mod tests {
         refused.end().await;
         let _next = pacer.acquire(pacing, &ENDPOINT, None).await;
         assert_eq!(started.elapsed(), Duration::from_secs(3));
+    }
+
+    /// `n` calls, each ended at once; the time the last one started.
+    async fn calls(
+        pacer: &Pacer,
+        pacing: Pacing,
+        endpoint: &EndpointDescriptor,
+        n: usize,
+    ) -> Duration {
+        let started = Instant::now();
+        let mut last = Duration::ZERO;
+        for _ in 0..n {
+            let permit = pacer.acquire(pacing, endpoint, None).await;
+            last = started.elapsed();
+            permit.end().await;
+        }
+        last
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_per_second_limit_is_paced_per_second() {
+        // metric_tags: 10 次/秒, no per-minute limit.
+        let tags = feishu_perf_generated::performance::v2::LIST_METRIC_TAG;
+        assert_eq!(tags.rate_limit.unwrap().per_second, Some(10));
+        let pacer = Pacer::default();
+        // 25 calls: ten at 0 s, ten at 1 s, five at 2 s.
+        assert_eq!(
+            calls(&pacer, Pacing::default(), &tags, 25).await,
+            Duration::from_secs(2)
+        );
+        // A window scaled for a sandbox scales the second with it.
+        let pacer = Pacer::default();
+        let fast = Pacing::Documented {
+            window: Duration::from_secs(6),
+        };
+        assert_eq!(
+            calls(&pacer, fast, &tags, 25).await,
+            Duration::from_millis(200)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_with_both_limits_is_held_to_both() {
+        let both = EndpointDescriptor {
+            rate_limit: Some(feishu_perf_core::RateLimit {
+                per_minute: Some(15),
+                per_second: Some(10),
+            }),
+            ..ENDPOINT
+        };
+        let pacer = Pacer::default();
+        // Ten at 0 s, five at 1 s; the 16th waits for the minute after the first ended.
+        assert_eq!(
+            calls(&pacer, Pacing::default(), &both, 15).await,
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            calls(&pacer, Pacing::default(), &both, 1).await,
+            Duration::from_secs(59)
+        );
+    }
+
+    #[test]
+    fn an_announced_limit_applies_to_the_documented_window() {
+        let w = |limit, secs| Window {
+            limit,
+            window: Duration::from_secs(secs),
+        };
+        // Per second only: the announcement is about the second.
+        assert_eq!(learned_window(&[w(None, 60), w(Some(10), 1)]), 1);
+        // Per minute (with or without per second), or nothing documented: the minute.
+        assert_eq!(learned_window(&[w(Some(15), 60), w(Some(10), 1)]), 0);
+        assert_eq!(learned_window(&[w(None, 60)]), 0);
+        let tags = feishu_perf_generated::performance::v2::LIST_METRIC_TAG;
+        assert_eq!(
+            windows(Pacing::default(), &tags),
+            [w(None, 60), w(Some(10), 1)]
+        );
+        assert!(windows(Pacing::Off, &tags).is_empty());
     }
 
     #[tokio::test(start_paused = true)]

@@ -50,6 +50,9 @@ fn main() {
         ("four_clients_share_one_rate_budget", || {
             Box::pin(tests::four_clients_share_one_rate_budget())
         }),
+        ("four_clients_share_one_per_second_budget", || {
+            Box::pin(tests::four_clients_share_one_per_second_budget())
+        }),
         ("a_learned_limit_is_shared", || {
             Box::pin(tests::a_learned_limit_is_shared())
         }),
@@ -238,6 +241,47 @@ mod tests {
         assert_eq!(
             sandbox.stats().api_requests["performance.v2.review_template.query"],
             40
+        );
+    }
+
+    pub async fn four_clients_share_one_per_second_budget() {
+        // metric_tags: 10 次/秒. The sandbox's "second" is a sixtieth of its
+        // window, here three seconds, so a burst lands in one on a busy machine.
+        let redis = RedisServer::start();
+        let window = Duration::from_secs(180);
+        let sandbox = Sandbox::start(Config {
+            rate_window: window,
+            ..Config::default()
+        })
+        .await
+        .unwrap();
+        let mut clients = Vec::new();
+        for _ in 0..4 {
+            let c = client(&sandbox.base_url(), &redis, Pacing::Documented { window }).await;
+            clients.push(c);
+        }
+        // Five each at once: 20 against 10 a "second".
+        let runs = clients.iter().map(|c| {
+            let calls = (0..5).map(|_| {
+                let client = c.clone();
+                tokio::spawn(async move {
+                    client
+                        .send(feishu_perf::performance::v2::ListMetricTagRequest::new())
+                        .await
+                        .map(drop)
+                })
+            });
+            futures::future::join_all(calls)
+        });
+        for results in futures::future::join_all(runs).await {
+            for result in results {
+                result.unwrap().unwrap();
+            }
+        }
+        assert_eq!(refusals(&sandbox), 0, "20 calls from four clients, no 429");
+        assert_eq!(
+            sandbox.stats().api_requests["performance.v2.metric_tag.list"],
+            20
         );
     }
 

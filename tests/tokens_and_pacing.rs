@@ -132,3 +132,53 @@ async fn pacing_off_learns_nothing() {
     assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
     assert_eq!(sandbox.stats().statuses[&429], 2);
 }
+
+/// `n` calls to the metric tags list (10 次/秒) at once; how many were refused.
+async fn tag_lists_at_once(client: &Client, n: usize) -> usize {
+    let calls = (0..n).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .send(feishu_perf::performance::v2::ListMetricTagRequest::new())
+                .await
+        })
+    });
+    futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .filter(|call| matches!(call.as_ref().unwrap(), Err(Error::RateLimited { .. })))
+        .count()
+}
+
+#[tokio::test]
+async fn a_per_second_limit_is_kept_as_documented() {
+    // The sandbox holds metric_tags to 10 a "second": a sixtieth of its window,
+    // here three seconds, so that a burst lands in one of them on a busy machine.
+    let config = || Config {
+        rate_window: Duration::from_secs(180),
+        ..Config::default()
+    };
+    // Unpaced, a burst of 20 is refused in part: the sandbox does enforce it.
+    let sandbox = Sandbox::start(config()).await.unwrap();
+    let unpaced = builder(&sandbox)
+        .pacing(Pacing::Off)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    assert!(tag_lists_at_once(&unpaced, 20).await > 0);
+    // Paced by the descriptor's per-second limit, the same burst is never refused.
+    let sandbox = Sandbox::start(config()).await.unwrap();
+    let paced = builder(&sandbox)
+        .pacing(Pacing::Documented {
+            window: Duration::from_secs(180),
+        })
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    assert_eq!(tag_lists_at_once(&paced, 20).await, 0);
+    assert_eq!(sandbox.stats().statuses.get(&429), None);
+    assert_eq!(
+        sandbox.stats().api_requests["performance.v2.metric_tag.list"],
+        20
+    );
+}

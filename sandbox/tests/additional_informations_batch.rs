@@ -19,29 +19,7 @@ async fn delete(sandbox: &feishu_sandbox::Sandbox, token: &str, body: Value) -> 
 }
 
 async fn query_all(sandbox: &feishu_sandbox::Sandbox, token: &str, body: Value) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let reply = post(
-            sandbox,
-            token,
-            &format!("{QUERY}?page_size=2&page_token={page_token}"),
-            body.clone(),
-        )
-        .await;
-        let data = data(&reply);
-        out.extend(
-            data["additional_informations"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .cloned(),
-        );
-        if data["has_more"] != true {
-            return out;
-        }
-        page_token = data["page_token"].as_str().unwrap().to_owned();
-    }
+    post_all_pages(sandbox, token, QUERY, 2, "additional_informations", body).await
 }
 
 fn ids(items: &[Value]) -> Vec<String> {
@@ -325,28 +303,7 @@ async fn query_errors() {
         400,
         1580102,
     );
-    assert_error(
-        &post(
-            &sandbox,
-            &token,
-            &format!("{QUERY}?page_size=51"),
-            json!({"semester_id": SEMESTER_2}),
-        )
-        .await,
-        400,
-        1580102,
-    );
-    assert_error(
-        &post(
-            &sandbox,
-            &token,
-            &format!("{QUERY}?page_token=x"),
-            json!({"semester_id": SEMESTER_2}),
-        )
-        .await,
-        400,
-        1580107,
-    );
+    assert_page_errors(&sandbox, &token, QUERY, json!({"semester_id": SEMESTER_2})).await;
     let many: Vec<String> = (0..51).map(|n| n.to_string()).collect();
     assert_error(
         &post(

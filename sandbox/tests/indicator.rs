@@ -40,11 +40,7 @@ async fn pages_and_errors() {
     );
     assert_eq!(rest["indicators"].as_array().unwrap().len(), 3);
     assert_eq!(rest["has_more"], false);
-    assert_error(
-        &post(&sandbox, &token, &format!("{PATH}?page_size=51"), json!({})).await,
-        400,
-        1580102,
-    );
+    assert_page_errors(&sandbox, &token, PATH, json!({})).await;
     let many: Vec<String> = (0..51).map(|n| n.to_string()).collect();
     assert_error(
         &post(&sandbox, &token, PATH, json!({"indicator_ids": many})).await,

@@ -107,22 +107,7 @@ async fn filters_and_pages() {
 async fn documented_errors() {
     let sandbox = start().await;
     let token = token(&sandbox).await;
-    assert_error(
-        &post(
-            &sandbox,
-            &token,
-            &format!("{PATH}?page_token=zz"),
-            json!({}),
-        )
-        .await,
-        400,
-        1580107,
-    );
-    assert_error(
-        &post(&sandbox, &token, &format!("{PATH}?page_size=51"), json!({})).await,
-        400,
-        1580102,
-    );
+    assert_page_errors(&sandbox, &token, PATH, json!({})).await;
     assert_error(
         &post(&sandbox, &token, PATH, json!({"is_active": "yes"})).await,
         400,

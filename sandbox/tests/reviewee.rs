@@ -11,24 +11,7 @@ use serde_json::{Value, json};
 const PATH: &str = "/open-apis/performance/v2/reviewees/query";
 
 async fn all_reviewees(sandbox: &feishu_sandbox::Sandbox, token: &str, body: Value) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let reply = post(
-            sandbox,
-            token,
-            &format!("{PATH}?page_size=50&page_token={page_token}"),
-            body.clone(),
-        )
-        .await;
-        let data = data(&reply);
-        out.extend(data["reviewees"].as_array().unwrap().iter().cloned());
-        if data["has_more"] != true {
-            assert!(data.get("page_token").is_none(), "no page_token at the end");
-            return out;
-        }
-        page_token = data["page_token"].as_str().unwrap().to_owned();
-    }
+    post_all_pages(sandbox, token, PATH, 50, "reviewees", body).await
 }
 
 #[tokio::test]
@@ -148,28 +131,7 @@ async fn documented_errors() {
         1580105,
     );
     assert_error(&post(&sandbox, &token, PATH, json!({})).await, 400, 1580102);
-    assert_error(
-        &post(
-            &sandbox,
-            &token,
-            &format!("{PATH}?page_size=51"),
-            json!({"semester_id": SEMESTER}),
-        )
-        .await,
-        400,
-        1580102,
-    );
-    assert_error(
-        &post(
-            &sandbox,
-            &token,
-            &format!("{PATH}?page_token=bogus"),
-            json!({"semester_id": SEMESTER}),
-        )
-        .await,
-        400,
-        1580107,
-    );
+    assert_page_errors(&sandbox, &token, PATH, json!({"semester_id": SEMESTER})).await;
     let fifty_one: Vec<String> = (0..51).map(open_id).collect();
     assert_error(
         &post(

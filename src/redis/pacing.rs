@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use super::{Redis, unique_id};
-use crate::pacing::{Announced, LocalWindows, PaceKey};
+use crate::pacing::{Announced, LocalWindows, PaceKey, Window, learned_window};
 
 static ACQUIRE: LazyLock<::redis::Script> =
     LazyLock::new(|| ::redis::Script::new(include_str!("acquire.lua")));
@@ -43,8 +43,7 @@ impl SharedWindows {
     pub(crate) async fn try_acquire(
         &self,
         key: &PaceKey,
-        configured: Option<u32>,
-        window: Duration,
+        windows: &[Window],
     ) -> Option<Result<String, Duration>> {
         let (log, announced) = self.keys(key);
         let member = unique_id();
@@ -54,16 +53,19 @@ impl SharedWindows {
             .run("pacing", |mut conn| {
                 let member = member.clone();
                 async move {
-                    ACQUIRE
-                        .key(&log)
+                    let mut script = ACQUIRE.key(&log);
+                    script
                         .key(&announced)
-                        .arg(configured.unwrap_or(0))
-                        .arg(window.as_millis().max(1) as u64)
                         .arg(lease)
                         .arg(member)
                         .arg(UNLIMITED_LOG)
-                        .invoke_async(&mut conn)
-                        .await
+                        .arg(learned_window(windows) + 1);
+                    for w in windows {
+                        script
+                            .arg(w.limit.unwrap_or(0))
+                            .arg(w.window.as_millis().max(1) as u64);
+                    }
+                    script.invoke_async(&mut conn).await
                 }
             })
             .await?;

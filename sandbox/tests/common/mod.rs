@@ -255,3 +255,36 @@ pub async fn store_token(sandbox: &Sandbox) -> String {
         .expect("a tenant token")
         .to_owned()
 }
+
+/// A POST list query that pages refuses a page size over 50 (1580102) and a
+/// page token it never gave (1580107), for a `body` it otherwise accepts.
+pub async fn assert_page_errors(sandbox: &Sandbox, token: &str, path: &str, body: Value) {
+    for (query, code) in [("page_size=51", 1580102), ("page_token=bogus", 1580107)] {
+        let reply = post(sandbox, token, &format!("{path}?{query}"), body.clone()).await;
+        assert_error(&reply, 400, code);
+    }
+}
+
+/// Every item (under `items`) of every page of a POST list query, `page_size`
+/// at a time; the last page carries no `page_token`.
+pub async fn post_all_pages(
+    sandbox: &Sandbox,
+    token: &str,
+    path: &str,
+    page_size: u32,
+    items: &str,
+    body: Value,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let query = format!("{path}?page_size={page_size}&page_token={page_token}");
+        let data = data(&post(sandbox, token, &query, body.clone()).await);
+        out.extend(data[items].as_array().unwrap().iter().cloned());
+        if data["has_more"] != true {
+            assert!(data.get("page_token").is_none(), "no page_token at the end");
+            return out;
+        }
+        page_token = data["page_token"].as_str().unwrap().to_owned();
+    }
+}

@@ -259,6 +259,32 @@ async fn a_review_cycle_through_the_command_line() {
     expected.sort();
     assert_eq!(back, expected);
 
+    // The whole semester (every reviewee, 50 a request) to stdout, without a
+    // byte-order mark: ours, and the value an administrator filled.
+    let mut whole = vec!["metrics", "export"];
+    whole.extend(semester_arg);
+    let out = against(base, &whole);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(stdout.starts_with("reviewee_user_id,"), "{stdout}");
+    let mut all: Vec<Vec<String>> = csv::Reader::from_reader(stdout.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    all.sort();
+    let admin = vec![
+        feishu_sandbox::seed::open_id(5),
+        ids::METRIC.to_owned(),
+        ids::FIELD_TEXT.to_owned(),
+        "管理员录入".to_owned(),
+        String::new(),
+    ];
+    let mut with_admin = expected.clone();
+    with_admin.push(admin);
+    with_admin.sort();
+    assert_eq!(all, with_admin);
+    assert!(text(&out).contains("240 reviewees"), "{}", text(&out));
+
     // Supplementary information: import two items, export them, delete one.
     let info = dir.join("info.csv");
     std::fs::write(

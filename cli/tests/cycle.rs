@@ -259,6 +259,32 @@ async fn a_review_cycle_through_the_command_line() {
     expected.sort();
     assert_eq!(back, expected);
 
+    // The whole semester (every reviewee, 50 a request) to stdout, without a
+    // byte-order mark: ours, and the value an administrator filled.
+    let mut whole = vec!["metrics", "export"];
+    whole.extend(semester_arg);
+    let out = against(base, &whole);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(stdout.starts_with("reviewee_user_id,"), "{stdout}");
+    let mut all: Vec<Vec<String>> = csv::Reader::from_reader(stdout.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    all.sort();
+    let admin = vec![
+        feishu_sandbox::seed::open_id(5),
+        ids::METRIC.to_owned(),
+        ids::FIELD_TEXT.to_owned(),
+        "管理员录入".to_owned(),
+        String::new(),
+    ];
+    let mut with_admin = expected.clone();
+    with_admin.push(admin);
+    with_admin.sort();
+    assert_eq!(all, with_admin);
+    assert!(text(&out).contains("240 reviewees"), "{}", text(&out));
+
     // Supplementary information: import two items, export them, delete one.
     let info = dir.join("info.csv");
     std::fs::write(
@@ -266,8 +292,9 @@ async fn a_review_cycle_through_the_command_line() {
         format!(
             "external_id,reviewee_user_id,item,time,detailed_description\n\
              ext-cycle-1,{},客户拜访,2026-10,拜访 12 家重点客户\n\
-             ext-cycle-2,{},项目复盘,2026-11,\"复盘 Q4 项目, 输出报告\"\n",
-            chosen[0], chosen[1]
+             ext-cycle-2,{},项目复盘,2026-11,\"复盘 Q4 项目, 输出报告\"\n\
+             ext-cycle-3,{},培训,2026-12,带教 3 名新人\n",
+            chosen[0], chosen[1], chosen[2]
         ),
     )
     .unwrap();
@@ -275,12 +302,12 @@ async fn a_review_cycle_through_the_command_line() {
     let mut import = vec!["information", "import"];
     import.extend(semester_2);
     import.push(info.to_str().unwrap());
-    assert_eq!(run(base, 0, &import)["applied"], 2);
+    assert_eq!(run(base, 0, &import)["applied"], 3);
     let info_export = dir.join("info-export.csv");
     let mut export_info = vec!["information", "export", "--reviewee", &reviewee_arg, "-o"];
     export_info.push(info_export.to_str().unwrap());
     export_info.extend(semester_2);
-    assert_eq!(run(base, 0, &export_info)["rows"], 2);
+    assert_eq!(run(base, 0, &export_info)["rows"], 3);
     let items = read_csv(&info_export);
     assert_eq!(
         items[0],
@@ -302,7 +329,9 @@ async fn a_review_cycle_through_the_command_line() {
     };
     let first = item("ext-cycle-1");
     let second = item("ext-cycle-2");
-    assert!(!first[0].is_empty() && first[0] != second[0]);
+    let third = item("ext-cycle-3");
+    assert!(!first[0].is_empty() && first[0] != second[0] && second[0] != third[0]);
+    assert_eq!(third[2..], [chosen[2], "培训", "2026-12", "带教 3 名新人"]);
     assert_eq!(
         first[2..],
         [chosen[0], "客户拜访", "2026-10", "拜访 12 家重点客户"]
@@ -330,6 +359,28 @@ async fn a_review_cycle_through_the_command_line() {
     assert_eq!(strings(&deleted["deleted"]), [first[0].as_str()]);
     assert_eq!(strings(&deleted["not_found"]), ["no-such-item"]);
     assert_eq!(deleted["requests"], 1);
+    assert_eq!(deleted["refused"].as_array().unwrap().len(), 0);
+
+    // The third from a file of ids, while the DELETE is applied and its answer
+    // lost: the retry finds the id invalid, the read-back finds it gone.
+    let id_file = dir.join("ids.csv");
+    std::fs::write(&id_file, format!("item_id\n{}\n", third[0])).unwrap();
+    let mut delete = vec!["information", "delete", "--file", id_file.to_str().unwrap()];
+    delete.extend(semester_2);
+    sandbox.set_faults("ok,apply_drop").unwrap();
+    let mut args = vec!["--rate-window", "0.1", "--format", "json"];
+    args.extend_from_slice(&delete);
+    let out = against(base, &args);
+    sandbox.set_faults("").unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("reading the items back shows them deleted"),
+        "{}",
+        text(&out)
+    );
+    let deleted = json(&out);
+    assert_eq!(deleted["status"], "completed", "{deleted}");
+    assert_eq!(strings(&deleted["deleted"]), [third[0].as_str()]);
     assert_eq!(deleted["refused"].as_array().unwrap().len(), 0);
 
     // Read back: only the second item is left.

@@ -293,6 +293,28 @@ fn call_prints_the_data_and_checks_before_sending() {
         open_id(0)
     );
 
+    // A path parameter, every page.
+    let out = feishu_perf(&[
+        "--sandbox",
+        "--format",
+        "json",
+        "call",
+        "okr.v1.metric_source_table.list",
+        "--path",
+        "metric_source_id=7041857032248410131",
+        "--page-all",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let tables = json(&out);
+    assert!(
+        tables
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["metric_table_id"] == "7041857032248410131"),
+        "{tables}"
+    );
+
     // Refused before anything is sent, exit 2: a broken rule (named by its
     // JSON path), an unknown parameter, JSON that does not parse, an unknown
     // endpoint, --page-all on an endpoint that does not page.

@@ -367,3 +367,26 @@ fn call_prints_the_data_and_checks_before_sending() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// More reviewees than one query takes (50) are asked for 50 at a time.
+#[test]
+fn information_export_asks_for_many_reviewees_in_groups() {
+    let reviewees: Vec<String> = (0..120).map(open_id).collect();
+    let export = |extra: &[&str]| {
+        let mut args = vec![
+            "--sandbox",
+            "information",
+            "export",
+            "--semester",
+            ids::SEMESTER_2,
+        ];
+        args.extend_from_slice(extra);
+        let out = feishu_perf(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = export(&[]);
+    assert!(all.lines().count() > 1, "{all}");
+    let joined = reviewees.join(",");
+    assert_eq!(export(&["--reviewee", &joined]), all);
+}

@@ -19,7 +19,8 @@ const REVIEWEES: &str = "performance.v2.reviewee.query";
 const METRIC_DETAILS: &str = "performance.v2.metric_detail.query";
 const INFORMATION: &str = "performance.v2.additional_information.query";
 
-/// Reviewees a metric-detail query takes (the page: `reviewee_user_ids`, 1 to 50).
+/// Reviewees a query takes (metric details: `reviewee_user_ids`, 1 to 50;
+/// supplementary information: 0 to 50).
 const REVIEWEES_A_QUERY: usize = 50;
 
 /// What an export wrote: the JSON result when the CSV goes to a file (documented in the README).
@@ -97,7 +98,6 @@ pub async fn metrics(ctx: &Context, args: MetricsExportArgs) -> Result<Status, F
 pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<Status, Failure> {
     let mut body = json!({ "semester_id": args.semester });
     for (wire, values) in [
-        ("reviewee_user_ids", &args.reviewees),
         ("item_ids", &args.items),
         ("external_ids", &args.external_ids),
     ] {
@@ -105,10 +105,24 @@ pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<S
             body[wire] = json!(values);
         }
     }
-    let input = registry::input(args.user_id_type.as_deref()).body(body);
-    let items = registry::list_all(ctx.client()?, INFORMATION, "additional_informations", input)
-        .await
-        .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
+    // The page takes at most 50 reviewees a query: more are asked for 50 at a time.
+    let groups: Vec<Option<&[String]>> = match args.reviewees.is_empty() {
+        true => vec![None],
+        false => args.reviewees.chunks(REVIEWEES_A_QUERY).map(Some).collect(),
+    };
+    let mut items = Vec::new();
+    for group in groups {
+        let mut body = body.clone();
+        if let Some(reviewees) = group {
+            body["reviewee_user_ids"] = json!(reviewees);
+        }
+        let input = registry::input(args.user_id_type.as_deref()).body(body);
+        let found =
+            registry::list_all(ctx.client()?, INFORMATION, "additional_informations", input)
+                .await
+                .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
+        items.extend(found);
+    }
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|item| {

@@ -59,15 +59,17 @@ pub use feishu_perf_generated::{ENDPOINTS, Services, okr, performance, platform}
 /// [`REGISTRY`](registry::REGISTRY) lists each endpoint's
 /// [`EndpointDescriptor`], the page's examples, its path and query parameters
 /// ([`ParamInfo`](registry::ParamInfo)) and whether it takes a body;
-/// [`find`](registry::find) looks one up by id; an entry's
-/// [`check`](registry::RegistryEntry::check) builds and validates a request
-/// from a [`CallInput`](registry::CallInput) without sending it.
+/// [`find`](registry::find) looks one up by id; [`check`](registry::check)
+/// builds and validates an endpoint's request from a
+/// [`CallInput`](registry::CallInput) without sending it.
 pub mod registry {
     pub use feishu_perf_core::registry::{
         CallError, CallInput, FromCallInput, InputError, JsonRequest, PagingTransport, ParamInfo,
-        RegistryEntry,
+        RegistryEntry, retype,
     };
-    pub use feishu_perf_generated::registry::{REGISTRY, call, call_all_pages, find};
+    pub use feishu_perf_generated::registry::{
+        REGISTRY, call, call_all_pages, check, find, typed_body, typed_response,
+    };
 }
 
 /// `use feishu_perf::prelude::*;` for the client and the service accessors.

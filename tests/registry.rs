@@ -105,7 +105,8 @@ fn every_page_example_round_trips_through_the_typed_request_and_response() {
         let id = entry.id();
         if let Some(body) = entry.examples.request_body {
             let original: Value = serde_json::from_str(body).unwrap();
-            let typed = entry.typed_body.expect("an example body, so a body")(&original)
+            let typed = registry::typed_body(id, &original)
+                .expect("an example body, so a body")
                 .unwrap_or_else(|e| panic!("{id}: the request example does not decode: {e}"));
             assert_eq!(typed, original, "{id}: the request example changed");
             bodies += 1;
@@ -115,14 +116,15 @@ fn every_page_example_round_trips_through_the_typed_request_and_response() {
             for (_, key) in MISPRINTED_EXAMPLE_KEYS.iter().filter(|(e, _)| *e == id) {
                 data = without_key(&data, key);
             }
-            let typed = (entry.typed_response)(&data)
+            let typed = registry::typed_response(id, &data)
+                .unwrap()
                 .unwrap_or_else(|e| panic!("{id}: the response example does not decode: {e}"));
             assert_eq!(typed, data, "{id}: the response example changed");
             responses += 1;
         }
         // The example makes a valid request (a required client_token aside,
         // which the runtime fills in).
-        match (entry.check)(&example_input(entry)) {
+        match registry::check(id, &example_input(entry)) {
             Ok(()) => {}
             Err(InputError::MissingParam { name, .. }) if name == "client_token" => {}
             Err(e) => panic!("{id}: the page's example is refused: {e}"),
@@ -173,7 +175,7 @@ fn a_response_member_is_optional_unless_a_page_says_it_is_always_present() {
             continue;
         };
         for variant in with_one_member_left_out(&data_of(response)) {
-            if let Err(e) = (entry.typed_response)(&variant) {
+            if let Err(e) = registry::typed_response(entry.id(), &variant).unwrap() {
                 panic!(
                     "{}: a response without one member is refused: {e}\n{variant}",
                     entry.id()
@@ -188,17 +190,17 @@ fn a_response_member_is_optional_unless_a_page_says_it_is_always_present() {
 #[test]
 fn input_errors_name_the_parameter_or_the_json_path() {
     let tags = find("performance.v2.metric_tag.list").unwrap();
-    let err = (tags.check)(&CallInput::new().query("page_size", "many")).unwrap_err();
+    let err = registry::check(tags.id(), &CallInput::new().query("page_size", "many")).unwrap_err();
     assert_eq!(
         err.to_string(),
         "parameter `page_size=many`: not an integer"
     );
-    let err = (tags.check)(&CallInput::new().query("size", "5")).unwrap_err();
+    let err = registry::check(tags.id(), &CallInput::new().query("size", "5")).unwrap_err();
     assert!(matches!(err, InputError::UnknownParam { .. }), "{err}");
-    let err = (tags.check)(&CallInput::new().body(json!({}))).unwrap_err();
+    let err = registry::check(tags.id(), &CallInput::new().body(json!({}))).unwrap_err();
     assert_eq!(err, InputError::UnexpectedBody);
     // Validation runs as for a typed request: the JSON path and the rule.
-    let err = (tags.check)(&CallInput::new().query("page_size", "51")).unwrap_err();
+    let err = registry::check(tags.id(), &CallInput::new().query("page_size", "51")).unwrap_err();
     let InputError::Invalid(errors) = err else {
         panic!("{err}")
     };
@@ -208,7 +210,7 @@ fn input_errors_name_the_parameter_or_the_json_path() {
     );
     let import = find("performance.v2.metric_detail.import").unwrap();
     let bad = json!({"semester_id": "1", "imported_metrics": [{"reviewee_user_id": "ou", "metric_id": 7}]});
-    let err = (import.check)(&CallInput::new().body(bad)).unwrap_err();
+    let err = registry::check(import.id(), &CallInput::new().body(bad)).unwrap_err();
     assert!(
         matches!(&err, InputError::Body { path, .. } if path == "imported_metrics[0].metric_id"),
         "{err}"
@@ -249,7 +251,8 @@ async fn every_endpoint_goes_through_the_client_to_the_sandbox() {
             .await
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         // What the sandbox answers is what the typed response reads.
-        let typed = (entry.typed_response)(&data)
+        let typed = registry::typed_response(id, &data)
+            .unwrap()
             .unwrap_or_else(|e| panic!("{id}: the answer does not decode: {e}"));
         assert_eq!(typed, data, "{id}");
         if let Some(pagination) = entry.descriptor.pagination {

@@ -22,6 +22,9 @@ use crate::{
 };
 
 /// One endpoint of the registry: what a caller needs to know to call it by id.
+/// Data only: the typed operations (`check`, `typed_body`, `typed_response`,
+/// `call`) are the generated registry's functions, taking the id, so that
+/// each endpoint's typed code is compiled only where it is used.
 #[derive(Debug, Clone, Copy)]
 pub struct RegistryEntry {
     /// Method, path, limits, scopes, pagination, error table.
@@ -34,18 +37,7 @@ pub struct RegistryEntry {
     pub query_params: &'static [ParamInfo],
     /// Whether the endpoint takes a JSON body.
     pub has_body: bool,
-    /// Builds the typed request from `input` and validates it, sending nothing.
-    pub check: fn(&CallInput) -> Result<(), InputError>,
-    /// Decodes a JSON body as the endpoint's typed body and encodes it again:
-    /// the body a typed call would send (`None`: the endpoint takes no body).
-    pub typed_body: Option<Retype>,
-    /// Decodes a response's `data` as the endpoint's typed response and
-    /// encodes it again: what the typed API reads of it.
-    pub typed_response: Retype,
 }
-
-/// Decodes JSON as a typed value and encodes it again ([`retype`]).
-pub type Retype = fn(&Value) -> Result<Value, InputError>;
 
 impl RegistryEntry {
     /// `service.version.resource.operation`.

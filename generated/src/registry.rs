@@ -41,11 +41,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v1::ListMetricSourceRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v1::ListMetricSourceRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v1::LIST_METRIC_SOURCE_TABLE,
@@ -79,11 +74,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v1::ListMetricSourceTableRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v1::ListMetricSourceTableRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v1::BATCH_UPDATE_METRIC_SOURCE_TABLE_ITEM,
@@ -117,17 +107,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<
-            crate::okr::v1::BatchUpdateMetricSourceTableItemRequest,
-        >,
-        typed_body: Some(
-            registry::retype::<
-                crate::okr::v1::BatchUpdateMetricSourceTableItemRequestBody,
-            >,
-        ),
-        typed_response: registry::retype::<
-            <crate::okr::v1::BatchUpdateMetricSourceTableItemRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v1::GET_METRIC_SOURCE_TABLE_ITEM,
@@ -169,11 +148,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v1::GetMetricSourceTableItemRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v1::GetMetricSourceTableItemRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v1::LIST_METRIC_SOURCE_TABLE_ITEM,
@@ -223,11 +197,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v1::ListMetricSourceTableItemRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v1::ListMetricSourceTableItemRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v1::PATCH_METRIC_SOURCE_TABLE_ITEM,
@@ -269,13 +238,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::okr::v1::PatchMetricSourceTableItemRequest>,
-        typed_body: Some(
-            registry::retype::<crate::okr::v1::PatchMetricSourceTableItemRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::okr::v1::PatchMetricSourceTableItemRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v2::LIST_OKR_CYCLE,
@@ -318,11 +280,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v2::ListOkrCycleRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v2::ListOkrCycleRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v2::LIST_OKR_CYCLE_OBJECTIVE,
@@ -374,11 +331,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v2::ListOkrCycleObjectiveRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v2::ListOkrCycleObjectiveRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v2::PATCH_OKR_INDICATOR,
@@ -412,13 +364,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::okr::v2::PatchOkrIndicatorRequest>,
-        typed_body: Some(
-            registry::retype::<crate::okr::v2::PatchOkrIndicatorRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::okr::v2::PatchOkrIndicatorRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v2::LIST_OKR_KEY_RESULT_INDICATOR,
@@ -452,11 +397,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v2::ListOkrKeyResultIndicatorRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v2::ListOkrKeyResultIndicatorRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v2::LIST_OKR_OBJECTIVE_INDICATOR,
@@ -490,11 +430,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v2::ListOkrObjectiveIndicatorRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v2::ListOkrObjectiveIndicatorRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::okr::v2::LIST_OKR_OBJECTIVE_KEY_RESULT,
@@ -546,11 +481,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::okr::v2::ListOkrObjectiveKeyResultRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::okr::v2::ListOkrObjectiveKeyResultRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v1::QUERY_REVIEW_DATA,
@@ -567,13 +497,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v1::QueryReviewDataRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v1::QueryReviewDataRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v1::QueryReviewDataRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v1::LIST_SEMESTER,
@@ -664,11 +587,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::performance::v1::ListSemesterRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::performance::v1::ListSemesterRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v1::FIND_BY_PAGE_STAGE_TASK,
@@ -685,13 +603,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v1::FindByPageStageTaskRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v1::FindByPageStageTaskRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v1::FindByPageStageTaskRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v1::FIND_BY_USER_LIST_STAGE_TASK,
@@ -708,15 +619,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v1::FindByUserListStageTaskRequest>,
-        typed_body: Some(
-            registry::retype::<
-                crate::performance::v1::FindByUserListStageTaskRequestBody,
-            >,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v1::FindByUserListStageTaskRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_ACTIVITY,
@@ -733,13 +635,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryActivityRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryActivityRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryActivityRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::IMPORT_ADDITIONAL_INFORMATION,
@@ -764,17 +659,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<
-            crate::performance::v2::ImportAdditionalInformationRequest,
-        >,
-        typed_body: Some(
-            registry::retype::<
-                crate::performance::v2::ImportAdditionalInformationRequestBody,
-            >,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::ImportAdditionalInformationRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_ADDITIONAL_INFORMATION,
@@ -809,17 +693,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<
-            crate::performance::v2::QueryAdditionalInformationRequest,
-        >,
-        typed_body: Some(
-            registry::retype::<
-                crate::performance::v2::QueryAdditionalInformationRequestBody,
-            >,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryAdditionalInformationRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::DELETE_ADDITIONAL_INFORMATIONS_BATCH,
@@ -836,17 +709,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<
-            crate::performance::v2::DeleteAdditionalInformationsBatchRequest,
-        >,
-        typed_body: Some(
-            registry::retype::<
-                crate::performance::v2::DeleteAdditionalInformationsBatchRequestBody,
-            >,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::DeleteAdditionalInformationsBatchRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_INDICATOR,
@@ -873,13 +735,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryIndicatorRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryIndicatorRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryIndicatorRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::IMPORT_METRIC_DETAIL,
@@ -904,13 +759,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::ImportMetricDetailRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::ImportMetricDetailRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::ImportMetricDetailRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_METRIC_DETAIL,
@@ -927,13 +775,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryMetricDetailRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryMetricDetailRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryMetricDetailRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_METRIC_FIELD,
@@ -941,13 +782,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
         path_params: &[],
         query_params: &[],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryMetricFieldRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryMetricFieldRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryMetricFieldRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_METRIC_LIB,
@@ -982,13 +816,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryMetricLibRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryMetricLibRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryMetricLibRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::LIST_METRIC_TAG,
@@ -1023,11 +850,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: false,
-        check: registry::check::<crate::performance::v2::ListMetricTagRequest>,
-        typed_body: None,
-        typed_response: registry::retype::<
-            <crate::performance::v2::ListMetricTagRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_METRIC_TEMPLATE,
@@ -1062,13 +884,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryMetricTemplateRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryMetricTemplateRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryMetricTemplateRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_QUESTION,
@@ -1095,13 +910,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryQuestionRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryQuestionRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryQuestionRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_REVIEW_DATA,
@@ -1118,13 +926,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryReviewDataRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryReviewDataRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryReviewDataRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_REVIEW_TEMPLATE,
@@ -1151,13 +952,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryReviewTemplateRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryReviewTemplateRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryReviewTemplateRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_REVIEWEE,
@@ -1192,13 +986,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryRevieweeRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryRevieweeRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryRevieweeRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::WRITE_USER_GROUP_USER_REL,
@@ -1223,13 +1010,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::WriteUserGroupUserRelRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::WriteUserGroupUserRelRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::WriteUserGroupUserRelRequest as ApiRequest>::Response,
-        >,
     },
     RegistryEntry {
         descriptor: &crate::performance::v2::QUERY_USER_INFO,
@@ -1254,13 +1034,6 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
         ],
         has_body: true,
-        check: registry::check::<crate::performance::v2::QueryUserInfoRequest>,
-        typed_body: Some(
-            registry::retype::<crate::performance::v2::QueryUserInfoRequestBody>,
-        ),
-        typed_response: registry::retype::<
-            <crate::performance::v2::QueryUserInfoRequest as ApiRequest>::Response,
-        >,
     },
 ];
 
@@ -1270,6 +1043,618 @@ pub fn find(id: &str) -> Option<&'static RegistryEntry> {
         .binary_search_by(|entry| entry.descriptor.id.cmp(id))
         .ok()
         .map(|i| &REGISTRY[i])
+}
+
+/// Builds the typed request of the endpoint `id` from `input` and runs
+/// its `validate()`, sending nothing (a dry run).
+#[inline]
+pub fn check(id: &str, input: &CallInput) -> Result<(), InputError> {
+    match id {
+        "okr.v1.metric_source.list" => {
+            registry::check::<crate::okr::v1::ListMetricSourceRequest>(input)
+        }
+
+        "okr.v1.metric_source_table.list" => {
+            registry::check::<crate::okr::v1::ListMetricSourceTableRequest>(input)
+        }
+
+        "okr.v1.metric_source_table_item.batch_update" => {
+            registry::check::<
+                crate::okr::v1::BatchUpdateMetricSourceTableItemRequest,
+            >(input)
+        }
+
+        "okr.v1.metric_source_table_item.get" => {
+            registry::check::<crate::okr::v1::GetMetricSourceTableItemRequest>(input)
+        }
+
+        "okr.v1.metric_source_table_item.list" => {
+            registry::check::<crate::okr::v1::ListMetricSourceTableItemRequest>(input)
+        }
+
+        "okr.v1.metric_source_table_item.patch" => {
+            registry::check::<crate::okr::v1::PatchMetricSourceTableItemRequest>(input)
+        }
+
+        "okr.v2.cycle.list" => {
+            registry::check::<crate::okr::v2::ListOkrCycleRequest>(input)
+        }
+
+        "okr.v2.cycle_objective.list" => {
+            registry::check::<crate::okr::v2::ListOkrCycleObjectiveRequest>(input)
+        }
+
+        "okr.v2.indicator.patch" => {
+            registry::check::<crate::okr::v2::PatchOkrIndicatorRequest>(input)
+        }
+
+        "okr.v2.key_result_indicator.list" => {
+            registry::check::<crate::okr::v2::ListOkrKeyResultIndicatorRequest>(input)
+        }
+
+        "okr.v2.objective_indicator.list" => {
+            registry::check::<crate::okr::v2::ListOkrObjectiveIndicatorRequest>(input)
+        }
+
+        "okr.v2.objective_key_result.list" => {
+            registry::check::<crate::okr::v2::ListOkrObjectiveKeyResultRequest>(input)
+        }
+
+        "performance.v1.review_data.query" => {
+            registry::check::<crate::performance::v1::QueryReviewDataRequest>(input)
+        }
+
+        "performance.v1.semester.list" => {
+            registry::check::<crate::performance::v1::ListSemesterRequest>(input)
+        }
+
+        "performance.v1.stage_task.find_by_page" => {
+            registry::check::<crate::performance::v1::FindByPageStageTaskRequest>(input)
+        }
+
+        "performance.v1.stage_task.find_by_user_list" => {
+            registry::check::<
+                crate::performance::v1::FindByUserListStageTaskRequest,
+            >(input)
+        }
+
+        "performance.v2.activity.query" => {
+            registry::check::<crate::performance::v2::QueryActivityRequest>(input)
+        }
+
+        "performance.v2.additional_information.import" => {
+            registry::check::<
+                crate::performance::v2::ImportAdditionalInformationRequest,
+            >(input)
+        }
+
+        "performance.v2.additional_information.query" => {
+            registry::check::<
+                crate::performance::v2::QueryAdditionalInformationRequest,
+            >(input)
+        }
+
+        "performance.v2.additional_informations_batch.delete" => {
+            registry::check::<
+                crate::performance::v2::DeleteAdditionalInformationsBatchRequest,
+            >(input)
+        }
+
+        "performance.v2.indicator.query" => {
+            registry::check::<crate::performance::v2::QueryIndicatorRequest>(input)
+        }
+
+        "performance.v2.metric_detail.import" => {
+            registry::check::<crate::performance::v2::ImportMetricDetailRequest>(input)
+        }
+
+        "performance.v2.metric_detail.query" => {
+            registry::check::<crate::performance::v2::QueryMetricDetailRequest>(input)
+        }
+
+        "performance.v2.metric_field.query" => {
+            registry::check::<crate::performance::v2::QueryMetricFieldRequest>(input)
+        }
+
+        "performance.v2.metric_lib.query" => {
+            registry::check::<crate::performance::v2::QueryMetricLibRequest>(input)
+        }
+
+        "performance.v2.metric_tag.list" => {
+            registry::check::<crate::performance::v2::ListMetricTagRequest>(input)
+        }
+
+        "performance.v2.metric_template.query" => {
+            registry::check::<crate::performance::v2::QueryMetricTemplateRequest>(input)
+        }
+
+        "performance.v2.question.query" => {
+            registry::check::<crate::performance::v2::QueryQuestionRequest>(input)
+        }
+
+        "performance.v2.review_data.query" => {
+            registry::check::<crate::performance::v2::QueryReviewDataRequest>(input)
+        }
+
+        "performance.v2.review_template.query" => {
+            registry::check::<crate::performance::v2::QueryReviewTemplateRequest>(input)
+        }
+
+        "performance.v2.reviewee.query" => {
+            registry::check::<crate::performance::v2::QueryRevieweeRequest>(input)
+        }
+
+        "performance.v2.user_group_user_rel.write" => {
+            registry::check::<
+                crate::performance::v2::WriteUserGroupUserRelRequest,
+            >(input)
+        }
+
+        "performance.v2.user_info.query" => {
+            registry::check::<crate::performance::v2::QueryUserInfoRequest>(input)
+        }
+
+        _ => {
+            Err(InputError::UnknownEndpoint {
+                id: id.to_owned(),
+            })
+        }
+    }
+}
+
+/// Decodes `value` as the typed body of the endpoint `id` and encodes it
+/// again: the body a typed call would send. `None`: no such endpoint, or
+/// one that takes no body.
+#[inline]
+pub fn typed_body(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
+    match id {
+        "okr.v1.metric_source_table_item.batch_update" => {
+            Some(
+                registry::retype::<
+                    crate::okr::v1::BatchUpdateMetricSourceTableItemRequestBody,
+                >(value),
+            )
+        }
+
+        "okr.v1.metric_source_table_item.patch" => {
+            Some(
+                registry::retype::<
+                    crate::okr::v1::PatchMetricSourceTableItemRequestBody,
+                >(value),
+            )
+        }
+
+        "okr.v2.indicator.patch" => {
+            Some(registry::retype::<crate::okr::v2::PatchOkrIndicatorRequestBody>(value))
+        }
+
+        "performance.v1.review_data.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v1::QueryReviewDataRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v1.stage_task.find_by_page" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v1::FindByPageStageTaskRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v1.stage_task.find_by_user_list" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v1::FindByUserListStageTaskRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.activity.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryActivityRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.additional_information.import" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::ImportAdditionalInformationRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.additional_information.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryAdditionalInformationRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.additional_informations_batch.delete" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::DeleteAdditionalInformationsBatchRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.indicator.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryIndicatorRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_detail.import" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::ImportMetricDetailRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_detail.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryMetricDetailRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_field.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryMetricFieldRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_lib.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryMetricLibRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_template.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryMetricTemplateRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.question.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryQuestionRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.review_data.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryReviewDataRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.review_template.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryReviewTemplateRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.reviewee.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryRevieweeRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.user_group_user_rel.write" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::WriteUserGroupUserRelRequestBody,
+                >(value),
+            )
+        }
+
+        "performance.v2.user_info.query" => {
+            Some(
+                registry::retype::<
+                    crate::performance::v2::QueryUserInfoRequestBody,
+                >(value),
+            )
+        }
+
+        _ => None,
+    }
+}
+
+/// Decodes `value` as the typed response `data` of the endpoint `id` and
+/// encodes it again: what the typed API reads of it. `None`: no such endpoint.
+#[inline]
+pub fn typed_response(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
+    match id {
+        "okr.v1.metric_source.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::ListMetricSourceRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.metric_source_table.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::ListMetricSourceTableRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.metric_source_table_item.batch_update" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::BatchUpdateMetricSourceTableItemRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.metric_source_table_item.get" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::GetMetricSourceTableItemRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.metric_source_table_item.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::ListMetricSourceTableItemRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.metric_source_table_item.patch" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::PatchMetricSourceTableItemRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v2.cycle.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v2::ListOkrCycleRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v2.cycle_objective.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v2::ListOkrCycleObjectiveRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v2.indicator.patch" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v2::PatchOkrIndicatorRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v2.key_result_indicator.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v2::ListOkrKeyResultIndicatorRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v2.objective_indicator.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v2::ListOkrObjectiveIndicatorRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v2.objective_key_result.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v2::ListOkrObjectiveKeyResultRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v1.review_data.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v1::QueryReviewDataRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v1.semester.list" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v1::ListSemesterRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v1.stage_task.find_by_page" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v1::FindByPageStageTaskRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v1.stage_task.find_by_user_list" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v1::FindByUserListStageTaskRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.activity.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryActivityRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.additional_information.import" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::ImportAdditionalInformationRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.additional_information.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryAdditionalInformationRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.additional_informations_batch.delete" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::DeleteAdditionalInformationsBatchRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.indicator.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryIndicatorRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_detail.import" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::ImportMetricDetailRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_detail.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryMetricDetailRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_field.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryMetricFieldRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_lib.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryMetricLibRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_tag.list" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::ListMetricTagRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.metric_template.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryMetricTemplateRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.question.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryQuestionRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.review_data.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryReviewDataRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.review_template.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryReviewTemplateRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.reviewee.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryRevieweeRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.user_group_user_rel.write" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::WriteUserGroupUserRelRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "performance.v2.user_info.query" => {
+            Some(
+                registry::retype::<
+                    <crate::performance::v2::QueryUserInfoRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        _ => None,
+    }
 }
 
 /// Calls the endpoint `id` with `input`: the typed request is built and
@@ -1710,6 +2095,7 @@ pub async fn call_all_pages<T: PagingTransport>(
 }
 
 impl FromCallInput for crate::okr::v1::ListMetricSourceRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["page_token", "page_size"])?;
         input.no_body()?;
@@ -1721,6 +2107,7 @@ impl FromCallInput for crate::okr::v1::ListMetricSourceRequest {
 }
 
 impl FromCallInput for crate::okr::v1::ListMetricSourceTableRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&["metric_source_id"], &["page_token", "page_size"])?;
         input.no_body()?;
@@ -1733,6 +2120,7 @@ impl FromCallInput for crate::okr::v1::ListMetricSourceTableRequest {
 }
 
 impl FromCallInput for crate::okr::v1::BatchUpdateMetricSourceTableItemRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&["metric_source_id", "metric_table_id"], &["user_id_type"])?;
         Ok(Self {
@@ -1749,6 +2137,7 @@ impl FromCallInput for crate::okr::v1::BatchUpdateMetricSourceTableItemRequest {
 }
 
 impl FromCallInput for crate::okr::v1::GetMetricSourceTableItemRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input
             .check_names(
@@ -1770,6 +2159,7 @@ impl FromCallInput for crate::okr::v1::GetMetricSourceTableItemRequest {
 }
 
 impl FromCallInput for crate::okr::v1::ListMetricSourceTableItemRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input
             .check_names(
@@ -1792,6 +2182,7 @@ impl FromCallInput for crate::okr::v1::ListMetricSourceTableItemRequest {
 }
 
 impl FromCallInput for crate::okr::v1::PatchMetricSourceTableItemRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input
             .check_names(
@@ -1813,6 +2204,7 @@ impl FromCallInput for crate::okr::v1::PatchMetricSourceTableItemRequest {
 }
 
 impl FromCallInput for crate::okr::v2::ListOkrCycleRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id", "user_id_type", "page_size", "page_token"])?;
         input.no_body()?;
@@ -1830,6 +2222,7 @@ impl FromCallInput for crate::okr::v2::ListOkrCycleRequest {
 }
 
 impl FromCallInput for crate::okr::v2::ListOkrCycleObjectiveRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input
             .check_names(
@@ -1856,6 +2249,7 @@ impl FromCallInput for crate::okr::v2::ListOkrCycleObjectiveRequest {
 }
 
 impl FromCallInput for crate::okr::v2::PatchOkrIndicatorRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&["indicator_id"], &["user_id_type", "department_id_type"])?;
         Ok(Self {
@@ -1876,6 +2270,7 @@ impl FromCallInput for crate::okr::v2::PatchOkrIndicatorRequest {
 }
 
 impl FromCallInput for crate::okr::v2::ListOkrKeyResultIndicatorRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&["key_result_id"], &["user_id_type", "department_id_type"])?;
         input.no_body()?;
@@ -1896,6 +2291,7 @@ impl FromCallInput for crate::okr::v2::ListOkrKeyResultIndicatorRequest {
 }
 
 impl FromCallInput for crate::okr::v2::ListOkrObjectiveIndicatorRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&["objective_id"], &["user_id_type", "department_id_type"])?;
         input.no_body()?;
@@ -1916,6 +2312,7 @@ impl FromCallInput for crate::okr::v2::ListOkrObjectiveIndicatorRequest {
 }
 
 impl FromCallInput for crate::okr::v2::ListOkrObjectiveKeyResultRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input
             .check_names(
@@ -1942,6 +2339,7 @@ impl FromCallInput for crate::okr::v2::ListOkrObjectiveKeyResultRequest {
 }
 
 impl FromCallInput for crate::performance::v1::QueryReviewDataRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type"])?;
         Ok(Self {
@@ -1956,6 +2354,7 @@ impl FromCallInput for crate::performance::v1::QueryReviewDataRequest {
 }
 
 impl FromCallInput for crate::performance::v1::ListSemesterRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input
             .check_names(
@@ -1987,6 +2386,7 @@ impl FromCallInput for crate::performance::v1::ListSemesterRequest {
 }
 
 impl FromCallInput for crate::performance::v1::FindByPageStageTaskRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type"])?;
         Ok(Self {
@@ -2001,6 +2401,7 @@ impl FromCallInput for crate::performance::v1::FindByPageStageTaskRequest {
 }
 
 impl FromCallInput for crate::performance::v1::FindByUserListStageTaskRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type"])?;
         Ok(Self {
@@ -2015,6 +2416,7 @@ impl FromCallInput for crate::performance::v1::FindByUserListStageTaskRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryActivityRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type"])?;
         Ok(Self {
@@ -2029,6 +2431,7 @@ impl FromCallInput for crate::performance::v2::QueryActivityRequest {
 }
 
 impl FromCallInput for crate::performance::v2::ImportAdditionalInformationRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["client_token", "user_id_type"])?;
         Ok(Self {
@@ -2044,6 +2447,7 @@ impl FromCallInput for crate::performance::v2::ImportAdditionalInformationReques
 }
 
 impl FromCallInput for crate::performance::v2::QueryAdditionalInformationRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type", "page_token", "page_size"])?;
         Ok(Self {
@@ -2060,6 +2464,7 @@ impl FromCallInput for crate::performance::v2::QueryAdditionalInformationRequest
 }
 
 impl FromCallInput for crate::performance::v2::DeleteAdditionalInformationsBatchRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type"])?;
         Ok(Self {
@@ -2076,6 +2481,7 @@ impl FromCallInput for crate::performance::v2::DeleteAdditionalInformationsBatch
 }
 
 impl FromCallInput for crate::performance::v2::QueryIndicatorRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["page_token", "page_size"])?;
         Ok(Self {
@@ -2087,6 +2493,7 @@ impl FromCallInput for crate::performance::v2::QueryIndicatorRequest {
 }
 
 impl FromCallInput for crate::performance::v2::ImportMetricDetailRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["client_token", "user_id_type"])?;
         Ok(Self {
@@ -2102,6 +2509,7 @@ impl FromCallInput for crate::performance::v2::ImportMetricDetailRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryMetricDetailRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type"])?;
         Ok(Self {
@@ -2116,6 +2524,7 @@ impl FromCallInput for crate::performance::v2::QueryMetricDetailRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryMetricFieldRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &[])?;
         Ok(Self { body: input.body_as()? })
@@ -2123,6 +2532,7 @@ impl FromCallInput for crate::performance::v2::QueryMetricFieldRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryMetricLibRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type", "page_token", "page_size"])?;
         Ok(Self {
@@ -2139,6 +2549,7 @@ impl FromCallInput for crate::performance::v2::QueryMetricLibRequest {
 }
 
 impl FromCallInput for crate::performance::v2::ListMetricTagRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["page_size", "page_token", "tag_ids"])?;
         input.no_body()?;
@@ -2151,6 +2562,7 @@ impl FromCallInput for crate::performance::v2::ListMetricTagRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryMetricTemplateRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type", "page_token", "page_size"])?;
         Ok(Self {
@@ -2167,6 +2579,7 @@ impl FromCallInput for crate::performance::v2::QueryMetricTemplateRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryQuestionRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["page_token", "page_size"])?;
         Ok(Self {
@@ -2178,6 +2591,7 @@ impl FromCallInput for crate::performance::v2::QueryQuestionRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryReviewDataRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type"])?;
         Ok(Self {
@@ -2192,6 +2606,7 @@ impl FromCallInput for crate::performance::v2::QueryReviewDataRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryReviewTemplateRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["page_token", "page_size"])?;
         Ok(Self {
@@ -2203,6 +2618,7 @@ impl FromCallInput for crate::performance::v2::QueryReviewTemplateRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryRevieweeRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type", "page_token", "page_size"])?;
         Ok(Self {
@@ -2219,6 +2635,7 @@ impl FromCallInput for crate::performance::v2::QueryRevieweeRequest {
 }
 
 impl FromCallInput for crate::performance::v2::WriteUserGroupUserRelRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["client_token", "user_id_type"])?;
         Ok(Self {
@@ -2234,6 +2651,7 @@ impl FromCallInput for crate::performance::v2::WriteUserGroupUserRelRequest {
 }
 
 impl FromCallInput for crate::performance::v2::QueryUserInfoRequest {
+    #[inline]
     fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
         input.check_names(&[], &["user_id_type", "department_id_type"])?;
         Ok(Self {

@@ -33,7 +33,8 @@ pub async fn run(ctx: &Context, args: CallArgs) -> Result<Status, Failure> {
     };
     // Built and validated by the generated types before anything else, credentials included.
     let entry = registry::entry(&id).ok_or_else(|| registry::unknown(&id))?;
-    (entry.check)(&input).map_err(|e| Failure::usage(format!("{id}: {e}; nothing was sent")))?;
+    feishu_perf::registry::check(entry.id(), &input)
+        .map_err(|e| Failure::usage(format!("{id}: {e}; nothing was sent")))?;
     let client = ctx.client()?;
     let fail = |e: feishu_perf::Error| Failure::from_sdk(&e, &ctx.base_url);
     if args.page_all {

@@ -131,6 +131,9 @@ fn read_param(module: &TokenStream, f: &Field, place: &str) -> TokenStream {
 
 struct Emitted {
     entry: TokenStream,
+    check_arm: TokenStream,
+    typed_body_arm: Option<TokenStream>,
+    typed_response_arm: TokenStream,
     from_input: TokenStream,
     call_arm: TokenStream,
     page_arm: Option<TokenStream>,
@@ -151,12 +154,14 @@ fn emit_one(v: &ServiceVersion, e: &Endpoint) -> Emitted {
     let path_infos = param_infos(v, e, &e.path_params);
     let query_infos = param_infos(v, e, &e.query);
     let has_body = e.request_body.is_some();
-    let typed_body = if has_body {
+    let typed_body_arm = has_body.then(|| {
         let body = format_ident!("{}RequestBody", e.name);
-        quote!(Some(registry::retype::<#module::#body>))
-    } else {
-        quote!(None)
+        quote!(#id => Some(registry::retype::<#module::#body>(value)),)
+    });
+    let typed_response_arm = quote! {
+        #id => Some(registry::retype::<<#module::#request as ApiRequest>::Response>(value)),
     };
+    let check_arm = quote!(#id => registry::check::<#module::#request>(input),);
     let entry = quote! {
         RegistryEntry {
             descriptor: &#module::#descriptor,
@@ -164,9 +169,6 @@ fn emit_one(v: &ServiceVersion, e: &Endpoint) -> Emitted {
             path_params: &[#(#path_infos),*],
             query_params: &[#(#query_infos),*],
             has_body: #has_body,
-            check: registry::check::<#module::#request>,
-            typed_body: #typed_body,
-            typed_response: registry::retype::<<#module::#request as ApiRequest>::Response>,
         }
     };
     let path_names = e.path_params.iter().map(|f| &f.wire_name);
@@ -188,6 +190,7 @@ fn emit_one(v: &ServiceVersion, e: &Endpoint) -> Emitted {
     };
     let from_input = quote! {
         impl FromCallInput for #module::#request {
+            #[inline]
             fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
                 input.check_names(&[#(#path_names),*], &[#(#query_names),*])?;
                 #body_check
@@ -204,6 +207,9 @@ fn emit_one(v: &ServiceVersion, e: &Endpoint) -> Emitted {
     });
     Emitted {
         entry,
+        check_arm,
+        typed_body_arm,
+        typed_response_arm,
         from_input,
         call_arm,
         page_arm,
@@ -223,6 +229,9 @@ pub(super) fn emit_registry(api: &Api) -> OutputFile {
     let entries = emitted.iter().map(|x| &x.entry);
     let impls = emitted.iter().map(|x| &x.from_input);
     let call_arms = emitted.iter().map(|x| &x.call_arm);
+    let check_arms = emitted.iter().map(|x| &x.check_arm);
+    let typed_body_arms = emitted.iter().filter_map(|x| x.typed_body_arm.as_ref());
+    let typed_response_arms = emitted.iter().map(|x| &x.typed_response_arm);
     let page_arms = emitted.iter().filter_map(|x| x.page_arm.as_ref());
     let not_paginated: Vec<&String> = emitted
         .iter()
@@ -259,6 +268,41 @@ pub(super) fn emit_registry(api: &Api) -> OutputFile {
                 .binary_search_by(|entry| entry.descriptor.id.cmp(id))
                 .ok()
                 .map(|i| &REGISTRY[i])
+        }
+
+        // The functions below are `#[inline]` or generic: each endpoint's typed
+        // code is compiled only into a crate that calls them, not into every
+        // build of this crate.
+
+        /// Builds the typed request of the endpoint `id` from `input` and runs
+        /// its `validate()`, sending nothing (a dry run).
+        #[inline]
+        pub fn check(id: &str, input: &CallInput) -> Result<(), InputError> {
+            match id {
+                #(#check_arms)*
+                _ => Err(InputError::UnknownEndpoint { id: id.to_owned() }),
+            }
+        }
+
+        /// Decodes `value` as the typed body of the endpoint `id` and encodes it
+        /// again: the body a typed call would send. `None`: no such endpoint, or
+        /// one that takes no body.
+        #[inline]
+        pub fn typed_body(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
+            match id {
+                #(#typed_body_arms)*
+                _ => None,
+            }
+        }
+
+        /// Decodes `value` as the typed response `data` of the endpoint `id` and
+        /// encodes it again: what the typed API reads of it. `None`: no such endpoint.
+        #[inline]
+        pub fn typed_response(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
+            match id {
+                #(#typed_response_arms)*
+                _ => None,
+            }
         }
 
         /// Calls the endpoint `id` with `input`: the typed request is built and

@@ -353,8 +353,9 @@ mod tests {
                     (f.wire.to_owned(), value)
                 })
                 .collect();
-            let retype = entry.typed_body.expect("a body parameter, so a body");
-            let typed = retype(&Value::Object(body)).unwrap();
+            let typed = feishu_perf::registry::typed_body(entry.id(), &Value::Object(body))
+                .expect("a body parameter, so a body")
+                .unwrap();
             for f in in_body {
                 assert!(
                     typed.get(f.wire).is_some(),

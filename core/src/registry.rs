@@ -130,15 +130,21 @@ impl CallInput {
         Ok(())
     }
 
-    /// A required path parameter.
+    /// A required path parameter. An empty one is refused: the path would
+    /// lose a segment and name another resource (or none).
     pub fn path_param(&self, name: &str) -> Result<String, InputError> {
-        self.path
-            .get(name)
-            .cloned()
-            .ok_or(InputError::MissingParam {
-                place: "path",
+        let value = self.path.get(name).ok_or(InputError::MissingParam {
+            place: "path",
+            name: name.to_owned(),
+        })?;
+        if value.trim().is_empty() {
+            return Err(InputError::BadParam {
                 name: name.to_owned(),
-            })
+                value: value.clone(),
+                reason: "empty; a path parameter names what the call is about".to_owned(),
+            });
+        }
+        Ok(value.clone())
     }
 
     /// A required path parameter that is not a string, parsed by `parse`.
@@ -638,6 +644,26 @@ mod tests {
                 .to_string(),
             "missing required query parameter `client_token`"
         );
+    }
+
+    #[test]
+    fn an_empty_path_parameter_is_refused() {
+        let input = CallInput::new()
+            .path("indicator_id", " ")
+            .path("table", "7");
+        assert_eq!(
+            input.path_param("indicator_id"),
+            Err(InputError::BadParam {
+                name: "indicator_id".to_owned(),
+                value: " ".to_owned(),
+                reason: "empty; a path parameter names what the call is about".to_owned(),
+            })
+        );
+        assert_eq!(input.path_param("table"), Ok("7".to_owned()));
+        assert!(matches!(
+            input.path_param("absent"),
+            Err(InputError::MissingParam { place: "path", .. })
+        ));
     }
 
     #[test]

@@ -64,8 +64,8 @@ pub use feishu_perf_generated::{ENDPOINTS, Services, okr, performance, platform}
 /// [`CallInput`](registry::CallInput) without sending it.
 pub mod registry {
     pub use feishu_perf_core::registry::{
-        CallError, CallInput, FromCallInput, InputError, JsonRequest, PagingTransport, ParamInfo,
-        RegistryEntry, retype,
+        CallError, CallInput, FromCallInput, InputError, JsonData, JsonRequest, PagingTransport,
+        ParamInfo, RegistryEntry, retype,
     };
     pub use feishu_perf_generated::registry::{
         REGISTRY, call, call_all_pages, check, find, typed_body, typed_response,

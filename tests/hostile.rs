@@ -739,3 +739,77 @@ async fn fuzzed_answers_never_panic_and_always_end_typed() {
     }
     assert!(tally.ok > CASES / 10, "{tally:?}");
 }
+
+/// A call by id (`feishu-perf call`, the look-ups) prints `data` as the
+/// server sent it, but a page it cannot walk, an unreadable or a huge answer
+/// still ends in a typed error naming the cause, never in a shorter list.
+#[tokio::test]
+async fn a_call_by_id_ends_typed_on_a_page_it_cannot_walk() {
+    use feishu_perf::registry::CallInput;
+    let server = Hostile::start().await;
+    let client = client(&server, RetryPolicy::none());
+    let id = "performance.v2.review_template.query";
+    let ok = |data: &str| json(&format!(r#"{{"code":0,"msg":"success","data":{data}}}"#));
+    let malformed = [
+        (
+            r#"{"review_templates":"t-1","has_more":false}"#,
+            "`review_templates` must be an array, found a string",
+        ),
+        (
+            r#"{"review_templates":[],"has_more":"true","page_token":"p"}"#,
+            "`has_more` must be a boolean, found a string",
+        ),
+        (
+            r#"{"review_templates":[],"has_more":true,"page_token":7}"#,
+            "`page_token` must be a string, found a number",
+        ),
+        (r#"["t-1"]"#, "a page must be an object, found an array"),
+    ];
+    for (data, reason) in malformed {
+        server.set_api([ok(data)]);
+        let err = guarded(client.send_json_all_pages(id, &CallInput::new()))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { succeeded: true, reason: r, .. } if r.contains(reason)),
+            "{data}: {err}"
+        );
+        server.set_api([ok(data)]);
+        let err = guarded(client.send_json(id, &CallInput::new()))
+            .await
+            .unwrap_err();
+        assert!(matches!(&err, Error::Decode { .. }), "{data}: {err}");
+    }
+    // Absent or null fields are a last, empty page; unknown fields are kept.
+    server.set_api([ok(r#"{"review_templates":null,"extra":{"a":1}}"#)]);
+    let data = guarded(client.send_json(id, &CallInput::new()))
+        .await
+        .unwrap();
+    assert_eq!(data["extra"]["a"], 1);
+    server.set_api([ok("null")]);
+    let items = guarded(client.send_json_all_pages(id, &CallInput::new()))
+        .await
+        .unwrap();
+    assert!(items.is_empty());
+    // Not JSON at all, and past the cap.
+    server.set_api([Reply::Raw(http(200, &[], b"<html>busy</html>"))]);
+    let err = guarded(client.send_json(id, &CallInput::new()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { reason, .. } if reason.contains("invalid JSON")),
+        "{err}"
+    );
+    let capped = Client::builder()
+        .app("cli_hostile", "secret")
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+        .max_response_bytes(1 << 16)
+        .build()
+        .unwrap();
+    server.set_api([Reply::Raw(http(200, &[], &vec![b' '; (1 << 16) + 1]))]);
+    let err = guarded(capped.send_json_all_pages(id, &CallInput::new()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err}");
+}

@@ -27,6 +27,18 @@ fn finite(row: Row<'_>, columns: &[Column], column: usize) -> Result<Option<f64>
     }
 }
 
+/// An empty id cell: the request would name no item (for an id in the
+/// path, another URL), so the row is rejected before sending.
+fn ids_given(row: Row<'_>, columns: &[Column], ids: &[usize]) -> Result<(), String> {
+    match ids.iter().find(|&&c| row.get(c).trim().is_empty()) {
+        Some(&c) => Err(format!(
+            "{}: empty; it names what to update",
+            columns[c].name
+        )),
+        None => Ok(()),
+    }
+}
+
 /// OKR v1 progress (批量更新指标项): a row is one metric item's new values
 /// (empty cells leave a value as it is), the columns of the one-item update.
 /// Items of one metric table go together, at most 100 a request; the answer
@@ -110,8 +122,9 @@ impl Job for OkrItemBatchUpdate {
         request
     }
 
-    /// A value that is not a finite number, and a row that changes nothing.
+    /// An empty id, a value that is not a finite number, and a row that changes nothing.
     fn check_row(&self, row: Row<'_>) -> Result<(), String> {
+        ids_given(row, Self::COLUMNS, &[Self::SOURCE, Self::TABLE, Self::ITEM])?;
         for column in Self::VALUES {
             finite(row, Self::COLUMNS, column)?;
         }
@@ -302,8 +315,9 @@ impl Job for IndicatorUpdate {
         PatchOkrIndicatorRequest::new(row.map_or("", |r| r.get(Self::INDICATOR))).body(body)
     }
 
-    /// A value that does not parse, one the SDK does not list, and a row that changes nothing.
+    /// An empty id, a value that does not parse, one the SDK does not list, and a row that changes nothing.
     fn check_row(&self, row: Row<'_>) -> Result<(), String> {
+        ids_given(row, Self::COLUMNS, &[Self::INDICATOR])?;
         for column in Self::NUMBERS {
             finite(row, Self::COLUMNS, column)?;
         }
@@ -375,5 +389,40 @@ mod tests {
         // An answer without `items` names only its failures.
         let answer = BatchUpdateMetricSourceTableItemResponseBody::new();
         assert!(job.refused_in_response(&units, &answer).is_empty());
+    }
+
+    #[test]
+    fn a_row_with_an_empty_id_is_rejected_before_sending() {
+        let items = OkrItemBatchUpdate::default();
+        let header: Vec<&str> = OkrItemBatchUpdate::COLUMNS.iter().map(|c| c.name).collect();
+        let text = format!(
+            "{}\ns,t,,,,1,\n,t,2,,,2,\ns, ,3,,,3,\ns,t,4,,,4,\n",
+            header.join(",")
+        );
+        let table = parse_table("t.csv", &text, OkrItemBatchUpdate::COLUMNS).unwrap();
+        let checked: Vec<Result<(), String>> = table.rows().map(|r| items.check_row(r)).collect();
+        assert_eq!(
+            checked,
+            vec![
+                Err("metric_item_id: empty; it names what to update".to_owned()),
+                Err("metric_source_id: empty; it names what to update".to_owned()),
+                Err("metric_table_id: empty; it names what to update".to_owned()),
+                Ok(()),
+            ]
+        );
+
+        let indicators = IndicatorUpdate;
+        let header: Vec<&str> = IndicatorUpdate::COLUMNS.iter().map(|c| c.name).collect();
+        let text = format!("{}\n,,,5,,,,,\n9,,,5,,,,,\n", header.join(","));
+        let table = parse_table("i.csv", &text, IndicatorUpdate::COLUMNS).unwrap();
+        let checked: Vec<Result<(), String>> =
+            table.rows().map(|r| indicators.check_row(r)).collect();
+        assert_eq!(
+            checked,
+            vec![
+                Err("indicator_id: empty; it names what to update".to_owned()),
+                Ok(()),
+            ]
+        );
     }
 }

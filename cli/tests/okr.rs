@@ -260,18 +260,11 @@ fn an_indicator_patched_through_the_cli_is_read_back_through_the_look_up() {
     let out = against(&base, &[&args[..], &[file.to_str().unwrap()]].concat());
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(json(&out)["applied"], 1);
-    let out = against(
-        &base,
-        &[
-            "okr",
-            "indicators",
-            "list",
-            "--key-result",
-            okr::KEY_RESULT,
-            "--format",
-            "json",
-        ],
-    );
+    let list = |format| {
+        let args = ["okr", "indicators", "list", "--key-result", okr::KEY_RESULT];
+        against(&base, &[&args[..], &["--format", format]].concat())
+    };
+    let out = list("json");
     assert!(out.status.success(), "{}", text(&out));
     let indicator = &json(&out)[0];
     assert_eq!(
@@ -290,18 +283,7 @@ fn an_indicator_patched_through_the_cli_is_read_back_through_the_look_up() {
             Some("分")
         )
     );
-    let out = against(
-        &base,
-        &[
-            "okr",
-            "indicators",
-            "list",
-            "--key-result",
-            okr::KEY_RESULT,
-            "--format",
-            "csv",
-        ],
-    );
+    let out = list("csv");
     assert!(
         text(&out).contains(&format!(
             "{},{},40.0,80.0,52.5,1",

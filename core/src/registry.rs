@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 
 use serde_json::Value;
 
@@ -129,15 +130,21 @@ impl CallInput {
         Ok(())
     }
 
-    /// A required path parameter.
+    /// A required path parameter. An empty one is refused: the path would
+    /// lose a segment and name another resource (or none).
     pub fn path_param(&self, name: &str) -> Result<String, InputError> {
-        self.path
-            .get(name)
-            .cloned()
-            .ok_or(InputError::MissingParam {
-                place: "path",
+        let value = self.path.get(name).ok_or(InputError::MissingParam {
+            place: "path",
+            name: name.to_owned(),
+        })?;
+        if value.trim().is_empty() {
+            return Err(InputError::BadParam {
                 name: name.to_owned(),
-            })
+                value: value.clone(),
+                reason: "empty; a path parameter names what the call is about".to_owned(),
+            });
+        }
+        Ok(value.clone())
     }
 
     /// A required path parameter that is not a string, parsed by `parse`.
@@ -415,15 +422,81 @@ pub fn retype<T: serde::de::DeserializeOwned + serde::Serialize>(
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonRequest<R>(pub R);
 
+/// The response's `data` of a [`JsonRequest<R>`], as JSON. Decoding it checks
+/// what walking `R`'s pages relies on, so that a malformed page is a decode
+/// error rather than an empty or shortened list: `data` is an object, and
+/// its items field (an array), `has_more` (a boolean) and `page_token` (a
+/// string) have those types or are absent or `null`. Anything else is kept
+/// as the server sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonData<R> {
+    /// The `data` object.
+    pub value: Value,
+    request: PhantomData<fn() -> R>,
+}
+
+impl<R> JsonData<R> {
+    /// The `data` object.
+    pub fn into_value(self) -> Value {
+        self.value
+    }
+}
+
+impl<'de, R: ApiRequest> serde::Deserialize<'de> for JsonData<R> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        if let Some(pagination) = R::DESCRIPTOR.pagination {
+            check_page(&value, pagination.items_field).map_err(serde::de::Error::custom)?;
+        }
+        Ok(JsonData {
+            value,
+            request: PhantomData,
+        })
+    }
+}
+
+/// Why a list endpoint's `data` cannot be walked, if it cannot.
+fn check_page(data: &Value, items_field: &str) -> Result<(), String> {
+    let Value::Object(data) = data else {
+        return Err(format!("a page must be an object, found {}", kind(data)));
+    };
+    let expected = [
+        (items_field, "an array"),
+        ("has_more", "a boolean"),
+        ("page_token", "a string"),
+    ];
+    for (field, what) in expected {
+        match data.get(field) {
+            Some(value) if !value.is_null() && kind(value) != what => {
+                return Err(format!("`{field}` must be {what}, found {}", kind(value)));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The JSON type of `value`, for messages.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 impl<R: Validate> Validate for JsonRequest<R> {
     fn validate_at(&self, path: &crate::JsonPath<'_>, out: &mut Vec<crate::Violation>) {
         self.0.validate_at(path, out);
     }
 }
 
-impl<R: ApiRequest> ApiRequest for JsonRequest<R> {
+impl<R: ApiRequest + 'static> ApiRequest for JsonRequest<R> {
     type Body = R::Body;
-    type Response = Value;
+    type Response = JsonData<R>;
     type ErrorCode = R::ErrorCode;
     const DESCRIPTOR: &'static EndpointDescriptor = R::DESCRIPTOR;
 
@@ -444,7 +517,7 @@ impl<R: ApiRequest> ApiRequest for JsonRequest<R> {
     }
 }
 
-impl<R: PaginatedRequest> PaginatedRequest for JsonRequest<R> {
+impl<R: PaginatedRequest + 'static> PaginatedRequest for JsonRequest<R> {
     type Item = Value;
 
     fn set_page_token(&mut self, token: Option<String>) {
@@ -453,17 +526,17 @@ impl<R: PaginatedRequest> PaginatedRequest for JsonRequest<R> {
     fn set_page_size(&mut self, size: i64) {
         self.0.set_page_size(size);
     }
-    fn next_page_token(response: &Value) -> Option<String> {
+    fn next_page_token(response: &JsonData<R>) -> Option<String> {
         next_page_token(
-            response.get("has_more").and_then(Value::as_bool),
-            response.get("page_token").and_then(Value::as_str),
+            response.value.get("has_more").and_then(Value::as_bool),
+            response.value.get("page_token").and_then(Value::as_str),
         )
     }
-    fn into_items(response: Value) -> Vec<Value> {
+    fn into_items(response: JsonData<R>) -> Vec<Value> {
         let Some(pagination) = R::DESCRIPTOR.pagination else {
             return Vec::new();
         };
-        match response {
+        match response.value {
             Value::Object(mut data) => match data.remove(pagination.items_field) {
                 Some(Value::Array(items)) => items,
                 _ => Vec::new(),
@@ -513,6 +586,7 @@ pub async fn send<T: Transport, R: FromCallInput + 'static>(
     transport
         .send(JsonRequest(request))
         .await
+        .map(JsonData::into_value)
         .map_err(CallError::Send)
 }
 
@@ -570,6 +644,26 @@ mod tests {
                 .to_string(),
             "missing required query parameter `client_token`"
         );
+    }
+
+    #[test]
+    fn an_empty_path_parameter_is_refused() {
+        let input = CallInput::new()
+            .path("indicator_id", " ")
+            .path("table", "7");
+        assert_eq!(
+            input.path_param("indicator_id"),
+            Err(InputError::BadParam {
+                name: "indicator_id".to_owned(),
+                value: " ".to_owned(),
+                reason: "empty; a path parameter names what the call is about".to_owned(),
+            })
+        );
+        assert_eq!(input.path_param("table"), Ok("7".to_owned()));
+        assert!(matches!(
+            input.path_param("absent"),
+            Err(InputError::MissingParam { place: "path", .. })
+        ));
     }
 
     #[test]

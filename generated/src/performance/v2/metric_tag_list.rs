@@ -96,6 +96,8 @@ pub struct ListMetricTagRequest {
     pub page_token: Option<String>,
     /// 指标标签 ID 列表，传此参数时不进行分页，不传时分页返回所有数据。
     ///
+    /// Note: The page does not say how a list travels in a query; it is sent as the key repeated once per id (`tag_ids=1&tag_ids=2`), the usual form of a list in a query string, and the one the sandbox reads. Decision: no source states another.
+    ///
     /// Length: 0..=9999 items.
     /// Example: `7283015566780547091`.
     pub tag_ids: Option<Vec<String>>,

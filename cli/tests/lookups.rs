@@ -344,7 +344,7 @@ fn call_prints_the_data_and_checks_before_sending() {
                 "--data",
                 "{not json",
             ],
-            "not JSON",
+            "--data is not JSON: key must be a string at line 1 column 2\n",
         ),
         (
             vec!["call", "performance.v9.nothing.list"],

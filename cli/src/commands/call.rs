@@ -119,11 +119,8 @@ fn body(data: &str) -> Result<Value, Failure> {
         },
     };
     serde_json::from_str(&text).map_err(|e| {
-        Failure::usage(format!(
-            "{from} is not JSON: {e} (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
+        // serde_json's message ends with the line and column.
+        Failure::usage(format!("{from} is not JSON: {e}"))
     })
 }
 

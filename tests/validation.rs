@@ -339,3 +339,25 @@ fn required_fields_cannot_be_left_out_of_json_either() {
         "{err}"
     );
 }
+
+#[test]
+fn an_empty_path_parameter_is_missing_not_another_url() {
+    // `/indicators/` would be another URL than `/indicators/{indicator_id}`.
+    let v = only_violation(&feishu_perf::okr::v2::PatchOkrIndicatorRequest::new(""));
+    assert_eq!(v.path, "path.indicator_id");
+    assert_eq!(v.rule, Rule::Required);
+    assert!(
+        feishu_perf::okr::v2::PatchOkrIndicatorRequest::new("7342342398472398473")
+            .validate()
+            .is_ok()
+    );
+    let errors = PatchMetricSourceTableItemRequest::new("", "7041857032248410131", "")
+        .validate()
+        .expect_err("two empty segments");
+    let paths: Vec<&str> = errors.violations().iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["path.metric_source_id", "path.metric_item_id"],
+        "{errors}"
+    );
+}

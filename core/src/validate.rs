@@ -258,6 +258,18 @@ pub fn check_present(path: &JsonPath<'_>, present: bool, out: &mut Vec<Violation
     }
 }
 
+/// Checks that a path parameter is not empty: an empty segment would send the
+/// request to another URL, so it is reported as a missing required value.
+pub fn check_segment(path: &JsonPath<'_>, value: &str, out: &mut Vec<Violation>) {
+    if value.is_empty() {
+        out.push(Violation {
+            path: path.to_string(),
+            rule: Rule::Required,
+            value: "\"\"".to_owned(),
+        });
+    }
+}
+
 /// Checks a string's length in characters against `min..=max`.
 pub fn check_length(
     path: &JsonPath<'_>,

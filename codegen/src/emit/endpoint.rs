@@ -12,7 +12,7 @@ use super::requests::emit_request;
 use super::types::{emit_object, emit_type, named_types};
 use super::validation::uses_validate_helpers;
 use super::{OutputFile, file, ident, inner_doc};
-use crate::ir::{Endpoint, Field, TypeDef, TypeKind};
+use crate::ir::{Endpoint, Field, Ty, TypeDef, TypeKind};
 
 /// `src/<service>/<version>/<resource>_<operation>.rs`.
 pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
@@ -105,7 +105,9 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
         core_items.push(quote!(next_page_token));
     }
     let params: Vec<&Field> = e.path_params.iter().chain(&e.query).collect();
-    let uses_param_checks = params.iter().any(|f| uses_validate_helpers(f, false));
+    // A string path parameter is always checked not to be empty.
+    let uses_param_checks = params.iter().any(|f| uses_validate_helpers(f, false))
+        || e.path_params.iter().any(|f| matches!(f.ty, Ty::String));
     let object_fields = body_fields
         .iter()
         .flatten()

@@ -164,10 +164,23 @@ pub(super) fn uses_validate_helpers(field: &Field, in_response: bool) -> bool {
 /// A request's `Validate` impl: its path and query parameters (under `path.` and
 /// `query.`), then its body.
 pub(super) fn emit_request_validate(e: &Endpoint, request: &Ident) -> TokenStream {
+    // A path parameter is a segment of the URL: an empty one would name another URL
+    // (`/indicators/` instead of `/indicators/{id}`), so it counts as missing.
     let param_checks_path: Vec<TokenStream> = e
         .path_params
         .iter()
-        .map(|f| field_checks(f, false))
+        .map(|f| {
+            let checks = field_checks(f, false);
+            if !matches!(f.ty, Ty::String) {
+                return checks;
+            }
+            let name = ident(&f.rust_name);
+            let wire = &f.wire_name;
+            quote! {
+                validate::check_segment(&path.key(#wire), &self.#name, out);
+                #checks
+            }
+        })
         .filter(|c| !c.is_empty())
         .collect();
     let param_checks_query: Vec<TokenStream> = e

@@ -149,6 +149,20 @@ impl BatchUpdateMetricSourceTableItemRequest {
 impl Validate for BatchUpdateMetricSourceTableItemRequest {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
+            let path = &path.key("path");
+            validate::check_segment(
+                &path.key("metric_source_id"),
+                &self.metric_source_id,
+                out,
+            );
+            validate::check_segment(
+                &path.key("metric_table_id"),
+                &self.metric_table_id,
+                out,
+            );
+        }
+
+        {
             let path = &path.key("query");
             if let Some(value) = &self.user_id_type {
                 let path = path.key("user_id_type");

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate,
-    Violation, encode_path_segment, next_page_token,
+    Violation, encode_path_segment, next_page_token, validate,
 };
 
 use crate::platform::PlatformErrorCode;
@@ -114,7 +114,16 @@ impl ListMetricSourceTableRequest {
 }
 
 impl Validate for ListMetricSourceTableRequest {
-    fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
+        {
+            let path = &path.key("path");
+            validate::check_segment(
+                &path.key("metric_source_id"),
+                &self.metric_source_id,
+                out,
+            );
+        }
+    }
 }
 
 impl ApiRequest for ListMetricSourceTableRequest {

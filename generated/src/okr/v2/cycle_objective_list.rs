@@ -278,6 +278,11 @@ impl ListOkrCycleObjectiveRequest {
 impl Validate for ListOkrCycleObjectiveRequest {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
+            let path = &path.key("path");
+            validate::check_segment(&path.key("cycle_id"), &self.cycle_id, out);
+        }
+
+        {
             let path = &path.key("query");
             if let Some(value) = &self.user_id_type {
                 let path = path.key("user_id_type");

@@ -138,6 +138,11 @@ impl PatchOkrIndicatorRequest {
 impl Validate for PatchOkrIndicatorRequest {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
+            let path = &path.key("path");
+            validate::check_segment(&path.key("indicator_id"), &self.indicator_id, out);
+        }
+
+        {
             let path = &path.key("query");
             if let Some(value) = &self.user_id_type {
                 let path = path.key("user_id_type");

@@ -117,6 +117,15 @@ impl ListOkrKeyResultIndicatorRequest {
 impl Validate for ListOkrKeyResultIndicatorRequest {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
+            let path = &path.key("path");
+            validate::check_segment(
+                &path.key("key_result_id"),
+                &self.key_result_id,
+                out,
+            );
+        }
+
+        {
             let path = &path.key("query");
             if let Some(value) = &self.user_id_type {
                 let path = path.key("user_id_type");

@@ -209,6 +209,11 @@ impl ListOkrObjectiveKeyResultRequest {
 impl Validate for ListOkrObjectiveKeyResultRequest {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
+            let path = &path.key("path");
+            validate::check_segment(&path.key("objective_id"), &self.objective_id, out);
+        }
+
+        {
             let path = &path.key("query");
             if let Some(value) = &self.user_id_type {
                 let path = path.key("user_id_type");

@@ -354,7 +354,11 @@ fn an_empty_path_parameter_is_missing_not_another_url() {
     let errors = PatchMetricSourceTableItemRequest::new("", "7041857032248410131", "")
         .validate()
         .expect_err("two empty segments");
-    let paths: Vec<&str> = errors.violations().iter().map(|v| v.path.as_str()).collect();
+    let paths: Vec<&str> = errors
+        .violations()
+        .iter()
+        .map(|v| v.path.as_str())
+        .collect();
     assert_eq!(
         paths,
         ["path.metric_source_id", "path.metric_item_id"],

@@ -14,6 +14,7 @@ use feishu_perf_core::{
 };
 
 use feishu_perf_core::registry::{CallError, CallInput, InputError, PagingTransport};
+use feishu_perf_core::wire;
 
 use crate::auth::{Credentials, HttpAuth, MemoryTokenCache, TokenCache, TokenManager};
 use crate::error::{ApiError, Error};
@@ -334,16 +335,37 @@ impl ClientBuilder {
     }
 }
 
-/// The response envelope, read straight into the endpoint's response type.
-#[derive(serde::Deserialize)]
+/// The response envelope, read straight into the endpoint's response type. Its other
+/// members (`msg`, `error`) are skipped here; an error is read from the bytes separately.
 struct Envelope<T> {
     code: Option<i64>,
-    #[serde(default = "none")]
     data: Option<T>,
 }
 
-fn none<T>() -> Option<T> {
-    None
+impl<'de, T: serde::Deserialize<'de>> wire::FromMap<'de> for Envelope<T> {
+    const NAME: &'static str = "Envelope";
+    const FIELDS: &'static [&'static str] = &["code", "data"];
+
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let (mut code, mut data): (Option<Option<i64>>, Option<Option<T>>) = (None, None);
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut code, "code")?,
+                Some(1) => wire::next_value(&mut map, &mut data, "data")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+        Ok(Envelope {
+            code: code.flatten(),
+            data: data.flatten(),
+        })
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Envelope<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
 }
 
 /// What one attempt ended with.

@@ -6,11 +6,10 @@ use std::time::Duration;
 use feishu_perf_core::{ErrorCode, ErrorFacts, ErrorInfo, ValidationErrors};
 
 /// What went wrong in a call. Display says what happened and what to check.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The request breaks documented rules; nothing was sent.
-    #[error("invalid request to {endpoint}, nothing was sent: {errors}")]
     Validation {
         /// The endpoint.
         endpoint: &'static str,
@@ -18,11 +17,9 @@ pub enum Error {
         errors: ValidationErrors,
     },
     /// The platform answered with a non-zero `code`.
-    #[error("{0}")]
     Api(Box<ApiError>),
     /// The call was rate limited (any HTTP 429, whatever its body, or code
     /// 99991400) and retries ran out.
-    #[error("{endpoint} was rate limited (99991400) and retries ran out; calls are accepted again in {}s", reset_after.map_or(0, |d| d.as_secs()))]
     RateLimited {
         /// The endpoint.
         endpoint: &'static str,
@@ -35,9 +32,6 @@ pub enum Error {
     /// retried with the same `client_token` and refused as a repeat (1580110):
     /// the first attempt was applied. Not a failure of the write; its
     /// response data (e.g. `import_record_id`) is lost.
-    #[error(
-        "{endpoint}: already applied by an earlier attempt whose response was lost (client_token {client_token})"
-    )]
     AlreadyApplied {
         /// The endpoint.
         endpoint: &'static str,
@@ -56,7 +50,6 @@ pub enum Error {
     /// write that went through ends as [`Error::AlreadyApplied`].
     /// [`is_retryable`](Error::is_retryable) holds when that is safe: the
     /// endpoint takes a `client_token`, or repeating it cannot change the outcome.
-    #[error("{endpoint}: outcome unknown, the write may have been applied: {source}; {}", resend_hint(client_token.as_deref(), *resend_safe))]
     OutcomeUnknown {
         /// The endpoint.
         endpoint: &'static str,
@@ -65,15 +58,11 @@ pub enum Error {
         /// Re-sending as documented cannot apply the write twice.
         resend_safe: bool,
         /// The last attempt's failure.
-        #[source]
         source: Box<Error>,
     },
     /// The response body is longer than the client's cap
     /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes));
     /// reading stopped there.
-    #[error(
-        "{endpoint} answered HTTP {status} with a body longer than the {limit}-byte cap (ClientBuilder::max_response_bytes); reading stopped there"
-    )]
     ResponseTooLarge {
         /// The endpoint.
         endpoint: &'static str,
@@ -84,9 +73,6 @@ pub enum Error {
     },
     /// A paged walk was stopped: the server gave a `page_token` it had already
     /// given in this walk (with `has_more: true`), which would loop forever.
-    #[error(
-        "{endpoint} repeated page_token {page_token:?} after {pages} pages with has_more true; the walk was stopped"
-    )]
     RepeatedPageToken {
         /// The endpoint.
         endpoint: &'static str,
@@ -97,9 +83,6 @@ pub enum Error {
     },
     /// A paged walk read its budget of pages and the server still said
     /// `has_more` ([`ClientBuilder::max_pages`](crate::ClientBuilder::max_pages)).
-    #[error(
-        "{endpoint} still had more after {max_pages} pages (ClientBuilder::max_pages); the walk was stopped"
-    )]
     PageBudgetExceeded {
         /// The endpoint.
         endpoint: &'static str,
@@ -107,9 +90,6 @@ pub enum Error {
         max_pages: u64,
     },
     /// A token could not be obtained.
-    #[error(
-        "authentication failed: {code} {msg}; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)"
-    )]
     Authentication {
         /// The token endpoint's `code`.
         code: i64,
@@ -119,17 +99,14 @@ pub enum Error {
         log_id: Option<String>,
     },
     /// The connection failed or broke.
-    #[error("transport error calling {endpoint}: {source}")]
     Transport {
         /// The endpoint.
         endpoint: &'static str,
         /// The cause.
-        #[source]
         source: reqwest::Error,
     },
     /// No response within the per-attempt timeout, or the retry policy's total
     /// budget ran out ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed)).
-    #[error("{endpoint} timed out after {after:?}")]
     Timeout {
         /// The endpoint.
         endpoint: &'static str,
@@ -137,9 +114,6 @@ pub enum Error {
         after: Duration,
     },
     /// The response could not be decoded.
-    #[error(
-        "undecodable response from {endpoint}: HTTP {status}, content type {content_type:?}, {reason}; body starts: {body_start:?}"
-    )]
     Decode {
         /// The endpoint.
         endpoint: &'static str,
@@ -157,13 +131,11 @@ pub enum Error {
         succeeded: bool,
     },
     /// The client is misconfigured.
-    #[error("configuration error: {0}")]
     Config(String),
     /// A call by endpoint id ([`Client::send_json`](crate::Client::send_json))
     /// whose input makes no request: an unknown id or parameter, a value that
     /// does not parse, a body that does not decode. Nothing was sent. (A
     /// request that breaks a documented rule is [`Error::Validation`].)
-    #[error("{endpoint}: {error}; nothing was sent")]
     Input {
         /// The endpoint id asked for.
         endpoint: String,
@@ -218,10 +190,104 @@ impl fmt::Display for ApiError {
         if let Some(hint) = self.info.and_then(|info| info.hint) {
             write!(f, "; {hint}")?;
         }
-        if let Some(log_id) = &self.log_id {
+        if let Some(log_id) = self.log_id.as_deref().filter(|id| !id.is_empty()) {
             write!(f, " [log_id {log_id}]")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation { endpoint, errors } => {
+                write!(
+                    f,
+                    "invalid request to {endpoint}, nothing was sent: {errors}"
+                )
+            }
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::RateLimited {
+                endpoint,
+                reset_after,
+                ..
+            } => write!(
+                f,
+                "{endpoint} was rate limited (99991400) and retries ran out; calls are accepted again in {}s",
+                reset_after.map_or(0, |d| d.as_secs())
+            ),
+            Error::AlreadyApplied {
+                endpoint,
+                client_token,
+            } => write!(
+                f,
+                "{endpoint}: already applied by an earlier attempt whose response was lost (client_token {client_token})"
+            ),
+            Error::OutcomeUnknown {
+                endpoint,
+                client_token,
+                resend_safe,
+                source,
+            } => write!(
+                f,
+                "{endpoint}: outcome unknown, the write may have been applied: {source}; {}",
+                resend_hint(client_token.as_deref(), *resend_safe)
+            ),
+            Error::ResponseTooLarge {
+                endpoint,
+                status,
+                limit,
+            } => write!(
+                f,
+                "{endpoint} answered HTTP {status} with a body longer than the {limit}-byte cap (ClientBuilder::max_response_bytes); reading stopped there"
+            ),
+            Error::RepeatedPageToken {
+                endpoint,
+                page_token,
+                pages,
+            } => write!(
+                f,
+                "{endpoint} repeated page_token {page_token:?} after {pages} pages with has_more true; the walk was stopped"
+            ),
+            Error::PageBudgetExceeded {
+                endpoint,
+                max_pages,
+            } => write!(
+                f,
+                "{endpoint} still had more after {max_pages} pages (ClientBuilder::max_pages); the walk was stopped"
+            ),
+            Error::Authentication { code, msg, .. } => write!(
+                f,
+                "authentication failed: {code} {msg}; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)"
+            ),
+            Error::Transport { endpoint, source } => {
+                write!(f, "transport error calling {endpoint}: {source}")
+            }
+            Error::Timeout { endpoint, after } => write!(f, "{endpoint} timed out after {after:?}"),
+            Error::Decode {
+                endpoint,
+                status,
+                content_type,
+                body_start,
+                reason,
+                ..
+            } => write!(
+                f,
+                "undecodable response from {endpoint}: HTTP {status}, content type {content_type:?}, {reason}; body starts: {body_start:?}"
+            ),
+            Error::Config(message) => write!(f, "configuration error: {message}"),
+            Error::Input { endpoint, error } => write!(f, "{endpoint}: {error}; nothing was sent"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::OutcomeUnknown { source, .. } => Some(source.as_ref()),
+            Error::Transport { source, .. } => Some(source),
+            _ => None,
+        }
     }
 }
 

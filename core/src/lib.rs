@@ -13,6 +13,7 @@ pub mod open_enum;
 pub mod registry;
 pub mod request;
 pub mod validate;
+pub mod wire;
 
 pub use descriptor::{
     AccessTokenType, DocExamples, EndpointDescriptor, HttpMethod, Pagination, RateLimit,

@@ -75,9 +75,35 @@ pub fn next_page_token(has_more: Option<bool>, page_token: Option<&str>) -> Opti
     }
 }
 
-/// The `data` of an endpoint whose page documents none.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+/// The `data` of an endpoint whose page documents none: any object is read as it, its
+/// members skipped, and it is written as `{}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EmptyResponse {}
+
+impl serde::Serialize for EmptyResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        serializer.serialize_struct("EmptyResponse", 0)?.end()
+    }
+}
+
+impl<'de> crate::wire::FromMap<'de> for EmptyResponse {
+    const NAME: &'static str = "EmptyResponse";
+    const FIELDS: &'static [&'static str] = &[];
+
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        while map.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            crate::wire::skip_value(&mut map)?;
+        }
+        Ok(EmptyResponse {})
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EmptyResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::wire::deserialize_struct(deserializer)
+    }
+}
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
 pub fn encode_path_segment(segment: &str) -> String {

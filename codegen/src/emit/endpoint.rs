@@ -124,6 +124,14 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
     if uses_helpers {
         core_items.push(quote!(validate));
     }
+    let has_object = body_fields.is_some()
+        || response_fields.is_some()
+        || type_defs
+            .iter()
+            .any(|t| matches!(t.kind, TypeKind::Object(_)));
+    if has_object {
+        core_items.push(quote!(wire));
+    }
     let serde_import = quote!(
         use serde::{Deserialize, Serialize};
     );

@@ -266,6 +266,9 @@ fn type_imports(types: &[TypeDef]) -> TokenStream {
     if uses_checks {
         core.push(quote!(validate));
     }
+    if has_object {
+        core.push(quote!(wire));
+    }
     out.extend(quote!(use feishu_perf_core::{#(#core),*};));
     out
 }

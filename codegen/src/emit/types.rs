@@ -72,8 +72,8 @@ pub(super) struct FieldShape {
     pub(super) param: TokenStream,
     /// Whether the parameter is `impl Into<String>` and needs `.into()`.
     pub(super) into: bool,
-    /// `#[serde(..)]` attributes.
-    pub(super) serde: TokenStream,
+    /// The name on the wire.
+    pub(super) wire: String,
     /// Rustdoc.
     pub(super) doc: TokenStream,
 }
@@ -95,15 +95,6 @@ impl FieldShape {
         } else {
             value.clone()
         };
-        let wire = &field.wire_name;
-        let rename = (field.wire_name != field.rust_name).then(|| quote!(rename = #wire,));
-        let serde = match (optional, rename) {
-            (true, rename) => {
-                quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])
-            }
-            (false, Some(rename)) => quote!(#[serde(#rename)]),
-            (false, None) => quote!(),
-        };
         let declared = if optional {
             quote!(Option<#value>)
         } else {
@@ -116,7 +107,7 @@ impl FieldShape {
             arg,
             param,
             into,
-            serde,
+            wire: field.wire_name.clone(),
             doc: doc(&field_doc(field, in_response)),
         }
     }
@@ -251,11 +242,10 @@ pub(super) fn emit_object(
         let FieldShape {
             name,
             declared,
-            serde,
             doc,
             ..
         } = s;
-        quote!(#doc #serde pub #name: #declared,)
+        quote!(#doc pub #name: #declared,)
     });
     let required: Vec<&FieldShape> = shapes.iter().filter(|s| s.arg).collect();
     let args = required.iter().map(|s| {
@@ -277,9 +267,10 @@ pub(super) fn emit_object(
     let derive_default = required.is_empty().then(|| quote!(Default,));
     let new_doc_attr = doc(&new_doc);
     let validate = emit_validate(&name, fields, in_response);
+    let serde_impls = emit_serde(rust_name, &shapes);
     quote! {
         #struct_doc
-        #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #derive_default)]
         #[non_exhaustive]
         pub struct #name {
             #(#decls)*
@@ -294,7 +285,87 @@ pub(super) fn emit_object(
             #(#setters)*
         }
 
+        #serde_impls
+
         #validate
+    }
+}
+
+/// The struct's `Serialize` and `Deserialize` impls, written out rather than derived (see
+/// `feishu_perf_core::wire`, which holds the shared parts): the struct is a map of its
+/// fields under their wire names, an optional field that is `None` left out.
+fn emit_serde(rust_name: &str, shapes: &[FieldShape]) -> TokenStream {
+    let name = ident(rust_name);
+    let wires: Vec<&String> = shapes.iter().map(|s| &s.wire).collect();
+    let required_count =
+        proc_macro2::Literal::usize_unsuffixed(shapes.iter().filter(|s| !s.optional).count());
+    let optional_set = shapes.iter().filter(|s| s.optional).map(|s| {
+        let field = &s.name;
+        quote!(self.#field.is_some())
+    });
+    let writes = shapes.iter().map(|s| {
+        let (field, wire) = (&s.name, &s.wire);
+        if s.optional {
+            quote!(wire::optional_field(&mut state, #wire, &self.#field)?;)
+        } else {
+            quote!(state.serialize_field(#wire, &self.#field)?;)
+        }
+    });
+    let slots = shapes.iter().map(|s| {
+        let (field, declared) = (&s.name, &s.declared);
+        quote!(let mut #field: Option<#declared> = None;)
+    });
+    let reads = shapes.iter().enumerate().map(|(i, s)| {
+        let (field, wire) = (&s.name, &s.wire);
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        quote!(Some(#i) => wire::next_value(&mut map, &mut #field, #wire)?,)
+    });
+    let finals = shapes.iter().map(|s| {
+        let (field, wire) = (&s.name, &s.wire);
+        if s.optional {
+            quote!(#field: #field.flatten())
+        } else {
+            quote!(#field: wire::required(#field, #wire)?)
+        }
+    });
+    // A struct without fields writes none, so its state needs no `mut`.
+    let state_binding = if shapes.is_empty() {
+        quote!(state)
+    } else {
+        quote!(mut state)
+    };
+    quote! {
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let len = wire::field_count(#required_count, &[#(#optional_set),*]);
+                let #state_binding = serializer.serialize_struct(#rust_name, len)?;
+                #(#writes)*
+                state.end()
+            }
+        }
+
+        impl<'de> wire::FromMap<'de> for #name {
+            const NAME: &'static str = #rust_name;
+            const FIELDS: &'static [&'static str] = &[#(#wires),*];
+
+            fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+                #(#slots)*
+                while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+                    match key {
+                        #(#reads)*
+                        _ => wire::skip_value(&mut map)?,
+                    }
+                }
+                Ok(Self { #(#finals),* })
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                wire::deserialize_struct(deserializer)
+            }
+        }
     }
 }
 

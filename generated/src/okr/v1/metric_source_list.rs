@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate,
-    Violation, next_page_token,
+    Violation, next_page_token, wire,
 };
 
 use super::I18n;
@@ -166,20 +166,16 @@ impl PaginatedRequest for ListMetricSourceRequest {
 }
 
 /// The `data` of a successful response to [`ListMetricSourceRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMetricSourceResponseBody {
     /// 符合条件的记录总数
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// 是否有下一页
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 下一页页码
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// 指标库列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricSource>>,
 }
 
@@ -219,6 +215,68 @@ impl ListMetricSourceResponseBody {
     }
 }
 
+impl Serialize for ListMetricSourceResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.total.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+                self.items.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("ListMetricSourceResponseBody", len)?;
+        wire::optional_field(&mut state, "total", &self.total)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ListMetricSourceResponseBody {
+    const NAME: &'static str = "ListMetricSourceResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "total",
+        "has_more",
+        "page_token",
+        "items",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut total: Option<Option<i64>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        let mut items: Option<Option<Vec<MetricSource>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut total, "total")?,
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                Some(3) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            total: total.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+            items: items.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ListMetricSourceResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ListMetricSourceResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -229,26 +287,22 @@ impl Validate for ListMetricSourceResponseBody {
 }
 
 /// 指标库
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricSource {
     /// 指标库 id
     ///
     /// Example: `7139040982003302420`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_source_id: Option<String>,
     /// 指标库名称
     ///
     /// Example: `指标库A`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_source_name: Option<String>,
     /// 指标名称
     ///
     /// Example: `指标A`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_name: Option<String>,
     /// 指标单位
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_unit: Option<I18n>,
 }
 
@@ -285,6 +339,85 @@ impl MetricSource {
     pub fn metric_unit(mut self, value: I18n) -> Self {
         self.metric_unit = Some(value);
         self
+    }
+}
+
+impl Serialize for MetricSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.metric_source_id.is_some(),
+                self.metric_source_name.is_some(),
+                self.metric_name.is_some(),
+                self.metric_unit.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricSource", len)?;
+        wire::optional_field(&mut state, "metric_source_id", &self.metric_source_id)?;
+        wire::optional_field(
+            &mut state,
+            "metric_source_name",
+            &self.metric_source_name,
+        )?;
+        wire::optional_field(&mut state, "metric_name", &self.metric_name)?;
+        wire::optional_field(&mut state, "metric_unit", &self.metric_unit)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricSource {
+    const NAME: &'static str = "MetricSource";
+    const FIELDS: &'static [&'static str] = &[
+        "metric_source_id",
+        "metric_source_name",
+        "metric_name",
+        "metric_unit",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_source_id: Option<Option<String>> = None;
+        let mut metric_source_name: Option<Option<String>> = None;
+        let mut metric_name: Option<Option<String>> = None;
+        let mut metric_unit: Option<Option<I18n>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_source_id,
+                        "metric_source_id",
+                    )?
+                }
+
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_source_name,
+                        "metric_source_name",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut metric_name, "metric_name")?,
+                Some(3) => wire::next_value(&mut map, &mut metric_unit, "metric_unit")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_source_id: metric_source_id.flatten(),
+            metric_source_name: metric_source_name.flatten(),
+            metric_name: metric_name.flatten(),
+            metric_unit: metric_unit.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricSource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

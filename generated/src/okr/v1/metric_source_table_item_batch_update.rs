@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, Validate, Violation, encode_path_segment,
-    validate,
+    validate, wire,
 };
 
 use super::{MetricItem, UserIdType};
@@ -203,13 +203,12 @@ impl ApiRequest for BatchUpdateMetricSourceTableItemRequest {
 }
 
 /// Body of [`BatchUpdateMetricSourceTableItemRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateMetricSourceTableItemRequestBody {
     /// 指标列表
     ///
     /// Length: 0..=100 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricItemRequest>>,
 }
 
@@ -226,6 +225,41 @@ impl BatchUpdateMetricSourceTableItemRequestBody {
     }
 }
 
+impl Serialize for BatchUpdateMetricSourceTableItemRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.items.is_some()]);
+        let mut state = serializer
+            .serialize_struct("BatchUpdateMetricSourceTableItemRequestBody", len)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for BatchUpdateMetricSourceTableItemRequestBody {
+    const NAME: &'static str = "BatchUpdateMetricSourceTableItemRequestBody";
+    const FIELDS: &'static [&'static str] = &["items"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut items: Option<Option<Vec<MetricItemRequest>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { items: items.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for BatchUpdateMetricSourceTableItemRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for BatchUpdateMetricSourceTableItemRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -237,14 +271,12 @@ impl Validate for BatchUpdateMetricSourceTableItemRequestBody {
 }
 
 /// The `data` of a successful response to [`BatchUpdateMetricSourceTableItemRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BatchUpdateMetricSourceTableItemResponseBody {
     /// 指标项列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricItem>>,
     /// 更新失败列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_items: Option<Vec<FailedMetricItem>>,
 }
 
@@ -270,6 +302,50 @@ impl BatchUpdateMetricSourceTableItemResponseBody {
     }
 }
 
+impl Serialize for BatchUpdateMetricSourceTableItemResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.items.is_some(), self.failed_items.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("BatchUpdateMetricSourceTableItemResponseBody", len)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        wire::optional_field(&mut state, "failed_items", &self.failed_items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for BatchUpdateMetricSourceTableItemResponseBody {
+    const NAME: &'static str = "BatchUpdateMetricSourceTableItemResponseBody";
+    const FIELDS: &'static [&'static str] = &["items", "failed_items"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut items: Option<Option<Vec<MetricItem>>> = None;
+        let mut failed_items: Option<Option<Vec<FailedMetricItem>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
+                Some(1) => wire::next_value(&mut map, &mut failed_items, "failed_items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            items: items.flatten(),
+            failed_items: failed_items.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for BatchUpdateMetricSourceTableItemResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for BatchUpdateMetricSourceTableItemResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -285,7 +361,7 @@ impl Validate for BatchUpdateMetricSourceTableItemResponseBody {
 }
 
 /// 要更新的指标项
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricItemRequest {
     /// 指标项 id
@@ -293,27 +369,22 @@ pub struct MetricItemRequest {
     /// Note: The Go SDK's comment says 指标表id; the field holds the item's id (its name, and failed_items in the response).
     ///
     /// Example: `635782378412311`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_item_id: Option<String>,
     /// 指标起始值
     ///
     /// Example: `1.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_initial_value: Option<f64>,
     /// 指标目标值
     ///
     /// Example: `3.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_target_value: Option<f64>,
     /// 指标进度值
     ///
     /// Example: `2.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_current_value: Option<f64>,
     /// 指标支撑的上级人员 id
     ///
     /// Example: `7041857032248410131`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_user_id: Option<String>,
 }
 
@@ -360,23 +431,131 @@ impl MetricItemRequest {
     }
 }
 
+impl Serialize for MetricItemRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.metric_item_id.is_some(),
+                self.metric_initial_value.is_some(),
+                self.metric_target_value.is_some(),
+                self.metric_current_value.is_some(),
+                self.supported_user_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricItemRequest", len)?;
+        wire::optional_field(&mut state, "metric_item_id", &self.metric_item_id)?;
+        wire::optional_field(
+            &mut state,
+            "metric_initial_value",
+            &self.metric_initial_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_target_value",
+            &self.metric_target_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_current_value",
+            &self.metric_current_value,
+        )?;
+        wire::optional_field(&mut state, "supported_user_id", &self.supported_user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricItemRequest {
+    const NAME: &'static str = "MetricItemRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "metric_item_id",
+        "metric_initial_value",
+        "metric_target_value",
+        "metric_current_value",
+        "supported_user_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_item_id: Option<Option<String>> = None;
+        let mut metric_initial_value: Option<Option<f64>> = None;
+        let mut metric_target_value: Option<Option<f64>> = None;
+        let mut metric_current_value: Option<Option<f64>> = None;
+        let mut supported_user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut metric_item_id, "metric_item_id")?
+                }
+
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_initial_value,
+                        "metric_initial_value",
+                    )?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_target_value,
+                        "metric_target_value",
+                    )?
+                }
+
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_current_value,
+                        "metric_current_value",
+                    )?
+                }
+
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut supported_user_id,
+                        "supported_user_id",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_item_id: metric_item_id.flatten(),
+            metric_initial_value: metric_initial_value.flatten(),
+            metric_target_value: metric_target_value.flatten(),
+            metric_current_value: metric_current_value.flatten(),
+            supported_user_id: supported_user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricItemRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricItemRequest {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 更新失败的指标项
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FailedMetricItem {
     /// 指标项 ID
     ///
     /// Example: `7139040982003302420`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_item_id: Option<String>,
     /// 失败原因
     ///
     /// Example: `start value equals target value`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
@@ -399,6 +578,52 @@ impl FailedMetricItem {
     pub fn reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
+    }
+}
+
+impl Serialize for FailedMetricItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.metric_item_id.is_some(), self.reason.is_some()],
+        );
+        let mut state = serializer.serialize_struct("FailedMetricItem", len)?;
+        wire::optional_field(&mut state, "metric_item_id", &self.metric_item_id)?;
+        wire::optional_field(&mut state, "reason", &self.reason)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for FailedMetricItem {
+    const NAME: &'static str = "FailedMetricItem";
+    const FIELDS: &'static [&'static str] = &["metric_item_id", "reason"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_item_id: Option<Option<String>> = None;
+        let mut reason: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut metric_item_id, "metric_item_id")?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut reason, "reason")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_item_id: metric_item_id.flatten(),
+            reason: reason.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FailedMetricItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

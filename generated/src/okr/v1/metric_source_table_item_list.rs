@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate,
-    Violation, encode_path_segment, next_page_token, validate,
+    Violation, encode_path_segment, next_page_token, validate, wire,
 };
 
 use super::{MetricItem, UserIdType};
@@ -229,20 +229,16 @@ impl PaginatedRequest for ListMetricSourceTableItemRequest {
 }
 
 /// The `data` of a successful response to [`ListMetricSourceTableItemRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMetricSourceTableItemResponseBody {
     /// 符合条件的记录总数
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// 是否有下一页
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 下一页页码
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// 指标项列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricItem>>,
 }
 
@@ -279,6 +275,68 @@ impl ListMetricSourceTableItemResponseBody {
     pub fn items(mut self, value: Vec<MetricItem>) -> Self {
         self.items = Some(value);
         self
+    }
+}
+
+impl Serialize for ListMetricSourceTableItemResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.total.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+                self.items.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("ListMetricSourceTableItemResponseBody", len)?;
+        wire::optional_field(&mut state, "total", &self.total)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ListMetricSourceTableItemResponseBody {
+    const NAME: &'static str = "ListMetricSourceTableItemResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "total",
+        "has_more",
+        "page_token",
+        "items",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut total: Option<Option<i64>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        let mut items: Option<Option<Vec<MetricItem>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut total, "total")?,
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                Some(3) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            total: total.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+            items: items.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ListMetricSourceTableItemResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

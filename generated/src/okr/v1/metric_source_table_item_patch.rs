@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, Validate, Violation, encode_path_segment,
-    validate,
+    validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -198,28 +198,24 @@ impl ApiRequest for PatchMetricSourceTableItemRequest {
 }
 
 /// Body of [`PatchMetricSourceTableItemRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PatchMetricSourceTableItemRequestBody {
     /// 指标起始值（取自文档的 curl 示例）
     ///
     /// Example: `1.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_initial_value: Option<f64>,
     /// 指标目标值（取自文档的 curl 示例）
     ///
     /// Example: `3.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_target_value: Option<f64>,
     /// 指标当前值（取自文档的 curl 示例）
     ///
     /// Example: `2.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_current_value: Option<f64>,
     /// 指标支撑的上级人员 ID（取自文档的 curl 示例；页面未说明它的 ID 类型，示例值是数字 ID 而不是 open_id）
     ///
     /// Example: `7041857032248410131`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_user_id: Option<String>,
 }
 
@@ -259,46 +255,137 @@ impl PatchMetricSourceTableItemRequestBody {
     }
 }
 
+impl Serialize for PatchMetricSourceTableItemRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.metric_initial_value.is_some(),
+                self.metric_target_value.is_some(),
+                self.metric_current_value.is_some(),
+                self.supported_user_id.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("PatchMetricSourceTableItemRequestBody", len)?;
+        wire::optional_field(
+            &mut state,
+            "metric_initial_value",
+            &self.metric_initial_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_target_value",
+            &self.metric_target_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_current_value",
+            &self.metric_current_value,
+        )?;
+        wire::optional_field(&mut state, "supported_user_id", &self.supported_user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for PatchMetricSourceTableItemRequestBody {
+    const NAME: &'static str = "PatchMetricSourceTableItemRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "metric_initial_value",
+        "metric_target_value",
+        "metric_current_value",
+        "supported_user_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_initial_value: Option<Option<f64>> = None;
+        let mut metric_target_value: Option<Option<f64>> = None;
+        let mut metric_current_value: Option<Option<f64>> = None;
+        let mut supported_user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_initial_value,
+                        "metric_initial_value",
+                    )?
+                }
+
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_target_value,
+                        "metric_target_value",
+                    )?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_current_value,
+                        "metric_current_value",
+                    )?
+                }
+
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut supported_user_id,
+                        "supported_user_id",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_initial_value: metric_initial_value.flatten(),
+            metric_target_value: metric_target_value.flatten(),
+            metric_current_value: metric_current_value.flatten(),
+            supported_user_id: supported_user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PatchMetricSourceTableItemRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for PatchMetricSourceTableItemRequestBody {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// The `data` of a successful response to [`PatchMetricSourceTableItemRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PatchMetricSourceTableItemResponseBody {
     /// 指标项 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_item_id: Option<String>,
     /// 指标承接人员 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 指标的 OKR 周期 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_id: Option<String>,
     /// 指标单位
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_unit: Option<I18n>,
     /// 指标起始值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_initial_value: Option<f64>,
     /// 指标目标值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_target_value: Option<f64>,
     /// 指标当前值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_current_value: Option<f64>,
     /// 指标支撑的上级人员 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_user_id: Option<String>,
     /// 指标关联的 KR ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kr_id: Option<String>,
     /// 更新时间（毫秒时间戳字符串）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// 更新人 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
 }
 
@@ -384,6 +471,153 @@ impl PatchMetricSourceTableItemResponseBody {
     pub fn updated_by(mut self, value: impl Into<String>) -> Self {
         self.updated_by = Some(value.into());
         self
+    }
+}
+
+impl Serialize for PatchMetricSourceTableItemResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.metric_item_id.is_some(),
+                self.user_id.is_some(),
+                self.period_id.is_some(),
+                self.metric_unit.is_some(),
+                self.metric_initial_value.is_some(),
+                self.metric_target_value.is_some(),
+                self.metric_current_value.is_some(),
+                self.supported_user_id.is_some(),
+                self.kr_id.is_some(),
+                self.updated_at.is_some(),
+                self.updated_by.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("PatchMetricSourceTableItemResponseBody", len)?;
+        wire::optional_field(&mut state, "metric_item_id", &self.metric_item_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        wire::optional_field(&mut state, "period_id", &self.period_id)?;
+        wire::optional_field(&mut state, "metric_unit", &self.metric_unit)?;
+        wire::optional_field(
+            &mut state,
+            "metric_initial_value",
+            &self.metric_initial_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_target_value",
+            &self.metric_target_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_current_value",
+            &self.metric_current_value,
+        )?;
+        wire::optional_field(&mut state, "supported_user_id", &self.supported_user_id)?;
+        wire::optional_field(&mut state, "kr_id", &self.kr_id)?;
+        wire::optional_field(&mut state, "updated_at", &self.updated_at)?;
+        wire::optional_field(&mut state, "updated_by", &self.updated_by)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for PatchMetricSourceTableItemResponseBody {
+    const NAME: &'static str = "PatchMetricSourceTableItemResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "metric_item_id",
+        "user_id",
+        "period_id",
+        "metric_unit",
+        "metric_initial_value",
+        "metric_target_value",
+        "metric_current_value",
+        "supported_user_id",
+        "kr_id",
+        "updated_at",
+        "updated_by",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_item_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut period_id: Option<Option<String>> = None;
+        let mut metric_unit: Option<Option<I18n>> = None;
+        let mut metric_initial_value: Option<Option<f64>> = None;
+        let mut metric_target_value: Option<Option<f64>> = None;
+        let mut metric_current_value: Option<Option<f64>> = None;
+        let mut supported_user_id: Option<Option<String>> = None;
+        let mut kr_id: Option<Option<String>> = None;
+        let mut updated_at: Option<Option<String>> = None;
+        let mut updated_by: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut metric_item_id, "metric_item_id")?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                Some(2) => wire::next_value(&mut map, &mut period_id, "period_id")?,
+                Some(3) => wire::next_value(&mut map, &mut metric_unit, "metric_unit")?,
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_initial_value,
+                        "metric_initial_value",
+                    )?
+                }
+
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_target_value,
+                        "metric_target_value",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_current_value,
+                        "metric_current_value",
+                    )?
+                }
+
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut supported_user_id,
+                        "supported_user_id",
+                    )?
+                }
+
+                Some(8) => wire::next_value(&mut map, &mut kr_id, "kr_id")?,
+                Some(9) => wire::next_value(&mut map, &mut updated_at, "updated_at")?,
+                Some(10) => wire::next_value(&mut map, &mut updated_by, "updated_by")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_item_id: metric_item_id.flatten(),
+            user_id: user_id.flatten(),
+            period_id: period_id.flatten(),
+            metric_unit: metric_unit.flatten(),
+            metric_initial_value: metric_initial_value.flatten(),
+            metric_target_value: metric_target_value.flatten(),
+            metric_current_value: metric_current_value.flatten(),
+            supported_user_id: supported_user_id.flatten(),
+            kr_id: kr_id.flatten(),
+            updated_at: updated_at.flatten(),
+            updated_by: updated_by.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PatchMetricSourceTableItemResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate,
-    Violation, encode_path_segment, next_page_token, validate,
+    Violation, encode_path_segment, next_page_token, validate, wire,
 };
 
 use crate::platform::PlatformErrorCode;
@@ -178,20 +178,16 @@ impl PaginatedRequest for ListMetricSourceTableRequest {
 }
 
 /// The `data` of a successful response to [`ListMetricSourceTableRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMetricSourceTableResponseBody {
     /// 符合条件的记录总数
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// 是否有下一页
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 下一页页码
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// 指标表列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricTable>>,
 }
 
@@ -231,6 +227,68 @@ impl ListMetricSourceTableResponseBody {
     }
 }
 
+impl Serialize for ListMetricSourceTableResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.total.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+                self.items.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("ListMetricSourceTableResponseBody", len)?;
+        wire::optional_field(&mut state, "total", &self.total)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ListMetricSourceTableResponseBody {
+    const NAME: &'static str = "ListMetricSourceTableResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "total",
+        "has_more",
+        "page_token",
+        "items",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut total: Option<Option<i64>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        let mut items: Option<Option<Vec<MetricTable>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut total, "total")?,
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                Some(3) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            total: total.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+            items: items.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ListMetricSourceTableResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ListMetricSourceTableResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -241,23 +299,20 @@ impl Validate for ListMetricSourceTableResponseBody {
 }
 
 /// 指标表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricTable {
     /// 指标表 id
     ///
     /// Example: `635782378412311`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_table_id: Option<String>,
     /// 指标表名称
     ///
     /// Example: `指标表a`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_table_name: Option<String>,
     /// OKR 周期
     ///
     /// Example: `635782378221221`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_id: Option<String>,
 }
 
@@ -287,6 +342,71 @@ impl MetricTable {
     pub fn period_id(mut self, value: impl Into<String>) -> Self {
         self.period_id = Some(value.into());
         self
+    }
+}
+
+impl Serialize for MetricTable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.metric_table_id.is_some(),
+                self.metric_table_name.is_some(),
+                self.period_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricTable", len)?;
+        wire::optional_field(&mut state, "metric_table_id", &self.metric_table_id)?;
+        wire::optional_field(&mut state, "metric_table_name", &self.metric_table_name)?;
+        wire::optional_field(&mut state, "period_id", &self.period_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricTable {
+    const NAME: &'static str = "MetricTable";
+    const FIELDS: &'static [&'static str] = &[
+        "metric_table_id",
+        "metric_table_name",
+        "period_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_table_id: Option<Option<String>> = None;
+        let mut metric_table_name: Option<Option<String>> = None;
+        let mut period_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut metric_table_id, "metric_table_id")?
+                }
+
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_table_name,
+                        "metric_table_name",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut period_id, "period_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_table_id: metric_table_id.flatten(),
+            metric_table_name: metric_table_name.flatten(),
+            period_id: period_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricTable {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use serde::{Deserialize, Serialize};
-use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport};
+use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport, wire};
 
 /// 获取指标库 (`GET /open-apis/okr/v1/metric_sources`).
 pub mod metric_source_list;
@@ -138,17 +138,14 @@ impl<T: Transport> MetricSourceTableItemResource<'_, T> {
 }
 
 /// 多语言文本（OKR 使用 zh_cn / en_us / ja_jp 键）
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct I18n {
     /// 中文
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zh_cn: Option<String>,
     /// 英文
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub en_us: Option<String>,
     /// 日文
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ja_jp: Option<String>,
 }
 
@@ -178,6 +175,53 @@ impl I18n {
     pub fn ja_jp(mut self, value: impl Into<String>) -> Self {
         self.ja_jp = Some(value.into());
         self
+    }
+}
+
+impl Serialize for I18n {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.zh_cn.is_some(), self.en_us.is_some(), self.ja_jp.is_some()],
+        );
+        let mut state = serializer.serialize_struct("I18n", len)?;
+        wire::optional_field(&mut state, "zh_cn", &self.zh_cn)?;
+        wire::optional_field(&mut state, "en_us", &self.en_us)?;
+        wire::optional_field(&mut state, "ja_jp", &self.ja_jp)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for I18n {
+    const NAME: &'static str = "I18n";
+    const FIELDS: &'static [&'static str] = &["zh_cn", "en_us", "ja_jp"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut zh_cn: Option<Option<String>> = None;
+        let mut en_us: Option<Option<String>> = None;
+        let mut ja_jp: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut zh_cn, "zh_cn")?,
+                Some(1) => wire::next_value(&mut map, &mut en_us, "en_us")?,
+                Some(2) => wire::next_value(&mut map, &mut ja_jp, "ja_jp")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            zh_cn: zh_cn.flatten(),
+            en_us: en_us.flatten(),
+            ja_jp: ja_jp.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for I18n {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 
@@ -267,61 +311,50 @@ impl<'de> Deserialize<'de> for UserIdType {
 /// 指标项
 ///
 /// Note: Shape from the official SDKs' MetricItem (larksuite/oapi-sdk-python lark_oapi/api/okr/v1/model/metric_item.py; larksuite/oapi-sdk-go service/okr/v1/model.go, whose comments give the descriptions). The Python model types `updated_at` as an integer; doc 004's example and the Go model give a string, which is kept.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricItem {
     /// 指标项 id
     ///
     /// Example: `635782378412311`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_item_id: Option<String>,
     /// 指标承接人员 id
     ///
     /// Example: `635782378412311`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 指标的 OKR 周期
     ///
     /// Example: `635782378412311`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_id: Option<String>,
     /// 指标单位
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_unit: Option<I18n>,
     /// 指标起始值
     ///
     /// Example: `10.01`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_initial_value: Option<f64>,
     /// 指标目标值
     ///
     /// Example: `10.01`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_target_value: Option<f64>,
     /// 指标进度值
     ///
     /// Example: `10.01`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_current_value: Option<f64>,
     /// 指标支撑的上级人员 id
     ///
     /// Example: `ou_8e7d79ca2327bf4f0b3c37899d6abbd5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_user_id: Option<String>,
     /// 指标关联的 KR
     ///
     /// Example: `7139040982003302420`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kr_id: Option<String>,
     /// 更新时间（毫秒时间戳）
     ///
     /// Example: `1663145941129`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// 更新人
     ///
     /// Example: `ou_8e7d79ca2327bf4f0b3c37899d6abbd5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
 }
 
@@ -407,6 +440,152 @@ impl MetricItem {
     pub fn updated_by(mut self, value: impl Into<String>) -> Self {
         self.updated_by = Some(value.into());
         self
+    }
+}
+
+impl Serialize for MetricItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.metric_item_id.is_some(),
+                self.user_id.is_some(),
+                self.period_id.is_some(),
+                self.metric_unit.is_some(),
+                self.metric_initial_value.is_some(),
+                self.metric_target_value.is_some(),
+                self.metric_current_value.is_some(),
+                self.supported_user_id.is_some(),
+                self.kr_id.is_some(),
+                self.updated_at.is_some(),
+                self.updated_by.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricItem", len)?;
+        wire::optional_field(&mut state, "metric_item_id", &self.metric_item_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        wire::optional_field(&mut state, "period_id", &self.period_id)?;
+        wire::optional_field(&mut state, "metric_unit", &self.metric_unit)?;
+        wire::optional_field(
+            &mut state,
+            "metric_initial_value",
+            &self.metric_initial_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_target_value",
+            &self.metric_target_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_current_value",
+            &self.metric_current_value,
+        )?;
+        wire::optional_field(&mut state, "supported_user_id", &self.supported_user_id)?;
+        wire::optional_field(&mut state, "kr_id", &self.kr_id)?;
+        wire::optional_field(&mut state, "updated_at", &self.updated_at)?;
+        wire::optional_field(&mut state, "updated_by", &self.updated_by)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricItem {
+    const NAME: &'static str = "MetricItem";
+    const FIELDS: &'static [&'static str] = &[
+        "metric_item_id",
+        "user_id",
+        "period_id",
+        "metric_unit",
+        "metric_initial_value",
+        "metric_target_value",
+        "metric_current_value",
+        "supported_user_id",
+        "kr_id",
+        "updated_at",
+        "updated_by",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_item_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut period_id: Option<Option<String>> = None;
+        let mut metric_unit: Option<Option<I18n>> = None;
+        let mut metric_initial_value: Option<Option<f64>> = None;
+        let mut metric_target_value: Option<Option<f64>> = None;
+        let mut metric_current_value: Option<Option<f64>> = None;
+        let mut supported_user_id: Option<Option<String>> = None;
+        let mut kr_id: Option<Option<String>> = None;
+        let mut updated_at: Option<Option<String>> = None;
+        let mut updated_by: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut metric_item_id, "metric_item_id")?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                Some(2) => wire::next_value(&mut map, &mut period_id, "period_id")?,
+                Some(3) => wire::next_value(&mut map, &mut metric_unit, "metric_unit")?,
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_initial_value,
+                        "metric_initial_value",
+                    )?
+                }
+
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_target_value,
+                        "metric_target_value",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_current_value,
+                        "metric_current_value",
+                    )?
+                }
+
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut supported_user_id,
+                        "supported_user_id",
+                    )?
+                }
+
+                Some(8) => wire::next_value(&mut map, &mut kr_id, "kr_id")?,
+                Some(9) => wire::next_value(&mut map, &mut updated_at, "updated_at")?,
+                Some(10) => wire::next_value(&mut map, &mut updated_by, "updated_by")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_item_id: metric_item_id.flatten(),
+            user_id: user_id.flatten(),
+            period_id: period_id.flatten(),
+            metric_unit: metric_unit.flatten(),
+            metric_initial_value: metric_initial_value.flatten(),
+            metric_target_value: metric_target_value.flatten(),
+            metric_current_value: metric_current_value.flatten(),
+            supported_user_id: supported_user_id.flatten(),
+            kr_id: kr_id.flatten(),
+            updated_at: updated_at.flatten(),
+            updated_by: updated_by.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate, Violation,
-    next_page_token, validate,
+    next_page_token, validate, wire,
 };
 
 use super::{Owner, UserIdType};
@@ -203,17 +203,14 @@ impl PaginatedRequest for ListOkrCycleRequest {
 }
 
 /// The `data` of a successful response to [`ListOkrCycleRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListOkrCycleResponseBody {
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// 用户周期列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Cycle>>,
 }
 
@@ -246,6 +243,53 @@ impl ListOkrCycleResponseBody {
     }
 }
 
+impl Serialize for ListOkrCycleResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.has_more.is_some(), self.page_token.is_some(), self.items.is_some()],
+        );
+        let mut state = serializer.serialize_struct("ListOkrCycleResponseBody", len)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ListOkrCycleResponseBody {
+    const NAME: &'static str = "ListOkrCycleResponseBody";
+    const FIELDS: &'static [&'static str] = &["has_more", "page_token", "items"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        let mut items: Option<Option<Vec<Cycle>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(1) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                Some(2) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+            items: items.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ListOkrCycleResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ListOkrCycleResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -256,55 +300,46 @@ impl Validate for ListOkrCycleResponseBody {
 }
 
 /// 用户周期
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Cycle {
     /// 用户周期 ID
     ///
     /// Example: `7342342398472398471`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 用户周期的创建时间，毫秒级时间戳
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// 用户周期的更新时间，毫秒级时间戳
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
     /// 租户周期 ID
     ///
     /// Example: `7342342398472398472`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_cycle_id: Option<String>,
     /// 发起对齐的所有者
     ///
     /// Note: The SDK's words, copied from the alignment type; the field is the cycle's owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
     /// 周期的开始时间，毫秒级时间戳
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// 周期的结束时间，毫秒级时间戳
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     /// 用户周期状态
     ///
     /// Note: The SDK lists no values.
     ///
     /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cycle_status: Option<i64>,
     /// 用户周期的分数：\[0,1\]，支持一位小数
     ///
     /// Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
 }
 
@@ -376,6 +411,100 @@ impl Cycle {
     pub fn score(mut self, value: f64) -> Self {
         self.score = Some(value);
         self
+    }
+}
+
+impl Serialize for Cycle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.create_time.is_some(),
+                self.update_time.is_some(),
+                self.tenant_cycle_id.is_some(),
+                self.owner.is_some(),
+                self.start_time.is_some(),
+                self.end_time.is_some(),
+                self.cycle_status.is_some(),
+                self.score.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Cycle", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "create_time", &self.create_time)?;
+        wire::optional_field(&mut state, "update_time", &self.update_time)?;
+        wire::optional_field(&mut state, "tenant_cycle_id", &self.tenant_cycle_id)?;
+        wire::optional_field(&mut state, "owner", &self.owner)?;
+        wire::optional_field(&mut state, "start_time", &self.start_time)?;
+        wire::optional_field(&mut state, "end_time", &self.end_time)?;
+        wire::optional_field(&mut state, "cycle_status", &self.cycle_status)?;
+        wire::optional_field(&mut state, "score", &self.score)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Cycle {
+    const NAME: &'static str = "Cycle";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "create_time",
+        "update_time",
+        "tenant_cycle_id",
+        "owner",
+        "start_time",
+        "end_time",
+        "cycle_status",
+        "score",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut create_time: Option<Option<String>> = None;
+        let mut update_time: Option<Option<String>> = None;
+        let mut tenant_cycle_id: Option<Option<String>> = None;
+        let mut owner: Option<Option<Owner>> = None;
+        let mut start_time: Option<Option<String>> = None;
+        let mut end_time: Option<Option<String>> = None;
+        let mut cycle_status: Option<Option<i64>> = None;
+        let mut score: Option<Option<f64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut create_time, "create_time")?,
+                Some(2) => wire::next_value(&mut map, &mut update_time, "update_time")?,
+                Some(3) => {
+                    wire::next_value(&mut map, &mut tenant_cycle_id, "tenant_cycle_id")?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut owner, "owner")?,
+                Some(5) => wire::next_value(&mut map, &mut start_time, "start_time")?,
+                Some(6) => wire::next_value(&mut map, &mut end_time, "end_time")?,
+                Some(7) => wire::next_value(&mut map, &mut cycle_status, "cycle_status")?,
+                Some(8) => wire::next_value(&mut map, &mut score, "score")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            create_time: create_time.flatten(),
+            update_time: update_time.flatten(),
+            tenant_cycle_id: tenant_cycle_id.flatten(),
+            owner: owner.flatten(),
+            start_time: start_time.flatten(),
+            end_time: end_time.flatten(),
+            cycle_status: cycle_status.flatten(),
+            score: score.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Cycle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

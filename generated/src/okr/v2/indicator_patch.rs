@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
-    HttpMethod, JsonPath, Validate, Violation, encode_path_segment, validate,
+    HttpMethod, JsonPath, Validate, Violation, encode_path_segment, validate, wire,
 };
 
 use super::{DepartmentIdType, Indicator, IndicatorUnit, UserIdType};
@@ -191,7 +191,7 @@ impl ApiRequest for PatchOkrIndicatorRequest {
 }
 
 /// Body of [`PatchOkrIndicatorRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PatchOkrIndicatorRequestBody {
     /// 指标的当前值的计算方式，目标仅支持 0、1；关键结果仅支持 0、2
@@ -200,7 +200,6 @@ pub struct PatchOkrIndicatorRequestBody {
     ///
     /// Allowed values: `0`, `1`, `2`.
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_value_calculate_type: Option<i64>,
     /// 指标的状态的计算方式，目标仅支持 0、1、2；关键结果仅支持 0、1
     ///
@@ -208,25 +207,20 @@ pub struct PatchOkrIndicatorRequestBody {
     ///
     /// Allowed values: `0`, `1`, `2`.
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_calculate_type: Option<i64>,
     /// 指标的起始值，不支持目标修改
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_value: Option<f64>,
     /// 指标的目标值，不支持目标修改；不支持有承接记录的关键结果修改
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_value: Option<f64>,
     /// 指标的当前值，不支持基于关键结果进度自动更新的目标修改；不支持基于拆解记录自动更新的关键结果修改
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_value: Option<f64>,
     /// 指标的单位，不支持目标修改；不支持有承接记录的关键结果修改
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<IndicatorUnit>,
     /// 指标的状态，只支持指标的状态的计算方式为手动更新时修改
     ///
@@ -234,7 +228,6 @@ pub struct PatchOkrIndicatorRequestBody {
     ///
     /// Allowed values: `-1`, `0`, `1`, `2`.
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_status: Option<i64>,
 }
 
@@ -295,6 +288,118 @@ impl PatchOkrIndicatorRequestBody {
     }
 }
 
+impl Serialize for PatchOkrIndicatorRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.current_value_calculate_type.is_some(),
+                self.status_calculate_type.is_some(),
+                self.start_value.is_some(),
+                self.target_value.is_some(),
+                self.current_value.is_some(),
+                self.unit.is_some(),
+                self.indicator_status.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("PatchOkrIndicatorRequestBody", len)?;
+        wire::optional_field(
+            &mut state,
+            "current_value_calculate_type",
+            &self.current_value_calculate_type,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "status_calculate_type",
+            &self.status_calculate_type,
+        )?;
+        wire::optional_field(&mut state, "start_value", &self.start_value)?;
+        wire::optional_field(&mut state, "target_value", &self.target_value)?;
+        wire::optional_field(&mut state, "current_value", &self.current_value)?;
+        wire::optional_field(&mut state, "unit", &self.unit)?;
+        wire::optional_field(&mut state, "indicator_status", &self.indicator_status)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for PatchOkrIndicatorRequestBody {
+    const NAME: &'static str = "PatchOkrIndicatorRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "current_value_calculate_type",
+        "status_calculate_type",
+        "start_value",
+        "target_value",
+        "current_value",
+        "unit",
+        "indicator_status",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut current_value_calculate_type: Option<Option<i64>> = None;
+        let mut status_calculate_type: Option<Option<i64>> = None;
+        let mut start_value: Option<Option<f64>> = None;
+        let mut target_value: Option<Option<f64>> = None;
+        let mut current_value: Option<Option<f64>> = None;
+        let mut unit: Option<Option<IndicatorUnit>> = None;
+        let mut indicator_status: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut current_value_calculate_type,
+                        "current_value_calculate_type",
+                    )?
+                }
+
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut status_calculate_type,
+                        "status_calculate_type",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut start_value, "start_value")?,
+                Some(3) => wire::next_value(&mut map, &mut target_value, "target_value")?,
+                Some(4) => {
+                    wire::next_value(&mut map, &mut current_value, "current_value")?
+                }
+
+                Some(5) => wire::next_value(&mut map, &mut unit, "unit")?,
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut indicator_status,
+                        "indicator_status",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            current_value_calculate_type: current_value_calculate_type.flatten(),
+            status_calculate_type: status_calculate_type.flatten(),
+            start_value: start_value.flatten(),
+            target_value: target_value.flatten(),
+            current_value: current_value.flatten(),
+            unit: unit.flatten(),
+            indicator_status: indicator_status.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PatchOkrIndicatorRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for PatchOkrIndicatorRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.current_value_calculate_type {
@@ -329,11 +434,10 @@ impl Validate for PatchOkrIndicatorRequestBody {
 }
 
 /// The `data` of a successful response to [`PatchOkrIndicatorRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PatchOkrIndicatorResponseBody {
     /// 指标
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator: Option<Indicator>,
 }
 
@@ -347,6 +451,43 @@ impl PatchOkrIndicatorResponseBody {
     pub fn indicator(mut self, value: Indicator) -> Self {
         self.indicator = Some(value);
         self
+    }
+}
+
+impl Serialize for PatchOkrIndicatorResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.indicator.is_some()]);
+        let mut state = serializer
+            .serialize_struct("PatchOkrIndicatorResponseBody", len)?;
+        wire::optional_field(&mut state, "indicator", &self.indicator)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for PatchOkrIndicatorResponseBody {
+    const NAME: &'static str = "PatchOkrIndicatorResponseBody";
+    const FIELDS: &'static [&'static str] = &["indicator"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut indicator: Option<Option<Indicator>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut indicator, "indicator")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            indicator: indicator.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PatchOkrIndicatorResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
-    HttpMethod, JsonPath, Validate, Violation, encode_path_segment, validate,
+    HttpMethod, JsonPath, Validate, Violation, encode_path_segment, validate, wire,
 };
 
 use super::{DepartmentIdType, Indicator, UserIdType};
@@ -173,11 +173,10 @@ impl ApiRequest for ListOkrKeyResultIndicatorRequest {
 }
 
 /// The `data` of a successful response to [`ListOkrKeyResultIndicatorRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListOkrKeyResultIndicatorResponseBody {
     /// 指标
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator: Option<Indicator>,
 }
 
@@ -191,6 +190,43 @@ impl ListOkrKeyResultIndicatorResponseBody {
     pub fn indicator(mut self, value: Indicator) -> Self {
         self.indicator = Some(value);
         self
+    }
+}
+
+impl Serialize for ListOkrKeyResultIndicatorResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.indicator.is_some()]);
+        let mut state = serializer
+            .serialize_struct("ListOkrKeyResultIndicatorResponseBody", len)?;
+        wire::optional_field(&mut state, "indicator", &self.indicator)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ListOkrKeyResultIndicatorResponseBody {
+    const NAME: &'static str = "ListOkrKeyResultIndicatorResponseBody";
+    const FIELDS: &'static [&'static str] = &["indicator"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut indicator: Option<Option<Indicator>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut indicator, "indicator")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            indicator: indicator.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ListOkrKeyResultIndicatorResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

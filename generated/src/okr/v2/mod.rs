@@ -4,7 +4,9 @@
 
 use std::fmt;
 use serde::{Deserialize, Serialize};
-use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport, validate};
+use feishu_perf_core::{
+    OpenEnum, JsonPath, Validate, Violation, Transport, validate, wire,
+};
 
 /// 获取用户 OKR 周期列表 (`GET /open-apis/okr/v2/cycles`).
 pub mod cycle_list;
@@ -409,18 +411,16 @@ impl<'de> Deserialize<'de> for OwnerType {
 }
 
 /// 所有者
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Owner {
     /// 所有者类型
     ///
     /// Example: `user`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_type: Option<OwnerType>,
     /// 员工 ID
     ///
     /// Example: `ou_3bbe8a09c20e89cce9bff989ed840674`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -446,6 +446,49 @@ impl Owner {
     }
 }
 
+impl Serialize for Owner {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.owner_type.is_some(), self.user_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("Owner", len)?;
+        wire::optional_field(&mut state, "owner_type", &self.owner_type)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Owner {
+    const NAME: &'static str = "Owner";
+    const FIELDS: &'static [&'static str] = &["owner_type", "user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut owner_type: Option<Option<OwnerType>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut owner_type, "owner_type")?,
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            owner_type: owner_type.flatten(),
+            user_id: user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Owner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Owner {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.owner_type {
@@ -456,40 +499,34 @@ impl Validate for Owner {
 }
 
 /// 量化指标
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Indicator {
     /// 指标的 ID
     ///
     /// Example: `7342342398472398473`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 指标的创建时间，毫秒级时间戳
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// 指标的更新时间，毫秒级时间戳
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
     /// 发起对齐的所有者
     ///
     /// Note: The SDK's words, copied from the alignment type; the field is the indicator's owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
     /// 指标所属的实体类型
     ///
     /// Note: The SDK lists no values; its 示例值 2 is an objective (ToEntityTypeObjective = 2).
     ///
     /// Example: `2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<i64>,
     /// 指标所属的实体 ID
     ///
     /// Example: `7342342398472398473`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     /// 指标的状态
     ///
@@ -497,7 +534,6 @@ pub struct Indicator {
     ///
     /// Allowed values: `-1`, `0`, `1`, `2`.
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_status: Option<i64>,
     /// 指标的状态的计算方式
     ///
@@ -505,22 +541,18 @@ pub struct Indicator {
     ///
     /// Allowed values: `0`, `1`, `2`.
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_calculate_type: Option<i64>,
     /// 指标的起始值
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_value: Option<f64>,
     /// 指标的目标值
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_value: Option<f64>,
     /// 指标的当前值
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_value: Option<f64>,
     /// 指标的当前值的计算方
     ///
@@ -530,10 +562,8 @@ pub struct Indicator {
     ///
     /// Allowed values: `0`, `1`, `2`.
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_value_calculate_type: Option<i64>,
     /// 指标的单位，不支持目标修改；不支持有承接记录的关键结果修改
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<IndicatorUnit>,
 }
 
@@ -636,6 +666,153 @@ impl Indicator {
     }
 }
 
+impl Serialize for Indicator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.create_time.is_some(),
+                self.update_time.is_some(),
+                self.owner.is_some(),
+                self.entity_type.is_some(),
+                self.entity_id.is_some(),
+                self.indicator_status.is_some(),
+                self.status_calculate_type.is_some(),
+                self.start_value.is_some(),
+                self.target_value.is_some(),
+                self.current_value.is_some(),
+                self.current_value_calculate_type.is_some(),
+                self.unit.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Indicator", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "create_time", &self.create_time)?;
+        wire::optional_field(&mut state, "update_time", &self.update_time)?;
+        wire::optional_field(&mut state, "owner", &self.owner)?;
+        wire::optional_field(&mut state, "entity_type", &self.entity_type)?;
+        wire::optional_field(&mut state, "entity_id", &self.entity_id)?;
+        wire::optional_field(&mut state, "indicator_status", &self.indicator_status)?;
+        wire::optional_field(
+            &mut state,
+            "status_calculate_type",
+            &self.status_calculate_type,
+        )?;
+        wire::optional_field(&mut state, "start_value", &self.start_value)?;
+        wire::optional_field(&mut state, "target_value", &self.target_value)?;
+        wire::optional_field(&mut state, "current_value", &self.current_value)?;
+        wire::optional_field(
+            &mut state,
+            "current_value_calculate_type",
+            &self.current_value_calculate_type,
+        )?;
+        wire::optional_field(&mut state, "unit", &self.unit)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Indicator {
+    const NAME: &'static str = "Indicator";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "create_time",
+        "update_time",
+        "owner",
+        "entity_type",
+        "entity_id",
+        "indicator_status",
+        "status_calculate_type",
+        "start_value",
+        "target_value",
+        "current_value",
+        "current_value_calculate_type",
+        "unit",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut create_time: Option<Option<String>> = None;
+        let mut update_time: Option<Option<String>> = None;
+        let mut owner: Option<Option<Owner>> = None;
+        let mut entity_type: Option<Option<i64>> = None;
+        let mut entity_id: Option<Option<String>> = None;
+        let mut indicator_status: Option<Option<i64>> = None;
+        let mut status_calculate_type: Option<Option<i64>> = None;
+        let mut start_value: Option<Option<f64>> = None;
+        let mut target_value: Option<Option<f64>> = None;
+        let mut current_value: Option<Option<f64>> = None;
+        let mut current_value_calculate_type: Option<Option<i64>> = None;
+        let mut unit: Option<Option<IndicatorUnit>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut create_time, "create_time")?,
+                Some(2) => wire::next_value(&mut map, &mut update_time, "update_time")?,
+                Some(3) => wire::next_value(&mut map, &mut owner, "owner")?,
+                Some(4) => wire::next_value(&mut map, &mut entity_type, "entity_type")?,
+                Some(5) => wire::next_value(&mut map, &mut entity_id, "entity_id")?,
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut indicator_status,
+                        "indicator_status",
+                    )?
+                }
+
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut status_calculate_type,
+                        "status_calculate_type",
+                    )?
+                }
+
+                Some(8) => wire::next_value(&mut map, &mut start_value, "start_value")?,
+                Some(9) => wire::next_value(&mut map, &mut target_value, "target_value")?,
+                Some(10) => {
+                    wire::next_value(&mut map, &mut current_value, "current_value")?
+                }
+
+                Some(11) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut current_value_calculate_type,
+                        "current_value_calculate_type",
+                    )?
+                }
+
+                Some(12) => wire::next_value(&mut map, &mut unit, "unit")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            create_time: create_time.flatten(),
+            update_time: update_time.flatten(),
+            owner: owner.flatten(),
+            entity_type: entity_type.flatten(),
+            entity_id: entity_id.flatten(),
+            indicator_status: indicator_status.flatten(),
+            status_calculate_type: status_calculate_type.flatten(),
+            start_value: start_value.flatten(),
+            target_value: target_value.flatten(),
+            current_value: current_value.flatten(),
+            current_value_calculate_type: current_value_calculate_type.flatten(),
+            unit: unit.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Indicator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Indicator {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.owner {
@@ -675,7 +852,7 @@ impl Validate for Indicator {
 }
 
 /// 指标的单位
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IndicatorUnit {
     /// 指标的单位类型
@@ -683,14 +860,12 @@ pub struct IndicatorUnit {
     /// Note: The SDK lists no values.
     ///
     /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_type: Option<i64>,
     /// 指标单位的值。如果是自定义，字符长度不超过 5；如果单元类型是「公共」，单位值为以下枚举值 百分比：PERCENT；无单位：NONE；元：YUAN；美元：DOLLAR
     ///
     /// Note: The limit of 5 characters and the public values depend on unit_type, whose values the SDK does not give: they stay words, not a rule.
     ///
     /// Example: `PERCENT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_value: Option<String>,
 }
 
@@ -716,16 +891,58 @@ impl IndicatorUnit {
     }
 }
 
+impl Serialize for IndicatorUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.unit_type.is_some(), self.unit_value.is_some()],
+        );
+        let mut state = serializer.serialize_struct("IndicatorUnit", len)?;
+        wire::optional_field(&mut state, "unit_type", &self.unit_type)?;
+        wire::optional_field(&mut state, "unit_value", &self.unit_value)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for IndicatorUnit {
+    const NAME: &'static str = "IndicatorUnit";
+    const FIELDS: &'static [&'static str] = &["unit_type", "unit_value"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut unit_type: Option<Option<i64>> = None;
+        let mut unit_value: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut unit_type, "unit_type")?,
+                Some(1) => wire::next_value(&mut map, &mut unit_value, "unit_value")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            unit_type: unit_type.flatten(),
+            unit_value: unit_value.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for IndicatorUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for IndicatorUnit {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 富文本内容
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentBlock {
     /// 文档结构是按行排列的，每行内容是一个 Block
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocks: Option<Vec<ContentBlockElement>>,
 }
 
@@ -742,6 +959,40 @@ impl ContentBlock {
     }
 }
 
+impl Serialize for ContentBlock {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.blocks.is_some()]);
+        let mut state = serializer.serialize_struct("ContentBlock", len)?;
+        wire::optional_field(&mut state, "blocks", &self.blocks)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentBlock {
+    const NAME: &'static str = "ContentBlock";
+    const FIELDS: &'static [&'static str] = &["blocks"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut blocks: Option<Option<Vec<ContentBlockElement>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut blocks, "blocks")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { blocks: blocks.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentBlock {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentBlock {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.blocks {
@@ -752,7 +1003,7 @@ impl Validate for ContentBlock {
 }
 
 /// 文档元素
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentBlockElement {
     /// 文档元素类型
@@ -760,13 +1011,10 @@ pub struct ContentBlockElement {
     /// Note: The SDK lists no values.
     ///
     /// Example: `paragraph`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_element_type: Option<String>,
     /// 文本段落
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paragraph: Option<ContentParagraph>,
     /// 图片
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gallery: Option<ContentGallery>,
 }
 
@@ -799,6 +1047,72 @@ impl ContentBlockElement {
     }
 }
 
+impl Serialize for ContentBlockElement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.block_element_type.is_some(),
+                self.paragraph.is_some(),
+                self.gallery.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ContentBlockElement", len)?;
+        wire::optional_field(
+            &mut state,
+            "block_element_type",
+            &self.block_element_type,
+        )?;
+        wire::optional_field(&mut state, "paragraph", &self.paragraph)?;
+        wire::optional_field(&mut state, "gallery", &self.gallery)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentBlockElement {
+    const NAME: &'static str = "ContentBlockElement";
+    const FIELDS: &'static [&'static str] = &[
+        "block_element_type",
+        "paragraph",
+        "gallery",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut block_element_type: Option<Option<String>> = None;
+        let mut paragraph: Option<Option<ContentParagraph>> = None;
+        let mut gallery: Option<Option<ContentGallery>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut block_element_type,
+                        "block_element_type",
+                    )?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut paragraph, "paragraph")?,
+                Some(2) => wire::next_value(&mut map, &mut gallery, "gallery")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            block_element_type: block_element_type.flatten(),
+            paragraph: paragraph.flatten(),
+            gallery: gallery.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentBlockElement {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentBlockElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.paragraph {
@@ -814,14 +1128,12 @@ impl Validate for ContentBlockElement {
 }
 
 /// 文本段落
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentParagraph {
     /// 段落样式
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<ContentParagraphStyle>,
     /// 段落元素组成一个段落
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elements: Option<Vec<ContentParagraphElement>>,
 }
 
@@ -847,6 +1159,46 @@ impl ContentParagraph {
     }
 }
 
+impl Serialize for ContentParagraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.style.is_some(), self.elements.is_some()]);
+        let mut state = serializer.serialize_struct("ContentParagraph", len)?;
+        wire::optional_field(&mut state, "style", &self.style)?;
+        wire::optional_field(&mut state, "elements", &self.elements)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentParagraph {
+    const NAME: &'static str = "ContentParagraph";
+    const FIELDS: &'static [&'static str] = &["style", "elements"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut style: Option<Option<ContentParagraphStyle>> = None;
+        let mut elements: Option<Option<Vec<ContentParagraphElement>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut style, "style")?,
+                Some(1) => wire::next_value(&mut map, &mut elements, "elements")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            style: style.flatten(),
+            elements: elements.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentParagraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentParagraph {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.style {
@@ -862,11 +1214,10 @@ impl Validate for ContentParagraph {
 }
 
 /// 段落样式
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentParagraphStyle {
     /// 有序列表/无序列表/任务列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<ContentList>,
 }
 
@@ -883,6 +1234,40 @@ impl ContentParagraphStyle {
     }
 }
 
+impl Serialize for ContentParagraphStyle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.list.is_some()]);
+        let mut state = serializer.serialize_struct("ContentParagraphStyle", len)?;
+        wire::optional_field(&mut state, "list", &self.list)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentParagraphStyle {
+    const NAME: &'static str = "ContentParagraphStyle";
+    const FIELDS: &'static [&'static str] = &["list"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut list: Option<Option<ContentList>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut list, "list")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { list: list.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentParagraphStyle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentParagraphStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.list {
@@ -893,7 +1278,7 @@ impl Validate for ContentParagraphStyle {
 }
 
 /// 列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentList {
     /// 列表类型
@@ -901,17 +1286,14 @@ pub struct ContentList {
     /// Note: The SDK lists no values.
     ///
     /// Example: `number`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_type: Option<String>,
     /// 列表的缩进级别，支持指定一行的缩进 除代码块以外的列表都支持设置缩进，支持 1-16 级缩进，取值范围：\[1,16\]
     ///
     /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indent_level: Option<i64>,
     /// 用于指定列表的行号，仅对有序列表和代码块生效 如果为有序列表设置了缩进，行号可能会显示为字母或者罗马数字
     ///
     /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i64>,
 }
 
@@ -944,12 +1326,63 @@ impl ContentList {
     }
 }
 
+impl Serialize for ContentList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.list_type.is_some(),
+                self.indent_level.is_some(),
+                self.number.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ContentList", len)?;
+        wire::optional_field(&mut state, "list_type", &self.list_type)?;
+        wire::optional_field(&mut state, "indent_level", &self.indent_level)?;
+        wire::optional_field(&mut state, "number", &self.number)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentList {
+    const NAME: &'static str = "ContentList";
+    const FIELDS: &'static [&'static str] = &["list_type", "indent_level", "number"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut list_type: Option<Option<String>> = None;
+        let mut indent_level: Option<Option<i64>> = None;
+        let mut number: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut list_type, "list_type")?,
+                Some(1) => wire::next_value(&mut map, &mut indent_level, "indent_level")?,
+                Some(2) => wire::next_value(&mut map, &mut number, "number")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            list_type: list_type.flatten(),
+            indent_level: indent_level.flatten(),
+            number: number.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentList {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 段落元素
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentParagraphElement {
     /// 元素类型
@@ -957,16 +1390,12 @@ pub struct ContentParagraphElement {
     /// Note: The SDK lists no values.
     ///
     /// Example: `textRun`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paragraph_element_type: Option<String>,
     /// 文本
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_run: Option<ContentTextRun>,
     /// 文档链接，可以根据链接自动识别为标题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs_link: Option<ContentDocsLink>,
     /// 艾特对象
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mention: Option<ContentMention>,
 }
 
@@ -1006,6 +1435,78 @@ impl ContentParagraphElement {
     }
 }
 
+impl Serialize for ContentParagraphElement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.paragraph_element_type.is_some(),
+                self.text_run.is_some(),
+                self.docs_link.is_some(),
+                self.mention.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ContentParagraphElement", len)?;
+        wire::optional_field(
+            &mut state,
+            "paragraph_element_type",
+            &self.paragraph_element_type,
+        )?;
+        wire::optional_field(&mut state, "text_run", &self.text_run)?;
+        wire::optional_field(&mut state, "docs_link", &self.docs_link)?;
+        wire::optional_field(&mut state, "mention", &self.mention)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentParagraphElement {
+    const NAME: &'static str = "ContentParagraphElement";
+    const FIELDS: &'static [&'static str] = &[
+        "paragraph_element_type",
+        "text_run",
+        "docs_link",
+        "mention",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut paragraph_element_type: Option<Option<String>> = None;
+        let mut text_run: Option<Option<ContentTextRun>> = None;
+        let mut docs_link: Option<Option<ContentDocsLink>> = None;
+        let mut mention: Option<Option<ContentMention>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut paragraph_element_type,
+                        "paragraph_element_type",
+                    )?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut text_run, "text_run")?,
+                Some(2) => wire::next_value(&mut map, &mut docs_link, "docs_link")?,
+                Some(3) => wire::next_value(&mut map, &mut mention, "mention")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            paragraph_element_type: paragraph_element_type.flatten(),
+            text_run: text_run.flatten(),
+            docs_link: docs_link.flatten(),
+            mention: mention.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentParagraphElement {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentParagraphElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.text_run {
@@ -1026,16 +1527,14 @@ impl Validate for ContentParagraphElement {
 }
 
 /// 文本
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentTextRun {
     /// 具体的文本内容
     ///
     /// Example: `周报内容`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 文本内容的样式，支持 BIUS、颜色等
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<ContentTextStyle>,
 }
 
@@ -1058,6 +1557,46 @@ impl ContentTextRun {
     }
 }
 
+impl Serialize for ContentTextRun {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.text.is_some(), self.style.is_some()]);
+        let mut state = serializer.serialize_struct("ContentTextRun", len)?;
+        wire::optional_field(&mut state, "text", &self.text)?;
+        wire::optional_field(&mut state, "style", &self.style)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentTextRun {
+    const NAME: &'static str = "ContentTextRun";
+    const FIELDS: &'static [&'static str] = &["text", "style"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut text: Option<Option<String>> = None;
+        let mut style: Option<Option<ContentTextStyle>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut text, "text")?,
+                Some(1) => wire::next_value(&mut map, &mut style, "style")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            text: text.flatten(),
+            style: style.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentTextRun {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentTextRun {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.style {
@@ -1068,29 +1607,24 @@ impl Validate for ContentTextRun {
 }
 
 /// 文本内容的样式
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentTextStyle {
     /// 是否加粗
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bold: Option<bool>,
     /// 是否删除
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strike_through: Option<bool>,
     /// 背景颜色
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub back_color: Option<ContentColor>,
     /// 背景颜色
     ///
     /// Note: The SDK's words (背景颜色) for the text colour.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_color: Option<ContentColor>,
     /// 链接地址
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<ContentLink>,
 }
 
@@ -1137,6 +1671,76 @@ impl ContentTextStyle {
     }
 }
 
+impl Serialize for ContentTextStyle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.bold.is_some(),
+                self.strike_through.is_some(),
+                self.back_color.is_some(),
+                self.text_color.is_some(),
+                self.link.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ContentTextStyle", len)?;
+        wire::optional_field(&mut state, "bold", &self.bold)?;
+        wire::optional_field(&mut state, "strike_through", &self.strike_through)?;
+        wire::optional_field(&mut state, "back_color", &self.back_color)?;
+        wire::optional_field(&mut state, "text_color", &self.text_color)?;
+        wire::optional_field(&mut state, "link", &self.link)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentTextStyle {
+    const NAME: &'static str = "ContentTextStyle";
+    const FIELDS: &'static [&'static str] = &[
+        "bold",
+        "strike_through",
+        "back_color",
+        "text_color",
+        "link",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut bold: Option<Option<bool>> = None;
+        let mut strike_through: Option<Option<bool>> = None;
+        let mut back_color: Option<Option<ContentColor>> = None;
+        let mut text_color: Option<Option<ContentColor>> = None;
+        let mut link: Option<Option<ContentLink>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut bold, "bold")?,
+                Some(1) => {
+                    wire::next_value(&mut map, &mut strike_through, "strike_through")?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut back_color, "back_color")?,
+                Some(3) => wire::next_value(&mut map, &mut text_color, "text_color")?,
+                Some(4) => wire::next_value(&mut map, &mut link, "link")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            bold: bold.flatten(),
+            strike_through: strike_through.flatten(),
+            back_color: back_color.flatten(),
+            text_color: text_color.flatten(),
+            link: link.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentTextStyle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentTextStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.back_color {
@@ -1157,28 +1761,24 @@ impl Validate for ContentTextStyle {
 }
 
 /// 颜色
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentColor {
     /// 红 取值范围\[0,255\]
     ///
     /// Example: `216`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red: Option<i64>,
     /// 绿 取值范围\[0,255\]
     ///
     /// Example: `191`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub green: Option<i64>,
     /// 蓝 取值范围\[0,255\]
     ///
     /// Example: `188`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blue: Option<i64>,
     /// 透明度 取值范围\[0,1\]
     ///
     /// Example: `0.1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alpha: Option<f64>,
 }
 
@@ -1218,18 +1818,73 @@ impl ContentColor {
     }
 }
 
+impl Serialize for ContentColor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.red.is_some(),
+                self.green.is_some(),
+                self.blue.is_some(),
+                self.alpha.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ContentColor", len)?;
+        wire::optional_field(&mut state, "red", &self.red)?;
+        wire::optional_field(&mut state, "green", &self.green)?;
+        wire::optional_field(&mut state, "blue", &self.blue)?;
+        wire::optional_field(&mut state, "alpha", &self.alpha)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentColor {
+    const NAME: &'static str = "ContentColor";
+    const FIELDS: &'static [&'static str] = &["red", "green", "blue", "alpha"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut red: Option<Option<i64>> = None;
+        let mut green: Option<Option<i64>> = None;
+        let mut blue: Option<Option<i64>> = None;
+        let mut alpha: Option<Option<f64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut red, "red")?,
+                Some(1) => wire::next_value(&mut map, &mut green, "green")?,
+                Some(2) => wire::next_value(&mut map, &mut blue, "blue")?,
+                Some(3) => wire::next_value(&mut map, &mut alpha, "alpha")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            red: red.flatten(),
+            green: green.flatten(),
+            blue: blue.flatten(),
+            alpha: alpha.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentColor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentColor {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 链接
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentLink {
     /// 链接地址
     ///
     /// Example: `open.feishu.cn`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
@@ -1246,23 +1901,55 @@ impl ContentLink {
     }
 }
 
+impl Serialize for ContentLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.url.is_some()]);
+        let mut state = serializer.serialize_struct("ContentLink", len)?;
+        wire::optional_field(&mut state, "url", &self.url)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentLink {
+    const NAME: &'static str = "ContentLink";
+    const FIELDS: &'static [&'static str] = &["url"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut url: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut url, "url")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { url: url.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentLink {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 文档链接
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentDocsLink {
     /// 链接地址
     ///
     /// Example: `open.feishu.cn`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// 链接文案
     ///
     /// Example: `百度`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
@@ -1285,18 +1972,57 @@ impl ContentDocsLink {
     }
 }
 
+impl Serialize for ContentDocsLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.url.is_some(), self.title.is_some()]);
+        let mut state = serializer.serialize_struct("ContentDocsLink", len)?;
+        wire::optional_field(&mut state, "url", &self.url)?;
+        wire::optional_field(&mut state, "title", &self.title)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentDocsLink {
+    const NAME: &'static str = "ContentDocsLink";
+    const FIELDS: &'static [&'static str] = &["url", "title"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut url: Option<Option<String>> = None;
+        let mut title: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut url, "url")?,
+                Some(1) => wire::next_value(&mut map, &mut title, "title")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            url: url.flatten(),
+            title: title.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentDocsLink {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentDocsLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 艾特对象
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentMention {
     /// 员工 ID
     ///
     /// Example: `ou_3bbe8a09c20e89cce9bff989ed840674`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -1313,16 +2039,49 @@ impl ContentMention {
     }
 }
 
+impl Serialize for ContentMention {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.user_id.is_some()]);
+        let mut state = serializer.serialize_struct("ContentMention", len)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentMention {
+    const NAME: &'static str = "ContentMention";
+    const FIELDS: &'static [&'static str] = &["user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { user_id: user_id.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentMention {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentMention {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 图片
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentGallery {
     /// 图片元素
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<ContentImageItem>>,
 }
 
@@ -1339,6 +2098,40 @@ impl ContentGallery {
     }
 }
 
+impl Serialize for ContentGallery {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.images.is_some()]);
+        let mut state = serializer.serialize_struct("ContentGallery", len)?;
+        wire::optional_field(&mut state, "images", &self.images)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentGallery {
+    const NAME: &'static str = "ContentGallery";
+    const FIELDS: &'static [&'static str] = &["images"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut images: Option<Option<Vec<ContentImageItem>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut images, "images")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { images: images.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentGallery {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ContentGallery {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.images {
@@ -1349,26 +2142,22 @@ impl Validate for ContentGallery {
 }
 
 /// 图片元素
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContentImageItem {
     /// 图片 token，比如boxcnOj88GDkmWGm2zsTyCBqoLb，不支持编辑
     ///
     /// Example: `boxcnOj88GDkmWGm2zsTyCBqoLb`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_token: Option<String>,
     /// 图片链接
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
     /// 图片宽，单位px
     ///
     /// Example: `458`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
     /// 图片高，单位px
     ///
     /// Example: `372`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
 }
 
@@ -1405,6 +2194,62 @@ impl ContentImageItem {
     pub fn height(mut self, value: f64) -> Self {
         self.height = Some(value);
         self
+    }
+}
+
+impl Serialize for ContentImageItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.file_token.is_some(),
+                self.src.is_some(),
+                self.width.is_some(),
+                self.height.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ContentImageItem", len)?;
+        wire::optional_field(&mut state, "file_token", &self.file_token)?;
+        wire::optional_field(&mut state, "src", &self.src)?;
+        wire::optional_field(&mut state, "width", &self.width)?;
+        wire::optional_field(&mut state, "height", &self.height)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ContentImageItem {
+    const NAME: &'static str = "ContentImageItem";
+    const FIELDS: &'static [&'static str] = &["file_token", "src", "width", "height"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut file_token: Option<Option<String>> = None;
+        let mut src: Option<Option<String>> = None;
+        let mut width: Option<Option<f64>> = None;
+        let mut height: Option<Option<f64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut file_token, "file_token")?,
+                Some(1) => wire::next_value(&mut map, &mut src, "src")?,
+                Some(2) => wire::next_value(&mut map, &mut width, "width")?,
+                Some(3) => wire::next_value(&mut map, &mut height, "height")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            file_token: file_token.flatten(),
+            src: src.flatten(),
+            width: width.flatten(),
+            height: height.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentImageItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

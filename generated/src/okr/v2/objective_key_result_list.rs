@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate, Violation,
-    encode_path_segment, next_page_token, validate,
+    encode_path_segment, next_page_token, validate, wire,
 };
 
 use super::{ContentBlock, DepartmentIdType, Owner, UserIdType};
@@ -290,17 +290,14 @@ impl PaginatedRequest for ListOkrObjectiveKeyResultRequest {
 }
 
 /// The `data` of a successful response to [`ListOkrObjectiveKeyResultRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListOkrObjectiveKeyResultResponseBody {
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// 关键结果列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<KeyResult>>,
 }
 
@@ -333,6 +330,54 @@ impl ListOkrObjectiveKeyResultResponseBody {
     }
 }
 
+impl Serialize for ListOkrObjectiveKeyResultResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.has_more.is_some(), self.page_token.is_some(), self.items.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("ListOkrObjectiveKeyResultResponseBody", len)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ListOkrObjectiveKeyResultResponseBody {
+    const NAME: &'static str = "ListOkrObjectiveKeyResultResponseBody";
+    const FIELDS: &'static [&'static str] = &["has_more", "page_token", "items"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        let mut items: Option<Option<Vec<KeyResult>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(1) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                Some(2) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+            items: items.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ListOkrObjectiveKeyResultResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ListOkrObjectiveKeyResultResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -343,60 +388,50 @@ impl Validate for ListOkrObjectiveKeyResultResponseBody {
 }
 
 /// 关键结果
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeyResult {
     /// 关键结果的 ID
     ///
     /// Example: `7342342398472398473`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 关键结果的创建时间，毫秒级时间戳
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// 关键结果的修改时间，时间戳
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
     /// 发起对齐的所有者
     ///
     /// Note: The SDK's words, copied from the alignment type; the field is the key result's owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
     /// 关键结果的目标 ID
     ///
     /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective_id: Option<String>,
     /// 关键结果的序号：从 1 开始计数
     ///
     /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
     /// 关键结果的内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<ContentBlock>,
     /// 关键结果的分数：\[0,1\]，支持一位小数
     ///
     /// Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// 目标的权重：\[0,1\]，支持三位小数
     ///
     /// Note: The SDK's words (目标的权重) for the key result's weight.
     ///
     /// Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// 目标的截止时间，时间戳
     ///
     /// Note: The SDK's words (目标的截止时间) for the key result's deadline.
     ///
     /// Example: `1760604634563`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
 }
 
@@ -475,6 +510,103 @@ impl KeyResult {
     pub fn deadline(mut self, value: impl Into<String>) -> Self {
         self.deadline = Some(value.into());
         self
+    }
+}
+
+impl Serialize for KeyResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.create_time.is_some(),
+                self.update_time.is_some(),
+                self.owner.is_some(),
+                self.objective_id.is_some(),
+                self.position.is_some(),
+                self.content.is_some(),
+                self.score.is_some(),
+                self.weight.is_some(),
+                self.deadline.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("KeyResult", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "create_time", &self.create_time)?;
+        wire::optional_field(&mut state, "update_time", &self.update_time)?;
+        wire::optional_field(&mut state, "owner", &self.owner)?;
+        wire::optional_field(&mut state, "objective_id", &self.objective_id)?;
+        wire::optional_field(&mut state, "position", &self.position)?;
+        wire::optional_field(&mut state, "content", &self.content)?;
+        wire::optional_field(&mut state, "score", &self.score)?;
+        wire::optional_field(&mut state, "weight", &self.weight)?;
+        wire::optional_field(&mut state, "deadline", &self.deadline)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for KeyResult {
+    const NAME: &'static str = "KeyResult";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "create_time",
+        "update_time",
+        "owner",
+        "objective_id",
+        "position",
+        "content",
+        "score",
+        "weight",
+        "deadline",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut create_time: Option<Option<String>> = None;
+        let mut update_time: Option<Option<String>> = None;
+        let mut owner: Option<Option<Owner>> = None;
+        let mut objective_id: Option<Option<String>> = None;
+        let mut position: Option<Option<i64>> = None;
+        let mut content: Option<Option<ContentBlock>> = None;
+        let mut score: Option<Option<f64>> = None;
+        let mut weight: Option<Option<f64>> = None;
+        let mut deadline: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut create_time, "create_time")?,
+                Some(2) => wire::next_value(&mut map, &mut update_time, "update_time")?,
+                Some(3) => wire::next_value(&mut map, &mut owner, "owner")?,
+                Some(4) => wire::next_value(&mut map, &mut objective_id, "objective_id")?,
+                Some(5) => wire::next_value(&mut map, &mut position, "position")?,
+                Some(6) => wire::next_value(&mut map, &mut content, "content")?,
+                Some(7) => wire::next_value(&mut map, &mut score, "score")?,
+                Some(8) => wire::next_value(&mut map, &mut weight, "weight")?,
+                Some(9) => wire::next_value(&mut map, &mut deadline, "deadline")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            create_time: create_time.flatten(),
+            update_time: update_time.flatten(),
+            owner: owner.flatten(),
+            objective_id: objective_id.flatten(),
+            position: position.flatten(),
+            content: content.flatten(),
+            score: score.flatten(),
+            weight: weight.flatten(),
+            deadline: deadline.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use serde::{Deserialize, Serialize};
-use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport};
+use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport, wire};
 
 /// 获取绩效结果 (`POST /open-apis/performance/v1/review_datas/query`).
 pub mod review_data_query;
@@ -114,18 +114,16 @@ impl<T: Transport> StageTaskResource<'_, T> {
 /// 多语言文本（performance v1 使用 zh-CN / en-US 键）
 ///
 /// Note: REFERENCE.md (Localised text): performance v1 writes its localised text as {"zh-CN": ..., "en-US": ...}, unlike v2's zh_cn / en_us; every v1 page's examples agree.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct I18n {
     /// 中文
     ///
     /// Wire name: `zh-CN` (as documented).
-    #[serde(rename = "zh-CN", default, skip_serializing_if = "Option::is_none")]
     pub zh_cn: Option<String>,
     /// 英文
     ///
     /// Wire name: `en-US` (as documented).
-    #[serde(rename = "en-US", default, skip_serializing_if = "Option::is_none")]
     pub en_us: Option<String>,
 }
 
@@ -145,6 +143,46 @@ impl I18n {
     pub fn en_us(mut self, value: impl Into<String>) -> Self {
         self.en_us = Some(value.into());
         self
+    }
+}
+
+impl Serialize for I18n {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.zh_cn.is_some(), self.en_us.is_some()]);
+        let mut state = serializer.serialize_struct("I18n", len)?;
+        wire::optional_field(&mut state, "zh-CN", &self.zh_cn)?;
+        wire::optional_field(&mut state, "en-US", &self.en_us)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for I18n {
+    const NAME: &'static str = "I18n";
+    const FIELDS: &'static [&'static str] = &["zh-CN", "en-US"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut zh_cn: Option<Option<String>> = None;
+        let mut en_us: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut zh_cn, "zh-CN")?,
+                Some(1) => wire::next_value(&mut map, &mut en_us, "en-US")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            zh_cn: zh_cn.flatten(),
+            en_us: en_us.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for I18n {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate,
+    validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -635,7 +635,7 @@ impl ApiRequest for QueryReviewDataRequest {
 }
 
 /// Body of [`QueryReviewDataRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryReviewDataRequestBody {
     /// 周期开始时间最小值，毫秒时间戳，小于该时间开始的周期会被过滤掉
@@ -663,13 +663,11 @@ pub struct QueryReviewDataRequestBody {
     /// Length: 0..=50 items.
     /// Allowed values: `0`, `1`, `2`, `3`, `4`.
     /// Example: `[1]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_progress: Option<Vec<i64>>,
     /// 评估周期 ID 列表，可通过[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)接口获取
     ///
     /// Length: 0..=50 items.
     /// Example: `["6992035450862224940"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id_list: Option<Vec<String>>,
     /// 被评估人 ID 列表，与入参 `user_id_type` 类型一致
     ///
@@ -680,7 +678,6 @@ pub struct QueryReviewDataRequestBody {
     /// 环节更新时间最早时间，毫秒时间戳，可筛选出在此时间之后，有内容提交的环节数据
     ///
     /// Example: `1630425599999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_later_than: Option<String>,
 }
 
@@ -722,6 +719,112 @@ impl QueryReviewDataRequestBody {
     }
 }
 
+impl Serialize for QueryReviewDataRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            4,
+            &[
+                self.stage_progress.is_some(),
+                self.semester_id_list.is_some(),
+                self.updated_later_than.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("QueryReviewDataRequestBody", len)?;
+        state.serialize_field("start_time", &self.start_time)?;
+        state.serialize_field("end_time", &self.end_time)?;
+        state.serialize_field("stage_types", &self.stage_types)?;
+        wire::optional_field(&mut state, "stage_progress", &self.stage_progress)?;
+        wire::optional_field(&mut state, "semester_id_list", &self.semester_id_list)?;
+        state.serialize_field("reviewee_user_id_list", &self.reviewee_user_id_list)?;
+        wire::optional_field(
+            &mut state,
+            "updated_later_than",
+            &self.updated_later_than,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
+    const NAME: &'static str = "QueryReviewDataRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "start_time",
+        "end_time",
+        "stage_types",
+        "stage_progress",
+        "semester_id_list",
+        "reviewee_user_id_list",
+        "updated_later_than",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut start_time: Option<String> = None;
+        let mut end_time: Option<String> = None;
+        let mut stage_types: Option<Vec<StageTypes>> = None;
+        let mut stage_progress: Option<Option<Vec<i64>>> = None;
+        let mut semester_id_list: Option<Option<Vec<String>>> = None;
+        let mut reviewee_user_id_list: Option<Vec<String>> = None;
+        let mut updated_later_than: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut start_time, "start_time")?,
+                Some(1) => wire::next_value(&mut map, &mut end_time, "end_time")?,
+                Some(2) => wire::next_value(&mut map, &mut stage_types, "stage_types")?,
+                Some(3) => {
+                    wire::next_value(&mut map, &mut stage_progress, "stage_progress")?
+                }
+
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut semester_id_list,
+                        "semester_id_list",
+                    )?
+                }
+
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_id_list,
+                        "reviewee_user_id_list",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut updated_later_than,
+                        "updated_later_than",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            start_time: wire::required(start_time, "start_time")?,
+            end_time: wire::required(end_time, "end_time")?,
+            stage_types: wire::required(stage_types, "stage_types")?,
+            stage_progress: stage_progress.flatten(),
+            semester_id_list: semester_id_list.flatten(),
+            reviewee_user_id_list: wire::required(
+                reviewee_user_id_list,
+                "reviewee_user_id_list",
+            )?,
+            updated_later_than: updated_later_than.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryReviewDataRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryReviewDataRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -756,29 +859,22 @@ impl Validate for QueryReviewDataRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryReviewDataRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryReviewDataResponseBody {
     /// 周期列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semesters: Option<Vec<ReviewDataSemester>>,
     /// 绩效评估项目列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activities: Option<Vec<Activity>>,
     /// 评估项列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicators: Option<Vec<Indicator>>,
     /// 评估模板列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<Template>>,
     /// 评估内容列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<Unit>>,
     /// 评估字段列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
     /// 评估数据列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datas: Option<Vec<ReviewProfile>>,
 }
 
@@ -839,6 +935,85 @@ impl QueryReviewDataResponseBody {
     }
 }
 
+impl Serialize for QueryReviewDataResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.semesters.is_some(),
+                self.activities.is_some(),
+                self.indicators.is_some(),
+                self.templates.is_some(),
+                self.units.is_some(),
+                self.fields.is_some(),
+                self.datas.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("QueryReviewDataResponseBody", len)?;
+        wire::optional_field(&mut state, "semesters", &self.semesters)?;
+        wire::optional_field(&mut state, "activities", &self.activities)?;
+        wire::optional_field(&mut state, "indicators", &self.indicators)?;
+        wire::optional_field(&mut state, "templates", &self.templates)?;
+        wire::optional_field(&mut state, "units", &self.units)?;
+        wire::optional_field(&mut state, "fields", &self.fields)?;
+        wire::optional_field(&mut state, "datas", &self.datas)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryReviewDataResponseBody {
+    const NAME: &'static str = "QueryReviewDataResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "semesters",
+        "activities",
+        "indicators",
+        "templates",
+        "units",
+        "fields",
+        "datas",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semesters: Option<Option<Vec<ReviewDataSemester>>> = None;
+        let mut activities: Option<Option<Vec<Activity>>> = None;
+        let mut indicators: Option<Option<Vec<Indicator>>> = None;
+        let mut templates: Option<Option<Vec<Template>>> = None;
+        let mut units: Option<Option<Vec<Unit>>> = None;
+        let mut fields: Option<Option<Vec<Field>>> = None;
+        let mut datas: Option<Option<Vec<ReviewProfile>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semesters, "semesters")?,
+                Some(1) => wire::next_value(&mut map, &mut activities, "activities")?,
+                Some(2) => wire::next_value(&mut map, &mut indicators, "indicators")?,
+                Some(3) => wire::next_value(&mut map, &mut templates, "templates")?,
+                Some(4) => wire::next_value(&mut map, &mut units, "units")?,
+                Some(5) => wire::next_value(&mut map, &mut fields, "fields")?,
+                Some(6) => wire::next_value(&mut map, &mut datas, "datas")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semesters: semesters.flatten(),
+            activities: activities.flatten(),
+            indicators: indicators.flatten(),
+            templates: templates.flatten(),
+            units: units.flatten(),
+            fields: fields.flatten(),
+            datas: datas.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryReviewDataResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryReviewDataResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.semesters {
@@ -879,38 +1054,29 @@ impl Validate for QueryReviewDataResponseBody {
 }
 
 /// 周期列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewDataSemester {
     /// 周期 ID，详情可查看：[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
     /// `year`               `int`               周期年份
     /// `type_group`               `string`               周期类型分组
     /// `type`               `string`               周期类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 周期名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 绩效评估周期 状态
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<ReviewDataSemesterProgress>,
     /// 周期开始时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// 周期结束时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     /// 周期创建时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// 绩效评估周期 更新时间
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_time: Option<String>,
     /// 绩效评估周期 创建人 ID，与入参 user_id_type 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user_id: Option<String>,
     /// 绩效评估周期 更新人 ID，与入参 user_id_type 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_user_id: Option<String>,
 }
 
@@ -985,6 +1151,103 @@ impl ReviewDataSemester {
     }
 }
 
+impl Serialize for ReviewDataSemester {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.name.is_some(),
+                self.progress.is_some(),
+                self.start_time.is_some(),
+                self.end_time.is_some(),
+                self.create_time.is_some(),
+                self.modify_time.is_some(),
+                self.create_user_id.is_some(),
+                self.modify_user_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ReviewDataSemester", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "progress", &self.progress)?;
+        wire::optional_field(&mut state, "start_time", &self.start_time)?;
+        wire::optional_field(&mut state, "end_time", &self.end_time)?;
+        wire::optional_field(&mut state, "create_time", &self.create_time)?;
+        wire::optional_field(&mut state, "modify_time", &self.modify_time)?;
+        wire::optional_field(&mut state, "create_user_id", &self.create_user_id)?;
+        wire::optional_field(&mut state, "modify_user_id", &self.modify_user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewDataSemester {
+    const NAME: &'static str = "ReviewDataSemester";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "progress",
+        "start_time",
+        "end_time",
+        "create_time",
+        "modify_time",
+        "create_user_id",
+        "modify_user_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut progress: Option<Option<ReviewDataSemesterProgress>> = None;
+        let mut start_time: Option<Option<String>> = None;
+        let mut end_time: Option<Option<String>> = None;
+        let mut create_time: Option<Option<String>> = None;
+        let mut modify_time: Option<Option<String>> = None;
+        let mut create_user_id: Option<Option<String>> = None;
+        let mut modify_user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut progress, "progress")?,
+                Some(3) => wire::next_value(&mut map, &mut start_time, "start_time")?,
+                Some(4) => wire::next_value(&mut map, &mut end_time, "end_time")?,
+                Some(5) => wire::next_value(&mut map, &mut create_time, "create_time")?,
+                Some(6) => wire::next_value(&mut map, &mut modify_time, "modify_time")?,
+                Some(7) => {
+                    wire::next_value(&mut map, &mut create_user_id, "create_user_id")?
+                }
+
+                Some(8) => {
+                    wire::next_value(&mut map, &mut modify_user_id, "modify_user_id")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            progress: progress.flatten(),
+            start_time: start_time.flatten(),
+            end_time: end_time.flatten(),
+            create_time: create_time.flatten(),
+            modify_time: modify_time.flatten(),
+            create_user_id: create_user_id.flatten(),
+            modify_user_id: modify_user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewDataSemester {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewDataSemester {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -1000,17 +1263,14 @@ impl Validate for ReviewDataSemester {
 }
 
 /// 绩效评估项目列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Activity {
     /// 项目 ID，可通过[获取项目列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query)接口获取
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 项目名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 周期 ID，详情可查看：[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
 }
 
@@ -1043,6 +1303,53 @@ impl Activity {
     }
 }
 
+impl Serialize for Activity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.id.is_some(), self.name.is_some(), self.semester_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("Activity", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Activity {
+    const NAME: &'static str = "Activity";
+    const FIELDS: &'static [&'static str] = &["id", "name", "semester_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut semester_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            semester_id: semester_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Activity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Activity {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -1053,17 +1360,14 @@ impl Validate for Activity {
 }
 
 /// 评估项列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Indicator {
     /// 评估项 ID，详情可查看：[获取评估项列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 评估项名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 评估项等级列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<IndicatorOption>>,
 }
 
@@ -1096,6 +1400,53 @@ impl Indicator {
     }
 }
 
+impl Serialize for Indicator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.id.is_some(), self.name.is_some(), self.options.is_some()],
+        );
+        let mut state = serializer.serialize_struct("Indicator", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "options", &self.options)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Indicator {
+    const NAME: &'static str = "Indicator";
+    const FIELDS: &'static [&'static str] = &["id", "name", "options"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut options: Option<Option<Vec<IndicatorOption>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut options, "options")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            options: options.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Indicator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Indicator {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -1111,17 +1462,14 @@ impl Validate for Indicator {
 }
 
 /// 评估项等级列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IndicatorOption {
     /// 等级 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 等级名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 等级代号
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
@@ -1154,6 +1502,53 @@ impl IndicatorOption {
     }
 }
 
+impl Serialize for IndicatorOption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.id.is_some(), self.name.is_some(), self.label.is_some()],
+        );
+        let mut state = serializer.serialize_struct("IndicatorOption", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "label", &self.label)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for IndicatorOption {
+    const NAME: &'static str = "IndicatorOption";
+    const FIELDS: &'static [&'static str] = &["id", "name", "label"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut label: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut label, "label")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            label: label.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for IndicatorOption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for IndicatorOption {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -1164,17 +1559,14 @@ impl Validate for IndicatorOption {
 }
 
 /// 评估模板列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Template {
     /// 评估模板 ID，详情可查看：[获取评估模板](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_template/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 环节名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 环节类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
 }
 
@@ -1207,6 +1599,53 @@ impl Template {
     }
 }
 
+impl Serialize for Template {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.id.is_some(), self.name.is_some(), self.stage.is_some()],
+        );
+        let mut state = serializer.serialize_struct("Template", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "stage", &self.stage)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Template {
+    const NAME: &'static str = "Template";
+    const FIELDS: &'static [&'static str] = &["id", "name", "stage"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut stage: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut stage, "stage")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            stage: stage.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Template {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Template {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -1217,14 +1656,12 @@ impl Validate for Template {
 }
 
 /// 评估内容列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Unit {
     /// 评估内容 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 评估内容名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
@@ -1247,6 +1684,46 @@ impl Unit {
     }
 }
 
+impl Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.id.is_some(), self.name.is_some()]);
+        let mut state = serializer.serialize_struct("Unit", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Unit {
+    const NAME: &'static str = "Unit";
+    const FIELDS: &'static [&'static str] = &["id", "name"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Unit {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -1257,20 +1734,16 @@ impl Validate for Unit {
 }
 
 /// 评估字段列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Field {
     /// 评估字段 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 评估字段名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 评估项 ID，详情可查看：[获取评估项列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_id: Option<String>,
     /// 父级评估字段 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_field_id: Option<String>,
 }
 
@@ -1310,6 +1783,70 @@ impl Field {
     }
 }
 
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.name.is_some(),
+                self.indicator_id.is_some(),
+                self.parent_field_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Field", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "indicator_id", &self.indicator_id)?;
+        wire::optional_field(&mut state, "parent_field_id", &self.parent_field_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Field {
+    const NAME: &'static str = "Field";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "indicator_id",
+        "parent_field_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut indicator_id: Option<Option<String>> = None;
+        let mut parent_field_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
+                Some(3) => {
+                    wire::next_value(&mut map, &mut parent_field_id, "parent_field_id")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            indicator_id: indicator_id.flatten(),
+            parent_field_id: parent_field_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Field {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -1320,20 +1857,16 @@ impl Validate for Field {
 }
 
 /// 评估数据列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewProfile {
     /// 被评估人 ID，ID 类型请参考：[用户资源介绍](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/field-overview)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<User>,
     /// 周期 ID，详情可查看：[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
     /// 项目 ID，详情可查看：[获取项目列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
     /// 环节信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<ReviewStage>>,
 }
 
@@ -1373,6 +1906,67 @@ impl ReviewProfile {
     }
 }
 
+impl Serialize for ReviewProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.user_id.is_some(),
+                self.semester_id.is_some(),
+                self.activity_id.is_some(),
+                self.stages.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ReviewProfile", len)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "activity_id", &self.activity_id)?;
+        wire::optional_field(&mut state, "stages", &self.stages)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewProfile {
+    const NAME: &'static str = "ReviewProfile";
+    const FIELDS: &'static [&'static str] = &[
+        "user_id",
+        "semester_id",
+        "activity_id",
+        "stages",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut user_id: Option<Option<User>> = None;
+        let mut semester_id: Option<Option<String>> = None;
+        let mut activity_id: Option<Option<String>> = None;
+        let mut stages: Option<Option<Vec<ReviewStage>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                Some(1) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(2) => wire::next_value(&mut map, &mut activity_id, "activity_id")?,
+                Some(3) => wire::next_value(&mut map, &mut stages, "stages")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            user_id: user_id.flatten(),
+            semester_id: semester_id.flatten(),
+            activity_id: activity_id.flatten(),
+            stages: stages.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewProfile {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.user_id {
@@ -1388,14 +1982,12 @@ impl Validate for ReviewProfile {
 }
 
 /// 被评估人 ID，ID 类型请参考：[用户资源介绍](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/field-overview)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct User {
     /// 用户的 open_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 用户的 user_id，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -1421,26 +2013,66 @@ impl User {
     }
 }
 
+impl Serialize for User {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.open_id.is_some(), self.user_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("User", len)?;
+        wire::optional_field(&mut state, "open_id", &self.open_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for User {
+    const NAME: &'static str = "User";
+    const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut open_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            open_id: open_id.flatten(),
+            user_id: user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for User {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for User {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 环节信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewStage {
     /// 环节类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_type: Option<String>,
     /// 环节状态
     ///
     /// Allowed values: `0` (未开始，任务的开始时间未到达), `1` (待完成，任务的开始时间到达而截止时间未到达，且任务未完成), `2` (已截止，任务的截止时间已到达，且任务未完成), `3` (已完成，任务已完成), `4` (已复议，绩效结果已开通，且被评估人已发起复议).
     ///
     /// Allowed values: `0`, `1`, `2`, `3`, `4`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<i64>,
     /// 环节填写内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ReviewDetail>>,
 }
 
@@ -1473,6 +2105,53 @@ impl ReviewStage {
     }
 }
 
+impl Serialize for ReviewStage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.stage_type.is_some(), self.progress.is_some(), self.data.is_some()],
+        );
+        let mut state = serializer.serialize_struct("ReviewStage", len)?;
+        wire::optional_field(&mut state, "stage_type", &self.stage_type)?;
+        wire::optional_field(&mut state, "progress", &self.progress)?;
+        wire::optional_field(&mut state, "data", &self.data)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewStage {
+    const NAME: &'static str = "ReviewStage";
+    const FIELDS: &'static [&'static str] = &["stage_type", "progress", "data"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut stage_type: Option<Option<String>> = None;
+        let mut progress: Option<Option<i64>> = None;
+        let mut data: Option<Option<Vec<ReviewDetail>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut stage_type, "stage_type")?,
+                Some(1) => wire::next_value(&mut map, &mut progress, "progress")?,
+                Some(2) => wire::next_value(&mut map, &mut data, "data")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            stage_type: stage_type.flatten(),
+            progress: progress.flatten(),
+            data: data.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewStage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewStage {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.progress {
@@ -1491,45 +2170,34 @@ impl Validate for ReviewStage {
 }
 
 /// 环节填写内容
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewDetail {
     /// 评估模板 ID，详情可查看：[获取评估模板](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_template/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
     /// 评估内容 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_id: Option<String>,
     /// 评估字段 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// 评估人 ID，ID 类型请参考：[用户资源介绍](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/field-overview)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer_user_id: Option<User>,
     /// 最后提交时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_time: Option<String>,
     /// 评估项 ID，详情可查看：[获取评估项列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query)
     /// **说明**：当 option_id 或 score 有值的时候有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_id: Option<String>,
     /// 评估项结果等级 ID
     /// **说明**：当前评估项是评级型评估项数据时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub option_id: Option<String>,
     /// 评分型评估项填写内容
     /// **说明**：当前评估项是评分型评估项数据时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<String>,
     /// 填写项填写内容
     /// **说明**：当前评估项是填写项数据时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 绩效系数值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perf_coefficient_result: Option<String>,
     /// 富文本格式的填写内容，解析方式见 [editor](https://open.larkoffice.com/document/client-docs/gadget/component-component/basic-component/form/editor#51af2f4f)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub richtext: Option<String>,
 }
 
@@ -1615,6 +2283,127 @@ impl ReviewDetail {
     pub fn richtext(mut self, value: impl Into<String>) -> Self {
         self.richtext = Some(value.into());
         self
+    }
+}
+
+impl Serialize for ReviewDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.template_id.is_some(),
+                self.unit_id.is_some(),
+                self.field_id.is_some(),
+                self.reviewer_user_id.is_some(),
+                self.submit_time.is_some(),
+                self.indicator_id.is_some(),
+                self.option_id.is_some(),
+                self.score.is_some(),
+                self.text.is_some(),
+                self.perf_coefficient_result.is_some(),
+                self.richtext.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ReviewDetail", len)?;
+        wire::optional_field(&mut state, "template_id", &self.template_id)?;
+        wire::optional_field(&mut state, "unit_id", &self.unit_id)?;
+        wire::optional_field(&mut state, "field_id", &self.field_id)?;
+        wire::optional_field(&mut state, "reviewer_user_id", &self.reviewer_user_id)?;
+        wire::optional_field(&mut state, "submit_time", &self.submit_time)?;
+        wire::optional_field(&mut state, "indicator_id", &self.indicator_id)?;
+        wire::optional_field(&mut state, "option_id", &self.option_id)?;
+        wire::optional_field(&mut state, "score", &self.score)?;
+        wire::optional_field(&mut state, "text", &self.text)?;
+        wire::optional_field(
+            &mut state,
+            "perf_coefficient_result",
+            &self.perf_coefficient_result,
+        )?;
+        wire::optional_field(&mut state, "richtext", &self.richtext)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewDetail {
+    const NAME: &'static str = "ReviewDetail";
+    const FIELDS: &'static [&'static str] = &[
+        "template_id",
+        "unit_id",
+        "field_id",
+        "reviewer_user_id",
+        "submit_time",
+        "indicator_id",
+        "option_id",
+        "score",
+        "text",
+        "perf_coefficient_result",
+        "richtext",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut template_id: Option<Option<String>> = None;
+        let mut unit_id: Option<Option<String>> = None;
+        let mut field_id: Option<Option<String>> = None;
+        let mut reviewer_user_id: Option<Option<User>> = None;
+        let mut submit_time: Option<Option<String>> = None;
+        let mut indicator_id: Option<Option<String>> = None;
+        let mut option_id: Option<Option<String>> = None;
+        let mut score: Option<Option<String>> = None;
+        let mut text: Option<Option<String>> = None;
+        let mut perf_coefficient_result: Option<Option<String>> = None;
+        let mut richtext: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut template_id, "template_id")?,
+                Some(1) => wire::next_value(&mut map, &mut unit_id, "unit_id")?,
+                Some(2) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewer_user_id,
+                        "reviewer_user_id",
+                    )?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut submit_time, "submit_time")?,
+                Some(5) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
+                Some(6) => wire::next_value(&mut map, &mut option_id, "option_id")?,
+                Some(7) => wire::next_value(&mut map, &mut score, "score")?,
+                Some(8) => wire::next_value(&mut map, &mut text, "text")?,
+                Some(9) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut perf_coefficient_result,
+                        "perf_coefficient_result",
+                    )?
+                }
+
+                Some(10) => wire::next_value(&mut map, &mut richtext, "richtext")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            template_id: template_id.flatten(),
+            unit_id: unit_id.flatten(),
+            field_id: field_id.flatten(),
+            reviewer_user_id: reviewer_user_id.flatten(),
+            submit_time: submit_time.flatten(),
+            indicator_id: indicator_id.flatten(),
+            option_id: option_id.flatten(),
+            score: score.flatten(),
+            text: text.flatten(),
+            perf_coefficient_result: perf_coefficient_result.flatten(),
+            richtext: richtext.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate,
+    validate, wire,
 };
 
 use super::I18n;
@@ -245,11 +245,10 @@ impl ApiRequest for ListSemesterRequest {
 }
 
 /// The `data` of a successful response to [`ListSemesterRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListSemesterResponseBody {
     /// 周期列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Semester>>,
 }
 
@@ -266,6 +265,40 @@ impl ListSemesterResponseBody {
     }
 }
 
+impl Serialize for ListSemesterResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.items.is_some()]);
+        let mut state = serializer.serialize_struct("ListSemesterResponseBody", len)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ListSemesterResponseBody {
+    const NAME: &'static str = "ListSemesterResponseBody";
+    const FIELDS: &'static [&'static str] = &["items"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut items: Option<Option<Vec<Semester>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { items: items.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for ListSemesterResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ListSemesterResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -276,46 +309,34 @@ impl Validate for ListSemesterResponseBody {
 }
 
 /// 周期列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Semester {
     /// 周期 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 周期年份
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// 周期类型分组
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_group: Option<String>,
     /// 周期类型
     ///
     /// Wire name: `type` (as documented).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// 周期名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 周期状态
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<Progress>,
     /// 周期开始时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// 周期结束时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     /// 周期创建时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// 周期更新时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_time: Option<String>,
     /// 周期创建人 ID，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user_id: Option<String>,
     /// 周期更新人 ID，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_user_id: Option<String>,
 }
 
@@ -408,6 +429,121 @@ impl Semester {
     pub fn modify_user_id(mut self, value: impl Into<String>) -> Self {
         self.modify_user_id = Some(value.into());
         self
+    }
+}
+
+impl Serialize for Semester {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.year.is_some(),
+                self.type_group.is_some(),
+                self.type_.is_some(),
+                self.name.is_some(),
+                self.progress.is_some(),
+                self.start_time.is_some(),
+                self.end_time.is_some(),
+                self.create_time.is_some(),
+                self.modify_time.is_some(),
+                self.create_user_id.is_some(),
+                self.modify_user_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Semester", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "year", &self.year)?;
+        wire::optional_field(&mut state, "type_group", &self.type_group)?;
+        wire::optional_field(&mut state, "type", &self.type_)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "progress", &self.progress)?;
+        wire::optional_field(&mut state, "start_time", &self.start_time)?;
+        wire::optional_field(&mut state, "end_time", &self.end_time)?;
+        wire::optional_field(&mut state, "create_time", &self.create_time)?;
+        wire::optional_field(&mut state, "modify_time", &self.modify_time)?;
+        wire::optional_field(&mut state, "create_user_id", &self.create_user_id)?;
+        wire::optional_field(&mut state, "modify_user_id", &self.modify_user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Semester {
+    const NAME: &'static str = "Semester";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "year",
+        "type_group",
+        "type",
+        "name",
+        "progress",
+        "start_time",
+        "end_time",
+        "create_time",
+        "modify_time",
+        "create_user_id",
+        "modify_user_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut year: Option<Option<i64>> = None;
+        let mut type_group: Option<Option<String>> = None;
+        let mut type_: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut progress: Option<Option<Progress>> = None;
+        let mut start_time: Option<Option<String>> = None;
+        let mut end_time: Option<Option<String>> = None;
+        let mut create_time: Option<Option<String>> = None;
+        let mut modify_time: Option<Option<String>> = None;
+        let mut create_user_id: Option<Option<String>> = None;
+        let mut modify_user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut year, "year")?,
+                Some(2) => wire::next_value(&mut map, &mut type_group, "type_group")?,
+                Some(3) => wire::next_value(&mut map, &mut type_, "type")?,
+                Some(4) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(5) => wire::next_value(&mut map, &mut progress, "progress")?,
+                Some(6) => wire::next_value(&mut map, &mut start_time, "start_time")?,
+                Some(7) => wire::next_value(&mut map, &mut end_time, "end_time")?,
+                Some(8) => wire::next_value(&mut map, &mut create_time, "create_time")?,
+                Some(9) => wire::next_value(&mut map, &mut modify_time, "modify_time")?,
+                Some(10) => {
+                    wire::next_value(&mut map, &mut create_user_id, "create_user_id")?
+                }
+
+                Some(11) => {
+                    wire::next_value(&mut map, &mut modify_user_id, "modify_user_id")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            year: year.flatten(),
+            type_group: type_group.flatten(),
+            type_: type_.flatten(),
+            name: name.flatten(),
+            progress: progress.flatten(),
+            start_time: start_time.flatten(),
+            end_time: end_time.flatten(),
+            create_time: create_time.flatten(),
+            modify_time: modify_time.flatten(),
+            create_user_id: create_user_id.flatten(),
+            modify_user_id: modify_user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Semester {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit,
-    Validate, Violation, next_page_token, validate,
+    Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -214,7 +214,7 @@ impl PaginatedRequest for FindByPageStageTaskRequest {
 }
 
 /// Body of [`FindByPageStageTaskRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FindByPageStageTaskRequestBody {
     /// 周期 ID，可通过[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)接口获取
@@ -229,29 +229,24 @@ pub struct FindByPageStageTaskRequestBody {
     /// Length: 0..=3 items.
     /// Allowed values: `1`, `2`, `3`.
     /// Example: `[1,2,3]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_option_lists: Option<Vec<i64>>,
     /// 任务截止时间最小值，毫秒时间戳，填写则查询在此时间之后截止的任务
     ///
     /// Example: `1630425599999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_time: Option<String>,
     /// 任务截止时间最大值，毫秒时间戳，填写则查询在此时间之前截止的任务
     ///
     /// Example: `1630425599999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before_time: Option<String>,
     /// 分页标记，第一次请求不填，表示从头开始遍历；分页查询结果还有更多项时会同时返回新的 page_token，下次遍历可采用该 page_token 获取查询结果
     ///
     /// Example: `AQD9/Rn9eij9Pm39ED40/dk53s4Ebp882DYfFaPFbz00L4CMZJrqGdzNyc8BcZtDbwVUvRmQTvyMYicnGWrde9X56TgdBuS+JKiSIkdexPw=`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// 分页大小
     ///
     /// Range: at most 50.
     /// Default (applied by the server when omitted): `20`.
     /// Example: `30`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
 }
 
@@ -299,6 +294,86 @@ impl FindByPageStageTaskRequestBody {
     }
 }
 
+impl Serialize for FindByPageStageTaskRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            1,
+            &[
+                self.task_option_lists.is_some(),
+                self.after_time.is_some(),
+                self.before_time.is_some(),
+                self.page_token.is_some(),
+                self.page_size.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("FindByPageStageTaskRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "task_option_lists", &self.task_option_lists)?;
+        wire::optional_field(&mut state, "after_time", &self.after_time)?;
+        wire::optional_field(&mut state, "before_time", &self.before_time)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        wire::optional_field(&mut state, "page_size", &self.page_size)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for FindByPageStageTaskRequestBody {
+    const NAME: &'static str = "FindByPageStageTaskRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_id",
+        "task_option_lists",
+        "after_time",
+        "before_time",
+        "page_token",
+        "page_size",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut task_option_lists: Option<Option<Vec<i64>>> = None;
+        let mut after_time: Option<Option<String>> = None;
+        let mut before_time: Option<Option<String>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        let mut page_size: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut task_option_lists,
+                        "task_option_lists",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut after_time, "after_time")?,
+                Some(3) => wire::next_value(&mut map, &mut before_time, "before_time")?,
+                Some(4) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                Some(5) => wire::next_value(&mut map, &mut page_size, "page_size")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            task_option_lists: task_option_lists.flatten(),
+            after_time: after_time.flatten(),
+            before_time: before_time.flatten(),
+            page_token: page_token.flatten(),
+            page_size: page_size.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FindByPageStageTaskRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for FindByPageStageTaskRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.task_option_lists {
@@ -321,20 +396,16 @@ impl Validate for FindByPageStageTaskRequestBody {
 }
 
 /// The `data` of a successful response to [`FindByPageStageTaskRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FindByPageStageTaskResponseBody {
     /// 周期基本信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<SemesterBaseInfo>,
     /// 周期任务
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<StageTask>>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
@@ -374,6 +445,63 @@ impl FindByPageStageTaskResponseBody {
     }
 }
 
+impl Serialize for FindByPageStageTaskResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.base.is_some(),
+                self.items.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("FindByPageStageTaskResponseBody", len)?;
+        wire::optional_field(&mut state, "base", &self.base)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for FindByPageStageTaskResponseBody {
+    const NAME: &'static str = "FindByPageStageTaskResponseBody";
+    const FIELDS: &'static [&'static str] = &["base", "items", "has_more", "page_token"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut base: Option<Option<SemesterBaseInfo>> = None;
+        let mut items: Option<Option<Vec<StageTask>>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut base, "base")?,
+                Some(1) => wire::next_value(&mut map, &mut items, "items")?,
+                Some(2) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(3) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            base: base.flatten(),
+            items: items.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FindByPageStageTaskResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for FindByPageStageTaskResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.base {
@@ -389,20 +517,16 @@ impl Validate for FindByPageStageTaskResponseBody {
 }
 
 /// 周期基本信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SemesterBaseInfo {
     /// 周期 ID，详情可查看[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
     /// 周期名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_name: Option<I18n>,
     /// 周期开始时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// 周期结束时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
@@ -442,6 +566,70 @@ impl SemesterBaseInfo {
     }
 }
 
+impl Serialize for SemesterBaseInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.semester_id.is_some(),
+                self.semester_name.is_some(),
+                self.start_time.is_some(),
+                self.end_time.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("SemesterBaseInfo", len)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "semester_name", &self.semester_name)?;
+        wire::optional_field(&mut state, "start_time", &self.start_time)?;
+        wire::optional_field(&mut state, "end_time", &self.end_time)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for SemesterBaseInfo {
+    const NAME: &'static str = "SemesterBaseInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_id",
+        "semester_name",
+        "start_time",
+        "end_time",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<Option<String>> = None;
+        let mut semester_name: Option<Option<I18n>> = None;
+        let mut start_time: Option<Option<String>> = None;
+        let mut end_time: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(&mut map, &mut semester_name, "semester_name")?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut start_time, "start_time")?,
+                Some(3) => wire::next_value(&mut map, &mut end_time, "end_time")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: semester_id.flatten(),
+            semester_name: semester_name.flatten(),
+            start_time: start_time.flatten(),
+            end_time: end_time.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SemesterBaseInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for SemesterBaseInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.semester_name {
@@ -452,17 +640,14 @@ impl Validate for SemesterBaseInfo {
 }
 
 /// 周期任务
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StageTask {
     /// 用户 ID，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 各分类的任务数
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_num_lists: Option<Vec<StageTaskStatusNum>>,
     /// 环节任务信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_task_info_lists: Option<Vec<StageTaskInfo>>,
 }
 
@@ -495,6 +680,75 @@ impl StageTask {
     }
 }
 
+impl Serialize for StageTask {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.user_id.is_some(),
+                self.stage_num_lists.is_some(),
+                self.stage_task_info_lists.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("StageTask", len)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        wire::optional_field(&mut state, "stage_num_lists", &self.stage_num_lists)?;
+        wire::optional_field(
+            &mut state,
+            "stage_task_info_lists",
+            &self.stage_task_info_lists,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for StageTask {
+    const NAME: &'static str = "StageTask";
+    const FIELDS: &'static [&'static str] = &[
+        "user_id",
+        "stage_num_lists",
+        "stage_task_info_lists",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut user_id: Option<Option<String>> = None;
+        let mut stage_num_lists: Option<Option<Vec<StageTaskStatusNum>>> = None;
+        let mut stage_task_info_lists: Option<Option<Vec<StageTaskInfo>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                Some(1) => {
+                    wire::next_value(&mut map, &mut stage_num_lists, "stage_num_lists")?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut stage_task_info_lists,
+                        "stage_task_info_lists",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            user_id: user_id.flatten(),
+            stage_num_lists: stage_num_lists.flatten(),
+            stage_task_info_lists: stage_task_info_lists.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for StageTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for StageTask {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.stage_num_lists {
@@ -510,7 +764,7 @@ impl Validate for StageTask {
 }
 
 /// 各分类的任务数
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StageTaskStatusNum {
     /// 任务分类
@@ -518,10 +772,8 @@ pub struct StageTaskStatusNum {
     /// Allowed values: `1` (待完成), `2` (已完成), `3` (已逾期（此分类仅在租户系统设置为不允许逾期提交时存在）).
     ///
     /// Allowed values: `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_option_id: Option<i64>,
     /// 环节任务数量
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_num: Option<i64>,
 }
 
@@ -547,6 +799,52 @@ impl StageTaskStatusNum {
     }
 }
 
+impl Serialize for StageTaskStatusNum {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.task_option_id.is_some(), self.stage_num.is_some()],
+        );
+        let mut state = serializer.serialize_struct("StageTaskStatusNum", len)?;
+        wire::optional_field(&mut state, "task_option_id", &self.task_option_id)?;
+        wire::optional_field(&mut state, "stage_num", &self.stage_num)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for StageTaskStatusNum {
+    const NAME: &'static str = "StageTaskStatusNum";
+    const FIELDS: &'static [&'static str] = &["task_option_id", "stage_num"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut task_option_id: Option<Option<i64>> = None;
+        let mut stage_num: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut task_option_id, "task_option_id")?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut stage_num, "stage_num")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            task_option_id: task_option_id.flatten(),
+            stage_num: stage_num.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for StageTaskStatusNum {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for StageTaskStatusNum {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.task_option_id {
@@ -560,33 +858,26 @@ impl Validate for StageTaskStatusNum {
 }
 
 /// 环节任务信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StageTaskInfo {
     /// 环节 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<String>,
     /// 环节名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 环节截止时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
     /// 未完成的任务数量
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_todo_count: Option<i64>,
     /// 处理任务的系统页面链接
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<String>,
     /// 环节任务状态
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_task_status: Option<StageTaskStatus>,
     /// 任务分类
     ///
     /// Allowed values: `1` (待完成), `2` (已完成), `3` (已逾期（此分类仅在租户系统设置为不允许逾期提交时存在）).
     ///
     /// Allowed values: `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_option_id: Option<i64>,
 }
 
@@ -644,6 +935,98 @@ impl StageTaskInfo {
     pub fn task_option_id(mut self, value: i64) -> Self {
         self.task_option_id = Some(value);
         self
+    }
+}
+
+impl Serialize for StageTaskInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.stage_id.is_some(),
+                self.name.is_some(),
+                self.deadline.is_some(),
+                self.need_todo_count.is_some(),
+                self.jump_url.is_some(),
+                self.stage_task_status.is_some(),
+                self.task_option_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("StageTaskInfo", len)?;
+        wire::optional_field(&mut state, "stage_id", &self.stage_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "deadline", &self.deadline)?;
+        wire::optional_field(&mut state, "need_todo_count", &self.need_todo_count)?;
+        wire::optional_field(&mut state, "jump_url", &self.jump_url)?;
+        wire::optional_field(&mut state, "stage_task_status", &self.stage_task_status)?;
+        wire::optional_field(&mut state, "task_option_id", &self.task_option_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for StageTaskInfo {
+    const NAME: &'static str = "StageTaskInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "stage_id",
+        "name",
+        "deadline",
+        "need_todo_count",
+        "jump_url",
+        "stage_task_status",
+        "task_option_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut stage_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut deadline: Option<Option<String>> = None;
+        let mut need_todo_count: Option<Option<i64>> = None;
+        let mut jump_url: Option<Option<String>> = None;
+        let mut stage_task_status: Option<Option<StageTaskStatus>> = None;
+        let mut task_option_id: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut stage_id, "stage_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut deadline, "deadline")?,
+                Some(3) => {
+                    wire::next_value(&mut map, &mut need_todo_count, "need_todo_count")?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut jump_url, "jump_url")?,
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut stage_task_status,
+                        "stage_task_status",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(&mut map, &mut task_option_id, "task_option_id")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            stage_id: stage_id.flatten(),
+            name: name.flatten(),
+            deadline: deadline.flatten(),
+            need_todo_count: need_todo_count.flatten(),
+            jump_url: jump_url.flatten(),
+            stage_task_status: stage_task_status.flatten(),
+            task_option_id: task_option_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for StageTaskInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

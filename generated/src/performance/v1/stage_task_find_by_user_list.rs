@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::{I18n, UserIdType};
@@ -186,7 +187,7 @@ impl ApiRequest for FindByUserListStageTaskRequest {
 }
 
 /// Body of [`FindByUserListStageTaskRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FindByUserListStageTaskRequestBody {
     /// 周期 ID，可通过[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)接口获取
@@ -207,17 +208,14 @@ pub struct FindByUserListStageTaskRequestBody {
     /// Length: 0..=3 items.
     /// Allowed values: `1`, `2`, `3`.
     /// Example: `[1,2,3]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_option_lists: Option<Vec<i64>>,
     /// 任务截止时间最小值，毫秒时间戳，填写则查询在此时间之后截止的任务
     ///
     /// Example: `1630425599999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_time: Option<String>,
     /// 任务截止时间最大值，毫秒时间戳，填写则查询在此时间之前截止的任务
     ///
     /// Example: `1630425599999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before_time: Option<String>,
 }
 
@@ -252,6 +250,82 @@ impl FindByUserListStageTaskRequestBody {
     }
 }
 
+impl Serialize for FindByUserListStageTaskRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            2,
+            &[
+                self.task_option_lists.is_some(),
+                self.after_time.is_some(),
+                self.before_time.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("FindByUserListStageTaskRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        state.serialize_field("user_id_lists", &self.user_id_lists)?;
+        wire::optional_field(&mut state, "task_option_lists", &self.task_option_lists)?;
+        wire::optional_field(&mut state, "after_time", &self.after_time)?;
+        wire::optional_field(&mut state, "before_time", &self.before_time)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for FindByUserListStageTaskRequestBody {
+    const NAME: &'static str = "FindByUserListStageTaskRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_id",
+        "user_id_lists",
+        "task_option_lists",
+        "after_time",
+        "before_time",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut user_id_lists: Option<Vec<String>> = None;
+        let mut task_option_lists: Option<Option<Vec<i64>>> = None;
+        let mut after_time: Option<Option<String>> = None;
+        let mut before_time: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(&mut map, &mut user_id_lists, "user_id_lists")?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut task_option_lists,
+                        "task_option_lists",
+                    )?
+                }
+
+                Some(3) => wire::next_value(&mut map, &mut after_time, "after_time")?,
+                Some(4) => wire::next_value(&mut map, &mut before_time, "before_time")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            user_id_lists: wire::required(user_id_lists, "user_id_lists")?,
+            task_option_lists: task_option_lists.flatten(),
+            after_time: after_time.flatten(),
+            before_time: before_time.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FindByUserListStageTaskRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for FindByUserListStageTaskRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -272,14 +346,12 @@ impl Validate for FindByUserListStageTaskRequestBody {
 }
 
 /// The `data` of a successful response to [`FindByUserListStageTaskRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FindByUserListStageTaskResponseBody {
     /// 周期基本信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<StageTaskSemesterBaseInfo>,
     /// 周期任务
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<FindByUserListStageTask>>,
 }
 
@@ -302,6 +374,47 @@ impl FindByUserListStageTaskResponseBody {
     }
 }
 
+impl Serialize for FindByUserListStageTaskResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.base.is_some(), self.items.is_some()]);
+        let mut state = serializer
+            .serialize_struct("FindByUserListStageTaskResponseBody", len)?;
+        wire::optional_field(&mut state, "base", &self.base)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for FindByUserListStageTaskResponseBody {
+    const NAME: &'static str = "FindByUserListStageTaskResponseBody";
+    const FIELDS: &'static [&'static str] = &["base", "items"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut base: Option<Option<StageTaskSemesterBaseInfo>> = None;
+        let mut items: Option<Option<Vec<FindByUserListStageTask>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut base, "base")?,
+                Some(1) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            base: base.flatten(),
+            items: items.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FindByUserListStageTaskResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for FindByUserListStageTaskResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.base {
@@ -317,20 +430,16 @@ impl Validate for FindByUserListStageTaskResponseBody {
 }
 
 /// 周期基本信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StageTaskSemesterBaseInfo {
     /// 周期 ID，详情可查看[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
     /// 周期名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_name: Option<I18n>,
     /// 周期开始时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// 周期结束时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
 
@@ -370,6 +479,70 @@ impl StageTaskSemesterBaseInfo {
     }
 }
 
+impl Serialize for StageTaskSemesterBaseInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.semester_id.is_some(),
+                self.semester_name.is_some(),
+                self.start_time.is_some(),
+                self.end_time.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("StageTaskSemesterBaseInfo", len)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "semester_name", &self.semester_name)?;
+        wire::optional_field(&mut state, "start_time", &self.start_time)?;
+        wire::optional_field(&mut state, "end_time", &self.end_time)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for StageTaskSemesterBaseInfo {
+    const NAME: &'static str = "StageTaskSemesterBaseInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_id",
+        "semester_name",
+        "start_time",
+        "end_time",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<Option<String>> = None;
+        let mut semester_name: Option<Option<I18n>> = None;
+        let mut start_time: Option<Option<String>> = None;
+        let mut end_time: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(&mut map, &mut semester_name, "semester_name")?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut start_time, "start_time")?,
+                Some(3) => wire::next_value(&mut map, &mut end_time, "end_time")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: semester_id.flatten(),
+            semester_name: semester_name.flatten(),
+            start_time: start_time.flatten(),
+            end_time: end_time.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for StageTaskSemesterBaseInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for StageTaskSemesterBaseInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.semester_name {
@@ -380,17 +553,14 @@ impl Validate for StageTaskSemesterBaseInfo {
 }
 
 /// 周期任务
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FindByUserListStageTask {
     /// 用户 ID，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 各分类的任务数
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_num_lists: Option<Vec<FindByUserListStageTaskStatusNum>>,
     /// 环节任务信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_task_info_lists: Option<Vec<FindByUserListStageTaskInfo>>,
 }
 
@@ -429,6 +599,77 @@ impl FindByUserListStageTask {
     }
 }
 
+impl Serialize for FindByUserListStageTask {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.user_id.is_some(),
+                self.stage_num_lists.is_some(),
+                self.stage_task_info_lists.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("FindByUserListStageTask", len)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        wire::optional_field(&mut state, "stage_num_lists", &self.stage_num_lists)?;
+        wire::optional_field(
+            &mut state,
+            "stage_task_info_lists",
+            &self.stage_task_info_lists,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for FindByUserListStageTask {
+    const NAME: &'static str = "FindByUserListStageTask";
+    const FIELDS: &'static [&'static str] = &[
+        "user_id",
+        "stage_num_lists",
+        "stage_task_info_lists",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut user_id: Option<Option<String>> = None;
+        let mut stage_num_lists: Option<Option<Vec<FindByUserListStageTaskStatusNum>>> = None;
+        let mut stage_task_info_lists: Option<
+            Option<Vec<FindByUserListStageTaskInfo>>,
+        > = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                Some(1) => {
+                    wire::next_value(&mut map, &mut stage_num_lists, "stage_num_lists")?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut stage_task_info_lists,
+                        "stage_task_info_lists",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            user_id: user_id.flatten(),
+            stage_num_lists: stage_num_lists.flatten(),
+            stage_task_info_lists: stage_task_info_lists.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FindByUserListStageTask {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for FindByUserListStageTask {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.stage_num_lists {
@@ -444,7 +685,7 @@ impl Validate for FindByUserListStageTask {
 }
 
 /// 各分类的任务数
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FindByUserListStageTaskStatusNum {
     /// 任务分类
@@ -454,10 +695,8 @@ pub struct FindByUserListStageTaskStatusNum {
     /// Note: The page's response example writes `task_option`; its own table, the find_by_page page and the official Go SDK (service/performance/v1/model.go: StageTaskStatusNum, StageTaskInfo) write `task_option_id`, which is kept. The example's `task_option` is a misprint.
     ///
     /// Allowed values: `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_option_id: Option<i64>,
     /// 环节任务数量
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_num: Option<i64>,
 }
 
@@ -483,6 +722,53 @@ impl FindByUserListStageTaskStatusNum {
     }
 }
 
+impl Serialize for FindByUserListStageTaskStatusNum {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.task_option_id.is_some(), self.stage_num.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("FindByUserListStageTaskStatusNum", len)?;
+        wire::optional_field(&mut state, "task_option_id", &self.task_option_id)?;
+        wire::optional_field(&mut state, "stage_num", &self.stage_num)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for FindByUserListStageTaskStatusNum {
+    const NAME: &'static str = "FindByUserListStageTaskStatusNum";
+    const FIELDS: &'static [&'static str] = &["task_option_id", "stage_num"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut task_option_id: Option<Option<i64>> = None;
+        let mut stage_num: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut task_option_id, "task_option_id")?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut stage_num, "stage_num")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            task_option_id: task_option_id.flatten(),
+            stage_num: stage_num.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FindByUserListStageTaskStatusNum {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for FindByUserListStageTaskStatusNum {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.task_option_id {
@@ -496,26 +782,20 @@ impl Validate for FindByUserListStageTaskStatusNum {
 }
 
 /// 环节任务信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FindByUserListStageTaskInfo {
     /// 环节 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<String>,
     /// 环节名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 环节截止时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
     /// 未完成的任务数量
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_todo_count: Option<i64>,
     /// 处理任务的系统页面链接
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jump_url: Option<String>,
     /// 环节任务状态
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_task_status: Option<FindByUserListStageTaskStatus>,
     /// 任务分类
     ///
@@ -524,7 +804,6 @@ pub struct FindByUserListStageTaskInfo {
     /// Note: The page's response example writes `task_option`; its own table, the find_by_page page and the official Go SDK (service/performance/v1/model.go: StageTaskStatusNum, StageTaskInfo) write `task_option_id`, which is kept. The example's `task_option` is a misprint.
     ///
     /// Allowed values: `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_option_id: Option<i64>,
 }
 
@@ -582,6 +861,98 @@ impl FindByUserListStageTaskInfo {
     pub fn task_option_id(mut self, value: i64) -> Self {
         self.task_option_id = Some(value);
         self
+    }
+}
+
+impl Serialize for FindByUserListStageTaskInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.stage_id.is_some(),
+                self.name.is_some(),
+                self.deadline.is_some(),
+                self.need_todo_count.is_some(),
+                self.jump_url.is_some(),
+                self.stage_task_status.is_some(),
+                self.task_option_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("FindByUserListStageTaskInfo", len)?;
+        wire::optional_field(&mut state, "stage_id", &self.stage_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "deadline", &self.deadline)?;
+        wire::optional_field(&mut state, "need_todo_count", &self.need_todo_count)?;
+        wire::optional_field(&mut state, "jump_url", &self.jump_url)?;
+        wire::optional_field(&mut state, "stage_task_status", &self.stage_task_status)?;
+        wire::optional_field(&mut state, "task_option_id", &self.task_option_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for FindByUserListStageTaskInfo {
+    const NAME: &'static str = "FindByUserListStageTaskInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "stage_id",
+        "name",
+        "deadline",
+        "need_todo_count",
+        "jump_url",
+        "stage_task_status",
+        "task_option_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut stage_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut deadline: Option<Option<String>> = None;
+        let mut need_todo_count: Option<Option<i64>> = None;
+        let mut jump_url: Option<Option<String>> = None;
+        let mut stage_task_status: Option<Option<FindByUserListStageTaskStatus>> = None;
+        let mut task_option_id: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut stage_id, "stage_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut deadline, "deadline")?,
+                Some(3) => {
+                    wire::next_value(&mut map, &mut need_todo_count, "need_todo_count")?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut jump_url, "jump_url")?,
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut stage_task_status,
+                        "stage_task_status",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(&mut map, &mut task_option_id, "task_option_id")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            stage_id: stage_id.flatten(),
+            name: name.flatten(),
+            deadline: deadline.flatten(),
+            need_todo_count: need_todo_count.flatten(),
+            jump_url: jump_url.flatten(),
+            stage_task_status: stage_task_status.flatten(),
+            task_option_id: task_option_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FindByUserListStageTaskInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

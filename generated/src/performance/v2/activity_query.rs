@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate,
+    validate, wire,
 };
 
 use super::I18n;
@@ -169,7 +169,7 @@ impl ApiRequest for QueryActivityRequest {
 }
 
 /// Body of [`QueryActivityRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryActivityRequestBody {
     /// 评估周期 ID 列表，可通过[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)获取
@@ -177,13 +177,11 @@ pub struct QueryActivityRequestBody {
     ///
     /// Length: 0..=10 items.
     /// Example: `["6992035450862224940"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_ids: Option<Vec<String>>,
     /// 项目 ID 列表
     ///
     /// Length: 0..=50 items.
     /// Example: `["6992035450862224940"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_ids: Option<Vec<String>>,
 }
 
@@ -209,6 +207,49 @@ impl QueryActivityRequestBody {
     }
 }
 
+impl Serialize for QueryActivityRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.semester_ids.is_some(), self.activity_ids.is_some()],
+        );
+        let mut state = serializer.serialize_struct("QueryActivityRequestBody", len)?;
+        wire::optional_field(&mut state, "semester_ids", &self.semester_ids)?;
+        wire::optional_field(&mut state, "activity_ids", &self.activity_ids)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryActivityRequestBody {
+    const NAME: &'static str = "QueryActivityRequestBody";
+    const FIELDS: &'static [&'static str] = &["semester_ids", "activity_ids"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_ids: Option<Option<Vec<String>>> = None;
+        let mut activity_ids: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_ids, "semester_ids")?,
+                Some(1) => wire::next_value(&mut map, &mut activity_ids, "activity_ids")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_ids: semester_ids.flatten(),
+            activity_ids: activity_ids.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryActivityRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryActivityRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.semester_ids {
@@ -224,11 +265,10 @@ impl Validate for QueryActivityRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryActivityRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryActivityResponseBody {
     /// 项目列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activities: Option<Vec<Activity>>,
 }
 
@@ -245,6 +285,42 @@ impl QueryActivityResponseBody {
     }
 }
 
+impl Serialize for QueryActivityResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.activities.is_some()]);
+        let mut state = serializer.serialize_struct("QueryActivityResponseBody", len)?;
+        wire::optional_field(&mut state, "activities", &self.activities)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryActivityResponseBody {
+    const NAME: &'static str = "QueryActivityResponseBody";
+    const FIELDS: &'static [&'static str] = &["activities"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut activities: Option<Option<Vec<Activity>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut activities, "activities")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            activities: activities.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryActivityResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryActivityResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.activities {
@@ -255,38 +331,28 @@ impl Validate for QueryActivityResponseBody {
 }
 
 /// 项目列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Activity {
     /// 项目 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 项目名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 项目描述
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<I18n>,
     /// 周期 ID，详情可查看：[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
     /// 项目模式
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
     /// 项目状态
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<Progress>,
     /// 项目创建时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// 项目更新时间，毫秒时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_time: Option<String>,
     /// 项目创建人 ID，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_user_id: Option<String>,
     /// 项目更新人 ID，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modify_user_id: Option<String>,
 }
 
@@ -365,6 +431,109 @@ impl Activity {
     pub fn modify_user_id(mut self, value: impl Into<String>) -> Self {
         self.modify_user_id = Some(value.into());
         self
+    }
+}
+
+impl Serialize for Activity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.name.is_some(),
+                self.description.is_some(),
+                self.semester_id.is_some(),
+                self.mode.is_some(),
+                self.progress.is_some(),
+                self.create_time.is_some(),
+                self.modify_time.is_some(),
+                self.create_user_id.is_some(),
+                self.modify_user_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Activity", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "description", &self.description)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "mode", &self.mode)?;
+        wire::optional_field(&mut state, "progress", &self.progress)?;
+        wire::optional_field(&mut state, "create_time", &self.create_time)?;
+        wire::optional_field(&mut state, "modify_time", &self.modify_time)?;
+        wire::optional_field(&mut state, "create_user_id", &self.create_user_id)?;
+        wire::optional_field(&mut state, "modify_user_id", &self.modify_user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Activity {
+    const NAME: &'static str = "Activity";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "description",
+        "semester_id",
+        "mode",
+        "progress",
+        "create_time",
+        "modify_time",
+        "create_user_id",
+        "modify_user_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut description: Option<Option<I18n>> = None;
+        let mut semester_id: Option<Option<String>> = None;
+        let mut mode: Option<Option<Mode>> = None;
+        let mut progress: Option<Option<Progress>> = None;
+        let mut create_time: Option<Option<String>> = None;
+        let mut modify_time: Option<Option<String>> = None;
+        let mut create_user_id: Option<Option<String>> = None;
+        let mut modify_user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut description, "description")?,
+                Some(3) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(4) => wire::next_value(&mut map, &mut mode, "mode")?,
+                Some(5) => wire::next_value(&mut map, &mut progress, "progress")?,
+                Some(6) => wire::next_value(&mut map, &mut create_time, "create_time")?,
+                Some(7) => wire::next_value(&mut map, &mut modify_time, "modify_time")?,
+                Some(8) => {
+                    wire::next_value(&mut map, &mut create_user_id, "create_user_id")?
+                }
+
+                Some(9) => {
+                    wire::next_value(&mut map, &mut modify_user_id, "modify_user_id")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            description: description.flatten(),
+            semester_id: semester_id.flatten(),
+            mode: mode.flatten(),
+            progress: progress.flatten(),
+            create_time: create_time.flatten(),
+            modify_time: modify_time.flatten(),
+            create_user_id: create_user_id.flatten(),
+            modify_user_id: modify_user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Activity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::UserIdType;
@@ -195,7 +196,7 @@ impl ApiRequest for ImportAdditionalInformationRequest {
 }
 
 /// Body of [`ImportAdditionalInformationRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImportAdditionalInformationRequestBody {
     /// 评估周期 ID，可通过[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)接口获取
@@ -207,14 +208,12 @@ pub struct ImportAdditionalInformationRequestBody {
     /// 补充信息列表
     ///
     /// Length: 1..=1000 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_informations: Option<Vec<AdditionalInformation>>,
     /// 补充信息导入记录名称，管理员可在补充信息管理的导入记录中查看。
     ///
     /// Length: 0..=200 characters.
     /// Default (applied by the server when omitted): `API导入`.
     /// Example: `人工导入`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_record_name: Option<String>,
 }
 
@@ -241,6 +240,80 @@ impl ImportAdditionalInformationRequestBody {
     }
 }
 
+impl Serialize for ImportAdditionalInformationRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            1,
+            &[self.additional_informations.is_some(), self.import_record_name.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("ImportAdditionalInformationRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        wire::optional_field(
+            &mut state,
+            "additional_informations",
+            &self.additional_informations,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "import_record_name",
+            &self.import_record_name,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ImportAdditionalInformationRequestBody {
+    const NAME: &'static str = "ImportAdditionalInformationRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_id",
+        "additional_informations",
+        "import_record_name",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut additional_informations: Option<Option<Vec<AdditionalInformation>>> = None;
+        let mut import_record_name: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut additional_informations,
+                        "additional_informations",
+                    )?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut import_record_name,
+                        "import_record_name",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            additional_informations: additional_informations.flatten(),
+            import_record_name: import_record_name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportAdditionalInformationRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ImportAdditionalInformationRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -263,14 +336,12 @@ impl Validate for ImportAdditionalInformationRequestBody {
 }
 
 /// The `data` of a successful response to [`ImportAdditionalInformationRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImportAdditionalInformationResponseBody {
     /// 导入记录 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_record_id: Option<String>,
     /// 成功导入后的补充信息列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_informations: Option<Vec<AdditionalInformation>>,
 }
 
@@ -296,6 +367,71 @@ impl ImportAdditionalInformationResponseBody {
     }
 }
 
+impl Serialize for ImportAdditionalInformationResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.import_record_id.is_some(), self.additional_informations.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("ImportAdditionalInformationResponseBody", len)?;
+        wire::optional_field(&mut state, "import_record_id", &self.import_record_id)?;
+        wire::optional_field(
+            &mut state,
+            "additional_informations",
+            &self.additional_informations,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ImportAdditionalInformationResponseBody {
+    const NAME: &'static str = "ImportAdditionalInformationResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "import_record_id",
+        "additional_informations",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut import_record_id: Option<Option<String>> = None;
+        let mut additional_informations: Option<Option<Vec<AdditionalInformation>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut import_record_id,
+                        "import_record_id",
+                    )?
+                }
+
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut additional_informations,
+                        "additional_informations",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            import_record_id: import_record_id.flatten(),
+            additional_informations: additional_informations.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportAdditionalInformationResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ImportAdditionalInformationResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.additional_informations {
@@ -308,7 +444,7 @@ impl Validate for ImportAdditionalInformationResponseBody {
 /// 补充信息列表
 ///
 /// Note: The request and the response name this type alike and give it the same fields, so it is one Rust type (its response descriptions are kept as response_description).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdditionalInformation {
     /// 补充信息 ID
@@ -318,7 +454,6 @@ pub struct AdditionalInformation {
     ///
     /// Length: 1..=100 characters.
     /// Example: `7350194523185610771`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
     /// 外部系统补充信息 ID，用于系统间的数据映射。
     /// **注意**：若传入系统中已有的外部系统补充信息 ID 时，将更新对应的补充消息数据
@@ -328,7 +463,6 @@ pub struct AdditionalInformation {
     ///
     /// Length: 0..=100 characters.
     /// Example: `6789523104723558912`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// 被评估人 ID 列表，与入参 `user_id_type` 类型一致，可通过[获取被评估人信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/reviewee/query)接口获取
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
@@ -338,7 +472,6 @@ pub struct AdditionalInformation {
     /// Required in a request; a response may leave it out.
     /// Length: 1..=9999 characters.
     /// Example: `ou_3245842393d09e9428ad4655da6e30b3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewee_user_id: Option<String>,
     /// 事项
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
@@ -348,7 +481,6 @@ pub struct AdditionalInformation {
     /// Required in a request; a response may leave it out.
     /// Length: 1..=1000 characters.
     /// Example: `业绩补充说明`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
     /// 时间
     /// **说明**：文本内容，无格式校验
@@ -360,7 +492,6 @@ pub struct AdditionalInformation {
     /// Required in a request; a response may leave it out.
     /// Length: 1..=100 characters.
     /// Example: `2024-03-12`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// 具体描述
     /// **注意**：若 `reviewee_user_id`、`item `、`time `、`detailed_description` 的参数组合在系统中已存在内容一致的补充消息时，将更新对应的补充消息数据
@@ -370,7 +501,6 @@ pub struct AdditionalInformation {
     /// Required in a request; a response may leave it out.
     /// Length: 1..=5000 characters.
     /// Example: `销售额增长目标超额完成`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_description: Option<String>,
 }
 
@@ -402,6 +532,97 @@ impl AdditionalInformation {
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
+    }
+}
+
+impl Serialize for AdditionalInformation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.item_id.is_some(),
+                self.external_id.is_some(),
+                self.reviewee_user_id.is_some(),
+                self.item.is_some(),
+                self.time.is_some(),
+                self.detailed_description.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("AdditionalInformation", len)?;
+        wire::optional_field(&mut state, "item_id", &self.item_id)?;
+        wire::optional_field(&mut state, "external_id", &self.external_id)?;
+        wire::optional_field(&mut state, "reviewee_user_id", &self.reviewee_user_id)?;
+        wire::optional_field(&mut state, "item", &self.item)?;
+        wire::optional_field(&mut state, "time", &self.time)?;
+        wire::optional_field(
+            &mut state,
+            "detailed_description",
+            &self.detailed_description,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for AdditionalInformation {
+    const NAME: &'static str = "AdditionalInformation";
+    const FIELDS: &'static [&'static str] = &[
+        "item_id",
+        "external_id",
+        "reviewee_user_id",
+        "item",
+        "time",
+        "detailed_description",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut item_id: Option<Option<String>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        let mut reviewee_user_id: Option<Option<String>> = None;
+        let mut item: Option<Option<String>> = None;
+        let mut time: Option<Option<String>> = None;
+        let mut detailed_description: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut item_id, "item_id")?,
+                Some(1) => wire::next_value(&mut map, &mut external_id, "external_id")?,
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_id,
+                        "reviewee_user_id",
+                    )?
+                }
+
+                Some(3) => wire::next_value(&mut map, &mut item, "item")?,
+                Some(4) => wire::next_value(&mut map, &mut time, "time")?,
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut detailed_description,
+                        "detailed_description",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            item_id: item_id.flatten(),
+            external_id: external_id.flatten(),
+            reviewee_user_id: reviewee_user_id.flatten(),
+            item: item.flatten(),
+            time: time.flatten(),
+            detailed_description: detailed_description.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for AdditionalInformation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit, Validate,
-    Violation, next_page_token, validate,
+    Violation, next_page_token, validate, wire,
 };
 
 use super::UserIdType;
@@ -226,7 +226,7 @@ impl PaginatedRequest for QueryAdditionalInformationRequest {
 }
 
 /// Body of [`QueryAdditionalInformationRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAdditionalInformationRequestBody {
     /// 评估周期 ID，可通过[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)接口获取
@@ -241,21 +241,18 @@ pub struct QueryAdditionalInformationRequestBody {
     ///
     /// Length: 0..=50 items.
     /// Example: `["7350195758357807123"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<Vec<String>>,
     /// 外部系统补充信息 ID 列表，该 ID 在通过[批量导入补充信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/additional_information/import)接口导入时写入
     /// **说明**：若提供多个筛选参数，按照 `item_ids` > `external_ids` > `reviewee_user_ids` 的优先级顺序，以第一个有值的筛选参数进行筛选
     ///
     /// Length: 0..=50 items.
     /// Example: `["6789523104723558912"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_ids: Option<Vec<String>>,
     /// 被评估人 ID 列表，与入参 `user_id_type` 类型一致，可通过[获取被评估人信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/reviewee/query)接口获取
     /// **说明**：若提供多个筛选参数，按照 `item_ids` > `external_ids` > `reviewee_user_ids` 的优先级顺序，以第一个有值的筛选参数进行筛选
     ///
     /// Length: 0..=50 items.
     /// Example: `["ou_3245842393d09e9428ad4655da6e30b3"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewee_user_ids: Option<Vec<String>>,
 }
 
@@ -289,6 +286,74 @@ impl QueryAdditionalInformationRequestBody {
     }
 }
 
+impl Serialize for QueryAdditionalInformationRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            1,
+            &[
+                self.item_ids.is_some(),
+                self.external_ids.is_some(),
+                self.reviewee_user_ids.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("QueryAdditionalInformationRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "item_ids", &self.item_ids)?;
+        wire::optional_field(&mut state, "external_ids", &self.external_ids)?;
+        wire::optional_field(&mut state, "reviewee_user_ids", &self.reviewee_user_ids)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryAdditionalInformationRequestBody {
+    const NAME: &'static str = "QueryAdditionalInformationRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_id",
+        "item_ids",
+        "external_ids",
+        "reviewee_user_ids",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut item_ids: Option<Option<Vec<String>>> = None;
+        let mut external_ids: Option<Option<Vec<String>>> = None;
+        let mut reviewee_user_ids: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut map, &mut item_ids, "item_ids")?,
+                Some(2) => wire::next_value(&mut map, &mut external_ids, "external_ids")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_ids,
+                        "reviewee_user_ids",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            item_ids: item_ids.flatten(),
+            external_ids: external_ids.flatten(),
+            reviewee_user_ids: reviewee_user_ids.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryAdditionalInformationRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryAdditionalInformationRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -315,17 +380,14 @@ impl Validate for QueryAdditionalInformationRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryAdditionalInformationRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryAdditionalInformationResponseBody {
     /// 补充信息列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_informations: Option<Vec<QueryAdditionalInformation>>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
@@ -361,6 +423,75 @@ impl QueryAdditionalInformationResponseBody {
     }
 }
 
+impl Serialize for QueryAdditionalInformationResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.additional_informations.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("QueryAdditionalInformationResponseBody", len)?;
+        wire::optional_field(
+            &mut state,
+            "additional_informations",
+            &self.additional_informations,
+        )?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryAdditionalInformationResponseBody {
+    const NAME: &'static str = "QueryAdditionalInformationResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "additional_informations",
+        "has_more",
+        "page_token",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut additional_informations: Option<
+            Option<Vec<QueryAdditionalInformation>>,
+        > = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut additional_informations,
+                        "additional_informations",
+                    )?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            additional_informations: additional_informations.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryAdditionalInformationResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryAdditionalInformationResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.additional_informations {
@@ -371,28 +502,22 @@ impl Validate for QueryAdditionalInformationResponseBody {
 }
 
 /// 补充信息列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryAdditionalInformation {
     /// 补充信息 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
     /// 外部系统补充信息 ID
     /// **说明**：若导入时没有提供，则返回为空
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// 被评估人 ID，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewee_user_id: Option<String>,
     /// 事项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
     /// 时间
     /// **说明**：文本内容，无格式校验
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// 具体描述
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_description: Option<String>,
 }
 
@@ -443,6 +568,97 @@ impl QueryAdditionalInformation {
     pub fn detailed_description(mut self, value: impl Into<String>) -> Self {
         self.detailed_description = Some(value.into());
         self
+    }
+}
+
+impl Serialize for QueryAdditionalInformation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.item_id.is_some(),
+                self.external_id.is_some(),
+                self.reviewee_user_id.is_some(),
+                self.item.is_some(),
+                self.time.is_some(),
+                self.detailed_description.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("QueryAdditionalInformation", len)?;
+        wire::optional_field(&mut state, "item_id", &self.item_id)?;
+        wire::optional_field(&mut state, "external_id", &self.external_id)?;
+        wire::optional_field(&mut state, "reviewee_user_id", &self.reviewee_user_id)?;
+        wire::optional_field(&mut state, "item", &self.item)?;
+        wire::optional_field(&mut state, "time", &self.time)?;
+        wire::optional_field(
+            &mut state,
+            "detailed_description",
+            &self.detailed_description,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryAdditionalInformation {
+    const NAME: &'static str = "QueryAdditionalInformation";
+    const FIELDS: &'static [&'static str] = &[
+        "item_id",
+        "external_id",
+        "reviewee_user_id",
+        "item",
+        "time",
+        "detailed_description",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut item_id: Option<Option<String>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        let mut reviewee_user_id: Option<Option<String>> = None;
+        let mut item: Option<Option<String>> = None;
+        let mut time: Option<Option<String>> = None;
+        let mut detailed_description: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut item_id, "item_id")?,
+                Some(1) => wire::next_value(&mut map, &mut external_id, "external_id")?,
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_id,
+                        "reviewee_user_id",
+                    )?
+                }
+
+                Some(3) => wire::next_value(&mut map, &mut item, "item")?,
+                Some(4) => wire::next_value(&mut map, &mut time, "time")?,
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut detailed_description,
+                        "detailed_description",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            item_id: item_id.flatten(),
+            external_id: external_id.flatten(),
+            reviewee_user_id: reviewee_user_id.flatten(),
+            item: item.flatten(),
+            time: time.flatten(),
+            detailed_description: detailed_description.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryAdditionalInformation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate,
+    validate, wire,
 };
 
 use crate::platform::PlatformErrorCode;
@@ -139,7 +139,7 @@ impl ApiRequest for DeleteAdditionalInformationsBatchRequest {
 }
 
 /// Body of [`DeleteAdditionalInformationsBatchRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAdditionalInformationsBatchRequestBody {
     /// 评估周期 ID，可通过[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)接口获取
@@ -169,6 +169,57 @@ impl DeleteAdditionalInformationsBatchRequestBody {
     }
 }
 
+impl Serialize for DeleteAdditionalInformationsBatchRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(2, &[]);
+        let mut state = serializer
+            .serialize_struct("DeleteAdditionalInformationsBatchRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        state.serialize_field("additional_informations", &self.additional_informations)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for DeleteAdditionalInformationsBatchRequestBody {
+    const NAME: &'static str = "DeleteAdditionalInformationsBatchRequestBody";
+    const FIELDS: &'static [&'static str] = &["semester_id", "additional_informations"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut additional_informations: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut additional_informations,
+                        "additional_informations",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            additional_informations: wire::required(
+                additional_informations,
+                "additional_informations",
+            )?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteAdditionalInformationsBatchRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for DeleteAdditionalInformationsBatchRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -186,11 +237,10 @@ impl Validate for DeleteAdditionalInformationsBatchRequestBody {
 }
 
 /// The `data` of a successful response to [`DeleteAdditionalInformationsBatchRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteAdditionalInformationsBatchResponseBody {
     /// 被删除的补充信息 ID 列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_informations: Option<Vec<String>>,
 }
 
@@ -206,6 +256,54 @@ impl DeleteAdditionalInformationsBatchResponseBody {
     pub fn additional_informations(mut self, value: Vec<String>) -> Self {
         self.additional_informations = Some(value);
         self
+    }
+}
+
+impl Serialize for DeleteAdditionalInformationsBatchResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.additional_informations.is_some()]);
+        let mut state = serializer
+            .serialize_struct("DeleteAdditionalInformationsBatchResponseBody", len)?;
+        wire::optional_field(
+            &mut state,
+            "additional_informations",
+            &self.additional_informations,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for DeleteAdditionalInformationsBatchResponseBody {
+    const NAME: &'static str = "DeleteAdditionalInformationsBatchResponseBody";
+    const FIELDS: &'static [&'static str] = &["additional_informations"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut additional_informations: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut additional_informations,
+                        "additional_informations",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            additional_informations: additional_informations.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DeleteAdditionalInformationsBatchResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

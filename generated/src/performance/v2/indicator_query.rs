@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit,
-    Validate, Violation, next_page_token, validate,
+    Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::I18n;
@@ -208,14 +208,13 @@ impl PaginatedRequest for QueryIndicatorRequest {
 }
 
 /// Body of [`QueryIndicatorRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryIndicatorRequestBody {
     /// 评估项 ID 列表，填写时获取指定的评估项，不填时返回所有评估项
     ///
     /// Length: 0..=50 items.
     /// Example: `["7343513161666707459"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_ids: Option<Vec<String>>,
 }
 
@@ -232,6 +231,45 @@ impl QueryIndicatorRequestBody {
     }
 }
 
+impl Serialize for QueryIndicatorRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.indicator_ids.is_some()]);
+        let mut state = serializer.serialize_struct("QueryIndicatorRequestBody", len)?;
+        wire::optional_field(&mut state, "indicator_ids", &self.indicator_ids)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryIndicatorRequestBody {
+    const NAME: &'static str = "QueryIndicatorRequestBody";
+    const FIELDS: &'static [&'static str] = &["indicator_ids"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut indicator_ids: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut indicator_ids, "indicator_ids")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            indicator_ids: indicator_ids.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryIndicatorRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryIndicatorRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.indicator_ids {
@@ -242,17 +280,14 @@ impl Validate for QueryIndicatorRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryIndicatorRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryIndicatorResponseBody {
     /// 评估项列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicators: Option<Vec<Indicator>>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
@@ -285,6 +320,57 @@ impl QueryIndicatorResponseBody {
     }
 }
 
+impl Serialize for QueryIndicatorResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.indicators.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("QueryIndicatorResponseBody", len)?;
+        wire::optional_field(&mut state, "indicators", &self.indicators)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryIndicatorResponseBody {
+    const NAME: &'static str = "QueryIndicatorResponseBody";
+    const FIELDS: &'static [&'static str] = &["indicators", "has_more", "page_token"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut indicators: Option<Option<Vec<Indicator>>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut indicators, "indicators")?,
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            indicators: indicators.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryIndicatorResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryIndicatorResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.indicators {
@@ -295,22 +381,18 @@ impl Validate for QueryIndicatorResponseBody {
 }
 
 /// 评估项列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Indicator {
     /// 评估项 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 评估项名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 评估项类型
     ///
     /// Wire name: `type` (as documented).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<IndicatorType>,
     /// 评估项等级列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<IndicatorOption>>,
 }
 
@@ -350,6 +432,62 @@ impl Indicator {
     }
 }
 
+impl Serialize for Indicator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.name.is_some(),
+                self.type_.is_some(),
+                self.options.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Indicator", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "type", &self.type_)?;
+        wire::optional_field(&mut state, "options", &self.options)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Indicator {
+    const NAME: &'static str = "Indicator";
+    const FIELDS: &'static [&'static str] = &["id", "name", "type", "options"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut type_: Option<Option<IndicatorType>> = None;
+        let mut options: Option<Option<Vec<IndicatorOption>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut type_, "type")?,
+                Some(3) => wire::next_value(&mut map, &mut options, "options")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            type_: type_.flatten(),
+            options: options.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Indicator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Indicator {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -370,17 +508,14 @@ impl Validate for Indicator {
 }
 
 /// 评估项等级列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IndicatorOption {
     /// 评估项等级 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 评估项等级名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 评估项等级代号
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lable: Option<String>,
 }
 
@@ -410,6 +545,53 @@ impl IndicatorOption {
     pub fn lable(mut self, value: impl Into<String>) -> Self {
         self.lable = Some(value.into());
         self
+    }
+}
+
+impl Serialize for IndicatorOption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.id.is_some(), self.name.is_some(), self.lable.is_some()],
+        );
+        let mut state = serializer.serialize_struct("IndicatorOption", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "lable", &self.lable)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for IndicatorOption {
+    const NAME: &'static str = "IndicatorOption";
+    const FIELDS: &'static [&'static str] = &["id", "name", "lable"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut lable: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut lable, "lable")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            lable: lable.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for IndicatorOption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::UserIdType;
@@ -179,7 +180,7 @@ impl ApiRequest for ImportMetricDetailRequest {
 }
 
 /// Body of [`ImportMetricDetailRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImportMetricDetailRequestBody {
     /// 周期 ID，可通过[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)接口获取
@@ -191,7 +192,6 @@ pub struct ImportMetricDetailRequestBody {
     ///
     /// Default (applied by the server when omitted): `API录入`.
     /// Example: `API录入`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_record_name: Option<String>,
     /// 指标明细列表
     ///
@@ -220,6 +220,73 @@ impl ImportMetricDetailRequestBody {
     }
 }
 
+impl Serialize for ImportMetricDetailRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(2, &[self.import_record_name.is_some()]);
+        let mut state = serializer
+            .serialize_struct("ImportMetricDetailRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        wire::optional_field(
+            &mut state,
+            "import_record_name",
+            &self.import_record_name,
+        )?;
+        state.serialize_field("imported_metrics", &self.imported_metrics)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ImportMetricDetailRequestBody {
+    const NAME: &'static str = "ImportMetricDetailRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_id",
+        "import_record_name",
+        "imported_metrics",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut import_record_name: Option<Option<String>> = None;
+        let mut imported_metrics: Option<Vec<ImportedMetric>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut import_record_name,
+                        "import_record_name",
+                    )?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut imported_metrics,
+                        "imported_metrics",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            import_record_name: import_record_name.flatten(),
+            imported_metrics: wire::required(imported_metrics, "imported_metrics")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportMetricDetailRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ImportMetricDetailRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -232,11 +299,10 @@ impl Validate for ImportMetricDetailRequestBody {
 }
 
 /// The `data` of a successful response to [`ImportMetricDetailRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImportMetricDetailResponseBody {
     /// 导入记录 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_record_id: Option<String>,
 }
 
@@ -253,12 +319,56 @@ impl ImportMetricDetailResponseBody {
     }
 }
 
+impl Serialize for ImportMetricDetailResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.import_record_id.is_some()]);
+        let mut state = serializer
+            .serialize_struct("ImportMetricDetailResponseBody", len)?;
+        wire::optional_field(&mut state, "import_record_id", &self.import_record_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ImportMetricDetailResponseBody {
+    const NAME: &'static str = "ImportMetricDetailResponseBody";
+    const FIELDS: &'static [&'static str] = &["import_record_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut import_record_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut import_record_id,
+                        "import_record_id",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            import_record_id: import_record_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportMetricDetailResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ImportMetricDetailResponseBody {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 指标明细列表
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImportedMetric {
     /// 被评估人 ID，与入参 `user_id_type` 类型一致
@@ -293,6 +403,57 @@ impl ImportedMetric {
     }
 }
 
+impl Serialize for ImportedMetric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(3, &[]);
+        let mut state = serializer.serialize_struct("ImportedMetric", len)?;
+        state.serialize_field("reviewee_user_id", &self.reviewee_user_id)?;
+        state.serialize_field("metric_id", &self.metric_id)?;
+        state.serialize_field("fields", &self.fields)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ImportedMetric {
+    const NAME: &'static str = "ImportedMetric";
+    const FIELDS: &'static [&'static str] = &["reviewee_user_id", "metric_id", "fields"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut reviewee_user_id: Option<String> = None;
+        let mut metric_id: Option<String> = None;
+        let mut fields: Option<Vec<ImportedMetricField>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_id,
+                        "reviewee_user_id",
+                    )?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut metric_id, "metric_id")?,
+                Some(2) => wire::next_value(&mut map, &mut fields, "fields")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            reviewee_user_id: wire::required(reviewee_user_id, "reviewee_user_id")?,
+            metric_id: wire::required(metric_id, "metric_id")?,
+            fields: wire::required(fields, "fields")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportedMetric {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ImportedMetric {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -305,7 +466,7 @@ impl Validate for ImportedMetric {
 }
 
 /// 指标字段信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImportedMetricField {
     /// 指标字段 ID，可通过[获取指标字段列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_field/query)接口获取
@@ -316,12 +477,10 @@ pub struct ImportedMetricField {
     /// 字段值
     ///
     /// Example: `100`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<String>,
     /// 字段值，当字段为人员信息时必填，与入参 `user_id_type` 类型一致
     ///
     /// Example: `ou_3245842393d09e9428ad4655da6e30b3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value_person: Option<String>,
 }
 
@@ -345,6 +504,68 @@ impl ImportedMetricField {
     pub fn field_value_person(mut self, value: impl Into<String>) -> Self {
         self.field_value_person = Some(value.into());
         self
+    }
+}
+
+impl Serialize for ImportedMetricField {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            1,
+            &[self.field_value.is_some(), self.field_value_person.is_some()],
+        );
+        let mut state = serializer.serialize_struct("ImportedMetricField", len)?;
+        state.serialize_field("field_id", &self.field_id)?;
+        wire::optional_field(&mut state, "field_value", &self.field_value)?;
+        wire::optional_field(
+            &mut state,
+            "field_value_person",
+            &self.field_value_person,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ImportedMetricField {
+    const NAME: &'static str = "ImportedMetricField";
+    const FIELDS: &'static [&'static str] = &[
+        "field_id",
+        "field_value",
+        "field_value_person",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_id: Option<String> = None;
+        let mut field_value: Option<Option<String>> = None;
+        let mut field_value_person: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut map, &mut field_value, "field_value")?,
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut field_value_person,
+                        "field_value_person",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            field_id: wire::required(field_id, "field_id")?,
+            field_value: field_value.flatten(),
+            field_value_person: field_value_person.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportedMetricField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

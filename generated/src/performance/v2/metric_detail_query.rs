@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate,
+    validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -171,7 +171,7 @@ impl ApiRequest for QueryMetricDetailRequest {
 }
 
 /// Body of [`QueryMetricDetailRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMetricDetailRequestBody {
     /// 周期 ID，1 次只允许查询 1 个周期，semester_id 可通过【[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)】接口获得
@@ -197,6 +197,54 @@ impl QueryMetricDetailRequestBody {
     }
 }
 
+impl Serialize for QueryMetricDetailRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(2, &[]);
+        let mut state = serializer
+            .serialize_struct("QueryMetricDetailRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        state.serialize_field("reviewee_user_ids", &self.reviewee_user_ids)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryMetricDetailRequestBody {
+    const NAME: &'static str = "QueryMetricDetailRequestBody";
+    const FIELDS: &'static [&'static str] = &["semester_id", "reviewee_user_ids"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut reviewee_user_ids: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_ids,
+                        "reviewee_user_ids",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            reviewee_user_ids: wire::required(reviewee_user_ids, "reviewee_user_ids")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryMetricDetailRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryMetricDetailRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -208,14 +256,12 @@ impl Validate for QueryMetricDetailRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryMetricDetailRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryMetricDetailResponseBody {
     /// 周期 ID，详情可查看：[获取周期](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
     /// 指标明细列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewee_metrics: Option<Vec<RevieweeMetric>>,
 }
 
@@ -241,6 +287,57 @@ impl QueryMetricDetailResponseBody {
     }
 }
 
+impl Serialize for QueryMetricDetailResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.semester_id.is_some(), self.reviewee_metrics.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("QueryMetricDetailResponseBody", len)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "reviewee_metrics", &self.reviewee_metrics)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryMetricDetailResponseBody {
+    const NAME: &'static str = "QueryMetricDetailResponseBody";
+    const FIELDS: &'static [&'static str] = &["semester_id", "reviewee_metrics"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<Option<String>> = None;
+        let mut reviewee_metrics: Option<Option<Vec<RevieweeMetric>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_metrics,
+                        "reviewee_metrics",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: semester_id.flatten(),
+            reviewee_metrics: reviewee_metrics.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryMetricDetailResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryMetricDetailResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reviewee_metrics {
@@ -251,20 +348,16 @@ impl Validate for QueryMetricDetailResponseBody {
 }
 
 /// 指标明细列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RevieweeMetric {
     /// 被评估人
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewee_user_id: Option<User>,
     /// 指标模板 ID，详情可查看：[获取指标模板列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_template/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_template_id: Option<String>,
     /// 指标详情
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_details: Option<MetricDetail>,
     /// 指标对应的环节状态
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewee_stage_statuses: Option<Vec<RevieweeStageStatus>>,
 }
 
@@ -304,6 +397,99 @@ impl RevieweeMetric {
     }
 }
 
+impl Serialize for RevieweeMetric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.reviewee_user_id.is_some(),
+                self.metric_template_id.is_some(),
+                self.metric_details.is_some(),
+                self.reviewee_stage_statuses.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("RevieweeMetric", len)?;
+        wire::optional_field(&mut state, "reviewee_user_id", &self.reviewee_user_id)?;
+        wire::optional_field(
+            &mut state,
+            "metric_template_id",
+            &self.metric_template_id,
+        )?;
+        wire::optional_field(&mut state, "metric_details", &self.metric_details)?;
+        wire::optional_field(
+            &mut state,
+            "reviewee_stage_statuses",
+            &self.reviewee_stage_statuses,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for RevieweeMetric {
+    const NAME: &'static str = "RevieweeMetric";
+    const FIELDS: &'static [&'static str] = &[
+        "reviewee_user_id",
+        "metric_template_id",
+        "metric_details",
+        "reviewee_stage_statuses",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut reviewee_user_id: Option<Option<User>> = None;
+        let mut metric_template_id: Option<Option<String>> = None;
+        let mut metric_details: Option<Option<MetricDetail>> = None;
+        let mut reviewee_stage_statuses: Option<Option<Vec<RevieweeStageStatus>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_id,
+                        "reviewee_user_id",
+                    )?
+                }
+
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_template_id,
+                        "metric_template_id",
+                    )?
+                }
+
+                Some(2) => {
+                    wire::next_value(&mut map, &mut metric_details, "metric_details")?
+                }
+
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_stage_statuses,
+                        "reviewee_stage_statuses",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            reviewee_user_id: reviewee_user_id.flatten(),
+            metric_template_id: metric_template_id.flatten(),
+            metric_details: metric_details.flatten(),
+            reviewee_stage_statuses: reviewee_stage_statuses.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RevieweeMetric {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for RevieweeMetric {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reviewee_user_id {
@@ -324,16 +510,14 @@ impl Validate for RevieweeMetric {
 }
 
 /// 被评估人
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct User {
     /// 用户的 open_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 用户的 user_id，与入参 `user_id_type` 类型一致
     ///
     /// Elsewhere on the page: 用户的 user_id，取值与user_id_type一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -359,37 +543,72 @@ impl User {
     }
 }
 
+impl Serialize for User {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.open_id.is_some(), self.user_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("User", len)?;
+        wire::optional_field(&mut state, "open_id", &self.open_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for User {
+    const NAME: &'static str = "User";
+    const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut open_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            open_id: open_id.flatten(),
+            user_id: user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for User {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for User {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 指标详情
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricDetail {
     /// 指标 ID，详情可查看：[获取指标列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_lib/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_id: Option<String>,
     /// 指标名称，指标在该明细数据中的名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 指标字段信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<MetricFieldInDetails>>,
     /// 指标维度 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension_id: Option<String>,
     /// 指标维度名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension_name: Option<I18n>,
     /// 指标维度权重，如果没有设置则返回为空，单位为百分比
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension_weight: Option<String>,
     /// 指标添加来源
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_from: Option<AddFrom>,
     /// 指标是否引自指标库
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_from_library: Option<bool>,
 }
 
@@ -457,6 +676,104 @@ impl MetricDetail {
     }
 }
 
+impl Serialize for MetricDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.metric_id.is_some(),
+                self.name.is_some(),
+                self.fields.is_some(),
+                self.dimension_id.is_some(),
+                self.dimension_name.is_some(),
+                self.dimension_weight.is_some(),
+                self.add_from.is_some(),
+                self.is_from_library.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricDetail", len)?;
+        wire::optional_field(&mut state, "metric_id", &self.metric_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "fields", &self.fields)?;
+        wire::optional_field(&mut state, "dimension_id", &self.dimension_id)?;
+        wire::optional_field(&mut state, "dimension_name", &self.dimension_name)?;
+        wire::optional_field(&mut state, "dimension_weight", &self.dimension_weight)?;
+        wire::optional_field(&mut state, "add_from", &self.add_from)?;
+        wire::optional_field(&mut state, "is_from_library", &self.is_from_library)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricDetail {
+    const NAME: &'static str = "MetricDetail";
+    const FIELDS: &'static [&'static str] = &[
+        "metric_id",
+        "name",
+        "fields",
+        "dimension_id",
+        "dimension_name",
+        "dimension_weight",
+        "add_from",
+        "is_from_library",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_id: Option<Option<String>> = None;
+        let mut name: Option<Option<String>> = None;
+        let mut fields: Option<Option<Vec<MetricFieldInDetails>>> = None;
+        let mut dimension_id: Option<Option<String>> = None;
+        let mut dimension_name: Option<Option<I18n>> = None;
+        let mut dimension_weight: Option<Option<String>> = None;
+        let mut add_from: Option<Option<AddFrom>> = None;
+        let mut is_from_library: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut metric_id, "metric_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut fields, "fields")?,
+                Some(3) => wire::next_value(&mut map, &mut dimension_id, "dimension_id")?,
+                Some(4) => {
+                    wire::next_value(&mut map, &mut dimension_name, "dimension_name")?
+                }
+
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut dimension_weight,
+                        "dimension_weight",
+                    )?
+                }
+
+                Some(6) => wire::next_value(&mut map, &mut add_from, "add_from")?,
+                Some(7) => {
+                    wire::next_value(&mut map, &mut is_from_library, "is_from_library")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_id: metric_id.flatten(),
+            name: name.flatten(),
+            fields: fields.flatten(),
+            dimension_id: dimension_id.flatten(),
+            dimension_name: dimension_name.flatten(),
+            dimension_weight: dimension_weight.flatten(),
+            add_from: add_from.flatten(),
+            is_from_library: is_from_library.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricDetail {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.fields {
@@ -477,17 +794,14 @@ impl Validate for MetricDetail {
 }
 
 /// 指标字段信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricFieldInDetails {
     /// 指标字段 ID，详情可查看：[获取指标字段列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_field/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// 指标字段值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<String>,
     /// 字段值，当字段为人员信息时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value_person: Option<User>,
 }
 
@@ -520,6 +834,72 @@ impl MetricFieldInDetails {
     }
 }
 
+impl Serialize for MetricFieldInDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.field_id.is_some(),
+                self.field_value.is_some(),
+                self.field_value_person.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricFieldInDetails", len)?;
+        wire::optional_field(&mut state, "field_id", &self.field_id)?;
+        wire::optional_field(&mut state, "field_value", &self.field_value)?;
+        wire::optional_field(
+            &mut state,
+            "field_value_person",
+            &self.field_value_person,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricFieldInDetails {
+    const NAME: &'static str = "MetricFieldInDetails";
+    const FIELDS: &'static [&'static str] = &[
+        "field_id",
+        "field_value",
+        "field_value_person",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_id: Option<Option<String>> = None;
+        let mut field_value: Option<Option<String>> = None;
+        let mut field_value_person: Option<Option<User>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut map, &mut field_value, "field_value")?,
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut field_value_person,
+                        "field_value_person",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            field_id: field_id.flatten(),
+            field_value: field_value.flatten(),
+            field_value_person: field_value_person.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricFieldInDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricFieldInDetails {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.field_value_person {
@@ -530,21 +910,18 @@ impl Validate for MetricFieldInDetails {
 }
 
 /// 指标对应的环节状态
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RevieweeStageStatus {
     /// 环节ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<String>,
     /// 环节类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_type: Option<MetricDetailStageType>,
     /// 环节状态
     ///
     /// Allowed values: `0` (未开始), `1` (待提交), `2` (已逾期), `3` (确认中), `4` (被驳回), `5` (已完成).
     ///
     /// Allowed values: `0`, `1`, `2`, `3`, `4`, `5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_status: Option<i64>,
 }
 
@@ -574,6 +951,57 @@ impl RevieweeStageStatus {
     pub fn stage_status(mut self, value: i64) -> Self {
         self.stage_status = Some(value);
         self
+    }
+}
+
+impl Serialize for RevieweeStageStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.stage_id.is_some(),
+                self.stage_type.is_some(),
+                self.stage_status.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("RevieweeStageStatus", len)?;
+        wire::optional_field(&mut state, "stage_id", &self.stage_id)?;
+        wire::optional_field(&mut state, "stage_type", &self.stage_type)?;
+        wire::optional_field(&mut state, "stage_status", &self.stage_status)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for RevieweeStageStatus {
+    const NAME: &'static str = "RevieweeStageStatus";
+    const FIELDS: &'static [&'static str] = &["stage_id", "stage_type", "stage_status"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut stage_id: Option<Option<String>> = None;
+        let mut stage_type: Option<Option<MetricDetailStageType>> = None;
+        let mut stage_status: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut stage_id, "stage_id")?,
+                Some(1) => wire::next_value(&mut map, &mut stage_type, "stage_type")?,
+                Some(2) => wire::next_value(&mut map, &mut stage_status, "stage_status")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            stage_id: stage_id.flatten(),
+            stage_type: stage_type.flatten(),
+            stage_status: stage_status.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RevieweeStageStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

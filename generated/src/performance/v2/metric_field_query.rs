@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate,
+    validate, wire,
 };
 
 use super::I18n;
@@ -124,14 +124,13 @@ impl ApiRequest for QueryMetricFieldRequest {
 }
 
 /// Body of [`QueryMetricFieldRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryMetricFieldRequestBody {
     /// 指标的字段 ID 列表，填写时获取指定指标字段，不填时获取全部指标字段
     ///
     /// Length: 0..=50 items.
     /// Example: `["7293169069640630291"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_ids: Option<Vec<String>>,
 }
 
@@ -148,6 +147,42 @@ impl QueryMetricFieldRequestBody {
     }
 }
 
+impl Serialize for QueryMetricFieldRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.field_ids.is_some()]);
+        let mut state = serializer.serialize_struct("QueryMetricFieldRequestBody", len)?;
+        wire::optional_field(&mut state, "field_ids", &self.field_ids)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryMetricFieldRequestBody {
+    const NAME: &'static str = "QueryMetricFieldRequestBody";
+    const FIELDS: &'static [&'static str] = &["field_ids"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_ids: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut field_ids, "field_ids")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            field_ids: field_ids.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryMetricFieldRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryMetricFieldRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.field_ids {
@@ -158,11 +193,10 @@ impl Validate for QueryMetricFieldRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryMetricFieldRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryMetricFieldResponseBody {
     /// 指标字段信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricField>>,
 }
 
@@ -179,6 +213,41 @@ impl QueryMetricFieldResponseBody {
     }
 }
 
+impl Serialize for QueryMetricFieldResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.items.is_some()]);
+        let mut state = serializer
+            .serialize_struct("QueryMetricFieldResponseBody", len)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryMetricFieldResponseBody {
+    const NAME: &'static str = "QueryMetricFieldResponseBody";
+    const FIELDS: &'static [&'static str] = &["items"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut items: Option<Option<Vec<MetricField>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { items: items.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryMetricFieldResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryMetricFieldResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -189,19 +258,16 @@ impl Validate for QueryMetricFieldResponseBody {
 }
 
 /// 指标字段信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricField {
     /// 指标字段 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// 指标字段名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 指标字段类型
     ///
     /// Wire name: `type` (as documented).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<Type>,
 }
 
@@ -231,6 +297,53 @@ impl MetricField {
     pub fn type_(mut self, value: Type) -> Self {
         self.type_ = Some(value);
         self
+    }
+}
+
+impl Serialize for MetricField {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.field_id.is_some(), self.name.is_some(), self.type_.is_some()],
+        );
+        let mut state = serializer.serialize_struct("MetricField", len)?;
+        wire::optional_field(&mut state, "field_id", &self.field_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "type", &self.type_)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricField {
+    const NAME: &'static str = "MetricField";
+    const FIELDS: &'static [&'static str] = &["field_id", "name", "type"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut type_: Option<Option<Type>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut type_, "type")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            field_id: field_id.flatten(),
+            name: name.flatten(),
+            type_: type_.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination,
-    RateLimit, Validate, Violation, next_page_token, validate,
+    RateLimit, Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -259,34 +259,29 @@ impl PaginatedRequest for QueryMetricLibRequest {
 }
 
 /// Body of [`QueryMetricLibRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryMetricLibRequestBody {
     /// 指标启用状态，填写时根据指定启用状态进行筛选
     ///
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// 指标标签 ID 列表，可通过[获取指标标签信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_tag/list)接口获取，填写时筛选拥有指定标签的指标
     ///
     /// Length: 0..=99 items.
     /// Example: `["7302271694582841364"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_ids: Option<Vec<String>>,
     /// 指标类型 ID 列表，可通过[获取指标模板列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_template/query) 接口返回结果中的 `data.items.metrics.type_id` 获取，填写时根据指定的指标类型进行筛选，type_ids的长度范围（0～99）
     ///
     /// Example: `["7272578300650717203"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_ids: Option<Vec<String>>,
     /// 指标可用范围，填写时根据指定可用范围进行筛选
     ///
     /// Example: `admins_and_reviewees`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range_of_availability: Option<RangeOfAvailability>,
     /// 指标评分类型，填写时根据指定评分类型进行筛选
     ///
     /// Example: `score_manually`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scoring_setting_type: Option<ScoringSettingType>,
 }
 
@@ -333,6 +328,95 @@ impl QueryMetricLibRequestBody {
     }
 }
 
+impl Serialize for QueryMetricLibRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.is_active.is_some(),
+                self.tag_ids.is_some(),
+                self.type_ids.is_some(),
+                self.range_of_availability.is_some(),
+                self.scoring_setting_type.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("QueryMetricLibRequestBody", len)?;
+        wire::optional_field(&mut state, "is_active", &self.is_active)?;
+        wire::optional_field(&mut state, "tag_ids", &self.tag_ids)?;
+        wire::optional_field(&mut state, "type_ids", &self.type_ids)?;
+        wire::optional_field(
+            &mut state,
+            "range_of_availability",
+            &self.range_of_availability,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "scoring_setting_type",
+            &self.scoring_setting_type,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryMetricLibRequestBody {
+    const NAME: &'static str = "QueryMetricLibRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "is_active",
+        "tag_ids",
+        "type_ids",
+        "range_of_availability",
+        "scoring_setting_type",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut is_active: Option<Option<bool>> = None;
+        let mut tag_ids: Option<Option<Vec<String>>> = None;
+        let mut type_ids: Option<Option<Vec<String>>> = None;
+        let mut range_of_availability: Option<Option<RangeOfAvailability>> = None;
+        let mut scoring_setting_type: Option<Option<ScoringSettingType>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut is_active, "is_active")?,
+                Some(1) => wire::next_value(&mut map, &mut tag_ids, "tag_ids")?,
+                Some(2) => wire::next_value(&mut map, &mut type_ids, "type_ids")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut range_of_availability,
+                        "range_of_availability",
+                    )?
+                }
+
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut scoring_setting_type,
+                        "scoring_setting_type",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            is_active: is_active.flatten(),
+            tag_ids: tag_ids.flatten(),
+            type_ids: type_ids.flatten(),
+            range_of_availability: range_of_availability.flatten(),
+            scoring_setting_type: scoring_setting_type.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryMetricLibRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryMetricLibRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.tag_ids {
@@ -353,17 +437,14 @@ impl Validate for QueryMetricLibRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryMetricLibRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryMetricLibResponseBody {
     /// 指标信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricInLibrary>>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
@@ -396,6 +477,53 @@ impl QueryMetricLibResponseBody {
     }
 }
 
+impl Serialize for QueryMetricLibResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.items.is_some(), self.has_more.is_some(), self.page_token.is_some()],
+        );
+        let mut state = serializer.serialize_struct("QueryMetricLibResponseBody", len)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryMetricLibResponseBody {
+    const NAME: &'static str = "QueryMetricLibResponseBody";
+    const FIELDS: &'static [&'static str] = &["items", "has_more", "page_token"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut items: Option<Option<Vec<MetricInLibrary>>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            items: items.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryMetricLibResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryMetricLibResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -406,38 +534,28 @@ impl Validate for QueryMetricLibResponseBody {
 }
 
 /// 指标信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricInLibrary {
     /// 指标 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_id: Option<String>,
     /// 指标名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 指标类型 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_id: Option<String>,
     /// 指标标签信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<MetricLibMetricTag>>,
     /// 指标字段信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<MetricFieldInLibrary>>,
     /// 指标评分设置类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scoring_setting_type: Option<ScoringSettingType>,
     /// 指标评分公式
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scoring_formula: Option<Formula>,
     /// 指标数据源录入人 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_inputters: Option<Vec<MetricLibUser>>,
     /// 指标可用范围
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range_of_availability: Option<RangeOfAvailability>,
     /// 指标状态是否为启用
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
 
@@ -519,6 +637,139 @@ impl MetricInLibrary {
     }
 }
 
+impl Serialize for MetricInLibrary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.metric_id.is_some(),
+                self.name.is_some(),
+                self.type_id.is_some(),
+                self.tags.is_some(),
+                self.fields.is_some(),
+                self.scoring_setting_type.is_some(),
+                self.scoring_formula.is_some(),
+                self.data_source_inputters.is_some(),
+                self.range_of_availability.is_some(),
+                self.is_active.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricInLibrary", len)?;
+        wire::optional_field(&mut state, "metric_id", &self.metric_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "type_id", &self.type_id)?;
+        wire::optional_field(&mut state, "tags", &self.tags)?;
+        wire::optional_field(&mut state, "fields", &self.fields)?;
+        wire::optional_field(
+            &mut state,
+            "scoring_setting_type",
+            &self.scoring_setting_type,
+        )?;
+        wire::optional_field(&mut state, "scoring_formula", &self.scoring_formula)?;
+        wire::optional_field(
+            &mut state,
+            "data_source_inputters",
+            &self.data_source_inputters,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "range_of_availability",
+            &self.range_of_availability,
+        )?;
+        wire::optional_field(&mut state, "is_active", &self.is_active)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricInLibrary {
+    const NAME: &'static str = "MetricInLibrary";
+    const FIELDS: &'static [&'static str] = &[
+        "metric_id",
+        "name",
+        "type_id",
+        "tags",
+        "fields",
+        "scoring_setting_type",
+        "scoring_formula",
+        "data_source_inputters",
+        "range_of_availability",
+        "is_active",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metric_id: Option<Option<String>> = None;
+        let mut name: Option<Option<String>> = None;
+        let mut type_id: Option<Option<String>> = None;
+        let mut tags: Option<Option<Vec<MetricLibMetricTag>>> = None;
+        let mut fields: Option<Option<Vec<MetricFieldInLibrary>>> = None;
+        let mut scoring_setting_type: Option<Option<ScoringSettingType>> = None;
+        let mut scoring_formula: Option<Option<Formula>> = None;
+        let mut data_source_inputters: Option<Option<Vec<MetricLibUser>>> = None;
+        let mut range_of_availability: Option<Option<RangeOfAvailability>> = None;
+        let mut is_active: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut metric_id, "metric_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut type_id, "type_id")?,
+                Some(3) => wire::next_value(&mut map, &mut tags, "tags")?,
+                Some(4) => wire::next_value(&mut map, &mut fields, "fields")?,
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut scoring_setting_type,
+                        "scoring_setting_type",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(&mut map, &mut scoring_formula, "scoring_formula")?
+                }
+
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut data_source_inputters,
+                        "data_source_inputters",
+                    )?
+                }
+
+                Some(8) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut range_of_availability,
+                        "range_of_availability",
+                    )?
+                }
+
+                Some(9) => wire::next_value(&mut map, &mut is_active, "is_active")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metric_id: metric_id.flatten(),
+            name: name.flatten(),
+            type_id: type_id.flatten(),
+            tags: tags.flatten(),
+            fields: fields.flatten(),
+            scoring_setting_type: scoring_setting_type.flatten(),
+            scoring_formula: scoring_formula.flatten(),
+            data_source_inputters: data_source_inputters.flatten(),
+            range_of_availability: range_of_availability.flatten(),
+            is_active: is_active.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricInLibrary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricInLibrary {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.tags {
@@ -554,14 +805,12 @@ impl Validate for MetricInLibrary {
 }
 
 /// 指标标签信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricLibMetricTag {
     /// 指标标签 ID，详情可查看：[获取指标标签信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_tag/list)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_id: Option<String>,
     /// 标签名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_name: Option<I18n>,
 }
 
@@ -587,6 +836,49 @@ impl MetricLibMetricTag {
     }
 }
 
+impl Serialize for MetricLibMetricTag {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.tag_id.is_some(), self.tag_name.is_some()],
+        );
+        let mut state = serializer.serialize_struct("MetricLibMetricTag", len)?;
+        wire::optional_field(&mut state, "tag_id", &self.tag_id)?;
+        wire::optional_field(&mut state, "tag_name", &self.tag_name)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricLibMetricTag {
+    const NAME: &'static str = "MetricLibMetricTag";
+    const FIELDS: &'static [&'static str] = &["tag_id", "tag_name"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut tag_id: Option<Option<String>> = None;
+        let mut tag_name: Option<Option<I18n>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut tag_id, "tag_id")?,
+                Some(1) => wire::next_value(&mut map, &mut tag_name, "tag_name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            tag_id: tag_id.flatten(),
+            tag_name: tag_name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricLibMetricTag {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricLibMetricTag {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.tag_name {
@@ -597,20 +889,16 @@ impl Validate for MetricLibMetricTag {
 }
 
 /// 指标字段信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricFieldInLibrary {
     /// 指标字段 ID，详情可查看：[获取指标字段详情](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_field/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// 指标字段填写设置类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_setting: Option<InputSetting>,
     /// 指标字段值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<String>,
     /// 字段值，当字段为人员信息时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value_person: Option<MetricLibUser>,
 }
 
@@ -650,6 +938,81 @@ impl MetricFieldInLibrary {
     }
 }
 
+impl Serialize for MetricFieldInLibrary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.field_id.is_some(),
+                self.input_setting.is_some(),
+                self.field_value.is_some(),
+                self.field_value_person.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricFieldInLibrary", len)?;
+        wire::optional_field(&mut state, "field_id", &self.field_id)?;
+        wire::optional_field(&mut state, "input_setting", &self.input_setting)?;
+        wire::optional_field(&mut state, "field_value", &self.field_value)?;
+        wire::optional_field(
+            &mut state,
+            "field_value_person",
+            &self.field_value_person,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricFieldInLibrary {
+    const NAME: &'static str = "MetricFieldInLibrary";
+    const FIELDS: &'static [&'static str] = &[
+        "field_id",
+        "input_setting",
+        "field_value",
+        "field_value_person",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_id: Option<Option<String>> = None;
+        let mut input_setting: Option<Option<InputSetting>> = None;
+        let mut field_value: Option<Option<String>> = None;
+        let mut field_value_person: Option<Option<MetricLibUser>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+                Some(1) => {
+                    wire::next_value(&mut map, &mut input_setting, "input_setting")?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut field_value, "field_value")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut field_value_person,
+                        "field_value_person",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            field_id: field_id.flatten(),
+            input_setting: input_setting.flatten(),
+            field_value: field_value.flatten(),
+            field_value_person: field_value_person.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricFieldInLibrary {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricFieldInLibrary {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.input_setting {
@@ -665,18 +1028,16 @@ impl Validate for MetricFieldInLibrary {
 }
 
 /// 字段值，当字段为人员信息时有值
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricLibUser {
     /// 用户的 open_id
     ///
     /// Elsewhere on the page: 指标数据源录入人的 open_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 用户的 user_id，取值与user_id_type一致
     ///
     /// Elsewhere on the page: 指标数据源录入人的 user_id，取值与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -702,22 +1063,62 @@ impl MetricLibUser {
     }
 }
 
+impl Serialize for MetricLibUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.open_id.is_some(), self.user_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("MetricLibUser", len)?;
+        wire::optional_field(&mut state, "open_id", &self.open_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricLibUser {
+    const NAME: &'static str = "MetricLibUser";
+    const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut open_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            open_id: open_id.flatten(),
+            user_id: user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricLibUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricLibUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 指标评分公式
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Formula {
     /// 公式 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula_id: Option<String>,
     /// 公式名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula_name: Option<String>,
     /// 公式详情
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula_details: Option<String>,
 }
 
@@ -747,6 +1148,64 @@ impl Formula {
     pub fn formula_details(mut self, value: impl Into<String>) -> Self {
         self.formula_details = Some(value.into());
         self
+    }
+}
+
+impl Serialize for Formula {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.formula_id.is_some(),
+                self.formula_name.is_some(),
+                self.formula_details.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Formula", len)?;
+        wire::optional_field(&mut state, "formula_id", &self.formula_id)?;
+        wire::optional_field(&mut state, "formula_name", &self.formula_name)?;
+        wire::optional_field(&mut state, "formula_details", &self.formula_details)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Formula {
+    const NAME: &'static str = "Formula";
+    const FIELDS: &'static [&'static str] = &[
+        "formula_id",
+        "formula_name",
+        "formula_details",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut formula_id: Option<Option<String>> = None;
+        let mut formula_name: Option<Option<String>> = None;
+        let mut formula_details: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut formula_id, "formula_id")?,
+                Some(1) => wire::next_value(&mut map, &mut formula_name, "formula_name")?,
+                Some(2) => {
+                    wire::next_value(&mut map, &mut formula_details, "formula_details")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            formula_id: formula_id.flatten(),
+            formula_name: formula_name.flatten(),
+            formula_details: formula_details.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Formula {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit,
-    Validate, Violation, next_page_token, validate,
+    Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::I18n;
@@ -207,17 +207,14 @@ impl PaginatedRequest for ListMetricTagRequest {
 }
 
 /// The `data` of a successful response to [`ListMetricTagRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ListMetricTagResponseBody {
     /// 指标标签列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricTag>>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }
 
@@ -250,6 +247,53 @@ impl ListMetricTagResponseBody {
     }
 }
 
+impl Serialize for ListMetricTagResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.items.is_some(), self.page_token.is_some(), self.has_more.is_some()],
+        );
+        let mut state = serializer.serialize_struct("ListMetricTagResponseBody", len)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ListMetricTagResponseBody {
+    const NAME: &'static str = "ListMetricTagResponseBody";
+    const FIELDS: &'static [&'static str] = &["items", "page_token", "has_more"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut items: Option<Option<Vec<MetricTag>>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
+                Some(1) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                Some(2) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            items: items.flatten(),
+            page_token: page_token.flatten(),
+            has_more: has_more.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ListMetricTagResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ListMetricTagResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -260,23 +304,18 @@ impl Validate for ListMetricTagResponseBody {
 }
 
 /// 指标标签列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricTag {
     /// 标签 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_id: Option<String>,
     /// 标签名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_name: Option<I18n>,
     /// 标签顺序
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
     /// 创建时间戳（单位：毫秒）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// 更新时间戳（单位：毫秒）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<String>,
 }
 
@@ -320,6 +359,73 @@ impl MetricTag {
     pub fn update_time(mut self, value: impl Into<String>) -> Self {
         self.update_time = Some(value.into());
         self
+    }
+}
+
+impl Serialize for MetricTag {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.tag_id.is_some(),
+                self.tag_name.is_some(),
+                self.index.is_some(),
+                self.create_time.is_some(),
+                self.update_time.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricTag", len)?;
+        wire::optional_field(&mut state, "tag_id", &self.tag_id)?;
+        wire::optional_field(&mut state, "tag_name", &self.tag_name)?;
+        wire::optional_field(&mut state, "index", &self.index)?;
+        wire::optional_field(&mut state, "create_time", &self.create_time)?;
+        wire::optional_field(&mut state, "update_time", &self.update_time)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricTag {
+    const NAME: &'static str = "MetricTag";
+    const FIELDS: &'static [&'static str] = &[
+        "tag_id",
+        "tag_name",
+        "index",
+        "create_time",
+        "update_time",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut tag_id: Option<Option<String>> = None;
+        let mut tag_name: Option<Option<I18n>> = None;
+        let mut index: Option<Option<i64>> = None;
+        let mut create_time: Option<Option<String>> = None;
+        let mut update_time: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut tag_id, "tag_id")?,
+                Some(1) => wire::next_value(&mut map, &mut tag_name, "tag_name")?,
+                Some(2) => wire::next_value(&mut map, &mut index, "index")?,
+                Some(3) => wire::next_value(&mut map, &mut create_time, "create_time")?,
+                Some(4) => wire::next_value(&mut map, &mut update_time, "update_time")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            tag_id: tag_id.flatten(),
+            tag_name: tag_name.flatten(),
+            index: index.flatten(),
+            create_time: create_time.flatten(),
+            update_time: update_time.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricTag {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination,
-    RateLimit, Validate, Violation, next_page_token, validate,
+    RateLimit, Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -293,19 +293,17 @@ impl PaginatedRequest for QueryMetricTemplateRequest {
 }
 
 /// Body of [`QueryMetricTemplateRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryMetricTemplateRequestBody {
     /// 指标模板 ID 列表，填写时获取指定的指标模版
     ///
     /// Length: 0..=50 items.
     /// Example: `["7360956875099078676"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics_template_ids: Option<Vec<String>>,
     /// 指标模版状态
     ///
     /// Example: `to_be_configured`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
 }
 
@@ -331,6 +329,61 @@ impl QueryMetricTemplateRequestBody {
     }
 }
 
+impl Serialize for QueryMetricTemplateRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.metrics_template_ids.is_some(), self.status.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("QueryMetricTemplateRequestBody", len)?;
+        wire::optional_field(
+            &mut state,
+            "metrics_template_ids",
+            &self.metrics_template_ids,
+        )?;
+        wire::optional_field(&mut state, "status", &self.status)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryMetricTemplateRequestBody {
+    const NAME: &'static str = "QueryMetricTemplateRequestBody";
+    const FIELDS: &'static [&'static str] = &["metrics_template_ids", "status"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut metrics_template_ids: Option<Option<Vec<String>>> = None;
+        let mut status: Option<Option<Status>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metrics_template_ids,
+                        "metrics_template_ids",
+                    )?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut status, "status")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            metrics_template_ids: metrics_template_ids.flatten(),
+            status: status.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryMetricTemplateRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryMetricTemplateRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.metrics_template_ids {
@@ -346,17 +399,14 @@ impl Validate for QueryMetricTemplateRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryMetricTemplateRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryMetricTemplateResponseBody {
     /// 指标模板信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<MetricTemplate>>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
@@ -389,6 +439,54 @@ impl QueryMetricTemplateResponseBody {
     }
 }
 
+impl Serialize for QueryMetricTemplateResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.items.is_some(), self.has_more.is_some(), self.page_token.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("QueryMetricTemplateResponseBody", len)?;
+        wire::optional_field(&mut state, "items", &self.items)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryMetricTemplateResponseBody {
+    const NAME: &'static str = "QueryMetricTemplateResponseBody";
+    const FIELDS: &'static [&'static str] = &["items", "has_more", "page_token"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut items: Option<Option<Vec<MetricTemplate>>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            items: items.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryMetricTemplateResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryMetricTemplateResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
@@ -399,38 +497,28 @@ impl Validate for QueryMetricTemplateResponseBody {
 }
 
 /// 指标模板信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricTemplate {
     /// 指标模板 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 模版名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 模板描述
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<I18n>,
     /// 模版状态
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// 模版是否分人群设置指标
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_set_by_group: Option<bool>,
     /// 模版指标总分计算方式
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_metric_score_method: Option<TotalMetricScoreMethod>,
     /// 指标权重计算方式
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_weight_method: Option<MetricWeightMethod>,
     /// 指标维度列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_dimensions: Option<Vec<MetricDimension>>,
     /// 指标列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<MetricInTemplate>>,
     /// 人群分组
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<MetricGroup>>,
 }
 
@@ -512,6 +600,135 @@ impl MetricTemplate {
     }
 }
 
+impl Serialize for MetricTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.name.is_some(),
+                self.description.is_some(),
+                self.status.is_some(),
+                self.is_set_by_group.is_some(),
+                self.total_metric_score_method.is_some(),
+                self.metric_weight_method.is_some(),
+                self.metric_dimensions.is_some(),
+                self.metrics.is_some(),
+                self.groups.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricTemplate", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "description", &self.description)?;
+        wire::optional_field(&mut state, "status", &self.status)?;
+        wire::optional_field(&mut state, "is_set_by_group", &self.is_set_by_group)?;
+        wire::optional_field(
+            &mut state,
+            "total_metric_score_method",
+            &self.total_metric_score_method,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_weight_method",
+            &self.metric_weight_method,
+        )?;
+        wire::optional_field(&mut state, "metric_dimensions", &self.metric_dimensions)?;
+        wire::optional_field(&mut state, "metrics", &self.metrics)?;
+        wire::optional_field(&mut state, "groups", &self.groups)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricTemplate {
+    const NAME: &'static str = "MetricTemplate";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "description",
+        "status",
+        "is_set_by_group",
+        "total_metric_score_method",
+        "metric_weight_method",
+        "metric_dimensions",
+        "metrics",
+        "groups",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut description: Option<Option<I18n>> = None;
+        let mut status: Option<Option<Status>> = None;
+        let mut is_set_by_group: Option<Option<bool>> = None;
+        let mut total_metric_score_method: Option<Option<TotalMetricScoreMethod>> = None;
+        let mut metric_weight_method: Option<Option<MetricWeightMethod>> = None;
+        let mut metric_dimensions: Option<Option<Vec<MetricDimension>>> = None;
+        let mut metrics: Option<Option<Vec<MetricInTemplate>>> = None;
+        let mut groups: Option<Option<Vec<MetricGroup>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut description, "description")?,
+                Some(3) => wire::next_value(&mut map, &mut status, "status")?,
+                Some(4) => {
+                    wire::next_value(&mut map, &mut is_set_by_group, "is_set_by_group")?
+                }
+
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut total_metric_score_method,
+                        "total_metric_score_method",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_weight_method,
+                        "metric_weight_method",
+                    )?
+                }
+
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_dimensions,
+                        "metric_dimensions",
+                    )?
+                }
+
+                Some(8) => wire::next_value(&mut map, &mut metrics, "metrics")?,
+                Some(9) => wire::next_value(&mut map, &mut groups, "groups")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            description: description.flatten(),
+            status: status.flatten(),
+            is_set_by_group: is_set_by_group.flatten(),
+            total_metric_score_method: total_metric_score_method.flatten(),
+            metric_weight_method: metric_weight_method.flatten(),
+            metric_dimensions: metric_dimensions.flatten(),
+            metrics: metrics.flatten(),
+            groups: groups.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricTemplate {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -557,36 +774,28 @@ impl Validate for MetricTemplate {
 }
 
 /// 指标维度列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricDimension {
     /// 所属人群分组 ID，模板分人群设置指标时，指标维度按照人群分组；未分人群设置时该值为空
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// 指标维度 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_dimension_id: Option<String>,
     /// 指标维度名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 指标评估规则 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_rule_id_for_each_metric: Option<String>,
     /// 维度权重，如果没有设置则返回为空（和设置为 0 进行区分），单位为百分比
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension_weight: Option<String>,
     /// 维度描述
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<I18n>,
     /// 各指标的评估规则
     ///
     /// Allowed values: `0` (使用相同规则), `1` (使用不同规则).
     ///
     /// Allowed values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_rule_option: Option<i64>,
     /// 被评估人添加指标的设置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_metric_config: Option<CustomMetricConfig>,
 }
 
@@ -657,6 +866,143 @@ impl MetricDimension {
     }
 }
 
+impl Serialize for MetricDimension {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.group_id.is_some(),
+                self.metric_dimension_id.is_some(),
+                self.name.is_some(),
+                self.evaluation_rule_id_for_each_metric.is_some(),
+                self.dimension_weight.is_some(),
+                self.description.is_some(),
+                self.review_rule_option.is_some(),
+                self.custom_metric_config.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricDimension", len)?;
+        wire::optional_field(&mut state, "group_id", &self.group_id)?;
+        wire::optional_field(
+            &mut state,
+            "metric_dimension_id",
+            &self.metric_dimension_id,
+        )?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(
+            &mut state,
+            "evaluation_rule_id_for_each_metric",
+            &self.evaluation_rule_id_for_each_metric,
+        )?;
+        wire::optional_field(&mut state, "dimension_weight", &self.dimension_weight)?;
+        wire::optional_field(&mut state, "description", &self.description)?;
+        wire::optional_field(
+            &mut state,
+            "review_rule_option",
+            &self.review_rule_option,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "custom_metric_config",
+            &self.custom_metric_config,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricDimension {
+    const NAME: &'static str = "MetricDimension";
+    const FIELDS: &'static [&'static str] = &[
+        "group_id",
+        "metric_dimension_id",
+        "name",
+        "evaluation_rule_id_for_each_metric",
+        "dimension_weight",
+        "description",
+        "review_rule_option",
+        "custom_metric_config",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut group_id: Option<Option<String>> = None;
+        let mut metric_dimension_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut evaluation_rule_id_for_each_metric: Option<Option<String>> = None;
+        let mut dimension_weight: Option<Option<String>> = None;
+        let mut description: Option<Option<I18n>> = None;
+        let mut review_rule_option: Option<Option<i64>> = None;
+        let mut custom_metric_config: Option<Option<CustomMetricConfig>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut group_id, "group_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_dimension_id,
+                        "metric_dimension_id",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut evaluation_rule_id_for_each_metric,
+                        "evaluation_rule_id_for_each_metric",
+                    )?
+                }
+
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut dimension_weight,
+                        "dimension_weight",
+                    )?
+                }
+
+                Some(5) => wire::next_value(&mut map, &mut description, "description")?,
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_rule_option,
+                        "review_rule_option",
+                    )?
+                }
+
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut custom_metric_config,
+                        "custom_metric_config",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            group_id: group_id.flatten(),
+            metric_dimension_id: metric_dimension_id.flatten(),
+            name: name.flatten(),
+            evaluation_rule_id_for_each_metric: evaluation_rule_id_for_each_metric
+                .flatten(),
+            dimension_weight: dimension_weight.flatten(),
+            description: description.flatten(),
+            review_rule_option: review_rule_option.flatten(),
+            custom_metric_config: custom_metric_config.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricDimension {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricDimension {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -685,21 +1031,18 @@ impl Validate for MetricDimension {
 }
 
 /// 被评估人添加指标的设置
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CustomMetricConfig {
     /// 非指标库指标的评分方式（手动评分是 0；评分公式是具体的公式 ID）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_formula_id: Option<String>,
     /// 最少需添加的指标数量
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub least_metrics_size: Option<i64>,
     /// 添加指标的方式
     ///
     /// Allowed values: `1` (可选用指标库的指标), `2` (可选用自定义的指标).
     ///
     /// Allowed values: `1`, `2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_metric_options: Option<Vec<i64>>,
 }
 
@@ -732,6 +1075,94 @@ impl CustomMetricConfig {
     }
 }
 
+impl Serialize for CustomMetricConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.default_formula_id.is_some(),
+                self.least_metrics_size.is_some(),
+                self.add_metric_options.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("CustomMetricConfig", len)?;
+        wire::optional_field(
+            &mut state,
+            "default_formula_id",
+            &self.default_formula_id,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "least_metrics_size",
+            &self.least_metrics_size,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "add_metric_options",
+            &self.add_metric_options,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for CustomMetricConfig {
+    const NAME: &'static str = "CustomMetricConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "default_formula_id",
+        "least_metrics_size",
+        "add_metric_options",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut default_formula_id: Option<Option<String>> = None;
+        let mut least_metrics_size: Option<Option<i64>> = None;
+        let mut add_metric_options: Option<Option<Vec<i64>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut default_formula_id,
+                        "default_formula_id",
+                    )?
+                }
+
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut least_metrics_size,
+                        "least_metrics_size",
+                    )?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut add_metric_options,
+                        "add_metric_options",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            default_formula_id: default_formula_id.flatten(),
+            least_metrics_size: least_metrics_size.flatten(),
+            add_metric_options: add_metric_options.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomMetricConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for CustomMetricConfig {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.add_metric_options {
@@ -745,38 +1176,28 @@ impl Validate for CustomMetricConfig {
 }
 
 /// 指标列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricInTemplate {
     /// 所属人群分组 ID，模板分人群设置指标时，指标维度按照人群分组；未分人群设置时该值为空
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// 指标 ID（备注：指标的统一标识 ID。如果模板存在分组，需要+分组 ID 才能标识到指标模板唯一的指标）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_id: Option<String>,
     /// 指标名称（指标在当前模板中的名称）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 指标类型 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_id: Option<String>,
     /// 指标字段信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<MetricFieldInTemplate>>,
     /// 指标是否引自指标库
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_from_library: Option<bool>,
     /// 评分设置类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scoring_setting_type: Option<MetricTemplateScoringSettingType>,
     /// 数据源录入人
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_source_inputters: Option<Vec<MetricTemplateUser>>,
     /// 指标维度 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_dimension_id: Option<String>,
     /// 评估规则
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_rule_config: Option<MetricReviewRuleConfig>,
 }
 
@@ -861,6 +1282,150 @@ impl MetricInTemplate {
     }
 }
 
+impl Serialize for MetricInTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.group_id.is_some(),
+                self.metric_id.is_some(),
+                self.name.is_some(),
+                self.type_id.is_some(),
+                self.fields.is_some(),
+                self.is_from_library.is_some(),
+                self.scoring_setting_type.is_some(),
+                self.data_source_inputters.is_some(),
+                self.metric_dimension_id.is_some(),
+                self.review_rule_config.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricInTemplate", len)?;
+        wire::optional_field(&mut state, "group_id", &self.group_id)?;
+        wire::optional_field(&mut state, "metric_id", &self.metric_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "type_id", &self.type_id)?;
+        wire::optional_field(&mut state, "fields", &self.fields)?;
+        wire::optional_field(&mut state, "is_from_library", &self.is_from_library)?;
+        wire::optional_field(
+            &mut state,
+            "scoring_setting_type",
+            &self.scoring_setting_type,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "data_source_inputters",
+            &self.data_source_inputters,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "metric_dimension_id",
+            &self.metric_dimension_id,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "review_rule_config",
+            &self.review_rule_config,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricInTemplate {
+    const NAME: &'static str = "MetricInTemplate";
+    const FIELDS: &'static [&'static str] = &[
+        "group_id",
+        "metric_id",
+        "name",
+        "type_id",
+        "fields",
+        "is_from_library",
+        "scoring_setting_type",
+        "data_source_inputters",
+        "metric_dimension_id",
+        "review_rule_config",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut group_id: Option<Option<String>> = None;
+        let mut metric_id: Option<Option<String>> = None;
+        let mut name: Option<Option<String>> = None;
+        let mut type_id: Option<Option<String>> = None;
+        let mut fields: Option<Option<Vec<MetricFieldInTemplate>>> = None;
+        let mut is_from_library: Option<Option<bool>> = None;
+        let mut scoring_setting_type: Option<Option<MetricTemplateScoringSettingType>> = None;
+        let mut data_source_inputters: Option<Option<Vec<MetricTemplateUser>>> = None;
+        let mut metric_dimension_id: Option<Option<String>> = None;
+        let mut review_rule_config: Option<Option<MetricReviewRuleConfig>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut group_id, "group_id")?,
+                Some(1) => wire::next_value(&mut map, &mut metric_id, "metric_id")?,
+                Some(2) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(3) => wire::next_value(&mut map, &mut type_id, "type_id")?,
+                Some(4) => wire::next_value(&mut map, &mut fields, "fields")?,
+                Some(5) => {
+                    wire::next_value(&mut map, &mut is_from_library, "is_from_library")?
+                }
+
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut scoring_setting_type,
+                        "scoring_setting_type",
+                    )?
+                }
+
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut data_source_inputters,
+                        "data_source_inputters",
+                    )?
+                }
+
+                Some(8) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut metric_dimension_id,
+                        "metric_dimension_id",
+                    )?
+                }
+
+                Some(9) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_rule_config,
+                        "review_rule_config",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            group_id: group_id.flatten(),
+            metric_id: metric_id.flatten(),
+            name: name.flatten(),
+            type_id: type_id.flatten(),
+            fields: fields.flatten(),
+            is_from_library: is_from_library.flatten(),
+            scoring_setting_type: scoring_setting_type.flatten(),
+            data_source_inputters: data_source_inputters.flatten(),
+            metric_dimension_id: metric_dimension_id.flatten(),
+            review_rule_config: review_rule_config.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricInTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricInTemplate {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.fields {
@@ -886,20 +1451,16 @@ impl Validate for MetricInTemplate {
 }
 
 /// 指标字段信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricFieldInTemplate {
     /// 指标字段 ID，详情可查看：[获取指标字段列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_field/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 字段填写方式设置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_setting: Option<MetricTemplateInputSetting>,
     /// 字段值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filed_value: Option<String>,
     /// 字段值，当字段为人员信息的时候有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value_person: Option<MetricTemplateUser>,
 }
 
@@ -939,6 +1500,81 @@ impl MetricFieldInTemplate {
     }
 }
 
+impl Serialize for MetricFieldInTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.input_setting.is_some(),
+                self.filed_value.is_some(),
+                self.field_value_person.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("MetricFieldInTemplate", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "input_setting", &self.input_setting)?;
+        wire::optional_field(&mut state, "filed_value", &self.filed_value)?;
+        wire::optional_field(
+            &mut state,
+            "field_value_person",
+            &self.field_value_person,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricFieldInTemplate {
+    const NAME: &'static str = "MetricFieldInTemplate";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "input_setting",
+        "filed_value",
+        "field_value_person",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut input_setting: Option<Option<MetricTemplateInputSetting>> = None;
+        let mut filed_value: Option<Option<String>> = None;
+        let mut field_value_person: Option<Option<MetricTemplateUser>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => {
+                    wire::next_value(&mut map, &mut input_setting, "input_setting")?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut filed_value, "filed_value")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut field_value_person,
+                        "field_value_person",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            input_setting: input_setting.flatten(),
+            filed_value: filed_value.flatten(),
+            field_value_person: field_value_person.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricFieldInTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricFieldInTemplate {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.input_setting {
@@ -954,16 +1590,14 @@ impl Validate for MetricFieldInTemplate {
 }
 
 /// 字段值，当字段为人员信息的时候有值
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricTemplateUser {
     /// 用户的 open_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 用户的 user_id，取值与user_id_type一致
     ///
     /// Elsewhere on the page: 用户的 user_id，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -989,19 +1623,60 @@ impl MetricTemplateUser {
     }
 }
 
+impl Serialize for MetricTemplateUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.open_id.is_some(), self.user_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("MetricTemplateUser", len)?;
+        wire::optional_field(&mut state, "open_id", &self.open_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricTemplateUser {
+    const NAME: &'static str = "MetricTemplateUser";
+    const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut open_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            open_id: open_id.flatten(),
+            user_id: user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricTemplateUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricTemplateUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 评估规则
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricReviewRuleConfig {
     /// 最高分
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<String>,
     /// 最低分
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<String>,
 }
 
@@ -1024,19 +1699,57 @@ impl MetricReviewRuleConfig {
     }
 }
 
+impl Serialize for MetricReviewRuleConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.max.is_some(), self.min.is_some()]);
+        let mut state = serializer.serialize_struct("MetricReviewRuleConfig", len)?;
+        wire::optional_field(&mut state, "max", &self.max)?;
+        wire::optional_field(&mut state, "min", &self.min)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricReviewRuleConfig {
+    const NAME: &'static str = "MetricReviewRuleConfig";
+    const FIELDS: &'static [&'static str] = &["max", "min"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut max: Option<Option<String>> = None;
+        let mut min: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut max, "max")?,
+                Some(1) => wire::next_value(&mut map, &mut min, "min")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            max: max.flatten(),
+            min: min.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricReviewRuleConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricReviewRuleConfig {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 人群分组
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricGroup {
     /// 人群分组 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// 人群分组名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -1056,6 +1769,46 @@ impl MetricGroup {
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
+    }
+}
+
+impl Serialize for MetricGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.group_id.is_some(), self.name.is_some()]);
+        let mut state = serializer.serialize_struct("MetricGroup", len)?;
+        wire::optional_field(&mut state, "group_id", &self.group_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricGroup {
+    const NAME: &'static str = "MetricGroup";
+    const FIELDS: &'static [&'static str] = &["group_id", "name"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut group_id: Option<Option<String>> = None;
+        let mut name: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut group_id, "group_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            group_id: group_id.flatten(),
+            name: name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use serde::{Deserialize, Serialize};
-use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport};
+use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport, wire};
 
 /// 获取项目列表 (`POST /open-apis/performance/v2/activity/query`).
 pub mod activity_query;
@@ -451,14 +451,12 @@ impl<T: Transport> UserInfoResource<'_, T> {
 }
 
 /// 多语言文本（performance v2 使用 zh_cn / en_us 键）
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct I18n {
     /// 中文
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zh_cn: Option<String>,
     /// 英文
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub en_us: Option<String>,
 }
 
@@ -478,6 +476,46 @@ impl I18n {
     pub fn en_us(mut self, value: impl Into<String>) -> Self {
         self.en_us = Some(value.into());
         self
+    }
+}
+
+impl Serialize for I18n {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.zh_cn.is_some(), self.en_us.is_some()]);
+        let mut state = serializer.serialize_struct("I18n", len)?;
+        wire::optional_field(&mut state, "zh_cn", &self.zh_cn)?;
+        wire::optional_field(&mut state, "en_us", &self.en_us)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for I18n {
+    const NAME: &'static str = "I18n";
+    const FIELDS: &'static [&'static str] = &["zh_cn", "en_us"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut zh_cn: Option<Option<String>> = None;
+        let mut en_us: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut zh_cn, "zh_cn")?,
+                Some(1) => wire::next_value(&mut map, &mut en_us, "en_us")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            zh_cn: zh_cn.flatten(),
+            en_us: en_us.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for I18n {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

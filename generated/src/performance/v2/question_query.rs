@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit, Validate,
-    Violation, next_page_token, validate,
+    Violation, next_page_token, validate, wire,
 };
 
 use super::I18n;
@@ -206,14 +206,13 @@ impl PaginatedRequest for QueryQuestionRequest {
 }
 
 /// Body of [`QueryQuestionRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryQuestionRequestBody {
     /// 标签填写题 ID 列表，获取指定标签填写题的配置数据。如果不传则返回所有
     ///
     /// Length: 0..=50 items.
     /// Example: `["7343513161666707459"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_based_question_ids: Option<Vec<String>>,
 }
 
@@ -232,6 +231,53 @@ impl QueryQuestionRequestBody {
     }
 }
 
+impl Serialize for QueryQuestionRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.tag_based_question_ids.is_some()]);
+        let mut state = serializer.serialize_struct("QueryQuestionRequestBody", len)?;
+        wire::optional_field(
+            &mut state,
+            "tag_based_question_ids",
+            &self.tag_based_question_ids,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryQuestionRequestBody {
+    const NAME: &'static str = "QueryQuestionRequestBody";
+    const FIELDS: &'static [&'static str] = &["tag_based_question_ids"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut tag_based_question_ids: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut tag_based_question_ids,
+                        "tag_based_question_ids",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            tag_based_question_ids: tag_based_question_ids.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryQuestionRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryQuestionRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.tag_based_question_ids {
@@ -242,17 +288,14 @@ impl Validate for QueryQuestionRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryQuestionRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryQuestionResponseBody {
     /// 标签填写题
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_based_questions: Option<Vec<Question>>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
@@ -285,6 +328,72 @@ impl QueryQuestionResponseBody {
     }
 }
 
+impl Serialize for QueryQuestionResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.tag_based_questions.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("QueryQuestionResponseBody", len)?;
+        wire::optional_field(
+            &mut state,
+            "tag_based_questions",
+            &self.tag_based_questions,
+        )?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryQuestionResponseBody {
+    const NAME: &'static str = "QueryQuestionResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "tag_based_questions",
+        "has_more",
+        "page_token",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut tag_based_questions: Option<Option<Vec<Question>>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut tag_based_questions,
+                        "tag_based_questions",
+                    )?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            tag_based_questions: tag_based_questions.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryQuestionResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryQuestionResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.tag_based_questions {
@@ -295,17 +404,14 @@ impl Validate for QueryQuestionResponseBody {
 }
 
 /// 标签填写题
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Question {
     /// 填写题 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question_id: Option<String>,
     /// 填写题名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 标签列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_items: Option<Vec<TagItem>>,
 }
 
@@ -338,6 +444,53 @@ impl Question {
     }
 }
 
+impl Serialize for Question {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.question_id.is_some(), self.name.is_some(), self.tag_items.is_some()],
+        );
+        let mut state = serializer.serialize_struct("Question", len)?;
+        wire::optional_field(&mut state, "question_id", &self.question_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "tag_items", &self.tag_items)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Question {
+    const NAME: &'static str = "Question";
+    const FIELDS: &'static [&'static str] = &["question_id", "name", "tag_items"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut question_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut tag_items: Option<Option<Vec<TagItem>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut question_id, "question_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut tag_items, "tag_items")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            question_id: question_id.flatten(),
+            name: name.flatten(),
+            tag_items: tag_items.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Question {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Question {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -353,14 +506,12 @@ impl Validate for Question {
 }
 
 /// 标签列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagItem {
     /// 标签 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 标签名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
@@ -380,6 +531,46 @@ impl TagItem {
     pub fn name(mut self, value: I18n) -> Self {
         self.name = Some(value);
         self
+    }
+}
+
+impl Serialize for TagItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.id.is_some(), self.name.is_some()]);
+        let mut state = serializer.serialize_struct("TagItem", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for TagItem {
+    const NAME: &'static str = "TagItem";
+    const FIELDS: &'static [&'static str] = &["id", "name"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for TagItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate,
+    validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -395,7 +395,7 @@ impl ApiRequest for QueryReviewDataRequest {
 }
 
 /// Body of [`QueryReviewDataRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryReviewDataRequestBody {
     /// 评估周期 ID 列表，semester_id 可通过[【获取周期】](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)获得
@@ -413,19 +413,16 @@ pub struct QueryReviewDataRequestBody {
     /// 环节类型，如果同时传了环节 ID 和环节类型，优先返回环节 ID 对应的绩效数据。 stage_types 和 stage_ids 至少要传一个，不传默认不返回任何环节评估数据。如果返回数据为空，可以检查模板对应环节是否有内容。
     ///
     /// Example: `["leader_review"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_types: Option<Vec<StageTypes>>,
     /// 评估型环节的执行人角色，当传入的环节类型中有评估型环节时，该参数才生效，返回指定执行人角色的评估型环节数据，不传默认包含所有的执行人角色。
     ///
     /// Example: `["reviewee"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_stage_roles: Option<Vec<ReviewStageRoles>>,
     /// 环节 ID，如果同时传了环节 ID 和环节类型，优先返回环节 ID 对应的绩效数据。 stage_types 和 stage_ids 至少要传一个，不传默认不返回任何环节评估数据。
     /// 可在事件[绩效结果开通](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/stage_task/events/open_result)、[绩效详情变更](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_data/events/changed)获得，用于接收事件后按环节查询评估数据场景
     ///
     /// Length: 0..=50 items.
     /// Example: `["7343513161666707459"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_ids: Option<Vec<String>>,
     /// 当要获取的绩效数据的环节类型包含终评环节时，可指定是否需要返回绩效终评数据的具体环节来源。不传则默认不返回。
     ///
@@ -433,12 +430,10 @@ pub struct QueryReviewDataRequestBody {
     ///
     /// Allowed values: `true`, `false`.
     /// Example: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_leader_review_data_source: Option<bool>,
     /// 可筛选出在此时间之后，有内容提交的环节数据，毫秒级时间戳。不传默认返回所有时间提交的环节数据，包括未提交的环节数据
     ///
     /// Example: `1630425599999`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_later_than: Option<String>,
     /// 环节状态，不传默认包含所有状态。各类型的环节分别有以下环节状态：      查看绩效结果环节状态
     /// 可选值有：   - `0`：已开通，绩效结果已开通，未发起复议也无需确认结果   - `1`：待确认，绩效结果已开通但被评估人还未确认结果，确认的截止时间还未到达   - `2`：已截止，绩效结果已开通但被评估人还未确认结果，确认的截止时间已到达   - `3`：已确认，绩效结果已开通，被评估人已确认结果   - `4`：已复议，绩效结果已开通，且被评估人已发起复议      绩效结果复议环节状态
@@ -447,7 +442,6 @@ pub struct QueryReviewDataRequestBody {
     ///
     /// Length: 0..=50 items.
     /// Example: `[1]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_progresses: Option<Vec<i64>>,
 }
 
@@ -503,6 +497,136 @@ impl QueryReviewDataRequestBody {
     }
 }
 
+impl Serialize for QueryReviewDataRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            2,
+            &[
+                self.stage_types.is_some(),
+                self.review_stage_roles.is_some(),
+                self.stage_ids.is_some(),
+                self.need_leader_review_data_source.is_some(),
+                self.updated_later_than.is_some(),
+                self.stage_progresses.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("QueryReviewDataRequestBody", len)?;
+        state.serialize_field("semester_ids", &self.semester_ids)?;
+        state.serialize_field("reviewee_user_ids", &self.reviewee_user_ids)?;
+        wire::optional_field(&mut state, "stage_types", &self.stage_types)?;
+        wire::optional_field(
+            &mut state,
+            "review_stage_roles",
+            &self.review_stage_roles,
+        )?;
+        wire::optional_field(&mut state, "stage_ids", &self.stage_ids)?;
+        wire::optional_field(
+            &mut state,
+            "need_leader_review_data_source",
+            &self.need_leader_review_data_source,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "updated_later_than",
+            &self.updated_later_than,
+        )?;
+        wire::optional_field(&mut state, "stage_progresses", &self.stage_progresses)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
+    const NAME: &'static str = "QueryReviewDataRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_ids",
+        "reviewee_user_ids",
+        "stage_types",
+        "review_stage_roles",
+        "stage_ids",
+        "need_leader_review_data_source",
+        "updated_later_than",
+        "stage_progresses",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_ids: Option<Vec<String>> = None;
+        let mut reviewee_user_ids: Option<Vec<String>> = None;
+        let mut stage_types: Option<Option<Vec<StageTypes>>> = None;
+        let mut review_stage_roles: Option<Option<Vec<ReviewStageRoles>>> = None;
+        let mut stage_ids: Option<Option<Vec<String>>> = None;
+        let mut need_leader_review_data_source: Option<Option<bool>> = None;
+        let mut updated_later_than: Option<Option<String>> = None;
+        let mut stage_progresses: Option<Option<Vec<i64>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_ids, "semester_ids")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_ids,
+                        "reviewee_user_ids",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut stage_types, "stage_types")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_stage_roles,
+                        "review_stage_roles",
+                    )?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut stage_ids, "stage_ids")?,
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut need_leader_review_data_source,
+                        "need_leader_review_data_source",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut updated_later_than,
+                        "updated_later_than",
+                    )?
+                }
+
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut stage_progresses,
+                        "stage_progresses",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_ids: wire::required(semester_ids, "semester_ids")?,
+            reviewee_user_ids: wire::required(reviewee_user_ids, "reviewee_user_ids")?,
+            stage_types: stage_types.flatten(),
+            review_stage_roles: review_stage_roles.flatten(),
+            stage_ids: stage_ids.flatten(),
+            need_leader_review_data_source: need_leader_review_data_source.flatten(),
+            updated_later_than: updated_later_than.flatten(),
+            stage_progresses: stage_progresses.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryReviewDataRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryReviewDataRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -552,11 +676,10 @@ impl Validate for QueryReviewDataRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryReviewDataRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryReviewDataResponseBody {
     /// 评估数据列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datas: Option<Vec<ReviewProfile>>,
 }
 
@@ -573,6 +696,40 @@ impl QueryReviewDataResponseBody {
     }
 }
 
+impl Serialize for QueryReviewDataResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.datas.is_some()]);
+        let mut state = serializer.serialize_struct("QueryReviewDataResponseBody", len)?;
+        wire::optional_field(&mut state, "datas", &self.datas)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryReviewDataResponseBody {
+    const NAME: &'static str = "QueryReviewDataResponseBody";
+    const FIELDS: &'static [&'static str] = &["datas"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut datas: Option<Option<Vec<ReviewProfile>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut datas, "datas")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { datas: datas.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryReviewDataResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryReviewDataResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.datas {
@@ -583,23 +740,18 @@ impl Validate for QueryReviewDataResponseBody {
 }
 
 /// 评估数据列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewProfile {
     /// 被评估人 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<ReviewDataUser>,
     /// 绩效评估周期 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
     /// 绩效评估项目 ID，详细信息请参考[获取项目配置](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_id: Option<String>,
     /// 被评估人在该周期对应的后台评估模板 ID，详细信息请参考[获取评估模板配置](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_template/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_template_id: Option<String>,
     /// 本周期内各环节内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<ReviewStage>>,
 }
 
@@ -646,6 +798,84 @@ impl ReviewProfile {
     }
 }
 
+impl Serialize for ReviewProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.user_id.is_some(),
+                self.semester_id.is_some(),
+                self.activity_id.is_some(),
+                self.review_template_id.is_some(),
+                self.stages.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ReviewProfile", len)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "activity_id", &self.activity_id)?;
+        wire::optional_field(
+            &mut state,
+            "review_template_id",
+            &self.review_template_id,
+        )?;
+        wire::optional_field(&mut state, "stages", &self.stages)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewProfile {
+    const NAME: &'static str = "ReviewProfile";
+    const FIELDS: &'static [&'static str] = &[
+        "user_id",
+        "semester_id",
+        "activity_id",
+        "review_template_id",
+        "stages",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut user_id: Option<Option<ReviewDataUser>> = None;
+        let mut semester_id: Option<Option<String>> = None;
+        let mut activity_id: Option<Option<String>> = None;
+        let mut review_template_id: Option<Option<String>> = None;
+        let mut stages: Option<Option<Vec<ReviewStage>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                Some(1) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(2) => wire::next_value(&mut map, &mut activity_id, "activity_id")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_template_id,
+                        "review_template_id",
+                    )?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut stages, "stages")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            user_id: user_id.flatten(),
+            semester_id: semester_id.flatten(),
+            activity_id: activity_id.flatten(),
+            review_template_id: review_template_id.flatten(),
+            stages: stages.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewProfile {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.user_id {
@@ -661,14 +891,12 @@ impl Validate for ReviewProfile {
 }
 
 /// 被评估人 ID
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewDataUser {
     /// 用户的 open_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 用户的 user_id，ID 类型与user_id_type 的取值一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -694,28 +922,66 @@ impl ReviewDataUser {
     }
 }
 
+impl Serialize for ReviewDataUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.open_id.is_some(), self.user_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("ReviewDataUser", len)?;
+        wire::optional_field(&mut state, "open_id", &self.open_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewDataUser {
+    const NAME: &'static str = "ReviewDataUser";
+    const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut open_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            open_id: open_id.flatten(),
+            user_id: user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewDataUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewDataUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 本周期内各环节内容
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewStage {
     /// 环节 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<String>,
     /// 环节类型
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_type: Option<ReviewDataStageType>,
     /// 该环节对应的环节模板的 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
     /// 评估内容记录。多人评估的环节有多份记录，比如 360 评估环节。如果开启了 360 匿名评估，并且是对全部查看者匿名，则评估记录数低于匿名下限，则不返回 360 评估记录
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<ReviewRecord>>,
     /// 评估型环节的执行人角色
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_stage_role: Option<ReviewDataReviewStageRole>,
 }
 
@@ -762,6 +1028,80 @@ impl ReviewStage {
     }
 }
 
+impl Serialize for ReviewStage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.stage_id.is_some(),
+                self.stage_type.is_some(),
+                self.template_id.is_some(),
+                self.records.is_some(),
+                self.review_stage_role.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ReviewStage", len)?;
+        wire::optional_field(&mut state, "stage_id", &self.stage_id)?;
+        wire::optional_field(&mut state, "stage_type", &self.stage_type)?;
+        wire::optional_field(&mut state, "template_id", &self.template_id)?;
+        wire::optional_field(&mut state, "records", &self.records)?;
+        wire::optional_field(&mut state, "review_stage_role", &self.review_stage_role)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewStage {
+    const NAME: &'static str = "ReviewStage";
+    const FIELDS: &'static [&'static str] = &[
+        "stage_id",
+        "stage_type",
+        "template_id",
+        "records",
+        "review_stage_role",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut stage_id: Option<Option<String>> = None;
+        let mut stage_type: Option<Option<ReviewDataStageType>> = None;
+        let mut template_id: Option<Option<String>> = None;
+        let mut records: Option<Option<Vec<ReviewRecord>>> = None;
+        let mut review_stage_role: Option<Option<ReviewDataReviewStageRole>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut stage_id, "stage_id")?,
+                Some(1) => wire::next_value(&mut map, &mut stage_type, "stage_type")?,
+                Some(2) => wire::next_value(&mut map, &mut template_id, "template_id")?,
+                Some(3) => wire::next_value(&mut map, &mut records, "records")?,
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_stage_role,
+                        "review_stage_role",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            stage_id: stage_id.flatten(),
+            stage_type: stage_type.flatten(),
+            template_id: template_id.flatten(),
+            records: records.flatten(),
+            review_stage_role: review_stage_role.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewStage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewStage {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.stage_type {
@@ -782,26 +1122,21 @@ impl Validate for ReviewStage {
 }
 
 /// 评估内容记录。多人评估的环节有多份记录，比如 360 评估环节。如果开启了 360 匿名评估，并且是对全部查看者匿名，则评估记录数低于匿名下限，则不返回 360 评估记录
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewRecord {
     /// 评估人的环节状态。各类型的环节分别有以下环节状态：      查看绩效结果环节状态
     /// 可选值有：   - `0`：已开通，绩效结果已开通，未发起复议也无需确认结果   - `1`：待确认，绩效结果已开通但被评估人还未确认结果，确认的截止时间还未到达   - `2`：已截止，绩效结果已开通但被评估人还未确认结果，确认的截止时间已到达   - `3`：已确认，绩效结果已开通，被评估人已确认结果   - `4`：已复议，绩效结果已开通，且被评估人已发起复议          终评环节/结果沟通环节状态（不传默认包含所有的状态）      绩效结果复议环节状态
     /// 可选值有：   - `1`：待完成，任务未完成   - `2`：已截止，任务的截止时间已到达，且任务未完成   - `3`：已完成，任务已完成      除上述类型外的其他环节类型状态
     /// 可选值有：   - `0`：未开始，任务的开始时间未到达   - `1`：待完成，任务的开始时间到达而截止时间未到达，且任务未完成   - `2`：已截止，任务的截止时间已到达，且任务未完成   - `3`: 已完成，任务已完成
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<i64>,
     /// 评估记录中的评估内容明细
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ReviewUnit>>,
     /// 360 ° 评估记录的信息。如果开启了 360 匿名评估，并且是对全部查看者匿名，则不返回评估人的部分信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invited_review_record_info: Option<InvitedReviewRecordInfo>,
     /// 合作项目中上级的评估记录信息，仅在「项目直属上级环节」有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct_project_leader_record_info: Option<DirectProjectLeaderRecordInfo>,
     /// 评估记录 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
 }
 
@@ -851,6 +1186,98 @@ impl ReviewRecord {
     }
 }
 
+impl Serialize for ReviewRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.progress.is_some(),
+                self.units.is_some(),
+                self.invited_review_record_info.is_some(),
+                self.direct_project_leader_record_info.is_some(),
+                self.record_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ReviewRecord", len)?;
+        wire::optional_field(&mut state, "progress", &self.progress)?;
+        wire::optional_field(&mut state, "units", &self.units)?;
+        wire::optional_field(
+            &mut state,
+            "invited_review_record_info",
+            &self.invited_review_record_info,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "direct_project_leader_record_info",
+            &self.direct_project_leader_record_info,
+        )?;
+        wire::optional_field(&mut state, "record_id", &self.record_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewRecord {
+    const NAME: &'static str = "ReviewRecord";
+    const FIELDS: &'static [&'static str] = &[
+        "progress",
+        "units",
+        "invited_review_record_info",
+        "direct_project_leader_record_info",
+        "record_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut progress: Option<Option<i64>> = None;
+        let mut units: Option<Option<Vec<ReviewUnit>>> = None;
+        let mut invited_review_record_info: Option<Option<InvitedReviewRecordInfo>> = None;
+        let mut direct_project_leader_record_info: Option<
+            Option<DirectProjectLeaderRecordInfo>,
+        > = None;
+        let mut record_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut progress, "progress")?,
+                Some(1) => wire::next_value(&mut map, &mut units, "units")?,
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut invited_review_record_info,
+                        "invited_review_record_info",
+                    )?
+                }
+
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut direct_project_leader_record_info,
+                        "direct_project_leader_record_info",
+                    )?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut record_id, "record_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            progress: progress.flatten(),
+            units: units.flatten(),
+            invited_review_record_info: invited_review_record_info.flatten(),
+            direct_project_leader_record_info: direct_project_leader_record_info
+                .flatten(),
+            record_id: record_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewRecord {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.units {
@@ -871,17 +1298,14 @@ impl Validate for ReviewRecord {
 }
 
 /// 评估记录中的评估内容明细
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewUnit {
     /// 评估内容 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_id: Option<String>,
     /// 是否为不了解。当评估人选不了解时，会返回为 true，其他时候不返回。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_unknown: Option<bool>,
     /// 评估题列表，指评估内容中的每个题，可能是评估项或者填写项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ReviewDetail>>,
 }
 
@@ -914,6 +1338,53 @@ impl ReviewUnit {
     }
 }
 
+impl Serialize for ReviewUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.unit_id.is_some(), self.is_unknown.is_some(), self.data.is_some()],
+        );
+        let mut state = serializer.serialize_struct("ReviewUnit", len)?;
+        wire::optional_field(&mut state, "unit_id", &self.unit_id)?;
+        wire::optional_field(&mut state, "is_unknown", &self.is_unknown)?;
+        wire::optional_field(&mut state, "data", &self.data)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewUnit {
+    const NAME: &'static str = "ReviewUnit";
+    const FIELDS: &'static [&'static str] = &["unit_id", "is_unknown", "data"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut unit_id: Option<Option<String>> = None;
+        let mut is_unknown: Option<Option<bool>> = None;
+        let mut data: Option<Option<Vec<ReviewDetail>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut unit_id, "unit_id")?,
+                Some(1) => wire::next_value(&mut map, &mut is_unknown, "is_unknown")?,
+                Some(2) => wire::next_value(&mut map, &mut data, "data")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            unit_id: unit_id.flatten(),
+            is_unknown: is_unknown.flatten(),
+            data: data.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewUnit {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.data {
@@ -924,62 +1395,44 @@ impl Validate for ReviewUnit {
 }
 
 /// 评估题列表，指评估内容中的每个题，可能是评估项或者填写项
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewDetail {
     /// 评估题 ID，指评估内容中的每个评估项或填写项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// 评估人 ID。如果开启了 360 匿名评估，并且是对全部查看者匿名，则不返回该值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer_user_id: Option<ReviewDataUser>,
     /// 该评估题的最后提交时间，毫秒级时间戳
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_time: Option<String>,
     /// 评估项 ID（不包含子评估项），option_id 或 score 有值的时候有值，详细信息请参考[获取评估项列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_id: Option<String>,
     /// 评估等级 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub option_id: Option<String>,
     /// 评分
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<String>,
     /// 填写项填写的文本
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 标签填写题 ID，详细信息请参考[获取标签填写题配置](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/question/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_based_question_id: Option<String>,
     /// 标签填写项的内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_text_item_data: Option<Vec<TagText>>,
     /// 绩效系数值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perf_coefficient_value: Option<String>,
     /// 子评估项内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_indicator_data: Option<Vec<SubIndicator>>,
     /// 评估的目标数据，当评估内容是对目标（O）或关键举措（KR）评估时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective_data: Option<Vec<ObjectiveData>>,
     /// 评估的指标，当评估内容是对指标评估时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_data: Option<Vec<MetricData>>,
     /// 终评环节填写内容的来源（仅终评环节的数据有值）
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader_review_data_source: Option<LeaderReviewDataSource>,
     /// 工作/总结类型的文本内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_texts: Option<Vec<String>>,
     /// 富文本格式的填写内容，解析方式见 [editor](https://open.larkoffice.com/document/client-docs/gadget/component-component/basic-component/form/editor#51af2f4f)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub richtext: Option<String>,
     /// 富文本格式的填写内容，解析方式见 [editor](https://open.larkoffice.com/document/client-docs/gadget/component-component/basic-component/form/editor#51af2f4f)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_richtexts: Option<Vec<String>>,
     /// 该评估题是否是首要评估项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_principal_review_item: Option<bool>,
 }
 
@@ -1117,6 +1570,230 @@ impl ReviewDetail {
     }
 }
 
+impl Serialize for ReviewDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.field_id.is_some(),
+                self.reviewer_user_id.is_some(),
+                self.submit_time.is_some(),
+                self.indicator_id.is_some(),
+                self.option_id.is_some(),
+                self.score.is_some(),
+                self.text.is_some(),
+                self.tag_based_question_id.is_some(),
+                self.tag_text_item_data.is_some(),
+                self.perf_coefficient_value.is_some(),
+                self.sub_indicator_data.is_some(),
+                self.objective_data.is_some(),
+                self.metric_data.is_some(),
+                self.leader_review_data_source.is_some(),
+                self.multi_texts.is_some(),
+                self.richtext.is_some(),
+                self.multi_richtexts.is_some(),
+                self.is_principal_review_item.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ReviewDetail", len)?;
+        wire::optional_field(&mut state, "field_id", &self.field_id)?;
+        wire::optional_field(&mut state, "reviewer_user_id", &self.reviewer_user_id)?;
+        wire::optional_field(&mut state, "submit_time", &self.submit_time)?;
+        wire::optional_field(&mut state, "indicator_id", &self.indicator_id)?;
+        wire::optional_field(&mut state, "option_id", &self.option_id)?;
+        wire::optional_field(&mut state, "score", &self.score)?;
+        wire::optional_field(&mut state, "text", &self.text)?;
+        wire::optional_field(
+            &mut state,
+            "tag_based_question_id",
+            &self.tag_based_question_id,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "tag_text_item_data",
+            &self.tag_text_item_data,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "perf_coefficient_value",
+            &self.perf_coefficient_value,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "sub_indicator_data",
+            &self.sub_indicator_data,
+        )?;
+        wire::optional_field(&mut state, "objective_data", &self.objective_data)?;
+        wire::optional_field(&mut state, "metric_data", &self.metric_data)?;
+        wire::optional_field(
+            &mut state,
+            "leader_review_data_source",
+            &self.leader_review_data_source,
+        )?;
+        wire::optional_field(&mut state, "multi_texts", &self.multi_texts)?;
+        wire::optional_field(&mut state, "richtext", &self.richtext)?;
+        wire::optional_field(&mut state, "multi_richtexts", &self.multi_richtexts)?;
+        wire::optional_field(
+            &mut state,
+            "is_principal_review_item",
+            &self.is_principal_review_item,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewDetail {
+    const NAME: &'static str = "ReviewDetail";
+    const FIELDS: &'static [&'static str] = &[
+        "field_id",
+        "reviewer_user_id",
+        "submit_time",
+        "indicator_id",
+        "option_id",
+        "score",
+        "text",
+        "tag_based_question_id",
+        "tag_text_item_data",
+        "perf_coefficient_value",
+        "sub_indicator_data",
+        "objective_data",
+        "metric_data",
+        "leader_review_data_source",
+        "multi_texts",
+        "richtext",
+        "multi_richtexts",
+        "is_principal_review_item",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_id: Option<Option<String>> = None;
+        let mut reviewer_user_id: Option<Option<ReviewDataUser>> = None;
+        let mut submit_time: Option<Option<String>> = None;
+        let mut indicator_id: Option<Option<String>> = None;
+        let mut option_id: Option<Option<String>> = None;
+        let mut score: Option<Option<String>> = None;
+        let mut text: Option<Option<String>> = None;
+        let mut tag_based_question_id: Option<Option<String>> = None;
+        let mut tag_text_item_data: Option<Option<Vec<TagText>>> = None;
+        let mut perf_coefficient_value: Option<Option<String>> = None;
+        let mut sub_indicator_data: Option<Option<Vec<SubIndicator>>> = None;
+        let mut objective_data: Option<Option<Vec<ObjectiveData>>> = None;
+        let mut metric_data: Option<Option<Vec<MetricData>>> = None;
+        let mut leader_review_data_source: Option<Option<LeaderReviewDataSource>> = None;
+        let mut multi_texts: Option<Option<Vec<String>>> = None;
+        let mut richtext: Option<Option<String>> = None;
+        let mut multi_richtexts: Option<Option<Vec<String>>> = None;
+        let mut is_principal_review_item: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewer_user_id,
+                        "reviewer_user_id",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut submit_time, "submit_time")?,
+                Some(3) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
+                Some(4) => wire::next_value(&mut map, &mut option_id, "option_id")?,
+                Some(5) => wire::next_value(&mut map, &mut score, "score")?,
+                Some(6) => wire::next_value(&mut map, &mut text, "text")?,
+                Some(7) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut tag_based_question_id,
+                        "tag_based_question_id",
+                    )?
+                }
+
+                Some(8) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut tag_text_item_data,
+                        "tag_text_item_data",
+                    )?
+                }
+
+                Some(9) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut perf_coefficient_value,
+                        "perf_coefficient_value",
+                    )?
+                }
+
+                Some(10) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut sub_indicator_data,
+                        "sub_indicator_data",
+                    )?
+                }
+
+                Some(11) => {
+                    wire::next_value(&mut map, &mut objective_data, "objective_data")?
+                }
+
+                Some(12) => wire::next_value(&mut map, &mut metric_data, "metric_data")?,
+                Some(13) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut leader_review_data_source,
+                        "leader_review_data_source",
+                    )?
+                }
+
+                Some(14) => wire::next_value(&mut map, &mut multi_texts, "multi_texts")?,
+                Some(15) => wire::next_value(&mut map, &mut richtext, "richtext")?,
+                Some(16) => {
+                    wire::next_value(&mut map, &mut multi_richtexts, "multi_richtexts")?
+                }
+
+                Some(17) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut is_principal_review_item,
+                        "is_principal_review_item",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            field_id: field_id.flatten(),
+            reviewer_user_id: reviewer_user_id.flatten(),
+            submit_time: submit_time.flatten(),
+            indicator_id: indicator_id.flatten(),
+            option_id: option_id.flatten(),
+            score: score.flatten(),
+            text: text.flatten(),
+            tag_based_question_id: tag_based_question_id.flatten(),
+            tag_text_item_data: tag_text_item_data.flatten(),
+            perf_coefficient_value: perf_coefficient_value.flatten(),
+            sub_indicator_data: sub_indicator_data.flatten(),
+            objective_data: objective_data.flatten(),
+            metric_data: metric_data.flatten(),
+            leader_review_data_source: leader_review_data_source.flatten(),
+            multi_texts: multi_texts.flatten(),
+            richtext: richtext.flatten(),
+            multi_richtexts: multi_richtexts.flatten(),
+            is_principal_review_item: is_principal_review_item.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewDetail {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reviewer_user_id {
@@ -1152,17 +1829,14 @@ impl Validate for ReviewDetail {
 }
 
 /// 标签填写项的内容
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagText {
     /// 标签 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_text_id: Option<String>,
     /// 评估人在该标签下填写的文本
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_text: Option<String>,
     /// 富文本格式的填写内容，解析方式见 [editor](https://open.larkoffice.com/document/client-docs/gadget/component-component/basic-component/form/editor#51af2f4f)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_richtext: Option<String>,
 }
 
@@ -1195,31 +1869,76 @@ impl TagText {
     }
 }
 
+impl Serialize for TagText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.tag_text_id.is_some(),
+                self.tag_text.is_some(),
+                self.tag_richtext.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("TagText", len)?;
+        wire::optional_field(&mut state, "tag_text_id", &self.tag_text_id)?;
+        wire::optional_field(&mut state, "tag_text", &self.tag_text)?;
+        wire::optional_field(&mut state, "tag_richtext", &self.tag_richtext)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for TagText {
+    const NAME: &'static str = "TagText";
+    const FIELDS: &'static [&'static str] = &["tag_text_id", "tag_text", "tag_richtext"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut tag_text_id: Option<Option<String>> = None;
+        let mut tag_text: Option<Option<String>> = None;
+        let mut tag_richtext: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut tag_text_id, "tag_text_id")?,
+                Some(1) => wire::next_value(&mut map, &mut tag_text, "tag_text")?,
+                Some(2) => wire::next_value(&mut map, &mut tag_richtext, "tag_richtext")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            tag_text_id: tag_text_id.flatten(),
+            tag_text: tag_text.flatten(),
+            tag_richtext: tag_richtext.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for TagText {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for TagText {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 子评估项内容
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubIndicator {
     /// 子评估题 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// 子评估项 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_id: Option<String>,
     /// 子评估项的评估等级 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub option_id: Option<String>,
     /// 子评估项的评分
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<String>,
     /// 子评估项填写的文本
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 富文本格式的填写内容，解析方式见 [editor](https://open.larkoffice.com/document/client-docs/gadget/component-component/basic-component/form/editor#51af2f4f)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub richtext: Option<String>,
 }
 
@@ -1273,28 +1992,96 @@ impl SubIndicator {
     }
 }
 
+impl Serialize for SubIndicator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.field_id.is_some(),
+                self.indicator_id.is_some(),
+                self.option_id.is_some(),
+                self.score.is_some(),
+                self.text.is_some(),
+                self.richtext.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("SubIndicator", len)?;
+        wire::optional_field(&mut state, "field_id", &self.field_id)?;
+        wire::optional_field(&mut state, "indicator_id", &self.indicator_id)?;
+        wire::optional_field(&mut state, "option_id", &self.option_id)?;
+        wire::optional_field(&mut state, "score", &self.score)?;
+        wire::optional_field(&mut state, "text", &self.text)?;
+        wire::optional_field(&mut state, "richtext", &self.richtext)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for SubIndicator {
+    const NAME: &'static str = "SubIndicator";
+    const FIELDS: &'static [&'static str] = &[
+        "field_id",
+        "indicator_id",
+        "option_id",
+        "score",
+        "text",
+        "richtext",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_id: Option<Option<String>> = None;
+        let mut indicator_id: Option<Option<String>> = None;
+        let mut option_id: Option<Option<String>> = None;
+        let mut score: Option<Option<String>> = None;
+        let mut text: Option<Option<String>> = None;
+        let mut richtext: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
+                Some(2) => wire::next_value(&mut map, &mut option_id, "option_id")?,
+                Some(3) => wire::next_value(&mut map, &mut score, "score")?,
+                Some(4) => wire::next_value(&mut map, &mut text, "text")?,
+                Some(5) => wire::next_value(&mut map, &mut richtext, "richtext")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            field_id: field_id.flatten(),
+            indicator_id: indicator_id.flatten(),
+            option_id: option_id.flatten(),
+            score: score.flatten(),
+            text: text.flatten(),
+            richtext: richtext.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for SubIndicator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for SubIndicator {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 评估的目标数据，当评估内容是对目标（O）或关键举措（KR）评估时有值
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectiveData {
     /// 目标 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective_id: Option<String>,
     /// 目标的评分
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<String>,
     /// 评估人在该填写项填写的文本
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 评估的关键举措，当评估内容是对关键举措（KR）评估时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyresult_data: Option<Vec<KeyresultData>>,
     /// 富文本格式的填写内容，解析方式见 [editor](https://open.larkoffice.com/document/client-docs/gadget/component-component/basic-component/form/editor#51af2f4f)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub richtext: Option<String>,
 }
 
@@ -1341,6 +2128,76 @@ impl ObjectiveData {
     }
 }
 
+impl Serialize for ObjectiveData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.objective_id.is_some(),
+                self.score.is_some(),
+                self.text.is_some(),
+                self.keyresult_data.is_some(),
+                self.richtext.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ObjectiveData", len)?;
+        wire::optional_field(&mut state, "objective_id", &self.objective_id)?;
+        wire::optional_field(&mut state, "score", &self.score)?;
+        wire::optional_field(&mut state, "text", &self.text)?;
+        wire::optional_field(&mut state, "keyresult_data", &self.keyresult_data)?;
+        wire::optional_field(&mut state, "richtext", &self.richtext)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ObjectiveData {
+    const NAME: &'static str = "ObjectiveData";
+    const FIELDS: &'static [&'static str] = &[
+        "objective_id",
+        "score",
+        "text",
+        "keyresult_data",
+        "richtext",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut objective_id: Option<Option<String>> = None;
+        let mut score: Option<Option<String>> = None;
+        let mut text: Option<Option<String>> = None;
+        let mut keyresult_data: Option<Option<Vec<KeyresultData>>> = None;
+        let mut richtext: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut objective_id, "objective_id")?,
+                Some(1) => wire::next_value(&mut map, &mut score, "score")?,
+                Some(2) => wire::next_value(&mut map, &mut text, "text")?,
+                Some(3) => {
+                    wire::next_value(&mut map, &mut keyresult_data, "keyresult_data")?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut richtext, "richtext")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            objective_id: objective_id.flatten(),
+            score: score.flatten(),
+            text: text.flatten(),
+            keyresult_data: keyresult_data.flatten(),
+            richtext: richtext.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectiveData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ObjectiveData {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.keyresult_data {
@@ -1351,20 +2208,16 @@ impl Validate for ObjectiveData {
 }
 
 /// 评估的关键举措，当评估内容是对关键举措（KR）评估时有值
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KeyresultData {
     /// 关键举措 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyresult_id: Option<String>,
     /// 关键举措的评分
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<String>,
     /// 该关键举措的填写项内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 富文本格式的填写内容，解析方式见 [editor](https://open.larkoffice.com/document/client-docs/gadget/component-component/basic-component/form/editor#51af2f4f)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub richtext: Option<String>,
 }
 
@@ -1404,19 +2257,78 @@ impl KeyresultData {
     }
 }
 
+impl Serialize for KeyresultData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.keyresult_id.is_some(),
+                self.score.is_some(),
+                self.text.is_some(),
+                self.richtext.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("KeyresultData", len)?;
+        wire::optional_field(&mut state, "keyresult_id", &self.keyresult_id)?;
+        wire::optional_field(&mut state, "score", &self.score)?;
+        wire::optional_field(&mut state, "text", &self.text)?;
+        wire::optional_field(&mut state, "richtext", &self.richtext)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for KeyresultData {
+    const NAME: &'static str = "KeyresultData";
+    const FIELDS: &'static [&'static str] = &[
+        "keyresult_id",
+        "score",
+        "text",
+        "richtext",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut keyresult_id: Option<Option<String>> = None;
+        let mut score: Option<Option<String>> = None;
+        let mut text: Option<Option<String>> = None;
+        let mut richtext: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut keyresult_id, "keyresult_id")?,
+                Some(1) => wire::next_value(&mut map, &mut score, "score")?,
+                Some(2) => wire::next_value(&mut map, &mut text, "text")?,
+                Some(3) => wire::next_value(&mut map, &mut richtext, "richtext")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            keyresult_id: keyresult_id.flatten(),
+            score: score.flatten(),
+            text: text.flatten(),
+            richtext: richtext.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyresultData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for KeyresultData {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 评估的指标，当评估内容是对指标评估时有值
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MetricData {
     /// 指标 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 指标评分
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<String>,
 }
 
@@ -1439,38 +2351,71 @@ impl MetricData {
     }
 }
 
+impl Serialize for MetricData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.id.is_some(), self.score.is_some()]);
+        let mut state = serializer.serialize_struct("MetricData", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "score", &self.score)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for MetricData {
+    const NAME: &'static str = "MetricData";
+    const FIELDS: &'static [&'static str] = &["id", "score"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut score: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut score, "score")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            score: score.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MetricData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for MetricData {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 360 ° 评估记录的信息。如果开启了 360 匿名评估，并且是对全部查看者匿名，则不返回评估人的部分信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InvitedReviewRecordInfo {
     /// 评估人 ID。如果开启了 360 匿名评估，并且是对全部查看者匿名，则不返回该值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer_id: Option<ReviewDataUser>,
     /// 是否拒绝
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_rejected: Option<bool>,
     /// 360° 评估人拒绝评估的理由，当 360° 评估环节被评估人拒绝时有值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected_reason: Option<String>,
     /// 360° 评估人的评估尺度标签
     ///
     /// Allowed values: `1` (严格), `2` (适中), `3` (宽松).
     ///
     /// Allowed values: `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribute_type: Option<i64>,
     /// 360° 评估人的评估尺度数值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avg_diff: Option<String>,
     /// 360° 评估人的与被评估人关系。如果开启了 360 匿名评估，并且是对全部查看者匿名，且配置隐藏描述信息则不返回该值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship_with_reviewee: Option<RelationshipWithReviewee>,
     /// 360° 评估人的邀请人类型。如果开启了 360 匿名评估，并且是对全部查看者匿名，且配置隐藏描述信息则不返回该值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitedby: Option<Invitedby>,
 }
 
@@ -1534,6 +2479,102 @@ impl InvitedReviewRecordInfo {
     }
 }
 
+impl Serialize for InvitedReviewRecordInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.reviewer_id.is_some(),
+                self.is_rejected.is_some(),
+                self.rejected_reason.is_some(),
+                self.distribute_type.is_some(),
+                self.avg_diff.is_some(),
+                self.relationship_with_reviewee.is_some(),
+                self.invitedby.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("InvitedReviewRecordInfo", len)?;
+        wire::optional_field(&mut state, "reviewer_id", &self.reviewer_id)?;
+        wire::optional_field(&mut state, "is_rejected", &self.is_rejected)?;
+        wire::optional_field(&mut state, "rejected_reason", &self.rejected_reason)?;
+        wire::optional_field(&mut state, "distribute_type", &self.distribute_type)?;
+        wire::optional_field(&mut state, "avg_diff", &self.avg_diff)?;
+        wire::optional_field(
+            &mut state,
+            "relationship_with_reviewee",
+            &self.relationship_with_reviewee,
+        )?;
+        wire::optional_field(&mut state, "invitedby", &self.invitedby)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for InvitedReviewRecordInfo {
+    const NAME: &'static str = "InvitedReviewRecordInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "reviewer_id",
+        "is_rejected",
+        "rejected_reason",
+        "distribute_type",
+        "avg_diff",
+        "relationship_with_reviewee",
+        "invitedby",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut reviewer_id: Option<Option<ReviewDataUser>> = None;
+        let mut is_rejected: Option<Option<bool>> = None;
+        let mut rejected_reason: Option<Option<String>> = None;
+        let mut distribute_type: Option<Option<i64>> = None;
+        let mut avg_diff: Option<Option<String>> = None;
+        let mut relationship_with_reviewee: Option<Option<RelationshipWithReviewee>> = None;
+        let mut invitedby: Option<Option<Invitedby>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut reviewer_id, "reviewer_id")?,
+                Some(1) => wire::next_value(&mut map, &mut is_rejected, "is_rejected")?,
+                Some(2) => {
+                    wire::next_value(&mut map, &mut rejected_reason, "rejected_reason")?
+                }
+
+                Some(3) => {
+                    wire::next_value(&mut map, &mut distribute_type, "distribute_type")?
+                }
+
+                Some(4) => wire::next_value(&mut map, &mut avg_diff, "avg_diff")?,
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut relationship_with_reviewee,
+                        "relationship_with_reviewee",
+                    )?
+                }
+
+                Some(6) => wire::next_value(&mut map, &mut invitedby, "invitedby")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            reviewer_id: reviewer_id.flatten(),
+            is_rejected: is_rejected.flatten(),
+            rejected_reason: rejected_reason.flatten(),
+            distribute_type: distribute_type.flatten(),
+            avg_diff: avg_diff.flatten(),
+            relationship_with_reviewee: relationship_with_reviewee.flatten(),
+            invitedby: invitedby.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for InvitedReviewRecordInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for InvitedReviewRecordInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reviewer_id {
@@ -1562,20 +2603,16 @@ impl Validate for InvitedReviewRecordInfo {
 }
 
 /// 合作项目中上级的评估记录信息，仅在「项目直属上级环节」有值
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DirectProjectLeaderRecordInfo {
     /// 评估人 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer_id: Option<ReviewDataUser>,
     /// 评估人作为直属项目上级所在的项目
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cooperation_projects: Option<Vec<CooperationProject>>,
     /// 评估依据的项目
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_depend_projects: Option<Vec<CooperationProject>>,
     /// 共同参与的项目
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participated_projects: Option<Vec<CooperationProject>>,
 }
 
@@ -1615,6 +2652,101 @@ impl DirectProjectLeaderRecordInfo {
     }
 }
 
+impl Serialize for DirectProjectLeaderRecordInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.reviewer_id.is_some(),
+                self.cooperation_projects.is_some(),
+                self.review_depend_projects.is_some(),
+                self.participated_projects.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("DirectProjectLeaderRecordInfo", len)?;
+        wire::optional_field(&mut state, "reviewer_id", &self.reviewer_id)?;
+        wire::optional_field(
+            &mut state,
+            "cooperation_projects",
+            &self.cooperation_projects,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "review_depend_projects",
+            &self.review_depend_projects,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "participated_projects",
+            &self.participated_projects,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for DirectProjectLeaderRecordInfo {
+    const NAME: &'static str = "DirectProjectLeaderRecordInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "reviewer_id",
+        "cooperation_projects",
+        "review_depend_projects",
+        "participated_projects",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut reviewer_id: Option<Option<ReviewDataUser>> = None;
+        let mut cooperation_projects: Option<Option<Vec<CooperationProject>>> = None;
+        let mut review_depend_projects: Option<Option<Vec<CooperationProject>>> = None;
+        let mut participated_projects: Option<Option<Vec<CooperationProject>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut reviewer_id, "reviewer_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut cooperation_projects,
+                        "cooperation_projects",
+                    )?
+                }
+
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_depend_projects,
+                        "review_depend_projects",
+                    )?
+                }
+
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut participated_projects,
+                        "participated_projects",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            reviewer_id: reviewer_id.flatten(),
+            cooperation_projects: cooperation_projects.flatten(),
+            review_depend_projects: review_depend_projects.flatten(),
+            participated_projects: participated_projects.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DirectProjectLeaderRecordInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for DirectProjectLeaderRecordInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reviewer_id {
@@ -1640,25 +2772,20 @@ impl Validate for DirectProjectLeaderRecordInfo {
 }
 
 /// 评估人作为直属项目上级所在的项目
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CooperationProject {
     /// 合作项目 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 合作项目的名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 合作项目角色
     ///
     /// Elsewhere on the page: 项目角色
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<CooperationRole>>,
     /// 评估人项目角色
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_roles: Option<Vec<CooperationUserRole>>,
     /// 被评估人项目角色
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub underling_roles: Option<Vec<CooperationUserRole>>,
 }
 
@@ -1705,6 +2832,76 @@ impl CooperationProject {
     }
 }
 
+impl Serialize for CooperationProject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.id.is_some(),
+                self.name.is_some(),
+                self.roles.is_some(),
+                self.user_roles.is_some(),
+                self.underling_roles.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("CooperationProject", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "roles", &self.roles)?;
+        wire::optional_field(&mut state, "user_roles", &self.user_roles)?;
+        wire::optional_field(&mut state, "underling_roles", &self.underling_roles)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for CooperationProject {
+    const NAME: &'static str = "CooperationProject";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "roles",
+        "user_roles",
+        "underling_roles",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut roles: Option<Option<Vec<CooperationRole>>> = None;
+        let mut user_roles: Option<Option<Vec<CooperationUserRole>>> = None;
+        let mut underling_roles: Option<Option<Vec<CooperationUserRole>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut roles, "roles")?,
+                Some(3) => wire::next_value(&mut map, &mut user_roles, "user_roles")?,
+                Some(4) => {
+                    wire::next_value(&mut map, &mut underling_roles, "underling_roles")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            roles: roles.flatten(),
+            user_roles: user_roles.flatten(),
+            underling_roles: underling_roles.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CooperationProject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for CooperationProject {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -1730,18 +2927,16 @@ impl Validate for CooperationProject {
 }
 
 /// 合作项目角色
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CooperationRole {
     /// 评估人在合作项目中的角色。在未配置合作项目角色情况下，该字段为空值。
     ///
     /// Elsewhere on the page: 评估人的项目角色。在未配置项目角色情况下，该字段为空值。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer_role: Option<CooperationUserRole>,
     /// 被评估人在合作项目中的项目角色。在未配置合作项目角色情况下，该字段为空值。
     ///
     /// Elsewhere on the page: 被评估人的项目角色。在未配置项目角色情况下，该字段为空值。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewee_role: Option<CooperationUserRole>,
 }
 
@@ -1767,6 +2962,55 @@ impl CooperationRole {
     }
 }
 
+impl Serialize for CooperationRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.reviewer_role.is_some(), self.reviewee_role.is_some()],
+        );
+        let mut state = serializer.serialize_struct("CooperationRole", len)?;
+        wire::optional_field(&mut state, "reviewer_role", &self.reviewer_role)?;
+        wire::optional_field(&mut state, "reviewee_role", &self.reviewee_role)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for CooperationRole {
+    const NAME: &'static str = "CooperationRole";
+    const FIELDS: &'static [&'static str] = &["reviewer_role", "reviewee_role"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut reviewer_role: Option<Option<CooperationUserRole>> = None;
+        let mut reviewee_role: Option<Option<CooperationUserRole>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(&mut map, &mut reviewer_role, "reviewer_role")?
+                }
+
+                Some(1) => {
+                    wire::next_value(&mut map, &mut reviewee_role, "reviewee_role")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            reviewer_role: reviewer_role.flatten(),
+            reviewee_role: reviewee_role.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CooperationRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for CooperationRole {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reviewer_role {
@@ -1782,16 +3026,14 @@ impl Validate for CooperationRole {
 }
 
 /// 评估人在合作项目中的角色。在未配置合作项目角色情况下，该字段为空值。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CooperationUserRole {
     /// 合作项目角色 ID
     ///
     /// Elsewhere on the page: 角色 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_id: Option<String>,
     /// 名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
@@ -1811,6 +3053,46 @@ impl CooperationUserRole {
     pub fn name(mut self, value: I18n) -> Self {
         self.name = Some(value);
         self
+    }
+}
+
+impl Serialize for CooperationUserRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.role_id.is_some(), self.name.is_some()]);
+        let mut state = serializer.serialize_struct("CooperationUserRole", len)?;
+        wire::optional_field(&mut state, "role_id", &self.role_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for CooperationUserRole {
+    const NAME: &'static str = "CooperationUserRole";
+    const FIELDS: &'static [&'static str] = &["role_id", "name"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut role_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut role_id, "role_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            role_id: role_id.flatten(),
+            name: name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CooperationUserRole {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination,
-    RateLimit, Validate, Violation, next_page_token, validate,
+    RateLimit, Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::I18n;
@@ -244,14 +244,13 @@ impl PaginatedRequest for QueryReviewTemplateRequest {
 }
 
 /// Body of [`QueryReviewTemplateRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryReviewTemplateRequestBody {
     /// 绩效模板 ID 列表，获取指定绩效模板的配置数据。如果不传则返回所有
     ///
     /// Length: 0..=50 items.
     /// Example: `["7343513161666707459"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_template_ids: Option<Vec<String>>,
 }
 
@@ -268,6 +267,54 @@ impl QueryReviewTemplateRequestBody {
     }
 }
 
+impl Serialize for QueryReviewTemplateRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.review_template_ids.is_some()]);
+        let mut state = serializer
+            .serialize_struct("QueryReviewTemplateRequestBody", len)?;
+        wire::optional_field(
+            &mut state,
+            "review_template_ids",
+            &self.review_template_ids,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryReviewTemplateRequestBody {
+    const NAME: &'static str = "QueryReviewTemplateRequestBody";
+    const FIELDS: &'static [&'static str] = &["review_template_ids"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut review_template_ids: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_template_ids,
+                        "review_template_ids",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            review_template_ids: review_template_ids.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryReviewTemplateRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryReviewTemplateRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.review_template_ids {
@@ -278,17 +325,14 @@ impl Validate for QueryReviewTemplateRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryReviewTemplateRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryReviewTemplateResponseBody {
     /// 绩效模板信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_templates: Option<Vec<ReviewTemplate>>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
@@ -321,6 +365,69 @@ impl QueryReviewTemplateResponseBody {
     }
 }
 
+impl Serialize for QueryReviewTemplateResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.review_templates.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("QueryReviewTemplateResponseBody", len)?;
+        wire::optional_field(&mut state, "review_templates", &self.review_templates)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryReviewTemplateResponseBody {
+    const NAME: &'static str = "QueryReviewTemplateResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "review_templates",
+        "has_more",
+        "page_token",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut review_templates: Option<Option<Vec<ReviewTemplate>>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_templates,
+                        "review_templates",
+                    )?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            review_templates: review_templates.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryReviewTemplateResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryReviewTemplateResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.review_templates {
@@ -331,26 +438,20 @@ impl Validate for QueryReviewTemplateResponseBody {
 }
 
 /// 绩效模板信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReviewTemplate {
     /// 环节模板列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<Template>>,
     /// 评估内容列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<Unit>>,
     /// 绩效模板 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_template_id: Option<String>,
     /// 绩效模板名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 绩效模板描述
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<I18n>,
     /// 状态
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReviewTemplateStatus>,
 }
 
@@ -404,6 +505,90 @@ impl ReviewTemplate {
     }
 }
 
+impl Serialize for ReviewTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.templates.is_some(),
+                self.units.is_some(),
+                self.review_template_id.is_some(),
+                self.name.is_some(),
+                self.description.is_some(),
+                self.status.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("ReviewTemplate", len)?;
+        wire::optional_field(&mut state, "templates", &self.templates)?;
+        wire::optional_field(&mut state, "units", &self.units)?;
+        wire::optional_field(
+            &mut state,
+            "review_template_id",
+            &self.review_template_id,
+        )?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "description", &self.description)?;
+        wire::optional_field(&mut state, "status", &self.status)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for ReviewTemplate {
+    const NAME: &'static str = "ReviewTemplate";
+    const FIELDS: &'static [&'static str] = &[
+        "templates",
+        "units",
+        "review_template_id",
+        "name",
+        "description",
+        "status",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut templates: Option<Option<Vec<Template>>> = None;
+        let mut units: Option<Option<Vec<Unit>>> = None;
+        let mut review_template_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut description: Option<Option<I18n>> = None;
+        let mut status: Option<Option<ReviewTemplateStatus>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut templates, "templates")?,
+                Some(1) => wire::next_value(&mut map, &mut units, "units")?,
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_template_id,
+                        "review_template_id",
+                    )?
+                }
+
+                Some(3) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(4) => wire::next_value(&mut map, &mut description, "description")?,
+                Some(5) => wire::next_value(&mut map, &mut status, "status")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            templates: templates.flatten(),
+            units: units.flatten(),
+            review_template_id: review_template_id.flatten(),
+            name: name.flatten(),
+            description: description.flatten(),
+            status: status.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for ReviewTemplate {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.templates {
@@ -434,27 +619,22 @@ impl Validate for ReviewTemplate {
 }
 
 /// 环节模板列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Template {
     /// 环节模板 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
     /// 环节模板对应的环节名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 环节类型
     ///
     /// Note: The page's own response example uses `leader_review`, a value the list does not give; the open enum keeps such values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage_type: Option<StageType>,
     /// 评估型环节的执行人角色
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_stage_role: Option<ReviewStageRole>,
     /// 评估型环节评估模式
     ///
     /// Note: The page lists no values; its response example gives `cooperate,independent`, so it stays a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_stage_data_write_mode: Option<String>,
 }
 
@@ -501,6 +681,91 @@ impl Template {
     }
 }
 
+impl Serialize for Template {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.template_id.is_some(),
+                self.name.is_some(),
+                self.stage_type.is_some(),
+                self.review_stage_role.is_some(),
+                self.review_stage_data_write_mode.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Template", len)?;
+        wire::optional_field(&mut state, "template_id", &self.template_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "stage_type", &self.stage_type)?;
+        wire::optional_field(&mut state, "review_stage_role", &self.review_stage_role)?;
+        wire::optional_field(
+            &mut state,
+            "review_stage_data_write_mode",
+            &self.review_stage_data_write_mode,
+        )?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Template {
+    const NAME: &'static str = "Template";
+    const FIELDS: &'static [&'static str] = &[
+        "template_id",
+        "name",
+        "stage_type",
+        "review_stage_role",
+        "review_stage_data_write_mode",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut template_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut stage_type: Option<Option<StageType>> = None;
+        let mut review_stage_role: Option<Option<ReviewStageRole>> = None;
+        let mut review_stage_data_write_mode: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut template_id, "template_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut stage_type, "stage_type")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_stage_role,
+                        "review_stage_role",
+                    )?
+                }
+
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut review_stage_data_write_mode,
+                        "review_stage_data_write_mode",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            template_id: template_id.flatten(),
+            name: name.flatten(),
+            stage_type: stage_type.flatten(),
+            review_stage_role: review_stage_role.flatten(),
+            review_stage_data_write_mode: review_stage_data_write_mode.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Template {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Template {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -521,17 +786,14 @@ impl Validate for Template {
 }
 
 /// 评估内容列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Unit {
     /// 评估内容 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_id: Option<String>,
     /// 评估内容名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 评估题列表，指评估内容中的每个题，可能是评估项或者填写项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
 }
 
@@ -564,6 +826,53 @@ impl Unit {
     }
 }
 
+impl Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.unit_id.is_some(), self.name.is_some(), self.fields.is_some()],
+        );
+        let mut state = serializer.serialize_struct("Unit", len)?;
+        wire::optional_field(&mut state, "unit_id", &self.unit_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "fields", &self.fields)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Unit {
+    const NAME: &'static str = "Unit";
+    const FIELDS: &'static [&'static str] = &["unit_id", "name", "fields"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut unit_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut fields: Option<Option<Vec<Field>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut unit_id, "unit_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut fields, "fields")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            unit_id: unit_id.flatten(),
+            name: name.flatten(),
+            fields: fields.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Unit {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -579,44 +888,28 @@ impl Validate for Unit {
 }
 
 /// 评估题列表，指评估内容中的每个题，可能是评估项或者填写项
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Field {
     /// 评估题 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
     /// 如果是填写项，为填写项名称，字段可能为空值；如果是评估项，为评估项名称，字段不为空值；如果是标签填写题，为标签填写题名称，字段不为空值
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
     /// 评估项 ID，详细信息请参考[获取评估项配置](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_id: Option<String>,
     /// 标签填写题 ID，详细信息请参考[获取标签填写题配置](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/question/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_based_question_id: Option<String>,
     /// O 的填写项标题
     ///
     /// Wire name: `objective_text_qustion_title` (as documented).
-    #[serde(
-        rename = "objective_text_qustion_title",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub objective_text_question_title: Option<I18n>,
     /// KR 的填写项标题
     ///
     /// Wire name: `keyresult_text_qustion_title` (as documented).
-    #[serde(
-        rename = "keyresult_text_qustion_title",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub keyresult_text_question_title: Option<I18n>,
     /// 关联的父级评估项 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_field_id: Option<String>,
     /// 指标模板ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kpi_template_id: Option<String>,
 }
 
@@ -681,6 +974,130 @@ impl Field {
     pub fn kpi_template_id(mut self, value: impl Into<String>) -> Self {
         self.kpi_template_id = Some(value.into());
         self
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.field_id.is_some(),
+                self.name.is_some(),
+                self.indicator_id.is_some(),
+                self.tag_based_question_id.is_some(),
+                self.objective_text_question_title.is_some(),
+                self.keyresult_text_question_title.is_some(),
+                self.parent_field_id.is_some(),
+                self.kpi_template_id.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Field", len)?;
+        wire::optional_field(&mut state, "field_id", &self.field_id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        wire::optional_field(&mut state, "indicator_id", &self.indicator_id)?;
+        wire::optional_field(
+            &mut state,
+            "tag_based_question_id",
+            &self.tag_based_question_id,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "objective_text_qustion_title",
+            &self.objective_text_question_title,
+        )?;
+        wire::optional_field(
+            &mut state,
+            "keyresult_text_qustion_title",
+            &self.keyresult_text_question_title,
+        )?;
+        wire::optional_field(&mut state, "parent_field_id", &self.parent_field_id)?;
+        wire::optional_field(&mut state, "kpi_template_id", &self.kpi_template_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Field {
+    const NAME: &'static str = "Field";
+    const FIELDS: &'static [&'static str] = &[
+        "field_id",
+        "name",
+        "indicator_id",
+        "tag_based_question_id",
+        "objective_text_qustion_title",
+        "keyresult_text_qustion_title",
+        "parent_field_id",
+        "kpi_template_id",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut field_id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        let mut indicator_id: Option<Option<String>> = None;
+        let mut tag_based_question_id: Option<Option<String>> = None;
+        let mut objective_text_question_title: Option<Option<I18n>> = None;
+        let mut keyresult_text_question_title: Option<Option<I18n>> = None;
+        let mut parent_field_id: Option<Option<String>> = None;
+        let mut kpi_template_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut tag_based_question_id,
+                        "tag_based_question_id",
+                    )?
+                }
+
+                Some(4) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut objective_text_question_title,
+                        "objective_text_qustion_title",
+                    )?
+                }
+
+                Some(5) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut keyresult_text_question_title,
+                        "keyresult_text_qustion_title",
+                    )?
+                }
+
+                Some(6) => {
+                    wire::next_value(&mut map, &mut parent_field_id, "parent_field_id")?
+                }
+
+                Some(7) => {
+                    wire::next_value(&mut map, &mut kpi_template_id, "kpi_template_id")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            field_id: field_id.flatten(),
+            name: name.flatten(),
+            indicator_id: indicator_id.flatten(),
+            tag_based_question_id: tag_based_question_id.flatten(),
+            objective_text_question_title: objective_text_question_title.flatten(),
+            keyresult_text_question_title: keyresult_text_question_title.flatten(),
+            parent_field_id: parent_field_id.flatten(),
+            kpi_template_id: kpi_template_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

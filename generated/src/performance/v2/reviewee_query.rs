@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit,
-    Validate, Violation, next_page_token, validate,
+    Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::UserIdType;
@@ -223,7 +223,7 @@ impl PaginatedRequest for QueryRevieweeRequest {
 }
 
 /// Body of [`QueryRevieweeRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryRevieweeRequestBody {
     /// 周期 ID，可通过[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list) 接口获取
@@ -235,12 +235,10 @@ pub struct QueryRevieweeRequestBody {
     ///
     /// Length: 0..=50 items.
     /// Example: `["ou_3245842393d09e9428ad4655da6e30b3"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
     /// 项目 ID 列表，可通过[获取项目列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query) 接口获取，查询指定的项目下的被评估人信息
     ///
     /// Example: `["7266780609384392723"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_ids: Option<Vec<String>>,
 }
 
@@ -267,6 +265,53 @@ impl QueryRevieweeRequestBody {
     }
 }
 
+impl Serialize for QueryRevieweeRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            1,
+            &[self.user_ids.is_some(), self.activity_ids.is_some()],
+        );
+        let mut state = serializer.serialize_struct("QueryRevieweeRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "user_ids", &self.user_ids)?;
+        wire::optional_field(&mut state, "activity_ids", &self.activity_ids)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryRevieweeRequestBody {
+    const NAME: &'static str = "QueryRevieweeRequestBody";
+    const FIELDS: &'static [&'static str] = &["semester_id", "user_ids", "activity_ids"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut user_ids: Option<Option<Vec<String>>> = None;
+        let mut activity_ids: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_ids, "user_ids")?,
+                Some(2) => wire::next_value(&mut map, &mut activity_ids, "activity_ids")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            user_ids: user_ids.flatten(),
+            activity_ids: activity_ids.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryRevieweeRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryRevieweeRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.user_ids {
@@ -277,20 +322,16 @@ impl Validate for QueryRevieweeRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryRevieweeRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryRevieweeResponseBody {
     /// 周期ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
     /// 被评估人列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewees: Option<Vec<Reviewee>>,
     /// 是否还有更多项
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
     /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
 }
 
@@ -330,6 +371,67 @@ impl QueryRevieweeResponseBody {
     }
 }
 
+impl Serialize for QueryRevieweeResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.semester_id.is_some(),
+                self.reviewees.is_some(),
+                self.has_more.is_some(),
+                self.page_token.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("QueryRevieweeResponseBody", len)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "reviewees", &self.reviewees)?;
+        wire::optional_field(&mut state, "has_more", &self.has_more)?;
+        wire::optional_field(&mut state, "page_token", &self.page_token)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryRevieweeResponseBody {
+    const NAME: &'static str = "QueryRevieweeResponseBody";
+    const FIELDS: &'static [&'static str] = &[
+        "semester_id",
+        "reviewees",
+        "has_more",
+        "page_token",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<Option<String>> = None;
+        let mut reviewees: Option<Option<Vec<Reviewee>>> = None;
+        let mut has_more: Option<Option<bool>> = None;
+        let mut page_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut map, &mut reviewees, "reviewees")?,
+                Some(2) => wire::next_value(&mut map, &mut has_more, "has_more")?,
+                Some(3) => wire::next_value(&mut map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: semester_id.flatten(),
+            reviewees: reviewees.flatten(),
+            has_more: has_more.flatten(),
+            page_token: page_token.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryRevieweeResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryRevieweeResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reviewees {
@@ -340,17 +442,14 @@ impl Validate for QueryRevieweeResponseBody {
 }
 
 /// 被评估人列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Reviewee {
     /// 被评估人 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewee_user_id: Option<RevieweeUser>,
     /// 被评估人参与的项目，详细信息请参考[获取项目配置](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_ids: Option<Vec<String>>,
     /// 被评估人在该周期的个人绩效详情页链接。如果参与的项目未启动则为空
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewprofile_url: Option<String>,
 }
 
@@ -383,6 +482,75 @@ impl Reviewee {
     }
 }
 
+impl Serialize for Reviewee {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.reviewee_user_id.is_some(),
+                self.activity_ids.is_some(),
+                self.reviewprofile_url.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("Reviewee", len)?;
+        wire::optional_field(&mut state, "reviewee_user_id", &self.reviewee_user_id)?;
+        wire::optional_field(&mut state, "activity_ids", &self.activity_ids)?;
+        wire::optional_field(&mut state, "reviewprofile_url", &self.reviewprofile_url)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Reviewee {
+    const NAME: &'static str = "Reviewee";
+    const FIELDS: &'static [&'static str] = &[
+        "reviewee_user_id",
+        "activity_ids",
+        "reviewprofile_url",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut reviewee_user_id: Option<Option<RevieweeUser>> = None;
+        let mut activity_ids: Option<Option<Vec<String>>> = None;
+        let mut reviewprofile_url: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewee_user_id,
+                        "reviewee_user_id",
+                    )?
+                }
+
+                Some(1) => wire::next_value(&mut map, &mut activity_ids, "activity_ids")?,
+                Some(2) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut reviewprofile_url,
+                        "reviewprofile_url",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            reviewee_user_id: reviewee_user_id.flatten(),
+            activity_ids: activity_ids.flatten(),
+            reviewprofile_url: reviewprofile_url.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Reviewee {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Reviewee {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reviewee_user_id {
@@ -393,14 +561,12 @@ impl Validate for Reviewee {
 }
 
 /// 被评估人 ID
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RevieweeUser {
     /// 用户的 open_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 用户的 user_id，ID 类型与user_id_type 的取值一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -423,6 +589,49 @@ impl RevieweeUser {
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
+    }
+}
+
+impl Serialize for RevieweeUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.open_id.is_some(), self.user_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("RevieweeUser", len)?;
+        wire::optional_field(&mut state, "open_id", &self.open_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for RevieweeUser {
+    const NAME: &'static str = "RevieweeUser";
+    const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut open_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            open_id: open_id.flatten(),
+            user_id: user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RevieweeUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

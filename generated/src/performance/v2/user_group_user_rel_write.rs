@@ -16,7 +16,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate, wire,
 };
 
 use super::UserIdType;
@@ -188,7 +188,7 @@ impl ApiRequest for WriteUserGroupUserRelRequest {
 }
 
 /// Body of [`WriteUserGroupUserRelRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WriteUserGroupUserRelRequestBody {
     /// 人员组 ID，可以从**人员组管理**页面获取
@@ -196,7 +196,6 @@ pub struct WriteUserGroupUserRelRequestBody {
     ///
     /// Length: 0..=128 characters.
     /// Example: `ABCDEFG`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// 人员组可见性配置
     /// **必填：** 是
@@ -207,14 +206,12 @@ pub struct WriteUserGroupUserRelRequestBody {
     /// Allowed values: `0`, `1`.
     /// Default (applied by the server when omitted): `1`.
     /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope_visible_setting: Option<i64>,
     /// 人员 ID 列表，ID 类型与查询参数 user_id_type 取值一致
     /// **必填：** 是
     ///
     /// Length: 0..=10000 items.
     /// Example: `["ou_fab1210511b6d2f990ba3b4e2e0dbeef"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
 }
 
@@ -247,6 +244,73 @@ impl WriteUserGroupUserRelRequestBody {
     }
 }
 
+impl Serialize for WriteUserGroupUserRelRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.group_id.is_some(),
+                self.scope_visible_setting.is_some(),
+                self.user_ids.is_some(),
+            ],
+        );
+        let mut state = serializer
+            .serialize_struct("WriteUserGroupUserRelRequestBody", len)?;
+        wire::optional_field(&mut state, "group_id", &self.group_id)?;
+        wire::optional_field(
+            &mut state,
+            "scope_visible_setting",
+            &self.scope_visible_setting,
+        )?;
+        wire::optional_field(&mut state, "user_ids", &self.user_ids)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for WriteUserGroupUserRelRequestBody {
+    const NAME: &'static str = "WriteUserGroupUserRelRequestBody";
+    const FIELDS: &'static [&'static str] = &[
+        "group_id",
+        "scope_visible_setting",
+        "user_ids",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut group_id: Option<Option<String>> = None;
+        let mut scope_visible_setting: Option<Option<i64>> = None;
+        let mut user_ids: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut group_id, "group_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut scope_visible_setting,
+                        "scope_visible_setting",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut user_ids, "user_ids")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            group_id: group_id.flatten(),
+            scope_visible_setting: scope_visible_setting.flatten(),
+            user_ids: user_ids.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WriteUserGroupUserRelRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for WriteUserGroupUserRelRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.group_id {
@@ -275,11 +339,10 @@ impl Validate for WriteUserGroupUserRelRequestBody {
 }
 
 /// The `data` of a successful response to [`WriteUserGroupUserRelRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WriteUserGroupUserRelResponseBody {
     /// 更新结果
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<WriteUserGroupScopeData>,
 }
 
@@ -296,6 +359,41 @@ impl WriteUserGroupUserRelResponseBody {
     }
 }
 
+impl Serialize for WriteUserGroupUserRelResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.data.is_some()]);
+        let mut state = serializer
+            .serialize_struct("WriteUserGroupUserRelResponseBody", len)?;
+        wire::optional_field(&mut state, "data", &self.data)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for WriteUserGroupUserRelResponseBody {
+    const NAME: &'static str = "WriteUserGroupUserRelResponseBody";
+    const FIELDS: &'static [&'static str] = &["data"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut data: Option<Option<WriteUserGroupScopeData>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut data, "data")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self { data: data.flatten() })
+    }
+}
+
+impl<'de> Deserialize<'de> for WriteUserGroupUserRelResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for WriteUserGroupUserRelResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.data {
@@ -306,14 +404,12 @@ impl Validate for WriteUserGroupUserRelResponseBody {
 }
 
 /// 更新结果
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WriteUserGroupScopeData {
     /// 更新成功的员工 ID 列表，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_user_ids: Option<Vec<String>>,
     /// 更新失败的员工信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_user_datas: Option<Vec<WriteUserGroupScopeFailUserData>>,
 }
 
@@ -342,6 +438,59 @@ impl WriteUserGroupScopeData {
     }
 }
 
+impl Serialize for WriteUserGroupScopeData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.success_user_ids.is_some(), self.fail_user_datas.is_some()],
+        );
+        let mut state = serializer.serialize_struct("WriteUserGroupScopeData", len)?;
+        wire::optional_field(&mut state, "success_user_ids", &self.success_user_ids)?;
+        wire::optional_field(&mut state, "fail_user_datas", &self.fail_user_datas)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for WriteUserGroupScopeData {
+    const NAME: &'static str = "WriteUserGroupScopeData";
+    const FIELDS: &'static [&'static str] = &["success_user_ids", "fail_user_datas"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut success_user_ids: Option<Option<Vec<String>>> = None;
+        let mut fail_user_datas: Option<Option<Vec<WriteUserGroupScopeFailUserData>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut success_user_ids,
+                        "success_user_ids",
+                    )?
+                }
+
+                Some(1) => {
+                    wire::next_value(&mut map, &mut fail_user_datas, "fail_user_datas")?
+                }
+
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            success_user_ids: success_user_ids.flatten(),
+            fail_user_datas: fail_user_datas.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WriteUserGroupScopeData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for WriteUserGroupScopeData {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.fail_user_datas {
@@ -352,18 +501,16 @@ impl Validate for WriteUserGroupScopeData {
 }
 
 /// 更新失败的员工信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WriteUserGroupScopeFailUserData {
     /// 员工 ID，与入参 `user_id_type` 类型一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 失败原因枚举
     ///
     /// Allowed values: `1` (员工未找到).
     ///
     /// Allowed values: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_code: Option<i64>,
 }
 
@@ -386,6 +533,50 @@ impl WriteUserGroupScopeFailUserData {
     pub fn fail_code(mut self, value: i64) -> Self {
         self.fail_code = Some(value);
         self
+    }
+}
+
+impl Serialize for WriteUserGroupScopeFailUserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.user_id.is_some(), self.fail_code.is_some()],
+        );
+        let mut state = serializer
+            .serialize_struct("WriteUserGroupScopeFailUserData", len)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        wire::optional_field(&mut state, "fail_code", &self.fail_code)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for WriteUserGroupScopeFailUserData {
+    const NAME: &'static str = "WriteUserGroupScopeFailUserData";
+    const FIELDS: &'static [&'static str] = &["user_id", "fail_code"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut user_id: Option<Option<String>> = None;
+        let mut fail_code: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                Some(1) => wire::next_value(&mut map, &mut fail_code, "fail_code")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            user_id: user_id.flatten(),
+            fail_code: fail_code.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WriteUserGroupScopeFailUserData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate,
+    validate, wire,
 };
 
 use super::I18n;
@@ -197,7 +197,7 @@ impl ApiRequest for QueryUserInfoRequest {
 }
 
 /// Body of [`QueryUserInfoRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryUserInfoRequestBody {
     /// 评估周期 ID 列表，semester_id 可通过[【获取周期】](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)获得
@@ -223,6 +223,46 @@ impl QueryUserInfoRequestBody {
     }
 }
 
+impl Serialize for QueryUserInfoRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(2, &[]);
+        let mut state = serializer.serialize_struct("QueryUserInfoRequestBody", len)?;
+        state.serialize_field("semester_id", &self.semester_id)?;
+        state.serialize_field("user_ids", &self.user_ids)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryUserInfoRequestBody {
+    const NAME: &'static str = "QueryUserInfoRequestBody";
+    const FIELDS: &'static [&'static str] = &["semester_id", "user_ids"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<String> = None;
+        let mut user_ids: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_ids, "user_ids")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: wire::required(semester_id, "semester_id")?,
+            user_ids: wire::required(user_ids, "user_ids")?,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryUserInfoRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryUserInfoRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         {
@@ -234,14 +274,12 @@ impl Validate for QueryUserInfoRequestBody {
 }
 
 /// The `data` of a successful response to [`QueryUserInfoRequest`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct QueryUserInfoResponseBody {
     /// 评估周期 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semester_id: Option<String>,
     /// 人员的快照信息列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_infos: Option<Vec<UserInfo>>,
 }
 
@@ -267,6 +305,49 @@ impl QueryUserInfoResponseBody {
     }
 }
 
+impl Serialize for QueryUserInfoResponseBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.semester_id.is_some(), self.user_infos.is_some()],
+        );
+        let mut state = serializer.serialize_struct("QueryUserInfoResponseBody", len)?;
+        wire::optional_field(&mut state, "semester_id", &self.semester_id)?;
+        wire::optional_field(&mut state, "user_infos", &self.user_infos)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for QueryUserInfoResponseBody {
+    const NAME: &'static str = "QueryUserInfoResponseBody";
+    const FIELDS: &'static [&'static str] = &["semester_id", "user_infos"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut semester_id: Option<Option<String>> = None;
+        let mut user_infos: Option<Option<Vec<UserInfo>>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_infos, "user_infos")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            semester_id: semester_id.flatten(),
+            user_infos: user_infos.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for QueryUserInfoResponseBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for QueryUserInfoResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.user_infos {
@@ -277,27 +358,22 @@ impl Validate for QueryUserInfoResponseBody {
 }
 
 /// 人员的快照信息列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserInfo {
     /// 人员的用户 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserInfoUser>,
     /// 人员的直属上级的用户 ID
     /// **字段权限要求**： `performance:user_snapshot.direct_leader:read` 查看员工在绩效周期的直属上级
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct_leader_user_id: Option<UserInfoUser>,
     /// 人员的部门
     /// **字段权限要求**： `performance:user_snapshot.department:read` 查看员工在绩效周期的部门信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<Department>,
     /// 人员的序列
     /// **字段权限要求**： `performance:user_snapshot.job_family:read` 查看员工在绩效周期的序列信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_family: Option<JobFamily>,
     /// 人员的职级
     /// **字段权限要求**： `performance:user_snapshot.job_level:read` 查看员工在绩效周期的职级信息
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_level: Option<JobLevel>,
 }
 
@@ -344,6 +420,84 @@ impl UserInfo {
     }
 }
 
+impl Serialize for UserInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[
+                self.user_id.is_some(),
+                self.direct_leader_user_id.is_some(),
+                self.department.is_some(),
+                self.job_family.is_some(),
+                self.job_level.is_some(),
+            ],
+        );
+        let mut state = serializer.serialize_struct("UserInfo", len)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        wire::optional_field(
+            &mut state,
+            "direct_leader_user_id",
+            &self.direct_leader_user_id,
+        )?;
+        wire::optional_field(&mut state, "department", &self.department)?;
+        wire::optional_field(&mut state, "job_family", &self.job_family)?;
+        wire::optional_field(&mut state, "job_level", &self.job_level)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for UserInfo {
+    const NAME: &'static str = "UserInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "user_id",
+        "direct_leader_user_id",
+        "department",
+        "job_family",
+        "job_level",
+    ];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut user_id: Option<Option<UserInfoUser>> = None;
+        let mut direct_leader_user_id: Option<Option<UserInfoUser>> = None;
+        let mut department: Option<Option<Department>> = None;
+        let mut job_family: Option<Option<JobFamily>> = None;
+        let mut job_level: Option<Option<JobLevel>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                Some(1) => {
+                    wire::next_value(
+                        &mut map,
+                        &mut direct_leader_user_id,
+                        "direct_leader_user_id",
+                    )?
+                }
+
+                Some(2) => wire::next_value(&mut map, &mut department, "department")?,
+                Some(3) => wire::next_value(&mut map, &mut job_family, "job_family")?,
+                Some(4) => wire::next_value(&mut map, &mut job_level, "job_level")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            user_id: user_id.flatten(),
+            direct_leader_user_id: direct_leader_user_id.flatten(),
+            department: department.flatten(),
+            job_family: job_family.flatten(),
+            job_level: job_level.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for UserInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for UserInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.user_id {
@@ -374,18 +528,16 @@ impl Validate for UserInfo {
 }
 
 /// 人员的用户 ID
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserInfoUser {
     /// 用户的 open_id
     ///
     /// Elsewhere on the page: 人员的直属上级的 open_id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_id: Option<String>,
     /// 用户的 user_id，取值与user_id_type一致
     ///
     /// Elsewhere on the page: 人员的直属上级的 user_id，取值与user_id_type一致
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 
@@ -411,20 +563,61 @@ impl UserInfoUser {
     }
 }
 
+impl Serialize for UserInfoUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(
+            0,
+            &[self.open_id.is_some(), self.user_id.is_some()],
+        );
+        let mut state = serializer.serialize_struct("UserInfoUser", len)?;
+        wire::optional_field(&mut state, "open_id", &self.open_id)?;
+        wire::optional_field(&mut state, "user_id", &self.user_id)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for UserInfoUser {
+    const NAME: &'static str = "UserInfoUser";
+    const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut open_id: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            open_id: open_id.flatten(),
+            user_id: user_id.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for UserInfoUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for UserInfoUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// 人员的部门
 /// **字段权限要求**： `performance:user_snapshot.department:read` 查看员工在绩效周期的部门信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Department {
     /// 部门 ID，与入参中的department_id_type类型一致，详情请查看：[获取单个部门信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/department/get)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 部门名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
@@ -447,6 +640,46 @@ impl Department {
     }
 }
 
+impl Serialize for Department {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.id.is_some(), self.name.is_some()]);
+        let mut state = serializer.serialize_struct("Department", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for Department {
+    const NAME: &'static str = "Department";
+    const FIELDS: &'static [&'static str] = &["id", "name"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Department {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for Department {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -458,14 +691,12 @@ impl Validate for Department {
 
 /// 人员的序列
 /// **字段权限要求**： `performance:user_snapshot.job_family:read` 查看员工在绩效周期的序列信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobFamily {
     /// 序列 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 序列名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
@@ -488,6 +719,46 @@ impl JobFamily {
     }
 }
 
+impl Serialize for JobFamily {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.id.is_some(), self.name.is_some()]);
+        let mut state = serializer.serialize_struct("JobFamily", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for JobFamily {
+    const NAME: &'static str = "JobFamily";
+    const FIELDS: &'static [&'static str] = &["id", "name"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for JobFamily {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
+    }
+}
+
 impl Validate for JobFamily {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
@@ -499,14 +770,12 @@ impl Validate for JobFamily {
 
 /// 人员的职级
 /// **字段权限要求**： `performance:user_snapshot.job_level:read` 查看员工在绩效周期的职级信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JobLevel {
     /// 职级 ID
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 职级名称
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<I18n>,
 }
 
@@ -526,6 +795,46 @@ impl JobLevel {
     pub fn name(mut self, value: I18n) -> Self {
         self.name = Some(value);
         self
+    }
+}
+
+impl Serialize for JobLevel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let len = wire::field_count(0, &[self.id.is_some(), self.name.is_some()]);
+        let mut state = serializer.serialize_struct("JobLevel", len)?;
+        wire::optional_field(&mut state, "id", &self.id)?;
+        wire::optional_field(&mut state, "name", &self.name)?;
+        state.end()
+    }
+}
+
+impl<'de> wire::FromMap<'de> for JobLevel {
+    const NAME: &'static str = "JobLevel";
+    const FIELDS: &'static [&'static str] = &["id", "name"];
+    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        let mut id: Option<Option<String>> = None;
+        let mut name: Option<Option<I18n>> = None;
+        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match key {
+                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
+                _ => wire::skip_value(&mut map)?,
+            }
+        }
+
+        Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for JobLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        wire::deserialize_struct(deserializer)
     }
 }
 

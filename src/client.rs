@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::Stream;
+use futures_core::Stream;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use tokio::time::Instant;
@@ -954,13 +954,13 @@ impl Client {
         R::Item: Send,
         R::Response: Send,
     {
-        use futures::StreamExt;
+        use futures_util::StreamExt;
         self.pages(request)
             .map(|page| match page {
-                Ok(page) => futures::stream::iter(
+                Ok(page) => futures_util::stream::iter(
                     R::into_items(page).into_iter().map(Ok).collect::<Vec<_>>(),
                 ),
-                Err(e) => futures::stream::iter(vec![Err(e)]),
+                Err(e) => futures_util::stream::iter(vec![Err(e)]),
             })
             .flatten()
     }
@@ -991,7 +991,7 @@ impl Client {
             pages: 0,
             stop: None,
         };
-        futures::stream::try_unfold(walk, move |mut walk| {
+        futures_util::stream::try_unfold(walk, move |mut walk| {
             let client = client.clone();
             async move {
                 if let Some(error) = walk.stop.take() {
@@ -1087,7 +1087,7 @@ impl PagingTransport for Client {
     where
         R::Item: Send,
     {
-        use futures::TryStreamExt;
+        use futures_util::TryStreamExt;
         self.paginate(request).try_collect()
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 
 use super::{Redis, unique_id};
 use crate::Secret;

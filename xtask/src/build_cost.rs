@@ -9,7 +9,11 @@
 //! - `with-openlark-hr`: depends on `openlark-hr` 0.21 from crates.io, restricted to its
 //!   `performance` and `okr` features (`default-features = false`).
 //!
-//! Both are fetched first, so downloads are not timed. Then each is built from clean
+//! Both are fetched first, so downloads are not timed. Both use the same back end of the
+//! `idna` crate (which `url`, and so `reqwest`, depends on): by default the latest
+//! `idna_adapter` (ICU4X), as a new application gets; `--idna-adapter 1.1.0` pins both to the
+//! unicode-rs back end instead, the choice the `idna_adapter` README leaves to applications
+//! for faster builds. Then each is built from clean
 //! (`cargo build`, the dev profile, its own empty target directory) in turn, `--runs` times,
 //! alternating so that a change in the machine's load falls on both. For each build the
 //! wall time, the CPU time of cargo and everything it ran (from the kernel's accounting of
@@ -40,6 +44,7 @@ struct Measure {
 
 pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
     let mut runs = 1usize;
+    let mut idna_adapter: Option<String> = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match *arg {
@@ -49,6 +54,16 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
                     .and_then(|n| n.parse().ok())
                     .filter(|n| *n > 0)
                     .ok_or("--runs takes a positive number")?;
+            }
+            "--idna-adapter" => {
+                idna_adapter = Some(
+                    it.next()
+                        .filter(|v| {
+                            !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.')
+                        })
+                        .ok_or("--idna-adapter takes a version, such as 1.1.0")?
+                        .to_string(),
+                );
             }
             other => return Err(format!("build-cost: unknown argument `{other}`")),
         }
@@ -80,9 +95,28 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
         if !status.success() {
             return Err(format!("cargo fetch for {} failed", c.name));
         }
+        // The same back end for both binaries: the latest (what a user gets by default), or
+        // the one asked for.
+        let mut update = cargo(&dir.join(c.name));
+        update.args(["update", "--quiet", "-p", "idna_adapter"]);
+        if let Some(version) = &idna_adapter {
+            update.args(["--precise", version]);
+        }
+        let status = update
+            .status()
+            .map_err(|e| format!("cargo update -p idna_adapter for {}: {e}", c.name))?;
+        if !status.success() {
+            return Err(format!(
+                "cargo update -p idna_adapter for {} failed",
+                c.name
+            ));
+        }
     }
     println!(
-        "clean `cargo build` (dev profile), {runs} run(s) each, alternating; load average at start: {}",
+        "clean `cargo build` (dev profile), {runs} run(s) each, alternating; idna_adapter {}; load average at start: {}",
+        idna_adapter
+            .as_deref()
+            .unwrap_or("latest (ICU4X, the default)"),
         load_average()
     );
     let mut results: Vec<Vec<Measure>> = contenders.iter().map(|_| Vec::new()).collect();

@@ -6,7 +6,7 @@
 //! - `cargo xtask docs import PAGE.md...`: write each page's endpoint schema file and keep the page beside it.
 //! - `cargo xtask docs check`: every kept page imported afresh against its schema file; fail on any difference.
 //! - `cargo xtask docs diff OLD.md NEW.md`: the differences in facts between two versions of a page.
-//! - `cargo xtask build-cost [--runs N]`: a clean build of a small binary using the SDK, against
+//! - `cargo xtask build-cost [--runs N] [--idna-adapter VERSION]`: a clean build of a small binary using the SDK, against
 //!   the same with `openlark-hr` 0.21 restricted to its `performance` and `okr` features.
 
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         ["docs", "diff", old, new] => docs::diff(old, new),
         ["build-cost", rest @ ..] => build_cost::run(&root(), rest),
         _ => Err(
-            "usage: cargo xtask codegen [--check] | schema | docs import PAGE.md... | docs check | docs diff OLD.md NEW.md | build-cost [--runs N]\n\n\
+            "usage: cargo xtask codegen [--check] | schema | docs import PAGE.md... | docs check | docs diff OLD.md NEW.md | build-cost [--runs N] [--idna-adapter VERSION]\n\n\
              codegen            regenerate generated/src and schema/schema.json from schema/\n\
              codegen --check    fail if any generated file is stale; write nothing\n\
              schema             write schema/schema.json\n\

@@ -370,3 +370,313 @@ impl Error {
         matches!(self, Error::AlreadyApplied { .. })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use feishu_perf_core::validate::{JsonPath, Rule, Validate, Violation};
+    use feishu_perf_core::{ErrorFacts, ErrorInfo};
+
+    use super::*;
+
+    const E: &str = "performance.v2.metric_detail.import";
+
+    fn timeout() -> Error {
+        Error::Timeout {
+            endpoint: E,
+            after: Duration::from_millis(1500),
+        }
+    }
+
+    fn api(log_id: Option<&str>) -> Error {
+        static INFO: ErrorInfo = ErrorInfo {
+            code: 1580001,
+            http_status: Some(400),
+            message: "param error",
+            hint: Some("check the parameters"),
+            facts: ErrorFacts::NONE,
+        };
+        Error::Api(Box::new(ApiError {
+            endpoint: E,
+            status: 400,
+            code: 1580001,
+            msg: "param error".into(),
+            info: Some(&INFO),
+            log_id: log_id.map(str::to_owned),
+            troubleshooter: None,
+            permission_violations: Vec::new(),
+            field_violations: Vec::new(),
+        }))
+    }
+
+    fn outcome_unknown(client_token: Option<&str>, resend_safe: bool) -> Error {
+        Error::OutcomeUnknown {
+            endpoint: E,
+            client_token: client_token.map(str::to_owned),
+            resend_safe,
+            source: Box::new(timeout()),
+        }
+    }
+
+    fn transport() -> (Error, String) {
+        // As the client does: reqwest has rustls without a bundled crypto provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let source = reqwest::Client::new()
+            .get("http://[::1")
+            .build()
+            .unwrap_err();
+        let text = source.to_string();
+        (
+            Error::Transport {
+                endpoint: E,
+                source,
+            },
+            text,
+        )
+    }
+
+    struct Refused;
+
+    impl Validate for Refused {
+        fn validate_at(&self, _: &JsonPath<'_>, out: &mut Vec<Violation>) {
+            out.push(Violation {
+                path: "imported_metrics".into(),
+                rule: Rule::Required,
+                value: "null".into(),
+            });
+        }
+    }
+
+    /// Every variant's text, byte for byte as the `#[error(..)]` attributes that wrote it
+    /// before the impl was written by hand: a user's logs and alerts may match on it.
+    #[test]
+    fn every_variant_displays_as_before() {
+        let (transport, reqwest_text) = transport();
+        let cases: Vec<(Error, String)> = vec![
+            (
+                Error::Validation {
+                    endpoint: E,
+                    errors: Refused.validate().unwrap_err(),
+                },
+                format!(
+                    "invalid request to {E}, nothing was sent: 1 invalid value\n  imported_metrics: is required (value: null)"
+                ),
+            ),
+            (
+                api(Some("202611221200")),
+                format!(
+                    "{E} failed with code 1580001 (HTTP 400): param error; check the parameters [log_id 202611221200]"
+                ),
+            ),
+            (
+                api(None),
+                format!(
+                    "{E} failed with code 1580001 (HTTP 400): param error; check the parameters"
+                ),
+            ),
+            // An empty `X-Tt-Logid` names no log: it is left out rather than shown as `[log_id ]`.
+            (
+                api(Some("")),
+                format!(
+                    "{E} failed with code 1580001 (HTTP 400): param error; check the parameters"
+                ),
+            ),
+            (
+                Error::RateLimited {
+                    endpoint: E,
+                    reset_after: Some(Duration::from_millis(2900)),
+                    log_id: Some("x".into()),
+                },
+                format!(
+                    "{E} was rate limited (99991400) and retries ran out; calls are accepted again in 2s"
+                ),
+            ),
+            (
+                Error::RateLimited {
+                    endpoint: E,
+                    reset_after: None,
+                    log_id: None,
+                },
+                format!(
+                    "{E} was rate limited (99991400) and retries ran out; calls are accepted again in 0s"
+                ),
+            ),
+            (
+                Error::AlreadyApplied {
+                    endpoint: E,
+                    client_token: "t-1".into(),
+                },
+                format!(
+                    "{E}: already applied by an earlier attempt whose response was lost (client_token t-1)"
+                ),
+            ),
+            (
+                outcome_unknown(Some("t-1"), true),
+                format!(
+                    "{E}: outcome unknown, the write may have been applied: {E} timed out after 1.5s; re-send it with client_token t-1 (Client::resend), so the server applies it at most once"
+                ),
+            ),
+            (
+                outcome_unknown(None, true),
+                format!(
+                    "{E}: outcome unknown, the write may have been applied: {E} timed out after 1.5s; re-sending it is safe: repeating it cannot change the outcome"
+                ),
+            ),
+            (
+                outcome_unknown(Some("t-1"), false),
+                format!(
+                    "{E}: outcome unknown, the write may have been applied: {E} timed out after 1.5s; check whether it was applied before sending it again"
+                ),
+            ),
+            (
+                Error::ResponseTooLarge {
+                    endpoint: E,
+                    status: 200,
+                    limit: 1024,
+                },
+                format!(
+                    "{E} answered HTTP 200 with a body longer than the 1024-byte cap (ClientBuilder::max_response_bytes); reading stopped there"
+                ),
+            ),
+            (
+                Error::RepeatedPageToken {
+                    endpoint: E,
+                    page_token: "p\"1\n".into(),
+                    pages: 3,
+                },
+                format!(
+                    "{E} repeated page_token \"p\\\"1\\n\" after 3 pages with has_more true; the walk was stopped"
+                ),
+            ),
+            (
+                Error::PageBudgetExceeded {
+                    endpoint: E,
+                    max_pages: 10,
+                },
+                format!(
+                    "{E} still had more after 10 pages (ClientBuilder::max_pages); the walk was stopped"
+                ),
+            ),
+            (
+                Error::Authentication {
+                    code: 10003,
+                    msg: "invalid param".into(),
+                    log_id: None,
+                },
+                "authentication failed: 10003 invalid param; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)".into(),
+            ),
+            (
+                transport,
+                format!("transport error calling {E}: {reqwest_text}"),
+            ),
+            (timeout(), format!("{E} timed out after 1.5s")),
+            (
+                Error::Decode {
+                    endpoint: E,
+                    status: 502,
+                    content_type: Some("text/html".into()),
+                    body_start: "<html>\u{fffd}".into(),
+                    reason: "expected value at line 1 column 1".into(),
+                    log_id: None,
+                    succeeded: false,
+                },
+                format!(
+                    "undecodable response from {E}: HTTP 502, content type Some(\"text/html\"), expected value at line 1 column 1; body starts: \"<html>\u{fffd}\""
+                ),
+            ),
+            (
+                Error::Decode {
+                    endpoint: E,
+                    status: 200,
+                    content_type: None,
+                    body_start: String::new(),
+                    reason: "EOF".into(),
+                    log_id: None,
+                    succeeded: true,
+                },
+                format!(
+                    "undecodable response from {E}: HTTP 200, content type None, EOF; body starts: \"\""
+                ),
+            ),
+            (
+                Error::Config("no app secret".into()),
+                "configuration error: no app secret".into(),
+            ),
+            (
+                Error::Input {
+                    endpoint: "performance.v9.nothing.list".into(),
+                    error: feishu_perf_core::registry::InputError::UnknownEndpoint {
+                        id: "performance.v9.nothing.list".into(),
+                    },
+                },
+                "performance.v9.nothing.list: no endpoint `performance.v9.nothing.list`; nothing was sent".into(),
+            ),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(error.to_string(), expected, "{error:?}");
+        }
+    }
+
+    /// `source()` gives the cause of a transport error and of an unknown outcome, and nothing
+    /// else (a field that is not the cause, such as a validation's violations, is not one).
+    #[test]
+    fn source_chains_as_before() {
+        let (transport, reqwest_text) = transport();
+        let cause = transport.source().expect("a transport error has its cause");
+        assert!(cause.downcast_ref::<reqwest::Error>().is_some());
+        assert_eq!(cause.to_string(), reqwest_text);
+
+        let unknown = outcome_unknown(Some("t-1"), true);
+        let cause = unknown
+            .source()
+            .expect("an unknown outcome has its last failure");
+        // The cause is the SDK's error itself (not the box that holds it), so a caller can
+        // downcast it; its text and its own chain are the last failure's.
+        let last = cause.downcast_ref::<Error>().expect("an Error");
+        assert!(matches!(last, Error::Timeout { .. }));
+        assert_eq!(cause.to_string(), timeout().to_string());
+        assert!(cause.source().is_none());
+
+        let nested = Error::OutcomeUnknown {
+            endpoint: E,
+            client_token: None,
+            resend_safe: false,
+            source: Box::new(transport),
+        };
+        let chain: Vec<String> = std::iter::successors(
+            Some(&nested as &dyn std::error::Error),
+            |e: &&dyn std::error::Error| (*e).source(),
+        )
+        .map(ToString::to_string)
+        .collect();
+        // The unknown outcome, its last failure, then reqwest's error and its own causes.
+        assert!(chain.len() >= 3, "{chain:?}");
+        assert_eq!(
+            chain[1],
+            format!("transport error calling {E}: {reqwest_text}")
+        );
+        assert_eq!(chain[2], reqwest_text);
+
+        let without_cause = [
+            Error::Validation {
+                endpoint: E,
+                errors: Refused.validate().unwrap_err(),
+            },
+            api(Some("x")),
+            timeout(),
+            Error::Config("x".into()),
+            Error::Input {
+                endpoint: "x".into(),
+                error: feishu_perf_core::registry::InputError::UnknownEndpoint { id: "x".into() },
+            },
+            Error::AlreadyApplied {
+                endpoint: E,
+                client_token: "t".into(),
+            },
+        ];
+        for error in without_cause {
+            assert!(error.source().is_none(), "{error:?}");
+        }
+    }
+}

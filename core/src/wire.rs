@@ -249,6 +249,48 @@ mod tests {
         );
     }
 
+    /// A format whose keys are numbers (not JSON, which `serde_json` never gives): a key is
+    /// the index of a field, as in the derive, and an index past the fields is skipped.
+    #[test]
+    fn a_key_given_as_a_number_is_a_field_index_as_in_the_derive() {
+        use serde::de::value::MapDeserializer;
+        use serde_json::Error;
+        use serde_json::{Value, json};
+
+        fn both(entries: Vec<(u64, Value)>) -> (Result<Row, String>, Result<Row, String>) {
+            let ours = Row::deserialize(MapDeserializer::<_, Error>::new(
+                entries.clone().into_iter(),
+            ))
+            .map_err(|e| e.to_string());
+            let derived =
+                Derived::deserialize(MapDeserializer::<_, Error>::new(entries.into_iter()))
+                    .map(|d| Row {
+                        id: d.id,
+                        type_: d.type_,
+                    })
+                    .map_err(|e| e.to_string());
+            (ours, derived)
+        }
+        let cases = [
+            vec![(0, json!("a")), (1, json!(3))],
+            vec![(1, json!(null)), (0, json!("a"))],
+            vec![(0, json!("a")), (2, json!("x")), (u64::MAX, json!([1]))],
+            vec![(0, json!("a")), (0, json!("b"))],
+            vec![(1, json!(3))],
+        ];
+        for entries in cases {
+            let (ours, derived) = both(entries.clone());
+            assert_eq!(ours, derived, "{entries:?}");
+        }
+        assert_eq!(
+            both(vec![(0, json!("a")), (7, json!(1))]).0,
+            Ok(Row {
+                id: "a".into(),
+                type_: None
+            })
+        );
+    }
+
     #[test]
     fn a_struct_writes_its_set_fields_in_order() {
         let row = Row {

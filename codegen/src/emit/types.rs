@@ -315,10 +315,12 @@ fn emit_serde(rust_name: &str, shapes: &[FieldShape]) -> TokenStream {
         let (field, declared) = (&s.name, &s.declared);
         quote!(let mut #field: Option<#declared> = None;)
     });
+    // The slots are named after the fields, so the map and its key are named as no field is
+    // (a member called `key` or `map` would shadow them, as the derive's `__map` avoids).
     let reads = shapes.iter().enumerate().map(|(i, s)| {
         let (field, wire) = (&s.name, &s.wire);
         let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote!(Some(#i) => wire::next_value(&mut map, &mut #field, #wire)?,)
+        quote!(Some(#i) => wire::next_value(&mut __map, &mut #field, #wire)?,)
     });
     let finals = shapes.iter().map(|s| {
         let (field, wire) = (&s.name, &s.wire);
@@ -349,12 +351,12 @@ fn emit_serde(rust_name: &str, shapes: &[FieldShape]) -> TokenStream {
             const NAME: &'static str = #rust_name;
             const FIELDS: &'static [&'static str] = &[#(#wires),*];
 
-            fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+            fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
                 #(#slots)*
-                while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-                    match key {
+                while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+                    match __key {
                         #(#reads)*
-                        _ => wire::skip_value(&mut map)?,
+                        _ => wire::skip_value(&mut __map)?,
                     }
                 }
                 Ok(Self { #(#finals),* })

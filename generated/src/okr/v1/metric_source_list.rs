@@ -245,18 +245,18 @@ impl<'de> wire::FromMap<'de> for ListMetricSourceResponseBody {
         "page_token",
         "items",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut total: Option<Option<i64>> = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
         let mut items: Option<Option<Vec<MetricSource>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut total, "total")?,
-                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                Some(3) => wire::next_value(&mut map, &mut items, "items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut total, "total")?,
+                Some(1) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                Some(3) => wire::next_value(&mut __map, &mut items, "items")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -375,16 +375,16 @@ impl<'de> wire::FromMap<'de> for MetricSource {
         "metric_name",
         "metric_unit",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metric_source_id: Option<Option<String>> = None;
         let mut metric_source_name: Option<Option<String>> = None;
         let mut metric_name: Option<Option<String>> = None;
         let mut metric_unit: Option<Option<I18n>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_source_id,
                         "metric_source_id",
                     )?
@@ -392,15 +392,15 @@ impl<'de> wire::FromMap<'de> for MetricSource {
 
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_source_name,
                         "metric_source_name",
                     )?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut metric_name, "metric_name")?,
-                Some(3) => wire::next_value(&mut map, &mut metric_unit, "metric_unit")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(2) => wire::next_value(&mut __map, &mut metric_name, "metric_name")?,
+                Some(3) => wire::next_value(&mut __map, &mut metric_unit, "metric_unit")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -239,12 +239,12 @@ impl Serialize for BatchUpdateMetricSourceTableItemRequestBody {
 impl<'de> wire::FromMap<'de> for BatchUpdateMetricSourceTableItemRequestBody {
     const NAME: &'static str = "BatchUpdateMetricSourceTableItemRequestBody";
     const FIELDS: &'static [&'static str] = &["items"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut items: Option<Option<Vec<MetricItemRequest>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut items, "items")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -320,14 +320,17 @@ impl Serialize for BatchUpdateMetricSourceTableItemResponseBody {
 impl<'de> wire::FromMap<'de> for BatchUpdateMetricSourceTableItemResponseBody {
     const NAME: &'static str = "BatchUpdateMetricSourceTableItemResponseBody";
     const FIELDS: &'static [&'static str] = &["items", "failed_items"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut items: Option<Option<Vec<MetricItem>>> = None;
         let mut failed_items: Option<Option<Vec<FailedMetricItem>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
-                Some(1) => wire::next_value(&mut map, &mut failed_items, "failed_items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut items, "items")?,
+                Some(1) => {
+                    wire::next_value(&mut __map, &mut failed_items, "failed_items")?
+                }
+
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -475,21 +478,21 @@ impl<'de> wire::FromMap<'de> for MetricItemRequest {
         "metric_current_value",
         "supported_user_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metric_item_id: Option<Option<String>> = None;
         let mut metric_initial_value: Option<Option<f64>> = None;
         let mut metric_target_value: Option<Option<f64>> = None;
         let mut metric_current_value: Option<Option<f64>> = None;
         let mut supported_user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
-                    wire::next_value(&mut map, &mut metric_item_id, "metric_item_id")?
+                    wire::next_value(&mut __map, &mut metric_item_id, "metric_item_id")?
                 }
 
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_initial_value,
                         "metric_initial_value",
                     )?
@@ -497,7 +500,7 @@ impl<'de> wire::FromMap<'de> for MetricItemRequest {
 
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_target_value,
                         "metric_target_value",
                     )?
@@ -505,7 +508,7 @@ impl<'de> wire::FromMap<'de> for MetricItemRequest {
 
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_current_value,
                         "metric_current_value",
                     )?
@@ -513,13 +516,13 @@ impl<'de> wire::FromMap<'de> for MetricItemRequest {
 
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut supported_user_id,
                         "supported_user_id",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -598,17 +601,17 @@ impl Serialize for FailedMetricItem {
 impl<'de> wire::FromMap<'de> for FailedMetricItem {
     const NAME: &'static str = "FailedMetricItem";
     const FIELDS: &'static [&'static str] = &["metric_item_id", "reason"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metric_item_id: Option<Option<String>> = None;
         let mut reason: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
-                    wire::next_value(&mut map, &mut metric_item_id, "metric_item_id")?
+                    wire::next_value(&mut __map, &mut metric_item_id, "metric_item_id")?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut reason, "reason")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut reason, "reason")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -355,7 +355,7 @@ impl<'de> wire::FromMap<'de> for GetMetricSourceTableItemResponseBody {
         "updated_at",
         "updated_by",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metric_item_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
         let mut period_id: Option<Option<String>> = None;
@@ -367,18 +367,18 @@ impl<'de> wire::FromMap<'de> for GetMetricSourceTableItemResponseBody {
         let mut kr_id: Option<Option<String>> = None;
         let mut updated_at: Option<Option<String>> = None;
         let mut updated_by: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
-                    wire::next_value(&mut map, &mut metric_item_id, "metric_item_id")?
+                    wire::next_value(&mut __map, &mut metric_item_id, "metric_item_id")?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                Some(2) => wire::next_value(&mut map, &mut period_id, "period_id")?,
-                Some(3) => wire::next_value(&mut map, &mut metric_unit, "metric_unit")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                Some(2) => wire::next_value(&mut __map, &mut period_id, "period_id")?,
+                Some(3) => wire::next_value(&mut __map, &mut metric_unit, "metric_unit")?,
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_initial_value,
                         "metric_initial_value",
                     )?
@@ -386,7 +386,7 @@ impl<'de> wire::FromMap<'de> for GetMetricSourceTableItemResponseBody {
 
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_target_value,
                         "metric_target_value",
                     )?
@@ -394,7 +394,7 @@ impl<'de> wire::FromMap<'de> for GetMetricSourceTableItemResponseBody {
 
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_current_value,
                         "metric_current_value",
                     )?
@@ -402,16 +402,16 @@ impl<'de> wire::FromMap<'de> for GetMetricSourceTableItemResponseBody {
 
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut supported_user_id,
                         "supported_user_id",
                     )?
                 }
 
-                Some(8) => wire::next_value(&mut map, &mut kr_id, "kr_id")?,
-                Some(9) => wire::next_value(&mut map, &mut updated_at, "updated_at")?,
-                Some(10) => wire::next_value(&mut map, &mut updated_by, "updated_by")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(8) => wire::next_value(&mut __map, &mut kr_id, "kr_id")?,
+                Some(9) => wire::next_value(&mut __map, &mut updated_at, "updated_at")?,
+                Some(10) => wire::next_value(&mut __map, &mut updated_by, "updated_by")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -196,16 +196,16 @@ impl Serialize for I18n {
 impl<'de> wire::FromMap<'de> for I18n {
     const NAME: &'static str = "I18n";
     const FIELDS: &'static [&'static str] = &["zh_cn", "en_us", "ja_jp"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut zh_cn: Option<Option<String>> = None;
         let mut en_us: Option<Option<String>> = None;
         let mut ja_jp: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut zh_cn, "zh_cn")?,
-                Some(1) => wire::next_value(&mut map, &mut en_us, "en_us")?,
-                Some(2) => wire::next_value(&mut map, &mut ja_jp, "ja_jp")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut zh_cn, "zh_cn")?,
+                Some(1) => wire::next_value(&mut __map, &mut en_us, "en_us")?,
+                Some(2) => wire::next_value(&mut __map, &mut ja_jp, "ja_jp")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -505,7 +505,7 @@ impl<'de> wire::FromMap<'de> for MetricItem {
         "updated_at",
         "updated_by",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metric_item_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
         let mut period_id: Option<Option<String>> = None;
@@ -517,18 +517,18 @@ impl<'de> wire::FromMap<'de> for MetricItem {
         let mut kr_id: Option<Option<String>> = None;
         let mut updated_at: Option<Option<String>> = None;
         let mut updated_by: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
-                    wire::next_value(&mut map, &mut metric_item_id, "metric_item_id")?
+                    wire::next_value(&mut __map, &mut metric_item_id, "metric_item_id")?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                Some(2) => wire::next_value(&mut map, &mut period_id, "period_id")?,
-                Some(3) => wire::next_value(&mut map, &mut metric_unit, "metric_unit")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                Some(2) => wire::next_value(&mut __map, &mut period_id, "period_id")?,
+                Some(3) => wire::next_value(&mut __map, &mut metric_unit, "metric_unit")?,
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_initial_value,
                         "metric_initial_value",
                     )?
@@ -536,7 +536,7 @@ impl<'de> wire::FromMap<'de> for MetricItem {
 
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_target_value,
                         "metric_target_value",
                     )?
@@ -544,7 +544,7 @@ impl<'de> wire::FromMap<'de> for MetricItem {
 
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_current_value,
                         "metric_current_value",
                     )?
@@ -552,16 +552,16 @@ impl<'de> wire::FromMap<'de> for MetricItem {
 
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut supported_user_id,
                         "supported_user_id",
                     )?
                 }
 
-                Some(8) => wire::next_value(&mut map, &mut kr_id, "kr_id")?,
-                Some(9) => wire::next_value(&mut map, &mut updated_at, "updated_at")?,
-                Some(10) => wire::next_value(&mut map, &mut updated_by, "updated_by")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(8) => wire::next_value(&mut __map, &mut kr_id, "kr_id")?,
+                Some(9) => wire::next_value(&mut __map, &mut updated_at, "updated_at")?,
+                Some(10) => wire::next_value(&mut __map, &mut updated_by, "updated_by")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

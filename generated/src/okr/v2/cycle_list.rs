@@ -261,16 +261,16 @@ impl Serialize for ListOkrCycleResponseBody {
 impl<'de> wire::FromMap<'de> for ListOkrCycleResponseBody {
     const NAME: &'static str = "ListOkrCycleResponseBody";
     const FIELDS: &'static [&'static str] = &["has_more", "page_token", "items"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
         let mut items: Option<Option<Vec<Cycle>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(1) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                Some(2) => wire::next_value(&mut map, &mut items, "items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(1) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                Some(2) => wire::next_value(&mut __map, &mut items, "items")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -458,7 +458,7 @@ impl<'de> wire::FromMap<'de> for Cycle {
         "cycle_status",
         "score",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut create_time: Option<Option<String>> = None;
         let mut update_time: Option<Option<String>> = None;
@@ -468,21 +468,28 @@ impl<'de> wire::FromMap<'de> for Cycle {
         let mut end_time: Option<Option<String>> = None;
         let mut cycle_status: Option<Option<i64>> = None;
         let mut score: Option<Option<f64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut create_time, "create_time")?,
-                Some(2) => wire::next_value(&mut map, &mut update_time, "update_time")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut create_time, "create_time")?,
+                Some(2) => wire::next_value(&mut __map, &mut update_time, "update_time")?,
                 Some(3) => {
-                    wire::next_value(&mut map, &mut tenant_cycle_id, "tenant_cycle_id")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut tenant_cycle_id,
+                        "tenant_cycle_id",
+                    )?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut owner, "owner")?,
-                Some(5) => wire::next_value(&mut map, &mut start_time, "start_time")?,
-                Some(6) => wire::next_value(&mut map, &mut end_time, "end_time")?,
-                Some(7) => wire::next_value(&mut map, &mut cycle_status, "cycle_status")?,
-                Some(8) => wire::next_value(&mut map, &mut score, "score")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(4) => wire::next_value(&mut __map, &mut owner, "owner")?,
+                Some(5) => wire::next_value(&mut __map, &mut start_time, "start_time")?,
+                Some(6) => wire::next_value(&mut __map, &mut end_time, "end_time")?,
+                Some(7) => {
+                    wire::next_value(&mut __map, &mut cycle_status, "cycle_status")?
+                }
+
+                Some(8) => wire::next_value(&mut __map, &mut score, "score")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -335,7 +335,7 @@ impl<'de> wire::FromMap<'de> for PatchOkrIndicatorRequestBody {
         "unit",
         "indicator_status",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut current_value_calculate_type: Option<Option<i64>> = None;
         let mut status_calculate_type: Option<Option<i64>> = None;
         let mut start_value: Option<Option<f64>> = None;
@@ -343,11 +343,11 @@ impl<'de> wire::FromMap<'de> for PatchOkrIndicatorRequestBody {
         let mut current_value: Option<Option<f64>> = None;
         let mut unit: Option<Option<IndicatorUnit>> = None;
         let mut indicator_status: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut current_value_calculate_type,
                         "current_value_calculate_type",
                     )?
@@ -355,28 +355,31 @@ impl<'de> wire::FromMap<'de> for PatchOkrIndicatorRequestBody {
 
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut status_calculate_type,
                         "status_calculate_type",
                     )?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut start_value, "start_value")?,
-                Some(3) => wire::next_value(&mut map, &mut target_value, "target_value")?,
-                Some(4) => {
-                    wire::next_value(&mut map, &mut current_value, "current_value")?
+                Some(2) => wire::next_value(&mut __map, &mut start_value, "start_value")?,
+                Some(3) => {
+                    wire::next_value(&mut __map, &mut target_value, "target_value")?
                 }
 
-                Some(5) => wire::next_value(&mut map, &mut unit, "unit")?,
+                Some(4) => {
+                    wire::next_value(&mut __map, &mut current_value, "current_value")?
+                }
+
+                Some(5) => wire::next_value(&mut __map, &mut unit, "unit")?,
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut indicator_status,
                         "indicator_status",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -468,12 +471,12 @@ impl Serialize for PatchOkrIndicatorResponseBody {
 impl<'de> wire::FromMap<'de> for PatchOkrIndicatorResponseBody {
     const NAME: &'static str = "PatchOkrIndicatorResponseBody";
     const FIELDS: &'static [&'static str] = &["indicator"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut indicator: Option<Option<Indicator>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut indicator, "indicator")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut indicator, "indicator")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -463,14 +463,14 @@ impl Serialize for Owner {
 impl<'de> wire::FromMap<'de> for Owner {
     const NAME: &'static str = "Owner";
     const FIELDS: &'static [&'static str] = &["owner_type", "user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut owner_type: Option<Option<OwnerType>> = None;
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut owner_type, "owner_type")?,
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut owner_type, "owner_type")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -730,7 +730,7 @@ impl<'de> wire::FromMap<'de> for Indicator {
         "current_value_calculate_type",
         "unit",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut create_time: Option<Option<String>> = None;
         let mut update_time: Option<Option<String>> = None;
@@ -744,17 +744,17 @@ impl<'de> wire::FromMap<'de> for Indicator {
         let mut current_value: Option<Option<f64>> = None;
         let mut current_value_calculate_type: Option<Option<i64>> = None;
         let mut unit: Option<Option<IndicatorUnit>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut create_time, "create_time")?,
-                Some(2) => wire::next_value(&mut map, &mut update_time, "update_time")?,
-                Some(3) => wire::next_value(&mut map, &mut owner, "owner")?,
-                Some(4) => wire::next_value(&mut map, &mut entity_type, "entity_type")?,
-                Some(5) => wire::next_value(&mut map, &mut entity_id, "entity_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut create_time, "create_time")?,
+                Some(2) => wire::next_value(&mut __map, &mut update_time, "update_time")?,
+                Some(3) => wire::next_value(&mut __map, &mut owner, "owner")?,
+                Some(4) => wire::next_value(&mut __map, &mut entity_type, "entity_type")?,
+                Some(5) => wire::next_value(&mut __map, &mut entity_id, "entity_id")?,
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut indicator_status,
                         "indicator_status",
                     )?
@@ -762,28 +762,31 @@ impl<'de> wire::FromMap<'de> for Indicator {
 
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut status_calculate_type,
                         "status_calculate_type",
                     )?
                 }
 
-                Some(8) => wire::next_value(&mut map, &mut start_value, "start_value")?,
-                Some(9) => wire::next_value(&mut map, &mut target_value, "target_value")?,
+                Some(8) => wire::next_value(&mut __map, &mut start_value, "start_value")?,
+                Some(9) => {
+                    wire::next_value(&mut __map, &mut target_value, "target_value")?
+                }
+
                 Some(10) => {
-                    wire::next_value(&mut map, &mut current_value, "current_value")?
+                    wire::next_value(&mut __map, &mut current_value, "current_value")?
                 }
 
                 Some(11) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut current_value_calculate_type,
                         "current_value_calculate_type",
                     )?
                 }
 
-                Some(12) => wire::next_value(&mut map, &mut unit, "unit")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(12) => wire::next_value(&mut __map, &mut unit, "unit")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -908,14 +911,14 @@ impl Serialize for IndicatorUnit {
 impl<'de> wire::FromMap<'de> for IndicatorUnit {
     const NAME: &'static str = "IndicatorUnit";
     const FIELDS: &'static [&'static str] = &["unit_type", "unit_value"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut unit_type: Option<Option<i64>> = None;
         let mut unit_value: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut unit_type, "unit_type")?,
-                Some(1) => wire::next_value(&mut map, &mut unit_value, "unit_value")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut unit_type, "unit_type")?,
+                Some(1) => wire::next_value(&mut __map, &mut unit_value, "unit_value")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -972,12 +975,12 @@ impl Serialize for ContentBlock {
 impl<'de> wire::FromMap<'de> for ContentBlock {
     const NAME: &'static str = "ContentBlock";
     const FIELDS: &'static [&'static str] = &["blocks"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut blocks: Option<Option<Vec<ContentBlockElement>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut blocks, "blocks")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut blocks, "blocks")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1077,23 +1080,23 @@ impl<'de> wire::FromMap<'de> for ContentBlockElement {
         "paragraph",
         "gallery",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut block_element_type: Option<Option<String>> = None;
         let mut paragraph: Option<Option<ContentParagraph>> = None;
         let mut gallery: Option<Option<ContentGallery>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut block_element_type,
                         "block_element_type",
                     )?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut paragraph, "paragraph")?,
-                Some(2) => wire::next_value(&mut map, &mut gallery, "gallery")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut paragraph, "paragraph")?,
+                Some(2) => wire::next_value(&mut __map, &mut gallery, "gallery")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1173,14 +1176,14 @@ impl Serialize for ContentParagraph {
 impl<'de> wire::FromMap<'de> for ContentParagraph {
     const NAME: &'static str = "ContentParagraph";
     const FIELDS: &'static [&'static str] = &["style", "elements"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut style: Option<Option<ContentParagraphStyle>> = None;
         let mut elements: Option<Option<Vec<ContentParagraphElement>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut style, "style")?,
-                Some(1) => wire::next_value(&mut map, &mut elements, "elements")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut style, "style")?,
+                Some(1) => wire::next_value(&mut __map, &mut elements, "elements")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1247,12 +1250,12 @@ impl Serialize for ContentParagraphStyle {
 impl<'de> wire::FromMap<'de> for ContentParagraphStyle {
     const NAME: &'static str = "ContentParagraphStyle";
     const FIELDS: &'static [&'static str] = &["list"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut list: Option<Option<ContentList>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut list, "list")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut list, "list")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1348,16 +1351,19 @@ impl Serialize for ContentList {
 impl<'de> wire::FromMap<'de> for ContentList {
     const NAME: &'static str = "ContentList";
     const FIELDS: &'static [&'static str] = &["list_type", "indent_level", "number"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut list_type: Option<Option<String>> = None;
         let mut indent_level: Option<Option<i64>> = None;
         let mut number: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut list_type, "list_type")?,
-                Some(1) => wire::next_value(&mut map, &mut indent_level, "indent_level")?,
-                Some(2) => wire::next_value(&mut map, &mut number, "number")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut list_type, "list_type")?,
+                Some(1) => {
+                    wire::next_value(&mut __map, &mut indent_level, "indent_level")?
+                }
+
+                Some(2) => wire::next_value(&mut __map, &mut number, "number")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1468,25 +1474,25 @@ impl<'de> wire::FromMap<'de> for ContentParagraphElement {
         "docs_link",
         "mention",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut paragraph_element_type: Option<Option<String>> = None;
         let mut text_run: Option<Option<ContentTextRun>> = None;
         let mut docs_link: Option<Option<ContentDocsLink>> = None;
         let mut mention: Option<Option<ContentMention>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut paragraph_element_type,
                         "paragraph_element_type",
                     )?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut text_run, "text_run")?,
-                Some(2) => wire::next_value(&mut map, &mut docs_link, "docs_link")?,
-                Some(3) => wire::next_value(&mut map, &mut mention, "mention")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut text_run, "text_run")?,
+                Some(2) => wire::next_value(&mut __map, &mut docs_link, "docs_link")?,
+                Some(3) => wire::next_value(&mut __map, &mut mention, "mention")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1571,14 +1577,14 @@ impl Serialize for ContentTextRun {
 impl<'de> wire::FromMap<'de> for ContentTextRun {
     const NAME: &'static str = "ContentTextRun";
     const FIELDS: &'static [&'static str] = &["text", "style"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut text: Option<Option<String>> = None;
         let mut style: Option<Option<ContentTextStyle>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut text, "text")?,
-                Some(1) => wire::next_value(&mut map, &mut style, "style")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut text, "text")?,
+                Some(1) => wire::next_value(&mut __map, &mut style, "style")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1703,23 +1709,23 @@ impl<'de> wire::FromMap<'de> for ContentTextStyle {
         "text_color",
         "link",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut bold: Option<Option<bool>> = None;
         let mut strike_through: Option<Option<bool>> = None;
         let mut back_color: Option<Option<ContentColor>> = None;
         let mut text_color: Option<Option<ContentColor>> = None;
         let mut link: Option<Option<ContentLink>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut bold, "bold")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut bold, "bold")?,
                 Some(1) => {
-                    wire::next_value(&mut map, &mut strike_through, "strike_through")?
+                    wire::next_value(&mut __map, &mut strike_through, "strike_through")?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut back_color, "back_color")?,
-                Some(3) => wire::next_value(&mut map, &mut text_color, "text_color")?,
-                Some(4) => wire::next_value(&mut map, &mut link, "link")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(2) => wire::next_value(&mut __map, &mut back_color, "back_color")?,
+                Some(3) => wire::next_value(&mut __map, &mut text_color, "text_color")?,
+                Some(4) => wire::next_value(&mut __map, &mut link, "link")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1842,18 +1848,18 @@ impl Serialize for ContentColor {
 impl<'de> wire::FromMap<'de> for ContentColor {
     const NAME: &'static str = "ContentColor";
     const FIELDS: &'static [&'static str] = &["red", "green", "blue", "alpha"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut red: Option<Option<i64>> = None;
         let mut green: Option<Option<i64>> = None;
         let mut blue: Option<Option<i64>> = None;
         let mut alpha: Option<Option<f64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut red, "red")?,
-                Some(1) => wire::next_value(&mut map, &mut green, "green")?,
-                Some(2) => wire::next_value(&mut map, &mut blue, "blue")?,
-                Some(3) => wire::next_value(&mut map, &mut alpha, "alpha")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut red, "red")?,
+                Some(1) => wire::next_value(&mut __map, &mut green, "green")?,
+                Some(2) => wire::next_value(&mut __map, &mut blue, "blue")?,
+                Some(3) => wire::next_value(&mut __map, &mut alpha, "alpha")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1914,12 +1920,12 @@ impl Serialize for ContentLink {
 impl<'de> wire::FromMap<'de> for ContentLink {
     const NAME: &'static str = "ContentLink";
     const FIELDS: &'static [&'static str] = &["url"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut url, "url")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut url, "url")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1986,14 +1992,14 @@ impl Serialize for ContentDocsLink {
 impl<'de> wire::FromMap<'de> for ContentDocsLink {
     const NAME: &'static str = "ContentDocsLink";
     const FIELDS: &'static [&'static str] = &["url", "title"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut url: Option<Option<String>> = None;
         let mut title: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut url, "url")?,
-                Some(1) => wire::next_value(&mut map, &mut title, "title")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut url, "url")?,
+                Some(1) => wire::next_value(&mut __map, &mut title, "title")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2052,12 +2058,12 @@ impl Serialize for ContentMention {
 impl<'de> wire::FromMap<'de> for ContentMention {
     const NAME: &'static str = "ContentMention";
     const FIELDS: &'static [&'static str] = &["user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2111,12 +2117,12 @@ impl Serialize for ContentGallery {
 impl<'de> wire::FromMap<'de> for ContentGallery {
     const NAME: &'static str = "ContentGallery";
     const FIELDS: &'static [&'static str] = &["images"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut images: Option<Option<Vec<ContentImageItem>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut images, "images")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut images, "images")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2221,18 +2227,18 @@ impl Serialize for ContentImageItem {
 impl<'de> wire::FromMap<'de> for ContentImageItem {
     const NAME: &'static str = "ContentImageItem";
     const FIELDS: &'static [&'static str] = &["file_token", "src", "width", "height"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut file_token: Option<Option<String>> = None;
         let mut src: Option<Option<String>> = None;
         let mut width: Option<Option<f64>> = None;
         let mut height: Option<Option<f64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut file_token, "file_token")?,
-                Some(1) => wire::next_value(&mut map, &mut src, "src")?,
-                Some(2) => wire::next_value(&mut map, &mut width, "width")?,
-                Some(3) => wire::next_value(&mut map, &mut height, "height")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut file_token, "file_token")?,
+                Some(1) => wire::next_value(&mut __map, &mut src, "src")?,
+                Some(2) => wire::next_value(&mut __map, &mut width, "width")?,
+                Some(3) => wire::next_value(&mut __map, &mut height, "height")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -203,12 +203,12 @@ impl Serialize for ListOkrObjectiveIndicatorResponseBody {
 impl<'de> wire::FromMap<'de> for ListOkrObjectiveIndicatorResponseBody {
     const NAME: &'static str = "ListOkrObjectiveIndicatorResponseBody";
     const FIELDS: &'static [&'static str] = &["indicator"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut indicator: Option<Option<Indicator>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut indicator, "indicator")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut indicator, "indicator")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

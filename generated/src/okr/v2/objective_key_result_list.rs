@@ -349,16 +349,16 @@ impl Serialize for ListOkrObjectiveKeyResultResponseBody {
 impl<'de> wire::FromMap<'de> for ListOkrObjectiveKeyResultResponseBody {
     const NAME: &'static str = "ListOkrObjectiveKeyResultResponseBody";
     const FIELDS: &'static [&'static str] = &["has_more", "page_token", "items"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
         let mut items: Option<Option<Vec<KeyResult>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(1) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                Some(2) => wire::next_value(&mut map, &mut items, "items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(1) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                Some(2) => wire::next_value(&mut __map, &mut items, "items")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -560,7 +560,7 @@ impl<'de> wire::FromMap<'de> for KeyResult {
         "weight",
         "deadline",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut create_time: Option<Option<String>> = None;
         let mut update_time: Option<Option<String>> = None;
@@ -571,19 +571,22 @@ impl<'de> wire::FromMap<'de> for KeyResult {
         let mut score: Option<Option<f64>> = None;
         let mut weight: Option<Option<f64>> = None;
         let mut deadline: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut create_time, "create_time")?,
-                Some(2) => wire::next_value(&mut map, &mut update_time, "update_time")?,
-                Some(3) => wire::next_value(&mut map, &mut owner, "owner")?,
-                Some(4) => wire::next_value(&mut map, &mut objective_id, "objective_id")?,
-                Some(5) => wire::next_value(&mut map, &mut position, "position")?,
-                Some(6) => wire::next_value(&mut map, &mut content, "content")?,
-                Some(7) => wire::next_value(&mut map, &mut score, "score")?,
-                Some(8) => wire::next_value(&mut map, &mut weight, "weight")?,
-                Some(9) => wire::next_value(&mut map, &mut deadline, "deadline")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut create_time, "create_time")?,
+                Some(2) => wire::next_value(&mut __map, &mut update_time, "update_time")?,
+                Some(3) => wire::next_value(&mut __map, &mut owner, "owner")?,
+                Some(4) => {
+                    wire::next_value(&mut __map, &mut objective_id, "objective_id")?
+                }
+
+                Some(5) => wire::next_value(&mut __map, &mut position, "position")?,
+                Some(6) => wire::next_value(&mut __map, &mut content, "content")?,
+                Some(7) => wire::next_value(&mut __map, &mut score, "score")?,
+                Some(8) => wire::next_value(&mut __map, &mut weight, "weight")?,
+                Some(9) => wire::next_value(&mut __map, &mut deadline, "deadline")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

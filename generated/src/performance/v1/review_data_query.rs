@@ -757,7 +757,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
         "reviewee_user_id_list",
         "updated_later_than",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut start_time: Option<String> = None;
         let mut end_time: Option<String> = None;
         let mut stage_types: Option<Vec<StageTypes>> = None;
@@ -765,18 +765,18 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
         let mut semester_id_list: Option<Option<Vec<String>>> = None;
         let mut reviewee_user_id_list: Option<Vec<String>> = None;
         let mut updated_later_than: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut start_time, "start_time")?,
-                Some(1) => wire::next_value(&mut map, &mut end_time, "end_time")?,
-                Some(2) => wire::next_value(&mut map, &mut stage_types, "stage_types")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut start_time, "start_time")?,
+                Some(1) => wire::next_value(&mut __map, &mut end_time, "end_time")?,
+                Some(2) => wire::next_value(&mut __map, &mut stage_types, "stage_types")?,
                 Some(3) => {
-                    wire::next_value(&mut map, &mut stage_progress, "stage_progress")?
+                    wire::next_value(&mut __map, &mut stage_progress, "stage_progress")?
                 }
 
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut semester_id_list,
                         "semester_id_list",
                     )?
@@ -784,7 +784,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
 
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_id_list,
                         "reviewee_user_id_list",
                     )?
@@ -792,13 +792,13 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
 
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut updated_later_than,
                         "updated_later_than",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -973,7 +973,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataResponseBody {
         "fields",
         "datas",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semesters: Option<Option<Vec<ReviewDataSemester>>> = None;
         let mut activities: Option<Option<Vec<Activity>>> = None;
         let mut indicators: Option<Option<Vec<Indicator>>> = None;
@@ -981,16 +981,16 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataResponseBody {
         let mut units: Option<Option<Vec<Unit>>> = None;
         let mut fields: Option<Option<Vec<Field>>> = None;
         let mut datas: Option<Option<Vec<ReviewProfile>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semesters, "semesters")?,
-                Some(1) => wire::next_value(&mut map, &mut activities, "activities")?,
-                Some(2) => wire::next_value(&mut map, &mut indicators, "indicators")?,
-                Some(3) => wire::next_value(&mut map, &mut templates, "templates")?,
-                Some(4) => wire::next_value(&mut map, &mut units, "units")?,
-                Some(5) => wire::next_value(&mut map, &mut fields, "fields")?,
-                Some(6) => wire::next_value(&mut map, &mut datas, "datas")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semesters, "semesters")?,
+                Some(1) => wire::next_value(&mut __map, &mut activities, "activities")?,
+                Some(2) => wire::next_value(&mut __map, &mut indicators, "indicators")?,
+                Some(3) => wire::next_value(&mut __map, &mut templates, "templates")?,
+                Some(4) => wire::next_value(&mut __map, &mut units, "units")?,
+                Some(5) => wire::next_value(&mut __map, &mut fields, "fields")?,
+                Some(6) => wire::next_value(&mut __map, &mut datas, "datas")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1195,7 +1195,7 @@ impl<'de> wire::FromMap<'de> for ReviewDataSemester {
         "create_user_id",
         "modify_user_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut progress: Option<Option<ReviewDataSemesterProgress>> = None;
@@ -1205,24 +1205,24 @@ impl<'de> wire::FromMap<'de> for ReviewDataSemester {
         let mut modify_time: Option<Option<String>> = None;
         let mut create_user_id: Option<Option<String>> = None;
         let mut modify_user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut progress, "progress")?,
-                Some(3) => wire::next_value(&mut map, &mut start_time, "start_time")?,
-                Some(4) => wire::next_value(&mut map, &mut end_time, "end_time")?,
-                Some(5) => wire::next_value(&mut map, &mut create_time, "create_time")?,
-                Some(6) => wire::next_value(&mut map, &mut modify_time, "modify_time")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut progress, "progress")?,
+                Some(3) => wire::next_value(&mut __map, &mut start_time, "start_time")?,
+                Some(4) => wire::next_value(&mut __map, &mut end_time, "end_time")?,
+                Some(5) => wire::next_value(&mut __map, &mut create_time, "create_time")?,
+                Some(6) => wire::next_value(&mut __map, &mut modify_time, "modify_time")?,
                 Some(7) => {
-                    wire::next_value(&mut map, &mut create_user_id, "create_user_id")?
+                    wire::next_value(&mut __map, &mut create_user_id, "create_user_id")?
                 }
 
                 Some(8) => {
-                    wire::next_value(&mut map, &mut modify_user_id, "modify_user_id")?
+                    wire::next_value(&mut __map, &mut modify_user_id, "modify_user_id")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1321,16 +1321,16 @@ impl Serialize for Activity {
 impl<'de> wire::FromMap<'de> for Activity {
     const NAME: &'static str = "Activity";
     const FIELDS: &'static [&'static str] = &["id", "name", "semester_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut semester_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1418,16 +1418,16 @@ impl Serialize for Indicator {
 impl<'de> wire::FromMap<'de> for Indicator {
     const NAME: &'static str = "Indicator";
     const FIELDS: &'static [&'static str] = &["id", "name", "options"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut options: Option<Option<Vec<IndicatorOption>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut options, "options")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut options, "options")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1520,16 +1520,16 @@ impl Serialize for IndicatorOption {
 impl<'de> wire::FromMap<'de> for IndicatorOption {
     const NAME: &'static str = "IndicatorOption";
     const FIELDS: &'static [&'static str] = &["id", "name", "label"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut label: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut label, "label")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut label, "label")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1617,16 +1617,16 @@ impl Serialize for Template {
 impl<'de> wire::FromMap<'de> for Template {
     const NAME: &'static str = "Template";
     const FIELDS: &'static [&'static str] = &["id", "name", "stage"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut stage: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut stage, "stage")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut stage, "stage")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1698,14 +1698,14 @@ impl Serialize for Unit {
 impl<'de> wire::FromMap<'de> for Unit {
     const NAME: &'static str = "Unit";
     const FIELDS: &'static [&'static str] = &["id", "name"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1812,21 +1812,28 @@ impl<'de> wire::FromMap<'de> for Field {
         "indicator_id",
         "parent_field_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut indicator_id: Option<Option<String>> = None;
         let mut parent_field_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
-                Some(3) => {
-                    wire::next_value(&mut map, &mut parent_field_id, "parent_field_id")?
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => {
+                    wire::next_value(&mut __map, &mut indicator_id, "indicator_id")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                Some(3) => {
+                    wire::next_value(
+                        &mut __map,
+                        &mut parent_field_id,
+                        "parent_field_id",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1935,18 +1942,18 @@ impl<'de> wire::FromMap<'de> for ReviewProfile {
         "activity_id",
         "stages",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut user_id: Option<Option<User>> = None;
         let mut semester_id: Option<Option<String>> = None;
         let mut activity_id: Option<Option<String>> = None;
         let mut stages: Option<Option<Vec<ReviewStage>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                Some(1) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                Some(2) => wire::next_value(&mut map, &mut activity_id, "activity_id")?,
-                Some(3) => wire::next_value(&mut map, &mut stages, "stages")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                Some(2) => wire::next_value(&mut __map, &mut activity_id, "activity_id")?,
+                Some(3) => wire::next_value(&mut __map, &mut stages, "stages")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2030,14 +2037,14 @@ impl Serialize for User {
 impl<'de> wire::FromMap<'de> for User {
     const NAME: &'static str = "User";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2123,16 +2130,16 @@ impl Serialize for ReviewStage {
 impl<'de> wire::FromMap<'de> for ReviewStage {
     const NAME: &'static str = "ReviewStage";
     const FIELDS: &'static [&'static str] = &["stage_type", "progress", "data"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut stage_type: Option<Option<String>> = None;
         let mut progress: Option<Option<i64>> = None;
         let mut data: Option<Option<Vec<ReviewDetail>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut stage_type, "stage_type")?,
-                Some(1) => wire::next_value(&mut map, &mut progress, "progress")?,
-                Some(2) => wire::next_value(&mut map, &mut data, "data")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut stage_type, "stage_type")?,
+                Some(1) => wire::next_value(&mut __map, &mut progress, "progress")?,
+                Some(2) => wire::next_value(&mut __map, &mut data, "data")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2340,7 +2347,7 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
         "perf_coefficient_result",
         "richtext",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut template_id: Option<Option<String>> = None;
         let mut unit_id: Option<Option<String>> = None;
         let mut field_id: Option<Option<String>> = None;
@@ -2352,34 +2359,37 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
         let mut text: Option<Option<String>> = None;
         let mut perf_coefficient_result: Option<Option<String>> = None;
         let mut richtext: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut template_id, "template_id")?,
-                Some(1) => wire::next_value(&mut map, &mut unit_id, "unit_id")?,
-                Some(2) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut template_id, "template_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut unit_id, "unit_id")?,
+                Some(2) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewer_user_id,
                         "reviewer_user_id",
                     )?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut submit_time, "submit_time")?,
-                Some(5) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
-                Some(6) => wire::next_value(&mut map, &mut option_id, "option_id")?,
-                Some(7) => wire::next_value(&mut map, &mut score, "score")?,
-                Some(8) => wire::next_value(&mut map, &mut text, "text")?,
+                Some(4) => wire::next_value(&mut __map, &mut submit_time, "submit_time")?,
+                Some(5) => {
+                    wire::next_value(&mut __map, &mut indicator_id, "indicator_id")?
+                }
+
+                Some(6) => wire::next_value(&mut __map, &mut option_id, "option_id")?,
+                Some(7) => wire::next_value(&mut __map, &mut score, "score")?,
+                Some(8) => wire::next_value(&mut __map, &mut text, "text")?,
                 Some(9) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut perf_coefficient_result,
                         "perf_coefficient_result",
                     )?
                 }
 
-                Some(10) => wire::next_value(&mut map, &mut richtext, "richtext")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(10) => wire::next_value(&mut __map, &mut richtext, "richtext")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -278,12 +278,12 @@ impl Serialize for ListSemesterResponseBody {
 impl<'de> wire::FromMap<'de> for ListSemesterResponseBody {
     const NAME: &'static str = "ListSemesterResponseBody";
     const FIELDS: &'static [&'static str] = &["items"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut items: Option<Option<Vec<Semester>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut items, "items")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -485,7 +485,7 @@ impl<'de> wire::FromMap<'de> for Semester {
         "create_user_id",
         "modify_user_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut year: Option<Option<i64>> = None;
         let mut type_group: Option<Option<String>> = None;
@@ -498,27 +498,27 @@ impl<'de> wire::FromMap<'de> for Semester {
         let mut modify_time: Option<Option<String>> = None;
         let mut create_user_id: Option<Option<String>> = None;
         let mut modify_user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut year, "year")?,
-                Some(2) => wire::next_value(&mut map, &mut type_group, "type_group")?,
-                Some(3) => wire::next_value(&mut map, &mut type_, "type")?,
-                Some(4) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(5) => wire::next_value(&mut map, &mut progress, "progress")?,
-                Some(6) => wire::next_value(&mut map, &mut start_time, "start_time")?,
-                Some(7) => wire::next_value(&mut map, &mut end_time, "end_time")?,
-                Some(8) => wire::next_value(&mut map, &mut create_time, "create_time")?,
-                Some(9) => wire::next_value(&mut map, &mut modify_time, "modify_time")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut year, "year")?,
+                Some(2) => wire::next_value(&mut __map, &mut type_group, "type_group")?,
+                Some(3) => wire::next_value(&mut __map, &mut type_, "type")?,
+                Some(4) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(5) => wire::next_value(&mut __map, &mut progress, "progress")?,
+                Some(6) => wire::next_value(&mut __map, &mut start_time, "start_time")?,
+                Some(7) => wire::next_value(&mut __map, &mut end_time, "end_time")?,
+                Some(8) => wire::next_value(&mut __map, &mut create_time, "create_time")?,
+                Some(9) => wire::next_value(&mut __map, &mut modify_time, "modify_time")?,
                 Some(10) => {
-                    wire::next_value(&mut map, &mut create_user_id, "create_user_id")?
+                    wire::next_value(&mut __map, &mut create_user_id, "create_user_id")?
                 }
 
                 Some(11) => {
-                    wire::next_value(&mut map, &mut modify_user_id, "modify_user_id")?
+                    wire::next_value(&mut __map, &mut modify_user_id, "modify_user_id")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

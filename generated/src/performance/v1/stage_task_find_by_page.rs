@@ -329,29 +329,29 @@ impl<'de> wire::FromMap<'de> for FindByPageStageTaskRequestBody {
         "page_token",
         "page_size",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut task_option_lists: Option<Option<Vec<i64>>> = None;
         let mut after_time: Option<Option<String>> = None;
         let mut before_time: Option<Option<String>> = None;
         let mut page_token: Option<Option<String>> = None;
         let mut page_size: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut task_option_lists,
                         "task_option_lists",
                     )?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut after_time, "after_time")?,
-                Some(3) => wire::next_value(&mut map, &mut before_time, "before_time")?,
-                Some(4) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                Some(5) => wire::next_value(&mut map, &mut page_size, "page_size")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(2) => wire::next_value(&mut __map, &mut after_time, "after_time")?,
+                Some(3) => wire::next_value(&mut __map, &mut before_time, "before_time")?,
+                Some(4) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                Some(5) => wire::next_value(&mut __map, &mut page_size, "page_size")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -470,18 +470,18 @@ impl Serialize for FindByPageStageTaskResponseBody {
 impl<'de> wire::FromMap<'de> for FindByPageStageTaskResponseBody {
     const NAME: &'static str = "FindByPageStageTaskResponseBody";
     const FIELDS: &'static [&'static str] = &["base", "items", "has_more", "page_token"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut base: Option<Option<SemesterBaseInfo>> = None;
         let mut items: Option<Option<Vec<StageTask>>> = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut base, "base")?,
-                Some(1) => wire::next_value(&mut map, &mut items, "items")?,
-                Some(2) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(3) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut base, "base")?,
+                Some(1) => wire::next_value(&mut __map, &mut items, "items")?,
+                Some(2) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(3) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -595,21 +595,21 @@ impl<'de> wire::FromMap<'de> for SemesterBaseInfo {
         "start_time",
         "end_time",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<Option<String>> = None;
         let mut semester_name: Option<Option<I18n>> = None;
         let mut start_time: Option<Option<String>> = None;
         let mut end_time: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
-                    wire::next_value(&mut map, &mut semester_name, "semester_name")?
+                    wire::next_value(&mut __map, &mut semester_name, "semester_name")?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut start_time, "start_time")?,
-                Some(3) => wire::next_value(&mut map, &mut end_time, "end_time")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(2) => wire::next_value(&mut __map, &mut start_time, "start_time")?,
+                Some(3) => wire::next_value(&mut __map, &mut end_time, "end_time")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -710,26 +710,30 @@ impl<'de> wire::FromMap<'de> for StageTask {
         "stage_num_lists",
         "stage_task_info_lists",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut user_id: Option<Option<String>> = None;
         let mut stage_num_lists: Option<Option<Vec<StageTaskStatusNum>>> = None;
         let mut stage_task_info_lists: Option<Option<Vec<StageTaskInfo>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
                 Some(1) => {
-                    wire::next_value(&mut map, &mut stage_num_lists, "stage_num_lists")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut stage_num_lists,
+                        "stage_num_lists",
+                    )?
                 }
 
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut stage_task_info_lists,
                         "stage_task_info_lists",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -816,17 +820,17 @@ impl Serialize for StageTaskStatusNum {
 impl<'de> wire::FromMap<'de> for StageTaskStatusNum {
     const NAME: &'static str = "StageTaskStatusNum";
     const FIELDS: &'static [&'static str] = &["task_option_id", "stage_num"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut task_option_id: Option<Option<i64>> = None;
         let mut stage_num: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
-                    wire::next_value(&mut map, &mut task_option_id, "task_option_id")?
+                    wire::next_value(&mut __map, &mut task_option_id, "task_option_id")?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut stage_num, "stage_num")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut stage_num, "stage_num")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -976,7 +980,7 @@ impl<'de> wire::FromMap<'de> for StageTaskInfo {
         "stage_task_status",
         "task_option_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut stage_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut deadline: Option<Option<String>> = None;
@@ -984,29 +988,33 @@ impl<'de> wire::FromMap<'de> for StageTaskInfo {
         let mut jump_url: Option<Option<String>> = None;
         let mut stage_task_status: Option<Option<StageTaskStatus>> = None;
         let mut task_option_id: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut stage_id, "stage_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut deadline, "deadline")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut stage_id, "stage_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut deadline, "deadline")?,
                 Some(3) => {
-                    wire::next_value(&mut map, &mut need_todo_count, "need_todo_count")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut need_todo_count,
+                        "need_todo_count",
+                    )?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut jump_url, "jump_url")?,
+                Some(4) => wire::next_value(&mut __map, &mut jump_url, "jump_url")?,
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut stage_task_status,
                         "stage_task_status",
                     )?
                 }
 
                 Some(6) => {
-                    wire::next_value(&mut map, &mut task_option_id, "task_option_id")?
+                    wire::next_value(&mut __map, &mut task_option_id, "task_option_id")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

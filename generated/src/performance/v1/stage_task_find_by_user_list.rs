@@ -281,30 +281,30 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTaskRequestBody {
         "after_time",
         "before_time",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut user_id_lists: Option<Vec<String>> = None;
         let mut task_option_lists: Option<Option<Vec<i64>>> = None;
         let mut after_time: Option<Option<String>> = None;
         let mut before_time: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
-                    wire::next_value(&mut map, &mut user_id_lists, "user_id_lists")?
+                    wire::next_value(&mut __map, &mut user_id_lists, "user_id_lists")?
                 }
 
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut task_option_lists,
                         "task_option_lists",
                     )?
                 }
 
-                Some(3) => wire::next_value(&mut map, &mut after_time, "after_time")?,
-                Some(4) => wire::next_value(&mut map, &mut before_time, "before_time")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(3) => wire::next_value(&mut __map, &mut after_time, "after_time")?,
+                Some(4) => wire::next_value(&mut __map, &mut before_time, "before_time")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -389,14 +389,14 @@ impl Serialize for FindByUserListStageTaskResponseBody {
 impl<'de> wire::FromMap<'de> for FindByUserListStageTaskResponseBody {
     const NAME: &'static str = "FindByUserListStageTaskResponseBody";
     const FIELDS: &'static [&'static str] = &["base", "items"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut base: Option<Option<StageTaskSemesterBaseInfo>> = None;
         let mut items: Option<Option<Vec<FindByUserListStageTask>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut base, "base")?,
-                Some(1) => wire::next_value(&mut map, &mut items, "items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut base, "base")?,
+                Some(1) => wire::next_value(&mut __map, &mut items, "items")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -508,21 +508,21 @@ impl<'de> wire::FromMap<'de> for StageTaskSemesterBaseInfo {
         "start_time",
         "end_time",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<Option<String>> = None;
         let mut semester_name: Option<Option<I18n>> = None;
         let mut start_time: Option<Option<String>> = None;
         let mut end_time: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
-                    wire::next_value(&mut map, &mut semester_name, "semester_name")?
+                    wire::next_value(&mut __map, &mut semester_name, "semester_name")?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut start_time, "start_time")?,
-                Some(3) => wire::next_value(&mut map, &mut end_time, "end_time")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(2) => wire::next_value(&mut __map, &mut start_time, "start_time")?,
+                Some(3) => wire::next_value(&mut __map, &mut end_time, "end_time")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -629,28 +629,32 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTask {
         "stage_num_lists",
         "stage_task_info_lists",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut user_id: Option<Option<String>> = None;
         let mut stage_num_lists: Option<Option<Vec<FindByUserListStageTaskStatusNum>>> = None;
         let mut stage_task_info_lists: Option<
             Option<Vec<FindByUserListStageTaskInfo>>,
         > = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
                 Some(1) => {
-                    wire::next_value(&mut map, &mut stage_num_lists, "stage_num_lists")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut stage_num_lists,
+                        "stage_num_lists",
+                    )?
                 }
 
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut stage_task_info_lists,
                         "stage_task_info_lists",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -740,17 +744,17 @@ impl Serialize for FindByUserListStageTaskStatusNum {
 impl<'de> wire::FromMap<'de> for FindByUserListStageTaskStatusNum {
     const NAME: &'static str = "FindByUserListStageTaskStatusNum";
     const FIELDS: &'static [&'static str] = &["task_option_id", "stage_num"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut task_option_id: Option<Option<i64>> = None;
         let mut stage_num: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
-                    wire::next_value(&mut map, &mut task_option_id, "task_option_id")?
+                    wire::next_value(&mut __map, &mut task_option_id, "task_option_id")?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut stage_num, "stage_num")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut stage_num, "stage_num")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -902,7 +906,7 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTaskInfo {
         "stage_task_status",
         "task_option_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut stage_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut deadline: Option<Option<String>> = None;
@@ -910,29 +914,33 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTaskInfo {
         let mut jump_url: Option<Option<String>> = None;
         let mut stage_task_status: Option<Option<FindByUserListStageTaskStatus>> = None;
         let mut task_option_id: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut stage_id, "stage_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut deadline, "deadline")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut stage_id, "stage_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut deadline, "deadline")?,
                 Some(3) => {
-                    wire::next_value(&mut map, &mut need_todo_count, "need_todo_count")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut need_todo_count,
+                        "need_todo_count",
+                    )?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut jump_url, "jump_url")?,
+                Some(4) => wire::next_value(&mut __map, &mut jump_url, "jump_url")?,
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut stage_task_status,
                         "stage_task_status",
                     )?
                 }
 
                 Some(6) => {
-                    wire::next_value(&mut map, &mut task_option_id, "task_option_id")?
+                    wire::next_value(&mut __map, &mut task_option_id, "task_option_id")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

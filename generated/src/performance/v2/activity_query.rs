@@ -224,14 +224,20 @@ impl Serialize for QueryActivityRequestBody {
 impl<'de> wire::FromMap<'de> for QueryActivityRequestBody {
     const NAME: &'static str = "QueryActivityRequestBody";
     const FIELDS: &'static [&'static str] = &["semester_ids", "activity_ids"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_ids: Option<Option<Vec<String>>> = None;
         let mut activity_ids: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_ids, "semester_ids")?,
-                Some(1) => wire::next_value(&mut map, &mut activity_ids, "activity_ids")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => {
+                    wire::next_value(&mut __map, &mut semester_ids, "semester_ids")?
+                }
+
+                Some(1) => {
+                    wire::next_value(&mut __map, &mut activity_ids, "activity_ids")?
+                }
+
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -298,12 +304,12 @@ impl Serialize for QueryActivityResponseBody {
 impl<'de> wire::FromMap<'de> for QueryActivityResponseBody {
     const NAME: &'static str = "QueryActivityResponseBody";
     const FIELDS: &'static [&'static str] = &["activities"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut activities: Option<Option<Vec<Activity>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut activities, "activities")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut activities, "activities")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -481,7 +487,7 @@ impl<'de> wire::FromMap<'de> for Activity {
         "create_user_id",
         "modify_user_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut description: Option<Option<I18n>> = None;
@@ -492,25 +498,25 @@ impl<'de> wire::FromMap<'de> for Activity {
         let mut modify_time: Option<Option<String>> = None;
         let mut create_user_id: Option<Option<String>> = None;
         let mut modify_user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut description, "description")?,
-                Some(3) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                Some(4) => wire::next_value(&mut map, &mut mode, "mode")?,
-                Some(5) => wire::next_value(&mut map, &mut progress, "progress")?,
-                Some(6) => wire::next_value(&mut map, &mut create_time, "create_time")?,
-                Some(7) => wire::next_value(&mut map, &mut modify_time, "modify_time")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut description, "description")?,
+                Some(3) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                Some(4) => wire::next_value(&mut __map, &mut mode, "mode")?,
+                Some(5) => wire::next_value(&mut __map, &mut progress, "progress")?,
+                Some(6) => wire::next_value(&mut __map, &mut create_time, "create_time")?,
+                Some(7) => wire::next_value(&mut __map, &mut modify_time, "modify_time")?,
                 Some(8) => {
-                    wire::next_value(&mut map, &mut create_user_id, "create_user_id")?
+                    wire::next_value(&mut __map, &mut create_user_id, "create_user_id")?
                 }
 
                 Some(9) => {
-                    wire::next_value(&mut map, &mut modify_user_id, "modify_user_id")?
+                    wire::next_value(&mut __map, &mut modify_user_id, "modify_user_id")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

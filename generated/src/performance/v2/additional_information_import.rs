@@ -271,16 +271,16 @@ impl<'de> wire::FromMap<'de> for ImportAdditionalInformationRequestBody {
         "additional_informations",
         "import_record_name",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut additional_informations: Option<Option<Vec<AdditionalInformation>>> = None;
         let mut import_record_name: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut additional_informations,
                         "additional_informations",
                     )?
@@ -288,13 +288,13 @@ impl<'de> wire::FromMap<'de> for ImportAdditionalInformationRequestBody {
 
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut import_record_name,
                         "import_record_name",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -392,14 +392,14 @@ impl<'de> wire::FromMap<'de> for ImportAdditionalInformationResponseBody {
         "import_record_id",
         "additional_informations",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut import_record_id: Option<Option<String>> = None;
         let mut additional_informations: Option<Option<Vec<AdditionalInformation>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut import_record_id,
                         "import_record_id",
                     )?
@@ -407,13 +407,13 @@ impl<'de> wire::FromMap<'de> for ImportAdditionalInformationResponseBody {
 
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut additional_informations,
                         "additional_informations",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -574,36 +574,36 @@ impl<'de> wire::FromMap<'de> for AdditionalInformation {
         "time",
         "detailed_description",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut item_id: Option<Option<String>> = None;
         let mut external_id: Option<Option<String>> = None;
         let mut reviewee_user_id: Option<Option<String>> = None;
         let mut item: Option<Option<String>> = None;
         let mut time: Option<Option<String>> = None;
         let mut detailed_description: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut item_id, "item_id")?,
-                Some(1) => wire::next_value(&mut map, &mut external_id, "external_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut item_id, "item_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut external_id, "external_id")?,
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_id,
                         "reviewee_user_id",
                     )?
                 }
 
-                Some(3) => wire::next_value(&mut map, &mut item, "item")?,
-                Some(4) => wire::next_value(&mut map, &mut time, "time")?,
+                Some(3) => wire::next_value(&mut __map, &mut item, "item")?,
+                Some(4) => wire::next_value(&mut __map, &mut time, "time")?,
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut detailed_description,
                         "detailed_description",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -315,25 +315,28 @@ impl<'de> wire::FromMap<'de> for QueryAdditionalInformationRequestBody {
         "external_ids",
         "reviewee_user_ids",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut item_ids: Option<Option<Vec<String>>> = None;
         let mut external_ids: Option<Option<Vec<String>>> = None;
         let mut reviewee_user_ids: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                Some(1) => wire::next_value(&mut map, &mut item_ids, "item_ids")?,
-                Some(2) => wire::next_value(&mut map, &mut external_ids, "external_ids")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut item_ids, "item_ids")?,
+                Some(2) => {
+                    wire::next_value(&mut __map, &mut external_ids, "external_ids")?
+                }
+
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_ids,
                         "reviewee_user_ids",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -454,25 +457,25 @@ impl<'de> wire::FromMap<'de> for QueryAdditionalInformationResponseBody {
         "has_more",
         "page_token",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut additional_informations: Option<
             Option<Vec<QueryAdditionalInformation>>,
         > = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut additional_informations,
                         "additional_informations",
                     )?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -610,36 +613,36 @@ impl<'de> wire::FromMap<'de> for QueryAdditionalInformation {
         "time",
         "detailed_description",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut item_id: Option<Option<String>> = None;
         let mut external_id: Option<Option<String>> = None;
         let mut reviewee_user_id: Option<Option<String>> = None;
         let mut item: Option<Option<String>> = None;
         let mut time: Option<Option<String>> = None;
         let mut detailed_description: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut item_id, "item_id")?,
-                Some(1) => wire::next_value(&mut map, &mut external_id, "external_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut item_id, "item_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut external_id, "external_id")?,
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_id,
                         "reviewee_user_id",
                     )?
                 }
 
-                Some(3) => wire::next_value(&mut map, &mut item, "item")?,
-                Some(4) => wire::next_value(&mut map, &mut time, "time")?,
+                Some(3) => wire::next_value(&mut __map, &mut item, "item")?,
+                Some(4) => wire::next_value(&mut __map, &mut time, "time")?,
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut detailed_description,
                         "detailed_description",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

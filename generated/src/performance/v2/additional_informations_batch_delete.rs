@@ -184,21 +184,21 @@ impl Serialize for DeleteAdditionalInformationsBatchRequestBody {
 impl<'de> wire::FromMap<'de> for DeleteAdditionalInformationsBatchRequestBody {
     const NAME: &'static str = "DeleteAdditionalInformationsBatchRequestBody";
     const FIELDS: &'static [&'static str] = &["semester_id", "additional_informations"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut additional_informations: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut additional_informations,
                         "additional_informations",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -277,19 +277,19 @@ impl Serialize for DeleteAdditionalInformationsBatchResponseBody {
 impl<'de> wire::FromMap<'de> for DeleteAdditionalInformationsBatchResponseBody {
     const NAME: &'static str = "DeleteAdditionalInformationsBatchResponseBody";
     const FIELDS: &'static [&'static str] = &["additional_informations"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut additional_informations: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut additional_informations,
                         "additional_informations",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -244,15 +244,15 @@ impl Serialize for QueryIndicatorRequestBody {
 impl<'de> wire::FromMap<'de> for QueryIndicatorRequestBody {
     const NAME: &'static str = "QueryIndicatorRequestBody";
     const FIELDS: &'static [&'static str] = &["indicator_ids"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut indicator_ids: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
-                    wire::next_value(&mut map, &mut indicator_ids, "indicator_ids")?
+                    wire::next_value(&mut __map, &mut indicator_ids, "indicator_ids")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -342,16 +342,16 @@ impl Serialize for QueryIndicatorResponseBody {
 impl<'de> wire::FromMap<'de> for QueryIndicatorResponseBody {
     const NAME: &'static str = "QueryIndicatorResponseBody";
     const FIELDS: &'static [&'static str] = &["indicators", "has_more", "page_token"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut indicators: Option<Option<Vec<Indicator>>> = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut indicators, "indicators")?,
-                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut indicators, "indicators")?,
+                Some(1) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -456,18 +456,18 @@ impl Serialize for Indicator {
 impl<'de> wire::FromMap<'de> for Indicator {
     const NAME: &'static str = "Indicator";
     const FIELDS: &'static [&'static str] = &["id", "name", "type", "options"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut type_: Option<Option<IndicatorType>> = None;
         let mut options: Option<Option<Vec<IndicatorOption>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut type_, "type")?,
-                Some(3) => wire::next_value(&mut map, &mut options, "options")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut type_, "type")?,
+                Some(3) => wire::next_value(&mut __map, &mut options, "options")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -566,16 +566,16 @@ impl Serialize for IndicatorOption {
 impl<'de> wire::FromMap<'de> for IndicatorOption {
     const NAME: &'static str = "IndicatorOption";
     const FIELDS: &'static [&'static str] = &["id", "name", "lable"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut lable: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut lable, "lable")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut lable, "lable")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

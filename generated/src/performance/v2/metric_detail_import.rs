@@ -244,16 +244,16 @@ impl<'de> wire::FromMap<'de> for ImportMetricDetailRequestBody {
         "import_record_name",
         "imported_metrics",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut import_record_name: Option<Option<String>> = None;
         let mut imported_metrics: Option<Vec<ImportedMetric>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut import_record_name,
                         "import_record_name",
                     )?
@@ -261,13 +261,13 @@ impl<'de> wire::FromMap<'de> for ImportMetricDetailRequestBody {
 
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut imported_metrics,
                         "imported_metrics",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -333,19 +333,19 @@ impl Serialize for ImportMetricDetailResponseBody {
 impl<'de> wire::FromMap<'de> for ImportMetricDetailResponseBody {
     const NAME: &'static str = "ImportMetricDetailResponseBody";
     const FIELDS: &'static [&'static str] = &["import_record_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut import_record_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut import_record_id,
                         "import_record_id",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -418,23 +418,23 @@ impl Serialize for ImportedMetric {
 impl<'de> wire::FromMap<'de> for ImportedMetric {
     const NAME: &'static str = "ImportedMetric";
     const FIELDS: &'static [&'static str] = &["reviewee_user_id", "metric_id", "fields"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut reviewee_user_id: Option<String> = None;
         let mut metric_id: Option<String> = None;
         let mut fields: Option<Vec<ImportedMetricField>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_id,
                         "reviewee_user_id",
                     )?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut metric_id, "metric_id")?,
-                Some(2) => wire::next_value(&mut map, &mut fields, "fields")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut metric_id, "metric_id")?,
+                Some(2) => wire::next_value(&mut __map, &mut fields, "fields")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -533,23 +533,23 @@ impl<'de> wire::FromMap<'de> for ImportedMetricField {
         "field_value",
         "field_value_person",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<String> = None;
         let mut field_value: Option<Option<String>> = None;
         let mut field_value_person: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
-                Some(1) => wire::next_value(&mut map, &mut field_value, "field_value")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut field_value, "field_value")?,
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut field_value_person,
                         "field_value_person",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -212,21 +212,21 @@ impl Serialize for QueryMetricDetailRequestBody {
 impl<'de> wire::FromMap<'de> for QueryMetricDetailRequestBody {
     const NAME: &'static str = "QueryMetricDetailRequestBody";
     const FIELDS: &'static [&'static str] = &["semester_id", "reviewee_user_ids"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut reviewee_user_ids: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_ids,
                         "reviewee_user_ids",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -305,21 +305,21 @@ impl Serialize for QueryMetricDetailResponseBody {
 impl<'de> wire::FromMap<'de> for QueryMetricDetailResponseBody {
     const NAME: &'static str = "QueryMetricDetailResponseBody";
     const FIELDS: &'static [&'static str] = &["semester_id", "reviewee_metrics"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<Option<String>> = None;
         let mut reviewee_metrics: Option<Option<Vec<RevieweeMetric>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_metrics,
                         "reviewee_metrics",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -434,16 +434,16 @@ impl<'de> wire::FromMap<'de> for RevieweeMetric {
         "metric_details",
         "reviewee_stage_statuses",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut reviewee_user_id: Option<Option<User>> = None;
         let mut metric_template_id: Option<Option<String>> = None;
         let mut metric_details: Option<Option<MetricDetail>> = None;
         let mut reviewee_stage_statuses: Option<Option<Vec<RevieweeStageStatus>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_id,
                         "reviewee_user_id",
                     )?
@@ -451,25 +451,25 @@ impl<'de> wire::FromMap<'de> for RevieweeMetric {
 
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_template_id,
                         "metric_template_id",
                     )?
                 }
 
                 Some(2) => {
-                    wire::next_value(&mut map, &mut metric_details, "metric_details")?
+                    wire::next_value(&mut __map, &mut metric_details, "metric_details")?
                 }
 
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_stage_statuses,
                         "reviewee_stage_statuses",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -560,14 +560,14 @@ impl Serialize for User {
 impl<'de> wire::FromMap<'de> for User {
     const NAME: &'static str = "User";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -717,7 +717,7 @@ impl<'de> wire::FromMap<'de> for MetricDetail {
         "add_from",
         "is_from_library",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metric_id: Option<Option<String>> = None;
         let mut name: Option<Option<String>> = None;
         let mut fields: Option<Option<Vec<MetricFieldInDetails>>> = None;
@@ -726,30 +726,37 @@ impl<'de> wire::FromMap<'de> for MetricDetail {
         let mut dimension_weight: Option<Option<String>> = None;
         let mut add_from: Option<Option<AddFrom>> = None;
         let mut is_from_library: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut metric_id, "metric_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut fields, "fields")?,
-                Some(3) => wire::next_value(&mut map, &mut dimension_id, "dimension_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut metric_id, "metric_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut fields, "fields")?,
+                Some(3) => {
+                    wire::next_value(&mut __map, &mut dimension_id, "dimension_id")?
+                }
+
                 Some(4) => {
-                    wire::next_value(&mut map, &mut dimension_name, "dimension_name")?
+                    wire::next_value(&mut __map, &mut dimension_name, "dimension_name")?
                 }
 
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut dimension_weight,
                         "dimension_weight",
                     )?
                 }
 
-                Some(6) => wire::next_value(&mut map, &mut add_from, "add_from")?,
+                Some(6) => wire::next_value(&mut __map, &mut add_from, "add_from")?,
                 Some(7) => {
-                    wire::next_value(&mut map, &mut is_from_library, "is_from_library")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut is_from_library,
+                        "is_from_library",
+                    )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -864,23 +871,23 @@ impl<'de> wire::FromMap<'de> for MetricFieldInDetails {
         "field_value",
         "field_value_person",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<Option<String>> = None;
         let mut field_value: Option<Option<String>> = None;
         let mut field_value_person: Option<Option<User>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
-                Some(1) => wire::next_value(&mut map, &mut field_value, "field_value")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut field_value, "field_value")?,
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut field_value_person,
                         "field_value_person",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -976,16 +983,19 @@ impl Serialize for RevieweeStageStatus {
 impl<'de> wire::FromMap<'de> for RevieweeStageStatus {
     const NAME: &'static str = "RevieweeStageStatus";
     const FIELDS: &'static [&'static str] = &["stage_id", "stage_type", "stage_status"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut stage_id: Option<Option<String>> = None;
         let mut stage_type: Option<Option<MetricDetailStageType>> = None;
         let mut stage_status: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut stage_id, "stage_id")?,
-                Some(1) => wire::next_value(&mut map, &mut stage_type, "stage_type")?,
-                Some(2) => wire::next_value(&mut map, &mut stage_status, "stage_status")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut stage_id, "stage_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut stage_type, "stage_type")?,
+                Some(2) => {
+                    wire::next_value(&mut __map, &mut stage_status, "stage_status")?
+                }
+
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

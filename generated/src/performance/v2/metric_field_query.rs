@@ -160,12 +160,12 @@ impl Serialize for QueryMetricFieldRequestBody {
 impl<'de> wire::FromMap<'de> for QueryMetricFieldRequestBody {
     const NAME: &'static str = "QueryMetricFieldRequestBody";
     const FIELDS: &'static [&'static str] = &["field_ids"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_ids: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut field_ids, "field_ids")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut field_ids, "field_ids")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -227,12 +227,12 @@ impl Serialize for QueryMetricFieldResponseBody {
 impl<'de> wire::FromMap<'de> for QueryMetricFieldResponseBody {
     const NAME: &'static str = "QueryMetricFieldResponseBody";
     const FIELDS: &'static [&'static str] = &["items"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut items: Option<Option<Vec<MetricField>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut items, "items")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -318,16 +318,16 @@ impl Serialize for MetricField {
 impl<'de> wire::FromMap<'de> for MetricField {
     const NAME: &'static str = "MetricField";
     const FIELDS: &'static [&'static str] = &["field_id", "name", "type"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut type_: Option<Option<Type>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut type_, "type")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut type_, "type")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

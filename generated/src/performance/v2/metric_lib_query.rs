@@ -368,20 +368,20 @@ impl<'de> wire::FromMap<'de> for QueryMetricLibRequestBody {
         "range_of_availability",
         "scoring_setting_type",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut is_active: Option<Option<bool>> = None;
         let mut tag_ids: Option<Option<Vec<String>>> = None;
         let mut type_ids: Option<Option<Vec<String>>> = None;
         let mut range_of_availability: Option<Option<RangeOfAvailability>> = None;
         let mut scoring_setting_type: Option<Option<ScoringSettingType>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut is_active, "is_active")?,
-                Some(1) => wire::next_value(&mut map, &mut tag_ids, "tag_ids")?,
-                Some(2) => wire::next_value(&mut map, &mut type_ids, "type_ids")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut is_active, "is_active")?,
+                Some(1) => wire::next_value(&mut __map, &mut tag_ids, "tag_ids")?,
+                Some(2) => wire::next_value(&mut __map, &mut type_ids, "type_ids")?,
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut range_of_availability,
                         "range_of_availability",
                     )?
@@ -389,13 +389,13 @@ impl<'de> wire::FromMap<'de> for QueryMetricLibRequestBody {
 
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut scoring_setting_type,
                         "scoring_setting_type",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -495,16 +495,16 @@ impl Serialize for QueryMetricLibResponseBody {
 impl<'de> wire::FromMap<'de> for QueryMetricLibResponseBody {
     const NAME: &'static str = "QueryMetricLibResponseBody";
     const FIELDS: &'static [&'static str] = &["items", "has_more", "page_token"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut items: Option<Option<Vec<MetricInLibrary>>> = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
-                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut items, "items")?,
+                Some(1) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -696,7 +696,7 @@ impl<'de> wire::FromMap<'de> for MetricInLibrary {
         "range_of_availability",
         "is_active",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metric_id: Option<Option<String>> = None;
         let mut name: Option<Option<String>> = None;
         let mut type_id: Option<Option<String>> = None;
@@ -707,28 +707,32 @@ impl<'de> wire::FromMap<'de> for MetricInLibrary {
         let mut data_source_inputters: Option<Option<Vec<MetricLibUser>>> = None;
         let mut range_of_availability: Option<Option<RangeOfAvailability>> = None;
         let mut is_active: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut metric_id, "metric_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut type_id, "type_id")?,
-                Some(3) => wire::next_value(&mut map, &mut tags, "tags")?,
-                Some(4) => wire::next_value(&mut map, &mut fields, "fields")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut metric_id, "metric_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut type_id, "type_id")?,
+                Some(3) => wire::next_value(&mut __map, &mut tags, "tags")?,
+                Some(4) => wire::next_value(&mut __map, &mut fields, "fields")?,
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut scoring_setting_type,
                         "scoring_setting_type",
                     )?
                 }
 
                 Some(6) => {
-                    wire::next_value(&mut map, &mut scoring_formula, "scoring_formula")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut scoring_formula,
+                        "scoring_formula",
+                    )?
                 }
 
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut data_source_inputters,
                         "data_source_inputters",
                     )?
@@ -736,14 +740,14 @@ impl<'de> wire::FromMap<'de> for MetricInLibrary {
 
                 Some(8) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut range_of_availability,
                         "range_of_availability",
                     )?
                 }
 
-                Some(9) => wire::next_value(&mut map, &mut is_active, "is_active")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(9) => wire::next_value(&mut __map, &mut is_active, "is_active")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -853,14 +857,14 @@ impl Serialize for MetricLibMetricTag {
 impl<'de> wire::FromMap<'de> for MetricLibMetricTag {
     const NAME: &'static str = "MetricLibMetricTag";
     const FIELDS: &'static [&'static str] = &["tag_id", "tag_name"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut tag_id: Option<Option<String>> = None;
         let mut tag_name: Option<Option<I18n>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut tag_id, "tag_id")?,
-                Some(1) => wire::next_value(&mut map, &mut tag_name, "tag_name")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut tag_id, "tag_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut tag_name, "tag_name")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -971,28 +975,28 @@ impl<'de> wire::FromMap<'de> for MetricFieldInLibrary {
         "field_value",
         "field_value_person",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<Option<String>> = None;
         let mut input_setting: Option<Option<InputSetting>> = None;
         let mut field_value: Option<Option<String>> = None;
         let mut field_value_person: Option<Option<MetricLibUser>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
                 Some(1) => {
-                    wire::next_value(&mut map, &mut input_setting, "input_setting")?
+                    wire::next_value(&mut __map, &mut input_setting, "input_setting")?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut field_value, "field_value")?,
+                Some(2) => wire::next_value(&mut __map, &mut field_value, "field_value")?,
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut field_value_person,
                         "field_value_person",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1080,14 +1084,14 @@ impl Serialize for MetricLibUser {
 impl<'de> wire::FromMap<'de> for MetricLibUser {
     const NAME: &'static str = "MetricLibUser";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1177,19 +1181,26 @@ impl<'de> wire::FromMap<'de> for Formula {
         "formula_name",
         "formula_details",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut formula_id: Option<Option<String>> = None;
         let mut formula_name: Option<Option<String>> = None;
         let mut formula_details: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut formula_id, "formula_id")?,
-                Some(1) => wire::next_value(&mut map, &mut formula_name, "formula_name")?,
-                Some(2) => {
-                    wire::next_value(&mut map, &mut formula_details, "formula_details")?
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut formula_id, "formula_id")?,
+                Some(1) => {
+                    wire::next_value(&mut __map, &mut formula_name, "formula_name")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                Some(2) => {
+                    wire::next_value(
+                        &mut __map,
+                        &mut formula_details,
+                        "formula_details",
+                    )?
+                }
+
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -265,16 +265,16 @@ impl Serialize for ListMetricTagResponseBody {
 impl<'de> wire::FromMap<'de> for ListMetricTagResponseBody {
     const NAME: &'static str = "ListMetricTagResponseBody";
     const FIELDS: &'static [&'static str] = &["items", "page_token", "has_more"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut items: Option<Option<Vec<MetricTag>>> = None;
         let mut page_token: Option<Option<String>> = None;
         let mut has_more: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
-                Some(1) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                Some(2) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut items, "items")?,
+                Some(1) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                Some(2) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -394,20 +394,20 @@ impl<'de> wire::FromMap<'de> for MetricTag {
         "create_time",
         "update_time",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut tag_id: Option<Option<String>> = None;
         let mut tag_name: Option<Option<I18n>> = None;
         let mut index: Option<Option<i64>> = None;
         let mut create_time: Option<Option<String>> = None;
         let mut update_time: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut tag_id, "tag_id")?,
-                Some(1) => wire::next_value(&mut map, &mut tag_name, "tag_name")?,
-                Some(2) => wire::next_value(&mut map, &mut index, "index")?,
-                Some(3) => wire::next_value(&mut map, &mut create_time, "create_time")?,
-                Some(4) => wire::next_value(&mut map, &mut update_time, "update_time")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut tag_id, "tag_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut tag_name, "tag_name")?,
+                Some(2) => wire::next_value(&mut __map, &mut index, "index")?,
+                Some(3) => wire::next_value(&mut __map, &mut create_time, "create_time")?,
+                Some(4) => wire::next_value(&mut __map, &mut update_time, "update_time")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

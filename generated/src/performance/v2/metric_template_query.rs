@@ -351,21 +351,21 @@ impl Serialize for QueryMetricTemplateRequestBody {
 impl<'de> wire::FromMap<'de> for QueryMetricTemplateRequestBody {
     const NAME: &'static str = "QueryMetricTemplateRequestBody";
     const FIELDS: &'static [&'static str] = &["metrics_template_ids", "status"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metrics_template_ids: Option<Option<Vec<String>>> = None;
         let mut status: Option<Option<Status>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metrics_template_ids,
                         "metrics_template_ids",
                     )?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut status, "status")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut status, "status")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -458,16 +458,16 @@ impl Serialize for QueryMetricTemplateResponseBody {
 impl<'de> wire::FromMap<'de> for QueryMetricTemplateResponseBody {
     const NAME: &'static str = "QueryMetricTemplateResponseBody";
     const FIELDS: &'static [&'static str] = &["items", "has_more", "page_token"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut items: Option<Option<Vec<MetricTemplate>>> = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut items, "items")?,
-                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut items, "items")?,
+                Some(1) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -655,7 +655,7 @@ impl<'de> wire::FromMap<'de> for MetricTemplate {
         "metrics",
         "groups",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut description: Option<Option<I18n>> = None;
@@ -666,19 +666,23 @@ impl<'de> wire::FromMap<'de> for MetricTemplate {
         let mut metric_dimensions: Option<Option<Vec<MetricDimension>>> = None;
         let mut metrics: Option<Option<Vec<MetricInTemplate>>> = None;
         let mut groups: Option<Option<Vec<MetricGroup>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut description, "description")?,
-                Some(3) => wire::next_value(&mut map, &mut status, "status")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut description, "description")?,
+                Some(3) => wire::next_value(&mut __map, &mut status, "status")?,
                 Some(4) => {
-                    wire::next_value(&mut map, &mut is_set_by_group, "is_set_by_group")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut is_set_by_group,
+                        "is_set_by_group",
+                    )?
                 }
 
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut total_metric_score_method,
                         "total_metric_score_method",
                     )?
@@ -686,7 +690,7 @@ impl<'de> wire::FromMap<'de> for MetricTemplate {
 
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_weight_method,
                         "metric_weight_method",
                     )?
@@ -694,15 +698,15 @@ impl<'de> wire::FromMap<'de> for MetricTemplate {
 
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_dimensions,
                         "metric_dimensions",
                     )?
                 }
 
-                Some(8) => wire::next_value(&mut map, &mut metrics, "metrics")?,
-                Some(9) => wire::next_value(&mut map, &mut groups, "groups")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(8) => wire::next_value(&mut __map, &mut metrics, "metrics")?,
+                Some(9) => wire::next_value(&mut __map, &mut groups, "groups")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -923,7 +927,7 @@ impl<'de> wire::FromMap<'de> for MetricDimension {
         "review_rule_option",
         "custom_metric_config",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut group_id: Option<Option<String>> = None;
         let mut metric_dimension_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
@@ -932,21 +936,21 @@ impl<'de> wire::FromMap<'de> for MetricDimension {
         let mut description: Option<Option<I18n>> = None;
         let mut review_rule_option: Option<Option<i64>> = None;
         let mut custom_metric_config: Option<Option<CustomMetricConfig>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut group_id, "group_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut group_id, "group_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_dimension_id,
                         "metric_dimension_id",
                     )?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut name, "name")?,
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut evaluation_rule_id_for_each_metric,
                         "evaluation_rule_id_for_each_metric",
                     )?
@@ -954,16 +958,16 @@ impl<'de> wire::FromMap<'de> for MetricDimension {
 
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut dimension_weight,
                         "dimension_weight",
                     )?
                 }
 
-                Some(5) => wire::next_value(&mut map, &mut description, "description")?,
+                Some(5) => wire::next_value(&mut __map, &mut description, "description")?,
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_rule_option,
                         "review_rule_option",
                     )?
@@ -971,13 +975,13 @@ impl<'de> wire::FromMap<'de> for MetricDimension {
 
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut custom_metric_config,
                         "custom_metric_config",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1113,15 +1117,15 @@ impl<'de> wire::FromMap<'de> for CustomMetricConfig {
         "least_metrics_size",
         "add_metric_options",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut default_formula_id: Option<Option<String>> = None;
         let mut least_metrics_size: Option<Option<i64>> = None;
         let mut add_metric_options: Option<Option<Vec<i64>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut default_formula_id,
                         "default_formula_id",
                     )?
@@ -1129,7 +1133,7 @@ impl<'de> wire::FromMap<'de> for CustomMetricConfig {
 
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut least_metrics_size,
                         "least_metrics_size",
                     )?
@@ -1137,13 +1141,13 @@ impl<'de> wire::FromMap<'de> for CustomMetricConfig {
 
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut add_metric_options,
                         "add_metric_options",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1345,7 +1349,7 @@ impl<'de> wire::FromMap<'de> for MetricInTemplate {
         "metric_dimension_id",
         "review_rule_config",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut group_id: Option<Option<String>> = None;
         let mut metric_id: Option<Option<String>> = None;
         let mut name: Option<Option<String>> = None;
@@ -1356,20 +1360,24 @@ impl<'de> wire::FromMap<'de> for MetricInTemplate {
         let mut data_source_inputters: Option<Option<Vec<MetricTemplateUser>>> = None;
         let mut metric_dimension_id: Option<Option<String>> = None;
         let mut review_rule_config: Option<Option<MetricReviewRuleConfig>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut group_id, "group_id")?,
-                Some(1) => wire::next_value(&mut map, &mut metric_id, "metric_id")?,
-                Some(2) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(3) => wire::next_value(&mut map, &mut type_id, "type_id")?,
-                Some(4) => wire::next_value(&mut map, &mut fields, "fields")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut group_id, "group_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut metric_id, "metric_id")?,
+                Some(2) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(3) => wire::next_value(&mut __map, &mut type_id, "type_id")?,
+                Some(4) => wire::next_value(&mut __map, &mut fields, "fields")?,
                 Some(5) => {
-                    wire::next_value(&mut map, &mut is_from_library, "is_from_library")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut is_from_library,
+                        "is_from_library",
+                    )?
                 }
 
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut scoring_setting_type,
                         "scoring_setting_type",
                     )?
@@ -1377,7 +1385,7 @@ impl<'de> wire::FromMap<'de> for MetricInTemplate {
 
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut data_source_inputters,
                         "data_source_inputters",
                     )?
@@ -1385,7 +1393,7 @@ impl<'de> wire::FromMap<'de> for MetricInTemplate {
 
                 Some(8) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut metric_dimension_id,
                         "metric_dimension_id",
                     )?
@@ -1393,13 +1401,13 @@ impl<'de> wire::FromMap<'de> for MetricInTemplate {
 
                 Some(9) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_rule_config,
                         "review_rule_config",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1533,28 +1541,28 @@ impl<'de> wire::FromMap<'de> for MetricFieldInTemplate {
         "filed_value",
         "field_value_person",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut input_setting: Option<Option<MetricTemplateInputSetting>> = None;
         let mut filed_value: Option<Option<String>> = None;
         let mut field_value_person: Option<Option<MetricTemplateUser>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
                 Some(1) => {
-                    wire::next_value(&mut map, &mut input_setting, "input_setting")?
+                    wire::next_value(&mut __map, &mut input_setting, "input_setting")?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut filed_value, "filed_value")?,
+                Some(2) => wire::next_value(&mut __map, &mut filed_value, "filed_value")?,
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut field_value_person,
                         "field_value_person",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1640,14 +1648,14 @@ impl Serialize for MetricTemplateUser {
 impl<'de> wire::FromMap<'de> for MetricTemplateUser {
     const NAME: &'static str = "MetricTemplateUser";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1713,14 +1721,14 @@ impl Serialize for MetricReviewRuleConfig {
 impl<'de> wire::FromMap<'de> for MetricReviewRuleConfig {
     const NAME: &'static str = "MetricReviewRuleConfig";
     const FIELDS: &'static [&'static str] = &["max", "min"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut max: Option<Option<String>> = None;
         let mut min: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut max, "max")?,
-                Some(1) => wire::next_value(&mut map, &mut min, "min")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut max, "max")?,
+                Some(1) => wire::next_value(&mut __map, &mut min, "min")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1786,14 +1794,14 @@ impl Serialize for MetricGroup {
 impl<'de> wire::FromMap<'de> for MetricGroup {
     const NAME: &'static str = "MetricGroup";
     const FIELDS: &'static [&'static str] = &["group_id", "name"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut group_id: Option<Option<String>> = None;
         let mut name: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut group_id, "group_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut group_id, "group_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -493,14 +493,14 @@ impl Serialize for I18n {
 impl<'de> wire::FromMap<'de> for I18n {
     const NAME: &'static str = "I18n";
     const FIELDS: &'static [&'static str] = &["zh_cn", "en_us"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut zh_cn: Option<Option<String>> = None;
         let mut en_us: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut zh_cn, "zh_cn")?,
-                Some(1) => wire::next_value(&mut map, &mut en_us, "en_us")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut zh_cn, "zh_cn")?,
+                Some(1) => wire::next_value(&mut __map, &mut en_us, "en_us")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

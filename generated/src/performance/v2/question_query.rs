@@ -248,19 +248,19 @@ impl Serialize for QueryQuestionRequestBody {
 impl<'de> wire::FromMap<'de> for QueryQuestionRequestBody {
     const NAME: &'static str = "QueryQuestionRequestBody";
     const FIELDS: &'static [&'static str] = &["tag_based_question_ids"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut tag_based_question_ids: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut tag_based_question_ids,
                         "tag_based_question_ids",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -358,23 +358,23 @@ impl<'de> wire::FromMap<'de> for QueryQuestionResponseBody {
         "has_more",
         "page_token",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut tag_based_questions: Option<Option<Vec<Question>>> = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut tag_based_questions,
                         "tag_based_questions",
                     )?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -462,16 +462,16 @@ impl Serialize for Question {
 impl<'de> wire::FromMap<'de> for Question {
     const NAME: &'static str = "Question";
     const FIELDS: &'static [&'static str] = &["question_id", "name", "tag_items"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut question_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut tag_items: Option<Option<Vec<TagItem>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut question_id, "question_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut tag_items, "tag_items")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut question_id, "question_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut tag_items, "tag_items")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -548,14 +548,14 @@ impl Serialize for TagItem {
 impl<'de> wire::FromMap<'de> for TagItem {
     const NAME: &'static str = "TagItem";
     const FIELDS: &'static [&'static str] = &["id", "name"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

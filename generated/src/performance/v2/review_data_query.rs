@@ -548,7 +548,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
         "updated_later_than",
         "stage_progresses",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_ids: Option<Vec<String>> = None;
         let mut reviewee_user_ids: Option<Vec<String>> = None;
         let mut stage_types: Option<Option<Vec<StageTypes>>> = None;
@@ -557,30 +557,33 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
         let mut need_leader_review_data_source: Option<Option<bool>> = None;
         let mut updated_later_than: Option<Option<String>> = None;
         let mut stage_progresses: Option<Option<Vec<i64>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_ids, "semester_ids")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => {
+                    wire::next_value(&mut __map, &mut semester_ids, "semester_ids")?
+                }
+
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_ids,
                         "reviewee_user_ids",
                     )?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut stage_types, "stage_types")?,
+                Some(2) => wire::next_value(&mut __map, &mut stage_types, "stage_types")?,
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_stage_roles,
                         "review_stage_roles",
                     )?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut stage_ids, "stage_ids")?,
+                Some(4) => wire::next_value(&mut __map, &mut stage_ids, "stage_ids")?,
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut need_leader_review_data_source,
                         "need_leader_review_data_source",
                     )?
@@ -588,7 +591,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
 
                 Some(6) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut updated_later_than,
                         "updated_later_than",
                     )?
@@ -596,13 +599,13 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
 
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut stage_progresses,
                         "stage_progresses",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -709,12 +712,12 @@ impl Serialize for QueryReviewDataResponseBody {
 impl<'de> wire::FromMap<'de> for QueryReviewDataResponseBody {
     const NAME: &'static str = "QueryReviewDataResponseBody";
     const FIELDS: &'static [&'static str] = &["datas"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut datas: Option<Option<Vec<ReviewProfile>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut datas, "datas")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut datas, "datas")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -834,27 +837,27 @@ impl<'de> wire::FromMap<'de> for ReviewProfile {
         "review_template_id",
         "stages",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut user_id: Option<Option<ReviewDataUser>> = None;
         let mut semester_id: Option<Option<String>> = None;
         let mut activity_id: Option<Option<String>> = None;
         let mut review_template_id: Option<Option<String>> = None;
         let mut stages: Option<Option<Vec<ReviewStage>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                Some(1) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                Some(2) => wire::next_value(&mut map, &mut activity_id, "activity_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                Some(2) => wire::next_value(&mut __map, &mut activity_id, "activity_id")?,
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_template_id,
                         "review_template_id",
                     )?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut stages, "stages")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(4) => wire::next_value(&mut __map, &mut stages, "stages")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -939,14 +942,14 @@ impl Serialize for ReviewDataUser {
 impl<'de> wire::FromMap<'de> for ReviewDataUser {
     const NAME: &'static str = "ReviewDataUser";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1060,27 +1063,27 @@ impl<'de> wire::FromMap<'de> for ReviewStage {
         "records",
         "review_stage_role",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut stage_id: Option<Option<String>> = None;
         let mut stage_type: Option<Option<ReviewDataStageType>> = None;
         let mut template_id: Option<Option<String>> = None;
         let mut records: Option<Option<Vec<ReviewRecord>>> = None;
         let mut review_stage_role: Option<Option<ReviewDataReviewStageRole>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut stage_id, "stage_id")?,
-                Some(1) => wire::next_value(&mut map, &mut stage_type, "stage_type")?,
-                Some(2) => wire::next_value(&mut map, &mut template_id, "template_id")?,
-                Some(3) => wire::next_value(&mut map, &mut records, "records")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut stage_id, "stage_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut stage_type, "stage_type")?,
+                Some(2) => wire::next_value(&mut __map, &mut template_id, "template_id")?,
+                Some(3) => wire::next_value(&mut __map, &mut records, "records")?,
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_stage_role,
                         "review_stage_role",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1226,7 +1229,7 @@ impl<'de> wire::FromMap<'de> for ReviewRecord {
         "direct_project_leader_record_info",
         "record_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut progress: Option<Option<i64>> = None;
         let mut units: Option<Option<Vec<ReviewUnit>>> = None;
         let mut invited_review_record_info: Option<Option<InvitedReviewRecordInfo>> = None;
@@ -1234,13 +1237,13 @@ impl<'de> wire::FromMap<'de> for ReviewRecord {
             Option<DirectProjectLeaderRecordInfo>,
         > = None;
         let mut record_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut progress, "progress")?,
-                Some(1) => wire::next_value(&mut map, &mut units, "units")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut progress, "progress")?,
+                Some(1) => wire::next_value(&mut __map, &mut units, "units")?,
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut invited_review_record_info,
                         "invited_review_record_info",
                     )?
@@ -1248,14 +1251,14 @@ impl<'de> wire::FromMap<'de> for ReviewRecord {
 
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut direct_project_leader_record_info,
                         "direct_project_leader_record_info",
                     )?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut record_id, "record_id")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(4) => wire::next_value(&mut __map, &mut record_id, "record_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1356,16 +1359,16 @@ impl Serialize for ReviewUnit {
 impl<'de> wire::FromMap<'de> for ReviewUnit {
     const NAME: &'static str = "ReviewUnit";
     const FIELDS: &'static [&'static str] = &["unit_id", "is_unknown", "data"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut unit_id: Option<Option<String>> = None;
         let mut is_unknown: Option<Option<bool>> = None;
         let mut data: Option<Option<Vec<ReviewDetail>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut unit_id, "unit_id")?,
-                Some(1) => wire::next_value(&mut map, &mut is_unknown, "is_unknown")?,
-                Some(2) => wire::next_value(&mut map, &mut data, "data")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut unit_id, "unit_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut is_unknown, "is_unknown")?,
+                Some(2) => wire::next_value(&mut __map, &mut data, "data")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1665,7 +1668,7 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
         "multi_richtexts",
         "is_principal_review_item",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<Option<String>> = None;
         let mut reviewer_user_id: Option<Option<ReviewDataUser>> = None;
         let mut submit_time: Option<Option<String>> = None;
@@ -1684,25 +1687,28 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
         let mut richtext: Option<Option<String>> = None;
         let mut multi_richtexts: Option<Option<Vec<String>>> = None;
         let mut is_principal_review_item: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewer_user_id,
                         "reviewer_user_id",
                     )?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut submit_time, "submit_time")?,
-                Some(3) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
-                Some(4) => wire::next_value(&mut map, &mut option_id, "option_id")?,
-                Some(5) => wire::next_value(&mut map, &mut score, "score")?,
-                Some(6) => wire::next_value(&mut map, &mut text, "text")?,
+                Some(2) => wire::next_value(&mut __map, &mut submit_time, "submit_time")?,
+                Some(3) => {
+                    wire::next_value(&mut __map, &mut indicator_id, "indicator_id")?
+                }
+
+                Some(4) => wire::next_value(&mut __map, &mut option_id, "option_id")?,
+                Some(5) => wire::next_value(&mut __map, &mut score, "score")?,
+                Some(6) => wire::next_value(&mut __map, &mut text, "text")?,
                 Some(7) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut tag_based_question_id,
                         "tag_based_question_id",
                     )?
@@ -1710,7 +1716,7 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
 
                 Some(8) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut tag_text_item_data,
                         "tag_text_item_data",
                     )?
@@ -1718,7 +1724,7 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
 
                 Some(9) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut perf_coefficient_value,
                         "perf_coefficient_value",
                     )?
@@ -1726,40 +1732,50 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
 
                 Some(10) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut sub_indicator_data,
                         "sub_indicator_data",
                     )?
                 }
 
                 Some(11) => {
-                    wire::next_value(&mut map, &mut objective_data, "objective_data")?
+                    wire::next_value(&mut __map, &mut objective_data, "objective_data")?
                 }
 
-                Some(12) => wire::next_value(&mut map, &mut metric_data, "metric_data")?,
+                Some(12) => {
+                    wire::next_value(&mut __map, &mut metric_data, "metric_data")?
+                }
+
                 Some(13) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut leader_review_data_source,
                         "leader_review_data_source",
                     )?
                 }
 
-                Some(14) => wire::next_value(&mut map, &mut multi_texts, "multi_texts")?,
-                Some(15) => wire::next_value(&mut map, &mut richtext, "richtext")?,
+                Some(14) => {
+                    wire::next_value(&mut __map, &mut multi_texts, "multi_texts")?
+                }
+
+                Some(15) => wire::next_value(&mut __map, &mut richtext, "richtext")?,
                 Some(16) => {
-                    wire::next_value(&mut map, &mut multi_richtexts, "multi_richtexts")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut multi_richtexts,
+                        "multi_richtexts",
+                    )?
                 }
 
                 Some(17) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut is_principal_review_item,
                         "is_principal_review_item",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1891,16 +1907,19 @@ impl Serialize for TagText {
 impl<'de> wire::FromMap<'de> for TagText {
     const NAME: &'static str = "TagText";
     const FIELDS: &'static [&'static str] = &["tag_text_id", "tag_text", "tag_richtext"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut tag_text_id: Option<Option<String>> = None;
         let mut tag_text: Option<Option<String>> = None;
         let mut tag_richtext: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut tag_text_id, "tag_text_id")?,
-                Some(1) => wire::next_value(&mut map, &mut tag_text, "tag_text")?,
-                Some(2) => wire::next_value(&mut map, &mut tag_richtext, "tag_richtext")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut tag_text_id, "tag_text_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut tag_text, "tag_text")?,
+                Some(2) => {
+                    wire::next_value(&mut __map, &mut tag_richtext, "tag_richtext")?
+                }
+
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2027,22 +2046,25 @@ impl<'de> wire::FromMap<'de> for SubIndicator {
         "text",
         "richtext",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<Option<String>> = None;
         let mut indicator_id: Option<Option<String>> = None;
         let mut option_id: Option<Option<String>> = None;
         let mut score: Option<Option<String>> = None;
         let mut text: Option<Option<String>> = None;
         let mut richtext: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
-                Some(1) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
-                Some(2) => wire::next_value(&mut map, &mut option_id, "option_id")?,
-                Some(3) => wire::next_value(&mut map, &mut score, "score")?,
-                Some(4) => wire::next_value(&mut map, &mut text, "text")?,
-                Some(5) => wire::next_value(&mut map, &mut richtext, "richtext")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
+                Some(1) => {
+                    wire::next_value(&mut __map, &mut indicator_id, "indicator_id")?
+                }
+
+                Some(2) => wire::next_value(&mut __map, &mut option_id, "option_id")?,
+                Some(3) => wire::next_value(&mut __map, &mut score, "score")?,
+                Some(4) => wire::next_value(&mut __map, &mut text, "text")?,
+                Some(5) => wire::next_value(&mut __map, &mut richtext, "richtext")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2160,23 +2182,26 @@ impl<'de> wire::FromMap<'de> for ObjectiveData {
         "keyresult_data",
         "richtext",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut objective_id: Option<Option<String>> = None;
         let mut score: Option<Option<String>> = None;
         let mut text: Option<Option<String>> = None;
         let mut keyresult_data: Option<Option<Vec<KeyresultData>>> = None;
         let mut richtext: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut objective_id, "objective_id")?,
-                Some(1) => wire::next_value(&mut map, &mut score, "score")?,
-                Some(2) => wire::next_value(&mut map, &mut text, "text")?,
-                Some(3) => {
-                    wire::next_value(&mut map, &mut keyresult_data, "keyresult_data")?
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => {
+                    wire::next_value(&mut __map, &mut objective_id, "objective_id")?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut richtext, "richtext")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut score, "score")?,
+                Some(2) => wire::next_value(&mut __map, &mut text, "text")?,
+                Some(3) => {
+                    wire::next_value(&mut __map, &mut keyresult_data, "keyresult_data")?
+                }
+
+                Some(4) => wire::next_value(&mut __map, &mut richtext, "richtext")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2286,18 +2311,21 @@ impl<'de> wire::FromMap<'de> for KeyresultData {
         "text",
         "richtext",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut keyresult_id: Option<Option<String>> = None;
         let mut score: Option<Option<String>> = None;
         let mut text: Option<Option<String>> = None;
         let mut richtext: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut keyresult_id, "keyresult_id")?,
-                Some(1) => wire::next_value(&mut map, &mut score, "score")?,
-                Some(2) => wire::next_value(&mut map, &mut text, "text")?,
-                Some(3) => wire::next_value(&mut map, &mut richtext, "richtext")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => {
+                    wire::next_value(&mut __map, &mut keyresult_id, "keyresult_id")?
+                }
+
+                Some(1) => wire::next_value(&mut __map, &mut score, "score")?,
+                Some(2) => wire::next_value(&mut __map, &mut text, "text")?,
+                Some(3) => wire::next_value(&mut __map, &mut richtext, "richtext")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2365,14 +2393,14 @@ impl Serialize for MetricData {
 impl<'de> wire::FromMap<'de> for MetricData {
     const NAME: &'static str = "MetricData";
     const FIELDS: &'static [&'static str] = &["id", "score"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut score: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut score, "score")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut score, "score")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2521,7 +2549,7 @@ impl<'de> wire::FromMap<'de> for InvitedReviewRecordInfo {
         "relationship_with_reviewee",
         "invitedby",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut reviewer_id: Option<Option<ReviewDataUser>> = None;
         let mut is_rejected: Option<Option<bool>> = None;
         let mut rejected_reason: Option<Option<String>> = None;
@@ -2529,29 +2557,37 @@ impl<'de> wire::FromMap<'de> for InvitedReviewRecordInfo {
         let mut avg_diff: Option<Option<String>> = None;
         let mut relationship_with_reviewee: Option<Option<RelationshipWithReviewee>> = None;
         let mut invitedby: Option<Option<Invitedby>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut reviewer_id, "reviewer_id")?,
-                Some(1) => wire::next_value(&mut map, &mut is_rejected, "is_rejected")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut reviewer_id, "reviewer_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut is_rejected, "is_rejected")?,
                 Some(2) => {
-                    wire::next_value(&mut map, &mut rejected_reason, "rejected_reason")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut rejected_reason,
+                        "rejected_reason",
+                    )?
                 }
 
                 Some(3) => {
-                    wire::next_value(&mut map, &mut distribute_type, "distribute_type")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut distribute_type,
+                        "distribute_type",
+                    )?
                 }
 
-                Some(4) => wire::next_value(&mut map, &mut avg_diff, "avg_diff")?,
+                Some(4) => wire::next_value(&mut __map, &mut avg_diff, "avg_diff")?,
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut relationship_with_reviewee,
                         "relationship_with_reviewee",
                     )?
                 }
 
-                Some(6) => wire::next_value(&mut map, &mut invitedby, "invitedby")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(6) => wire::next_value(&mut __map, &mut invitedby, "invitedby")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2694,17 +2730,17 @@ impl<'de> wire::FromMap<'de> for DirectProjectLeaderRecordInfo {
         "review_depend_projects",
         "participated_projects",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut reviewer_id: Option<Option<ReviewDataUser>> = None;
         let mut cooperation_projects: Option<Option<Vec<CooperationProject>>> = None;
         let mut review_depend_projects: Option<Option<Vec<CooperationProject>>> = None;
         let mut participated_projects: Option<Option<Vec<CooperationProject>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut reviewer_id, "reviewer_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut reviewer_id, "reviewer_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut cooperation_projects,
                         "cooperation_projects",
                     )?
@@ -2712,7 +2748,7 @@ impl<'de> wire::FromMap<'de> for DirectProjectLeaderRecordInfo {
 
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_depend_projects,
                         "review_depend_projects",
                     )?
@@ -2720,13 +2756,13 @@ impl<'de> wire::FromMap<'de> for DirectProjectLeaderRecordInfo {
 
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut participated_projects,
                         "participated_projects",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2864,23 +2900,27 @@ impl<'de> wire::FromMap<'de> for CooperationProject {
         "user_roles",
         "underling_roles",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut roles: Option<Option<Vec<CooperationRole>>> = None;
         let mut user_roles: Option<Option<Vec<CooperationUserRole>>> = None;
         let mut underling_roles: Option<Option<Vec<CooperationUserRole>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut roles, "roles")?,
-                Some(3) => wire::next_value(&mut map, &mut user_roles, "user_roles")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut roles, "roles")?,
+                Some(3) => wire::next_value(&mut __map, &mut user_roles, "user_roles")?,
                 Some(4) => {
-                    wire::next_value(&mut map, &mut underling_roles, "underling_roles")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut underling_roles,
+                        "underling_roles",
+                    )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -2979,20 +3019,20 @@ impl Serialize for CooperationRole {
 impl<'de> wire::FromMap<'de> for CooperationRole {
     const NAME: &'static str = "CooperationRole";
     const FIELDS: &'static [&'static str] = &["reviewer_role", "reviewee_role"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut reviewer_role: Option<Option<CooperationUserRole>> = None;
         let mut reviewee_role: Option<Option<CooperationUserRole>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
-                    wire::next_value(&mut map, &mut reviewer_role, "reviewer_role")?
+                    wire::next_value(&mut __map, &mut reviewer_role, "reviewer_role")?
                 }
 
                 Some(1) => {
-                    wire::next_value(&mut map, &mut reviewee_role, "reviewee_role")?
+                    wire::next_value(&mut __map, &mut reviewee_role, "reviewee_role")?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -3070,14 +3110,14 @@ impl Serialize for CooperationUserRole {
 impl<'de> wire::FromMap<'de> for CooperationUserRole {
     const NAME: &'static str = "CooperationUserRole";
     const FIELDS: &'static [&'static str] = &["role_id", "name"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut role_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut role_id, "role_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut role_id, "role_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -285,19 +285,19 @@ impl Serialize for QueryReviewTemplateRequestBody {
 impl<'de> wire::FromMap<'de> for QueryReviewTemplateRequestBody {
     const NAME: &'static str = "QueryReviewTemplateRequestBody";
     const FIELDS: &'static [&'static str] = &["review_template_ids"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut review_template_ids: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_template_ids,
                         "review_template_ids",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -392,23 +392,23 @@ impl<'de> wire::FromMap<'de> for QueryReviewTemplateResponseBody {
         "has_more",
         "page_token",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut review_templates: Option<Option<Vec<ReviewTemplate>>> = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_templates,
                         "review_templates",
                     )?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(2) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(1) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(2) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -544,29 +544,29 @@ impl<'de> wire::FromMap<'de> for ReviewTemplate {
         "description",
         "status",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut templates: Option<Option<Vec<Template>>> = None;
         let mut units: Option<Option<Vec<Unit>>> = None;
         let mut review_template_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut description: Option<Option<I18n>> = None;
         let mut status: Option<Option<ReviewTemplateStatus>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut templates, "templates")?,
-                Some(1) => wire::next_value(&mut map, &mut units, "units")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut templates, "templates")?,
+                Some(1) => wire::next_value(&mut __map, &mut units, "units")?,
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_template_id,
                         "review_template_id",
                     )?
                 }
 
-                Some(3) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(4) => wire::next_value(&mut map, &mut description, "description")?,
-                Some(5) => wire::next_value(&mut map, &mut status, "status")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(3) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(4) => wire::next_value(&mut __map, &mut description, "description")?,
+                Some(5) => wire::next_value(&mut __map, &mut status, "status")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -717,20 +717,20 @@ impl<'de> wire::FromMap<'de> for Template {
         "review_stage_role",
         "review_stage_data_write_mode",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut template_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut stage_type: Option<Option<StageType>> = None;
         let mut review_stage_role: Option<Option<ReviewStageRole>> = None;
         let mut review_stage_data_write_mode: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut template_id, "template_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut stage_type, "stage_type")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut template_id, "template_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut stage_type, "stage_type")?,
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_stage_role,
                         "review_stage_role",
                     )?
@@ -738,13 +738,13 @@ impl<'de> wire::FromMap<'de> for Template {
 
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut review_stage_data_write_mode,
                         "review_stage_data_write_mode",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -844,16 +844,16 @@ impl Serialize for Unit {
 impl<'de> wire::FromMap<'de> for Unit {
     const NAME: &'static str = "Unit";
     const FIELDS: &'static [&'static str] = &["unit_id", "name", "fields"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut unit_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut fields: Option<Option<Vec<Field>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut unit_id, "unit_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut fields, "fields")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut unit_id, "unit_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => wire::next_value(&mut __map, &mut fields, "fields")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -1030,7 +1030,7 @@ impl<'de> wire::FromMap<'de> for Field {
         "parent_field_id",
         "kpi_template_id",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut indicator_id: Option<Option<String>> = None;
@@ -1039,14 +1039,17 @@ impl<'de> wire::FromMap<'de> for Field {
         let mut keyresult_text_question_title: Option<Option<I18n>> = None;
         let mut parent_field_id: Option<Option<String>> = None;
         let mut kpi_template_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut field_id, "field_id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                Some(2) => wire::next_value(&mut map, &mut indicator_id, "indicator_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                Some(2) => {
+                    wire::next_value(&mut __map, &mut indicator_id, "indicator_id")?
+                }
+
                 Some(3) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut tag_based_question_id,
                         "tag_based_question_id",
                     )?
@@ -1054,7 +1057,7 @@ impl<'de> wire::FromMap<'de> for Field {
 
                 Some(4) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut objective_text_question_title,
                         "objective_text_qustion_title",
                     )?
@@ -1062,21 +1065,29 @@ impl<'de> wire::FromMap<'de> for Field {
 
                 Some(5) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut keyresult_text_question_title,
                         "keyresult_text_qustion_title",
                     )?
                 }
 
                 Some(6) => {
-                    wire::next_value(&mut map, &mut parent_field_id, "parent_field_id")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut parent_field_id,
+                        "parent_field_id",
+                    )?
                 }
 
                 Some(7) => {
-                    wire::next_value(&mut map, &mut kpi_template_id, "kpi_template_id")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut kpi_template_id,
+                        "kpi_template_id",
+                    )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -283,16 +283,19 @@ impl Serialize for QueryRevieweeRequestBody {
 impl<'de> wire::FromMap<'de> for QueryRevieweeRequestBody {
     const NAME: &'static str = "QueryRevieweeRequestBody";
     const FIELDS: &'static [&'static str] = &["semester_id", "user_ids", "activity_ids"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut user_ids: Option<Option<Vec<String>>> = None;
         let mut activity_ids: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_ids, "user_ids")?,
-                Some(2) => wire::next_value(&mut map, &mut activity_ids, "activity_ids")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_ids, "user_ids")?,
+                Some(2) => {
+                    wire::next_value(&mut __map, &mut activity_ids, "activity_ids")?
+                }
+
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -400,18 +403,18 @@ impl<'de> wire::FromMap<'de> for QueryRevieweeResponseBody {
         "has_more",
         "page_token",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<Option<String>> = None;
         let mut reviewees: Option<Option<Vec<Reviewee>>> = None;
         let mut has_more: Option<Option<bool>> = None;
         let mut page_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                Some(1) => wire::next_value(&mut map, &mut reviewees, "reviewees")?,
-                Some(2) => wire::next_value(&mut map, &mut has_more, "has_more")?,
-                Some(3) => wire::next_value(&mut map, &mut page_token, "page_token")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut reviewees, "reviewees")?,
+                Some(2) => wire::next_value(&mut __map, &mut has_more, "has_more")?,
+                Some(3) => wire::next_value(&mut __map, &mut page_token, "page_token")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -508,30 +511,33 @@ impl<'de> wire::FromMap<'de> for Reviewee {
         "activity_ids",
         "reviewprofile_url",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut reviewee_user_id: Option<Option<RevieweeUser>> = None;
         let mut activity_ids: Option<Option<Vec<String>>> = None;
         let mut reviewprofile_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewee_user_id,
                         "reviewee_user_id",
                     )?
                 }
 
-                Some(1) => wire::next_value(&mut map, &mut activity_ids, "activity_ids")?,
+                Some(1) => {
+                    wire::next_value(&mut __map, &mut activity_ids, "activity_ids")?
+                }
+
                 Some(2) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut reviewprofile_url,
                         "reviewprofile_url",
                     )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -609,14 +615,14 @@ impl Serialize for RevieweeUser {
 impl<'de> wire::FromMap<'de> for RevieweeUser {
     const NAME: &'static str = "RevieweeUser";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -275,23 +275,23 @@ impl<'de> wire::FromMap<'de> for WriteUserGroupUserRelRequestBody {
         "scope_visible_setting",
         "user_ids",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut group_id: Option<Option<String>> = None;
         let mut scope_visible_setting: Option<Option<i64>> = None;
         let mut user_ids: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut group_id, "group_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut group_id, "group_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut scope_visible_setting,
                         "scope_visible_setting",
                     )?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut user_ids, "user_ids")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(2) => wire::next_value(&mut __map, &mut user_ids, "user_ids")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -373,12 +373,12 @@ impl Serialize for WriteUserGroupUserRelResponseBody {
 impl<'de> wire::FromMap<'de> for WriteUserGroupUserRelResponseBody {
     const NAME: &'static str = "WriteUserGroupUserRelResponseBody";
     const FIELDS: &'static [&'static str] = &["data"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut data: Option<Option<WriteUserGroupScopeData>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut data, "data")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut data, "data")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -455,24 +455,28 @@ impl Serialize for WriteUserGroupScopeData {
 impl<'de> wire::FromMap<'de> for WriteUserGroupScopeData {
     const NAME: &'static str = "WriteUserGroupScopeData";
     const FIELDS: &'static [&'static str] = &["success_user_ids", "fail_user_datas"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut success_user_ids: Option<Option<Vec<String>>> = None;
         let mut fail_user_datas: Option<Option<Vec<WriteUserGroupScopeFailUserData>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
                 Some(0) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut success_user_ids,
                         "success_user_ids",
                     )?
                 }
 
                 Some(1) => {
-                    wire::next_value(&mut map, &mut fail_user_datas, "fail_user_datas")?
+                    wire::next_value(
+                        &mut __map,
+                        &mut fail_user_datas,
+                        "fail_user_datas",
+                    )?
                 }
 
-                _ => wire::skip_value(&mut map)?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -554,14 +558,14 @@ impl Serialize for WriteUserGroupScopeFailUserData {
 impl<'de> wire::FromMap<'de> for WriteUserGroupScopeFailUserData {
     const NAME: &'static str = "WriteUserGroupScopeFailUserData";
     const FIELDS: &'static [&'static str] = &["user_id", "fail_code"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut user_id: Option<Option<String>> = None;
         let mut fail_code: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                Some(1) => wire::next_value(&mut map, &mut fail_code, "fail_code")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut fail_code, "fail_code")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -237,14 +237,14 @@ impl Serialize for QueryUserInfoRequestBody {
 impl<'de> wire::FromMap<'de> for QueryUserInfoRequestBody {
     const NAME: &'static str = "QueryUserInfoRequestBody";
     const FIELDS: &'static [&'static str] = &["semester_id", "user_ids"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<String> = None;
         let mut user_ids: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_ids, "user_ids")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_ids, "user_ids")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -322,14 +322,14 @@ impl Serialize for QueryUserInfoResponseBody {
 impl<'de> wire::FromMap<'de> for QueryUserInfoResponseBody {
     const NAME: &'static str = "QueryUserInfoResponseBody";
     const FIELDS: &'static [&'static str] = &["semester_id", "user_infos"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut semester_id: Option<Option<String>> = None;
         let mut user_infos: Option<Option<Vec<UserInfo>>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut semester_id, "semester_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_infos, "user_infos")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut semester_id, "semester_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_infos, "user_infos")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -456,27 +456,27 @@ impl<'de> wire::FromMap<'de> for UserInfo {
         "job_family",
         "job_level",
     ];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut user_id: Option<Option<UserInfoUser>> = None;
         let mut direct_leader_user_id: Option<Option<UserInfoUser>> = None;
         let mut department: Option<Option<Department>> = None;
         let mut job_family: Option<Option<JobFamily>> = None;
         let mut job_level: Option<Option<JobLevel>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut user_id, "user_id")?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
                 Some(1) => {
                     wire::next_value(
-                        &mut map,
+                        &mut __map,
                         &mut direct_leader_user_id,
                         "direct_leader_user_id",
                     )?
                 }
 
-                Some(2) => wire::next_value(&mut map, &mut department, "department")?,
-                Some(3) => wire::next_value(&mut map, &mut job_family, "job_family")?,
-                Some(4) => wire::next_value(&mut map, &mut job_level, "job_level")?,
-                _ => wire::skip_value(&mut map)?,
+                Some(2) => wire::next_value(&mut __map, &mut department, "department")?,
+                Some(3) => wire::next_value(&mut __map, &mut job_family, "job_family")?,
+                Some(4) => wire::next_value(&mut __map, &mut job_level, "job_level")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -580,14 +580,14 @@ impl Serialize for UserInfoUser {
 impl<'de> wire::FromMap<'de> for UserInfoUser {
     const NAME: &'static str = "UserInfoUser";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
         let mut user_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut open_id, "open_id")?,
-                Some(1) => wire::next_value(&mut map, &mut user_id, "user_id")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut open_id, "open_id")?,
+                Some(1) => wire::next_value(&mut __map, &mut user_id, "user_id")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -654,14 +654,14 @@ impl Serialize for Department {
 impl<'de> wire::FromMap<'de> for Department {
     const NAME: &'static str = "Department";
     const FIELDS: &'static [&'static str] = &["id", "name"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -733,14 +733,14 @@ impl Serialize for JobFamily {
 impl<'de> wire::FromMap<'de> for JobFamily {
     const NAME: &'static str = "JobFamily";
     const FIELDS: &'static [&'static str] = &["id", "name"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 
@@ -812,14 +812,14 @@ impl Serialize for JobLevel {
 impl<'de> wire::FromMap<'de> for JobLevel {
     const NAME: &'static str = "JobLevel";
     const FIELDS: &'static [&'static str] = &["id", "name"];
-    fn from_map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        while let Some(key) = map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-            match key {
-                Some(0) => wire::next_value(&mut map, &mut id, "id")?,
-                Some(1) => wire::next_value(&mut map, &mut name, "name")?,
-                _ => wire::skip_value(&mut map)?,
+        while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+            match __key {
+                Some(0) => wire::next_value(&mut __map, &mut id, "id")?,
+                Some(1) => wire::next_value(&mut __map, &mut name, "name")?,
+                _ => wire::skip_value(&mut __map)?,
             }
         }
 

@@ -3,7 +3,6 @@
 //! registry `cargo xtask codegen` emits builds each endpoint's typed request
 //! from the input and validates it; the client sends it through its one path.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use feishu_perf::registry::{
@@ -150,36 +149,29 @@ impl<'a> Counting<'a> {
 impl Transport for Counting<'_> {
     type Error = Error;
 
-    fn send<R: ApiRequest + 'static>(
-        &self,
-        request: R,
-    ) -> impl Future<Output = Result<R::Response, Error>> + Send {
-        async move {
-            let response = self.client.send(request).await?;
-            self.count();
-            Ok(response)
-        }
+    async fn send<R: ApiRequest + 'static>(&self, request: R) -> Result<R::Response, Error> {
+        let response = self.client.send(request).await?;
+        self.count();
+        Ok(response)
     }
 }
 
 impl PagingTransport for Counting<'_> {
-    fn all_items<R: PaginatedRequest + 'static>(
+    async fn all_items<R: PaginatedRequest + 'static>(
         &self,
         request: R,
-    ) -> impl Future<Output = Result<Vec<R::Item>, Error>> + Send
+    ) -> Result<Vec<R::Item>, Error>
     where
         R::Item: Send,
     {
-        async move {
-            // The client's walk, which ends on a repeated page token or past the page budget.
-            let mut pages = std::pin::pin!(self.client.pages(request));
-            let mut items = Vec::new();
-            while let Some(page) = pages.next().await {
-                let page = page?;
-                self.count();
-                items.extend(R::into_items(page));
-            }
-            Ok(items)
+        // The client's walk, which ends on a repeated page token or past the page budget.
+        let mut pages = std::pin::pin!(self.client.pages(request));
+        let mut items = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            self.count();
+            items.extend(R::into_items(page));
         }
+        Ok(items)
     }
 }

@@ -106,7 +106,11 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
     let local_has_enum = type_defs
         .iter()
         .any(|t| matches!(t.kind, TypeKind::Enum(_)));
-    let fmt_import = (own_errors || local_has_enum).then(|| quote!(use std::fmt;));
+    let fmt_import = (own_errors || local_has_enum).then(|| {
+        quote!(
+            use std::fmt;
+        )
+    });
     if local_has_enum {
         core_items.push(quote!(OpenEnum));
     }

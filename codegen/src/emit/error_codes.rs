@@ -219,14 +219,26 @@ pub(super) fn emit_shared_error_enum(table: &ErrorTable) -> TokenStream {
     let users: String = table
         .endpoints
         .iter()
-        .map(|e| format!("\n- [`{e}Request`]: [`{e}ErrorCode`]"))
+        .map(|e| format!("\n- [`{e}Request`], as [`{e}ErrorCode`]"))
         .collect();
+    let users = if users.is_empty() {
+        "No endpoint answers with it yet.".to_owned()
+    } else {
+        format!(
+            "The error codes of the requests below: the table, then the platform-wide codes, then any other number. Each request's own name for its error codes is this type:\n{users}"
+        )
+    };
     let text = format!(
-        "{}\n\nThe error codes of the requests below: the table, then the platform-wide codes, then any other number. Each request's own name for its error codes is this type:\n{users}\n\nSource: {}.",
+        "{}\n\n{users}\n\nSource: {}.",
         table.description.trim_end(),
         table.source.trim().trim_end_matches('.')
     );
-    emit_error_enum(&format_ident!("{}", table.rust_name), &text, &table.errors, true)
+    emit_error_enum(
+        &format_ident!("{}", table.rust_name),
+        &text,
+        &table.errors,
+        true,
+    )
 }
 
 /// `platform.rs`: the platform-wide codes of `platform.yaml`.

@@ -15,17 +15,34 @@ struct ErrorRow<'a> {
     decision: Option<&'a model::ErrorDecision>,
 }
 
+/// A row of any error table: an endpoint's or a shared one, or the platform's.
+trait Row {
+    fn row(&self) -> ErrorRow<'_>;
+}
+
+impl Row for model::ErrorCode {
+    fn row(&self) -> ErrorRow<'_> {
+        ErrorRow {
+            code: &self.code,
+            name: &self.name,
+            decision: self.decision.as_ref(),
+        }
+    }
+}
+
+impl Row for model::PlatformErrorCode {
+    fn row(&self) -> ErrorRow<'_> {
+        ErrorRow {
+            code: &self.code,
+            name: &self.name,
+            decision: self.decision.as_ref(),
+        }
+    }
+}
+
 impl Cx {
     pub(super) fn platform_table(&mut self, errors: &[model::PlatformErrorCode]) -> Vec<ErrorDef> {
-        let rows: Vec<_> = errors
-            .iter()
-            .map(|e| ErrorRow {
-                code: &e.code,
-                name: &e.name,
-                decision: e.decision.as_ref(),
-            })
-            .collect();
-        self.check_error_rows("platform.yaml", &rows);
+        self.check_error_rows("platform.yaml", errors);
         for e in errors {
             if e.source.trim().is_empty() {
                 self.at(
@@ -39,22 +56,14 @@ impl Cx {
     }
 
     pub(super) fn error_table(&mut self, file: &str, errors: &[model::ErrorCode]) -> Vec<ErrorDef> {
-        let rows: Vec<_> = errors
-            .iter()
-            .map(|e| ErrorRow {
-                code: &e.code,
-                name: &e.name,
-                decision: e.decision.as_ref(),
-            })
-            .collect();
-        self.check_error_rows(file, &rows);
+        self.check_error_rows(file, errors);
         errors.iter().map(ErrorDef::from).collect()
     }
 
-    fn check_error_rows(&mut self, file: &str, errors: &[ErrorRow<'_>]) {
+    fn check_error_rows(&mut self, file: &str, rows: &[impl Row]) {
         let mut codes = HashMap::new();
         let mut names = HashMap::new();
-        for e in errors {
+        for e in rows.iter().map(Row::row) {
             if let Some(first) = codes.insert(e.code.value, e.code.referenced.line()) {
                 self.at(
                     file,
@@ -108,7 +117,8 @@ impl Cx {
     /// The version's shared error tables, each bound to the endpoints that name
     /// it under `shared_errors` (whose `errors` become its rows). An endpoint
     /// uses one table: naming a shared table and giving rows of its own is an
-    /// error, as are a name no table has and a table no endpoint names.
+    /// error, as is a name no table has. A table no endpoint names yet (a
+    /// version whose pages are still to be imported) is no error.
     pub(super) fn shared_error_tables(
         &mut self,
         group: &Group,
@@ -181,7 +191,11 @@ impl Cx {
                 let message = format!(
                     "`shared_errors: {}` names no error table of {shared_file} (its tables: {})",
                     wanted.value,
-                    if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                    if names.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
                 );
                 self.at(file, wanted, message);
                 continue;
@@ -192,22 +206,11 @@ impl Cx {
                     wanted.value
                 );
                 self.at(file, wanted, message);
-                // Named all the same: the table is not also reported unused.
-                table.endpoints.push(endpoint.name.clone());
                 continue;
             }
             endpoint.errors = table.errors.clone();
             endpoint.shared_errors = Some(table.rust_name.clone());
             table.endpoints.push(endpoint.name.clone());
-        }
-        for (name, table) in &out {
-            if table.endpoints.is_empty() {
-                let message = format!(
-                    "no endpoint names the error table `{}` (`shared_errors: {}`)",
-                    name.value, name.value
-                );
-                self.at(shared_file, name, message);
-            }
         }
         out.into_iter().map(|(_, table)| table).collect()
     }

@@ -607,12 +607,12 @@ impl Validate for MetricItem {
 ///
 /// The error codes of the requests below: the table, then the platform-wide codes, then any other number. Each request's own name for its error codes is this type:
 ///
-/// - [`ListMetricSourceRequest`]: [`ListMetricSourceErrorCode`]
-/// - [`ListMetricSourceTableRequest`]: [`ListMetricSourceTableErrorCode`]
-/// - [`BatchUpdateMetricSourceTableItemRequest`]: [`BatchUpdateMetricSourceTableItemErrorCode`]
-/// - [`GetMetricSourceTableItemRequest`]: [`GetMetricSourceTableItemErrorCode`]
-/// - [`ListMetricSourceTableItemRequest`]: [`ListMetricSourceTableItemErrorCode`]
-/// - [`PatchMetricSourceTableItemRequest`]: [`PatchMetricSourceTableItemErrorCode`]
+/// - [`ListMetricSourceRequest`], as [`ListMetricSourceErrorCode`]
+/// - [`ListMetricSourceTableRequest`], as [`ListMetricSourceTableErrorCode`]
+/// - [`BatchUpdateMetricSourceTableItemRequest`], as [`BatchUpdateMetricSourceTableItemErrorCode`]
+/// - [`GetMetricSourceTableItemRequest`], as [`GetMetricSourceTableItemErrorCode`]
+/// - [`ListMetricSourceTableItemRequest`], as [`ListMetricSourceTableItemErrorCode`]
+/// - [`PatchMetricSourceTableItemRequest`], as [`PatchMetricSourceTableItemErrorCode`]
 ///
 /// Source: doc 004 (the family's PATCH, the only page of the metric-source endpoints); no SDK lists codes. Its 1001005 (更新数量超过限制) can only come from batch_update, so the table is read as the family's (decision).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

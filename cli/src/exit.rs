@@ -152,7 +152,8 @@ impl Failure {
                     format!(
                         "authentication failed at {base_url}: {code} {msg}{}",
                         log_id
-                            .as_ref()
+                            .as_deref()
+                            .filter(|l| !l.is_empty())
                             .map(|l| format!(" [log_id {l}]"))
                             .unwrap_or_default()
                     ),
@@ -252,6 +253,25 @@ mod tests {
         for (status, code) in all {
             assert_eq!(status.code(), code, "{status:?}");
         }
+    }
+
+    #[test]
+    fn an_empty_log_id_is_not_printed() {
+        let failure = |log_id: Option<&str>| {
+            let error = Error::Authentication {
+                code: 10014,
+                msg: "app id is invalid".into(),
+                log_id: log_id.map(str::to_owned),
+            };
+            Failure::from_sdk(&error, "https://example.com").to_string()
+        };
+        for nothing in [None, Some("")] {
+            let text = failure(nothing);
+            assert!(text.contains("10014 app id is invalid"), "{text}");
+            assert!(!text.contains("log_id"), "{text}");
+        }
+        let text = failure(Some("20260101abc"));
+        assert!(text.contains(" [log_id 20260101abc]"), "{text}");
     }
 
     #[test]

@@ -389,3 +389,142 @@ async fn a_review_cycle_through_the_command_line() {
     assert_eq!(left[1..], [second]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The exports through the binary: 120 item ids and 120 external ids (more
+/// than one query takes) are asked for in groups and give exactly the rows a
+/// single query gives, every value as imported; each export reports its
+/// requests and rows, in its JSON and on stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_ask_for_many_ids_in_groups_and_count_their_requests() {
+    let sandbox = Sandbox::start(Config {
+        rate_window: Duration::from_millis(100),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let base = sandbox.base_url();
+    let base = base.as_str();
+    let dir = dir("export-groups");
+    let semester_2 = ["--semester", ids::SEMESTER_2];
+
+    // 120 items, one a reviewee, each value its own.
+    let imported: Vec<[String; 5]> = (0..120)
+        .map(|n| {
+            [
+                format!("ext-{n:03}"),
+                feishu_sandbox::seed::open_id(n),
+                format!("事项 {n}"),
+                format!("2026-{:02}", n % 12 + 1),
+                format!("描述 {n}, 第 {} 行", n + 2),
+            ]
+        })
+        .collect();
+    let file = dir.join("info.csv");
+    let mut csv = csv::Writer::from_path(&file).unwrap();
+    csv.write_record([
+        "external_id",
+        "reviewee_user_id",
+        "item",
+        "time",
+        "detailed_description",
+    ])
+    .unwrap();
+    for row in &imported {
+        csv.write_record(row).unwrap();
+    }
+    csv.flush().unwrap();
+    let mut import = vec!["information", "import", file.to_str().unwrap()];
+    import.extend(semester_2);
+    assert_eq!(run(base, 0, &import)["applied"], 120);
+
+    // Every item of the semester: the seed's two, then the 120; 50 a page.
+    let export = |name: &str, filter: &[&str]| {
+        let path = dir.join(name);
+        let mut args = vec!["--rate-window", "0.1", "--format", "json"];
+        args.extend(["information", "export", "-o", path.to_str().unwrap()]);
+        args.extend(semester_2);
+        args.extend_from_slice(filter);
+        let out = against(base, &args);
+        assert_eq!(out.status.code(), Some(0), "{filter:?}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (json(&out), read_csv(&path), stderr)
+    };
+    let (result, all, stderr) = export("all.csv", &[]);
+    assert_eq!(result["rows"], 122, "{result}");
+    assert_eq!(result["requests"], 3, "{result}: 122 items, 50 a page");
+    assert!(
+        stderr.contains("122 rows for 120 reviewees of semester"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("in 3 requests"), "{stderr}");
+    let ours: Vec<Vec<String>> = all[1..]
+        .iter()
+        .filter(|r| r[1].starts_with("ext-"))
+        .cloned()
+        .collect();
+    assert_eq!(ours.len(), 120);
+    for (row, sent) in ours.iter().zip(&imported) {
+        assert!(!row[0].is_empty(), "{row:?}");
+        assert_eq!(row[1..], sent[..], "{row:?}");
+    }
+
+    // By 120 item ids, then by 120 external ids: three queries each (50, 50,
+    // 20), one page each, and the rows of one query, in its order.
+    let mut expected = vec![all[0].clone()];
+    expected.extend(ours.iter().cloned());
+    let item_ids: Vec<&str> = ours.iter().map(|r| r[0].as_str()).collect();
+    let external_ids: Vec<&str> = ours.iter().map(|r| r[1].as_str()).collect();
+    for (flag, ids) in [("--item", &item_ids), ("--external-id", &external_ids)] {
+        let joined = ids.join(",");
+        let (result, rows, stderr) = export("some.csv", &[flag, &joined]);
+        assert_eq!(rows, expected, "{flag}");
+        assert_eq!(result["rows"], 120, "{flag}: {result}");
+        assert_eq!(result["reviewees"], 120, "{flag}: {result}");
+        assert_eq!(result["requests"], 3, "{flag}: {result}");
+        assert!(
+            stderr.contains("120 rows for 120 reviewees of semester"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("in 3 requests"), "{stderr}");
+    }
+
+    // The page filters by the first list given: --item, and the rest is said to be ignored.
+    let one = format!("{},{}", item_ids[7], item_ids[7]);
+    let (result, rows, stderr) = export(
+        "one.csv",
+        &[
+            "--item",
+            &one,
+            "--reviewee",
+            &feishu_sandbox::seed::open_id(0),
+        ],
+    );
+    assert_eq!(rows[1..], [ours[7].clone()]);
+    assert_eq!(result["requests"], 1);
+    assert!(
+        stderr.contains("--reviewee is ignored: --item is given"),
+        "{stderr}"
+    );
+
+    // Key-metric values of the semester's 240 reviewees: their list (50 a
+    // page: 5 requests) and their values (50 reviewees a query: 5 more); one
+    // field of the seed has a value.
+    let path = dir.join("kpi.csv");
+    let metrics = run(
+        base,
+        0,
+        &[
+            "metrics",
+            "export",
+            "--semester",
+            ids::SEMESTER,
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(metrics["reviewees"], 240, "{metrics}");
+    assert_eq!(metrics["rows"], 1, "{metrics}");
+    assert_eq!(metrics["requests"], 10, "{metrics}");
+    assert_eq!(read_csv(&path).len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

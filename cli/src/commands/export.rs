@@ -19,9 +19,15 @@ const REVIEWEES: &str = "performance.v2.reviewee.query";
 const METRIC_DETAILS: &str = "performance.v2.metric_detail.query";
 const INFORMATION: &str = "performance.v2.additional_information.query";
 
-/// Reviewees a query takes (metric details: `reviewee_user_ids`, 1 to 50;
-/// supplementary information: 0 to 50).
-const REVIEWEES_A_QUERY: usize = 50;
+/// The most ids a query takes in one list: `reviewee_user_ids` of
+/// `metric_detail.query` (1 to 50), and each of `item_ids`, `external_ids`
+/// and `reviewee_user_ids` of `additional_information.query` (0 to 50). The
+/// pages' request bodies say so (`length: { max: 50 }` in
+/// schema/performance/v2/metric_detail.query.yaml and
+/// additional_information.query.yaml); the registry carries no body limits, so
+/// a test holds this against the generated validation. More ids are asked for
+/// this many at a time.
+pub const IDS_A_QUERY: usize = 50;
 
 /// What an export wrote: the JSON result when the CSV goes to a file (documented in the README).
 #[derive(Debug, Serialize)]
@@ -34,16 +40,19 @@ pub struct ExportResult {
     pub reviewees: usize,
     /// Rows written.
     pub rows: usize,
+    /// Requests answered (each page one).
+    pub requests: usize,
 }
 
 /// `metrics export`: every field with a value, one row a field, for the
 /// reviewees given or every reviewee of the semester.
 pub async fn metrics(ctx: &Context, args: MetricsExportArgs) -> Result<Status, Failure> {
-    let client = ctx.client()?;
+    let client = &registry::Counting::new(ctx.client()?);
     let fail = |e: feishu_perf::Error| Failure::from_sdk(&e, &ctx.base_url);
     let reviewees = if args.reviewees.is_empty() {
         let input = registry::input(args.user_id_type.as_deref())
             .body(json!({ "semester_id": args.semester }));
+        let input = registry::with_page_size(REVIEWEES, input, None);
         let reviewees = registry::list_all(client, REVIEWEES, "reviewees", input)
             .await
             .map_err(fail)?;
@@ -58,7 +67,7 @@ pub async fn metrics(ctx: &Context, args: MetricsExportArgs) -> Result<Status, F
         args.reviewees.clone()
     };
     let mut rows = Vec::new();
-    for chunk in reviewees.chunks(REVIEWEES_A_QUERY) {
+    for chunk in reviewees.chunks(IDS_A_QUERY) {
         let input = registry::input(args.user_id_type.as_deref())
             .body(json!({ "semester_id": args.semester, "reviewee_user_ids": chunk }));
         let data = registry::send(client, METRIC_DETAILS, input)
@@ -90,37 +99,50 @@ pub async fn metrics(ctx: &Context, args: MetricsExportArgs) -> Result<Status, F
         semester_id: args.semester.clone(),
         reviewees: reviewees.len(),
         rows: rows.len(),
+        requests: client.requests(),
     };
     write(ctx, args.output.as_deref(), &METRIC_COLUMNS, &rows, &result)
 }
 
 /// `information export`: every item of the semester (or of the reviewees, ids given).
 pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<Status, Failure> {
-    let mut body = json!({ "semester_id": args.semester });
-    for (wire, values) in [
-        ("item_ids", &args.items),
-        ("external_ids", &args.external_ids),
-    ] {
-        if !values.is_empty() {
-            body[wire] = json!(values);
-        }
+    let client = &registry::Counting::new(ctx.client()?);
+    // The page filters by the first of these lists that has ids.
+    let filters = [
+        ("item_ids", "--item", &args.items),
+        ("external_ids", "--external-id", &args.external_ids),
+        ("reviewee_user_ids", "--reviewee", &args.reviewees),
+    ];
+    let mut given = filters.iter().filter(|(_, _, ids)| !ids.is_empty());
+    let filter = given.next();
+    for (_, flag, _) in given {
+        let first = filter.map_or("", |(_, flag, _)| *flag);
+        note!(
+            "{flag} is ignored: {first} is given, and Feishu filters by the first of --item, --external-id, --reviewee"
+        );
     }
-    // The page takes at most 50 reviewees a query: more are asked for 50 at a time.
-    let groups: Vec<Option<&[String]>> = match args.reviewees.is_empty() {
-        true => vec![None],
-        false => args.reviewees.chunks(REVIEWEES_A_QUERY).map(Some).collect(),
+    // More ids than a query takes are asked for in groups, in the order given.
+    let groups: Vec<Option<(&str, Vec<&String>)>> = match filter {
+        None => vec![None],
+        Some((wire, _, ids)) => {
+            let mut seen = std::collections::HashSet::new();
+            let ids: Vec<&String> = ids.iter().filter(|id| seen.insert(*id)).collect();
+            ids.chunks(IDS_A_QUERY)
+                .map(|group| Some((*wire, group.to_vec())))
+                .collect()
+        }
     };
     let mut items = Vec::new();
     for group in groups {
-        let mut body = body.clone();
-        if let Some(reviewees) = group {
-            body["reviewee_user_ids"] = json!(reviewees);
+        let mut body = json!({ "semester_id": args.semester });
+        if let Some((wire, ids)) = group {
+            body[wire] = json!(ids);
         }
         let input = registry::input(args.user_id_type.as_deref()).body(body);
-        let found =
-            registry::list_all(ctx.client()?, INFORMATION, "additional_informations", input)
-                .await
-                .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
+        let input = registry::with_page_size(INFORMATION, input, None);
+        let found = registry::list_all(client, INFORMATION, "additional_informations", input)
+            .await
+            .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
         items.extend(found);
     }
     let rows: Vec<Vec<String>> = items
@@ -141,6 +163,7 @@ pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<S
         semester_id: args.semester.clone(),
         reviewees: reviewees.len(),
         rows: rows.len(),
+        requests: client.requests(),
     };
     write(
         ctx,
@@ -176,8 +199,8 @@ fn write(
     let mut table = Table::new(columns);
     table.rows = rows.to_vec();
     let summary = format!(
-        "{} rows for {} reviewees of semester {}",
-        result.rows, result.reviewees, result.semester_id
+        "{} rows for {} reviewees of semester {}, in {} requests",
+        result.rows, result.reviewees, result.semester_id, result.requests
     );
     match output.filter(|p| *p != Path::new("-")) {
         None => {
@@ -192,15 +215,45 @@ fn write(
             table.write_csv(&mut file).map_err(|e| io(&e))?;
             file.flush().map_err(|e| io(&e))?;
             let text = format!("{summary}, written to {}\n", path.display());
-            let mut line = Table::new(&["file", "semester_id", "reviewees", "rows"]);
+            let mut line = Table::new(&["file", "semester_id", "reviewees", "rows", "requests"]);
             line.push(vec![
                 result.file.clone(),
                 result.semester_id.clone(),
                 result.reviewees.to_string(),
                 result.rows.to_string(),
+                result.requests.to_string(),
             ]);
             ctx.output.document(result, &text, &line)?;
+            // The table form printed it already; the others are for programs.
+            if ctx.output.format != crate::output::Format::Table {
+                note!("{}", text.trim_end());
+            }
         }
     }
     Ok(Status::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use feishu_perf::registry::{CallInput, check};
+
+    use super::*;
+
+    #[test]
+    fn ids_a_query_is_what_the_pages_allow() {
+        let lists = [
+            (METRIC_DETAILS, "reviewee_user_ids"),
+            (INFORMATION, "item_ids"),
+            (INFORMATION, "external_ids"),
+            (INFORMATION, "reviewee_user_ids"),
+        ];
+        for (id, list) in lists {
+            let ids = |n: usize| {
+                let ids: Vec<String> = (0..n).map(|i| format!("ou_{i}")).collect();
+                CallInput::new().body(json!({ "semester_id": "1", list: ids }))
+            };
+            assert_eq!(check(id, &ids(IDS_A_QUERY)), Ok(()), "{id} {list}");
+            assert!(check(id, &ids(IDS_A_QUERY + 1)).is_err(), "{id} {list}");
+        }
+    }
 }

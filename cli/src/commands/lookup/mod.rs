@@ -217,19 +217,10 @@ impl<T> Chosen<T> {
                 body.insert(f.wire.to_owned(), value);
             }
         }
-        // The largest page unless told otherwise: fewer requests under the rate limit.
-        let largest = registry::max_page_size(self.lookup.endpoint).map(|m| m as i64);
-        if let Some(size) = self.page_size.or(largest) {
-            if registry::is_query_parameter(self.lookup.endpoint, "page_size") {
-                input.query.push(("page_size".into(), size.to_string()));
-            } else {
-                body.insert("page_size".into(), Value::from(size));
-            }
-        }
         if !body.is_empty() {
             input.body = Some(Value::Object(body));
         }
-        input
+        registry::with_page_size(self.lookup.endpoint, input, self.page_size)
     }
 }
 

@@ -156,7 +156,7 @@ pub enum OkrCommand {
     Import(OkrArgs),
     /// The look-ups.
     #[command(flatten)]
-    Lookup(crate::commands::okr::OkrLookup),
+    Lookup(Chosen<crate::commands::lookup::table::Okr>),
 }
 
 /// `auth` subcommands.

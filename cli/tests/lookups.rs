@@ -5,80 +5,184 @@
 mod common;
 
 use common::{feishu_perf, json, text};
-use feishu_sandbox::seed::{ids, open_id};
+use feishu_sandbox::seed::{ids, okr, open_id};
 use serde_json::Value;
 
-/// Each look-up, the options it needs, its endpoint and the JSON body `call` needs for the same list.
-fn lookups() -> Vec<(Vec<String>, &'static str, String)> {
+/// One look-up: its command line, its endpoint, `call`'s options for the
+/// same request, and where the items are in a response that does not page
+/// (empty: the data is the one item).
+struct Case {
+    args: Vec<String>,
+    endpoint: &'static str,
+    call: Vec<String>,
+    items: &'static str,
+}
+
+/// Each look-up, the options it needs, its endpoint and how `call` asks for the same list.
+fn lookups() -> Vec<Case> {
     let semester = ids::SEMESTER;
     let users = format!("{},{}", open_id(1), open_id(2));
     let s = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let case = |args: &[&str], endpoint, call: Vec<String>, items| Case {
+        args: s(args),
+        endpoint,
+        call,
+        items,
+    };
+    let data = |body: String| vec!["--data".to_owned(), body];
+    let path = |params: &[(&str, &str)]| {
+        params
+            .iter()
+            .flat_map(|(k, v)| ["--path".to_owned(), format!("{k}={v}")])
+            .collect::<Vec<_>>()
+    };
+    let source = ("metric_source_id", ids::OKR_SOURCE);
+    let table = ("metric_table_id", ids::OKR_TABLE);
+    let (cycle, objective, key_result) = (okr::CYCLE, okr::OBJECTIVE, okr::KEY_RESULT);
     vec![
-        (
-            s(&["semesters"]),
+        case(
+            &["semesters", "list"],
             "performance.v1.semester.list",
-            String::new(),
+            vec![],
+            "items",
         ),
-        (
-            s(&["activities", "--semester", semester]),
+        case(
+            &["activities", "list", "--semester", semester],
             "performance.v2.activity.query",
-            format!(r#"{{"semester_ids":["{semester}"]}}"#),
+            data(format!(r#"{{"semester_ids":["{semester}"]}}"#)),
+            "activities",
         ),
-        (
-            s(&["reviewees", "--semester", semester]),
+        case(
+            &["reviewees", "list", "--semester", semester],
             "performance.v2.reviewee.query",
-            format!(r#"{{"semester_id":"{semester}"}}"#),
+            data(format!(r#"{{"semester_id":"{semester}"}}"#)),
+            "reviewees",
         ),
-        (
-            s(&["users", "--semester", semester, "--user", &users]),
+        case(
+            &["users", "list", "--semester", semester, "--user", &users],
             "performance.v2.user_info.query",
-            format!(
+            data(format!(
                 r#"{{"semester_id":"{semester}","user_ids":["{}","{}"]}}"#,
                 open_id(1),
                 open_id(2)
-            ),
+            )),
+            "user_infos",
         ),
-        (
-            s(&["metric-libs"]),
+        case(
+            &["metric-libs", "list"],
             "performance.v2.metric_lib.query",
-            "{}".into(),
+            s(&["--data", "{}"]),
+            "items",
         ),
-        (
-            s(&["metric-fields"]),
+        case(
+            &["metric-fields", "list"],
             "performance.v2.metric_field.query",
-            "{}".into(),
+            s(&["--data", "{}"]),
+            "items",
         ),
-        (
-            s(&["metric-templates"]),
+        case(
+            &["metric-templates", "list"],
             "performance.v2.metric_template.query",
-            "{}".into(),
+            s(&["--data", "{}"]),
+            "items",
         ),
-        (
-            s(&["metric-tags"]),
+        case(
+            &["metric-tags", "list"],
             "performance.v2.metric_tag.list",
-            String::new(),
+            vec![],
+            "items",
         ),
-        (
-            s(&["review-templates"]),
+        case(
+            &["review-templates", "list"],
             "performance.v2.review_template.query",
-            "{}".into(),
+            s(&["--data", "{}"]),
+            "items",
         ),
-        (
-            s(&["indicators"]),
+        case(
+            &["indicators", "list"],
             "performance.v2.indicator.query",
-            "{}".into(),
+            s(&["--data", "{}"]),
+            "items",
         ),
-        (
-            s(&["questions"]),
+        case(
+            &["questions", "list"],
             "performance.v2.question.query",
-            "{}".into(),
+            s(&["--data", "{}"]),
+            "items",
+        ),
+        // The OKR service's, their ids in the path.
+        case(
+            &["okr", "sources", "list"],
+            "okr.v1.metric_source.list",
+            vec![],
+            "items",
+        ),
+        case(
+            &["okr", "tables", "list", "--source", source.1],
+            "okr.v1.metric_source_table.list",
+            path(&[source]),
+            "items",
+        ),
+        case(
+            &[
+                "okr", "items", "list", "--source", source.1, "--table", table.1,
+            ],
+            "okr.v1.metric_source_table_item.list",
+            path(&[source, table]),
+            "items",
+        ),
+        case(
+            &[
+                "okr",
+                "items",
+                "get",
+                "--source",
+                source.1,
+                "--table",
+                table.1,
+                "--item",
+                ids::OKR_ITEM,
+            ],
+            "okr.v1.metric_source_table_item.get",
+            path(&[source, table, ("metric_item_id", ids::OKR_ITEM)]),
+            "",
+        ),
+        case(
+            &["okr", "cycles", "list"],
+            "okr.v2.cycle.list",
+            vec![],
+            "items",
+        ),
+        case(
+            &["okr", "objectives", "list", "--cycle", cycle],
+            "okr.v2.cycle_objective.list",
+            path(&[("cycle_id", cycle)]),
+            "items",
+        ),
+        case(
+            &["okr", "key-results", "list", "--objective", objective],
+            "okr.v2.objective_key_result.list",
+            path(&[("objective_id", objective)]),
+            "items",
+        ),
+        case(
+            &["okr", "indicators", "list", "--objective", okr::OBJECTIVE_2],
+            "okr.v2.objective_indicator.list",
+            path(&[("objective_id", okr::OBJECTIVE_2)]),
+            "indicator",
+        ),
+        case(
+            &["okr", "indicators", "list", "--key-result", key_result],
+            "okr.v2.key_result_indicator.list",
+            path(&[("key_result_id", key_result)]),
+            "indicator",
         ),
     ]
 }
 
 fn lookup(args: &[String], format: &str) -> String {
-    let mut all = vec!["--sandbox", "--format", format, args[0].as_str(), "list"];
-    all.extend(args[1..].iter().map(String::as_str));
+    let mut all = vec!["--sandbox", "--format", format];
+    all.extend(args.iter().map(String::as_str));
     let out = feishu_perf(&all);
     assert_eq!(
         out.status.code(),
@@ -91,15 +195,19 @@ fn lookup(args: &[String], format: &str) -> String {
 
 #[test]
 fn every_lookup_in_every_format_agrees_with_call() {
-    for (args, endpoint, body) in lookups() {
+    for Case {
+        args,
+        endpoint,
+        call: options,
+        items: field,
+    } in lookups()
+    {
         let items: Vec<Value> = serde_json::from_str(&lookup(&args, "json")).unwrap();
         assert!(!items.is_empty(), "{args:?}");
 
         // The same list through `call`: every page for an endpoint that pages.
         let mut call = vec!["--sandbox", "--format", "json", "call", endpoint];
-        if !body.is_empty() {
-            call.extend(["--data", body.as_str()]);
-        }
+        call.extend(options.iter().map(String::as_str));
         let pages = feishu_perf_pages(endpoint);
         if pages {
             call.push("--page-all");
@@ -107,15 +215,13 @@ fn every_lookup_in_every_format_agrees_with_call() {
         let out = feishu_perf(&call);
         assert_eq!(out.status.code(), Some(0), "{call:?}: {}", text(&out));
         let called = json(&out);
-        let called = if pages {
-            called
-        } else {
-            let field = match endpoint {
-                "performance.v2.activity.query" => "activities",
-                "performance.v2.user_info.query" => "user_infos",
-                _ => "items",
-            };
-            called[field].clone()
+        let called = match (pages, field) {
+            (true, _) => called,
+            (false, "") => Value::from(vec![called]),
+            (false, field) => match called[field].clone() {
+                Value::Array(all) => Value::from(all),
+                one => Value::from(vec![one]),
+            },
         };
         assert_eq!(Value::from(items.clone()), called, "{args:?}");
 
@@ -139,6 +245,7 @@ fn every_lookup_in_every_format_agrees_with_call() {
         let id_path: Vec<&str> = match header[0].as_str() {
             "open_id" if args[0] == "users" => vec!["user_id", "open_id"],
             "open_id" => vec!["reviewee_user_id", "open_id"],
+            "indicator_id" => vec!["id"],
             other => vec![other],
         };
         for (record, item) in records.iter().zip(&items) {
@@ -171,11 +278,16 @@ fn feishu_perf_pages(endpoint: &str) -> bool {
 #[test]
 fn filters_and_page_sizes_reach_the_request() {
     let all: Vec<Value> =
-        serde_json::from_str(&lookup(&["review-templates".into()], "json")).unwrap();
+        serde_json::from_str(&lookup(&["review-templates".into(), "list".into()], "json")).unwrap();
     assert_eq!(all.len(), 45);
     // Small pages: the same templates, every page walked.
     let small: Vec<Value> = serde_json::from_str(&lookup(
-        &["review-templates".into(), "--page-size".into(), "7".into()],
+        &[
+            "review-templates".into(),
+            "list".into(),
+            "--page-size".into(),
+            "7".into(),
+        ],
         "json",
     ))
     .unwrap();
@@ -185,6 +297,7 @@ fn filters_and_page_sizes_reach_the_request() {
     let chosen: Vec<Value> = serde_json::from_str(&lookup(
         &[
             "review-templates".into(),
+            "list".into(),
             "--ids".into(),
             format!("{one},{two}"),
         ],
@@ -199,14 +312,24 @@ fn filters_and_page_sizes_reach_the_request() {
 
     // A query filter (GET) and a body filter (POST), and a boolean.
     let q4: Vec<Value> = serde_json::from_str(&lookup(
-        &["semesters".into(), "--type".into(), "Q4".into()],
+        &[
+            "semesters".into(),
+            "list".into(),
+            "--type".into(),
+            "Q4".into(),
+        ],
         "json",
     ))
     .unwrap();
     assert_eq!(q4.len(), 1);
     assert_eq!(q4[0]["id"], ids::SEMESTER);
     let active: Vec<Value> = serde_json::from_str(&lookup(
-        &["metric-libs".into(), "--active".into(), "false".into()],
+        &[
+            "metric-libs".into(),
+            "list".into(),
+            "--active".into(),
+            "false".into(),
+        ],
         "json",
     ))
     .unwrap();
@@ -214,6 +337,7 @@ fn filters_and_page_sizes_reach_the_request() {
     let reviewees: Vec<Value> = serde_json::from_str(&lookup(
         &[
             "reviewees".into(),
+            "list".into(),
             "--semester".into(),
             ids::SEMESTER.into(),
             "--user".into(),

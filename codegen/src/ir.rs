@@ -25,6 +25,8 @@ pub struct ServiceVersion {
     pub shared_file: Option<String>,
     /// Types shared by the version's endpoints.
     pub shared_types: Vec<TypeDef>,
+    /// Error tables shared by several of the version's endpoints.
+    pub error_tables: Vec<ErrorTable>,
     /// Endpoints, sorted by file name.
     pub endpoints: Vec<Endpoint>,
 }
@@ -50,10 +52,40 @@ pub struct Endpoint {
     pub response_body: Option<Vec<Field>>,
     /// Types local to the endpoint.
     pub types: Vec<TypeDef>,
-    /// The page's error table.
+    /// The rows the endpoint answers with: its page's table, or the shared
+    /// table it names.
     pub errors: Vec<ErrorDef>,
+    /// The Rust name of the version's shared error enum the endpoint answers
+    /// with (`MetricSourceErrorCode`), when it has no table of its own.
+    pub shared_errors: Option<String>,
     /// Pagination: the items field of the response and its element type.
     pub pagination: Option<(String, Ty)>,
+}
+
+impl Endpoint {
+    /// The Rust name of the endpoint's error-code enum: the shared one, or its own
+    /// (`ImportMetricDetailErrorCode`).
+    pub fn error_enum(&self) -> String {
+        match &self.shared_errors {
+            Some(shared) => shared.clone(),
+            None => format!("{}ErrorCode", self.name),
+        }
+    }
+}
+
+/// An error table several endpoints of one version answer with.
+#[derive(Debug, Clone)]
+pub struct ErrorTable {
+    /// The Rust name of its enum (`MetricSourceErrorCode`).
+    pub rust_name: String,
+    /// Whose table it is.
+    pub description: String,
+    /// Where the rows come from and why they are the family's.
+    pub source: String,
+    /// The rows.
+    pub errors: Vec<ErrorDef>,
+    /// The endpoints that answer with it, by name (`ListMetricSource`), in schema order.
+    pub endpoints: Vec<String>,
 }
 
 /// A named type.

@@ -12,10 +12,11 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::ir::{self, Api, ErrorDef, ServiceVersion, Ty, TypeKind};
+use crate::ir::{self, Api, ServiceVersion, Ty, TypeKind};
 use crate::model::{self, EndpointFile, PlatformFile, SharedFile, Spanned};
 use crate::naming::{is_pascal_case, is_snake_case, pascal_case};
 
+mod errors;
 mod fields;
 
 /// One problem in one schema file.
@@ -29,13 +30,6 @@ pub struct Diagnostic {
     pub column: u64,
     /// What is wrong.
     pub message: String,
-}
-
-/// The parts of an error row the loader checks.
-struct ErrorRow<'a> {
-    code: &'a Spanned<i64>,
-    name: &'a Spanned<String>,
-    decision: Option<&'a model::ErrorDecision>,
 }
 
 /// Marks every object type a response of the version can hold, through any
@@ -222,9 +216,10 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
         .into_iter()
         .map(|((service, version), group)| cx.resolve_version(service, version, group))
         .collect();
-    // Pagination codes join the tables of the endpoints that paginate, after the page's rows.
+    // Pagination codes join the own tables of the endpoints that paginate, after
+    // the page's rows; a shared table is the family's as its source gives it.
     for e in versions.iter_mut().flat_map(|v| &mut v.endpoints) {
-        if e.pagination.is_some() {
+        if e.pagination.is_some() && e.shared_errors.is_none() {
             for row in &pagination_errors {
                 if !e.errors.iter().any(|own| own.code == row.code) {
                     e.errors.push(row.clone());
@@ -351,95 +346,6 @@ impl Cx {
         }
     }
 
-    fn platform_table(&mut self, errors: &[model::PlatformErrorCode]) -> Vec<ErrorDef> {
-        let rows: Vec<_> = errors
-            .iter()
-            .map(|e| ErrorRow {
-                code: &e.code,
-                name: &e.name,
-                decision: e.decision.as_ref(),
-            })
-            .collect();
-        self.check_error_rows("platform.yaml", &rows);
-        for e in errors {
-            if e.source.trim().is_empty() {
-                self.at(
-                    "platform.yaml",
-                    &e.code,
-                    format!("error {} must name its source", e.code.value),
-                );
-            }
-        }
-        errors.iter().map(ErrorDef::from).collect()
-    }
-
-    fn error_table(&mut self, file: &str, errors: &[model::ErrorCode]) -> Vec<ErrorDef> {
-        let rows: Vec<_> = errors
-            .iter()
-            .map(|e| ErrorRow {
-                code: &e.code,
-                name: &e.name,
-                decision: e.decision.as_ref(),
-            })
-            .collect();
-        self.check_error_rows(file, &rows);
-        errors.iter().map(ErrorDef::from).collect()
-    }
-
-    fn check_error_rows(&mut self, file: &str, errors: &[ErrorRow<'_>]) {
-        let mut codes = HashMap::new();
-        let mut names = HashMap::new();
-        for e in errors {
-            if let Some(first) = codes.insert(e.code.value, e.code.referenced.line()) {
-                self.at(
-                    file,
-                    e.code,
-                    format!(
-                        "duplicate error code {} (first on line {first})",
-                        e.code.value
-                    ),
-                );
-            }
-            if let Some(first) = names.insert(e.name.value.clone(), e.name.referenced.line()) {
-                self.at(
-                    file,
-                    e.name,
-                    format!(
-                        "duplicate error name `{}` (first on line {first})",
-                        e.name.value
-                    ),
-                );
-            }
-            if !is_pascal_case(&e.name.value)
-                || matches!(e.name.value.as_str(), "Platform" | "Unknown")
-            {
-                self.at(file, e.name, format!(
-                    "error name `{}` must be UpperCamelCase and neither `Platform` nor `Unknown`",
-                    e.name.value
-                ));
-            }
-            if let Some(d) = e.decision {
-                if d.source.trim().is_empty() {
-                    self.at(file, e.code, format!(
-                        "the decision on error {} must name its source (`page: ..`, `REFERENCE.md: ..`, or `decision: <reason>`)",
-                        e.code.value
-                    ));
-                }
-                let decides = d.refuses.is_some()
-                    || d.transient
-                    || d.already_applied
-                    || d.renew_token
-                    || d.rate_limited;
-                if !decides {
-                    self.at(file, e.code, format!(
-                        "the decision on error {} decides nothing: give `refuses`, `transient`, `already_applied`, `renew_token` or `rate_limited`",
-                        e.code.value
-                    ));
-                }
-            }
-        }
-    }
-
     fn resolve_version(
         &mut self,
         service: String,
@@ -489,6 +395,7 @@ impl Cx {
             }
             endpoints.push(self.resolve_endpoint(file, src, &known));
         }
+        let error_tables = self.shared_error_tables(&group, &mut endpoints, &known);
 
         let shared_types = match &group.shared {
             Some((file, shared)) => shared
@@ -503,6 +410,7 @@ impl Cx {
             version,
             shared_file: group.shared.map(|(f, _)| f),
             shared_types,
+            error_tables,
             endpoints,
         };
         mark_response_types(&mut version);
@@ -776,6 +684,7 @@ impl Cx {
             response_body,
             types,
             errors: self.error_table(file, &src.errors),
+            shared_errors: None,
             pagination,
         }
     }

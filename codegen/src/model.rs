@@ -101,6 +101,12 @@ pub struct EndpointFile {
     /// The page's error table.
     #[serde(default)]
     pub errors: Vec<ErrorCode>,
+    /// The name of an error table of the version's `_shared.yaml` that the
+    /// endpoint answers with, instead of a table of its own (`errors` must
+    /// then be absent): the family's table, written once.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub shared_errors: Option<Spanned<String>>,
     /// The page's examples, verbatim.
     #[serde(default)]
     pub examples: Examples,
@@ -110,7 +116,7 @@ pub struct EndpointFile {
     pub sources: BTreeMap<String, String>,
 }
 
-/// Types shared by every endpoint of one service version (`schema/<service>/<version>/_shared.yaml`).
+/// Types and error tables shared by the endpoints of one service version (`schema/<service>/<version>/_shared.yaml`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharedFile {
@@ -121,7 +127,29 @@ pub struct SharedFile {
     #[schemars(with = "String")]
     pub version: Spanned<String>,
     /// The shared types.
+    #[serde(default)]
     pub types: Vec<TypeDef>,
+    /// Error tables several endpoints of the version answer with (a family's
+    /// table): each endpoint that does names it under `shared_errors`.
+    #[serde(default)]
+    pub error_tables: Vec<SharedErrorTable>,
+}
+
+/// An error table several endpoints of one version share.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedErrorTable {
+    /// snake_case name (`metric_source`): endpoints name the table by it, and
+    /// its enum is named after it (`MetricSourceErrorCode`).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Whose table it is.
+    pub description: String,
+    /// Where the rows come from, and why they are the table of every endpoint
+    /// that names it (a decision when no page says so).
+    pub source: String,
+    /// The rows, in the source's order.
+    pub errors: Vec<ErrorCode>,
 }
 
 /// Platform-wide error codes (`schema/platform.yaml`), from the platform's

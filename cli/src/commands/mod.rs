@@ -17,7 +17,6 @@ mod demo;
 mod export;
 mod import;
 pub mod lookup;
-pub mod okr;
 pub mod registry;
 
 /// What every command runs with.
@@ -141,7 +140,7 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Okr(OkrCommand::Import(args)) | Command::ImportOkr(args) => {
             import::okr(&context, args).await
         }
-        Command::Okr(OkrCommand::Lookup(lookup)) => okr::run(&context, lookup).await,
+        Command::Okr(OkrCommand::Lookup(chosen)) => lookup::run(&context, &chosen).await,
         Command::Lookup(chosen) => lookup::run(&context, &chosen).await,
         Command::Templates { page_size, ids } => {
             let chosen = lookup::Chosen::<lookup::table::Performance>::of(

@@ -40,6 +40,11 @@ pub fn max_page_size(id: &str) -> Option<u64> {
     descriptor(id)?.pagination?.max_page_size
 }
 
+/// Whether `name` is a path parameter of the endpoint.
+pub fn is_path_parameter(id: &str, name: &str) -> bool {
+    entry(id).is_some_and(|e| e.path_params.iter().any(|p| p.name == name))
+}
+
 /// Whether `name` is a query parameter of the endpoint (else it goes in the body).
 pub fn is_query_parameter(id: &str, name: &str) -> bool {
     entry(id).is_some_and(|e| e.query_params.iter().any(|p| p.name == name))
@@ -81,7 +86,9 @@ where
 }
 
 /// Every item of every page of a list endpoint; for one that does not page,
-/// the items (in the response field `items`) of its one answer.
+/// the items of its one answer: those in the response field `items` (an
+/// object there is one item, and none is none), or, `items` empty, the
+/// response's `data` itself.
 pub async fn list_all<T>(
     client: &T,
     id: &str,
@@ -97,9 +104,14 @@ where
             .map_err(|e| call_error(id, e));
     }
     let mut data = send(client, id, input).await?;
-    Ok(match data.get_mut(items).map(Value::take) {
-        Some(Value::Array(all)) => all,
-        _ => Vec::new(),
+    let found = match items {
+        "" => data,
+        field => data.get_mut(field).map(Value::take).unwrap_or_default(),
+    };
+    Ok(match found {
+        Value::Array(all) => all,
+        Value::Null => Vec::new(),
+        one => vec![one],
     })
 }
 

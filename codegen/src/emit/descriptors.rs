@@ -19,7 +19,7 @@ pub(super) fn emit_descriptor(e: &Endpoint) -> TokenStream {
     let src = &e.source;
     let descriptor = format_ident!("{}", descriptor_name(e));
     let examples = format_ident!("{}_EXAMPLES", descriptor_name(e));
-    let error_enum = format_ident!("{}ErrorCode", e.name);
+    let error_enum = super::ident(&e.error_enum());
     let method = format!("{:?}", src.http_method);
     let link = format!("[{}]({})", src.summary, src.doc_url);
     let http_method = match src.http_method {

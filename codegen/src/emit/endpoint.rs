@@ -11,7 +11,7 @@ use super::error_codes::{emit_error_enum, facts_imports};
 use super::requests::emit_request;
 use super::types::{emit_object, emit_type, named_types};
 use super::validation::uses_validate_helpers;
-use super::{OutputFile, file, ident, inner_doc};
+use super::{OutputFile, doc, file, ident, inner_doc};
 use crate::ir::{Endpoint, Field, Ty, TypeDef, TypeKind};
 
 /// `src/<service>/<version>/<resource>_<operation>.rs`.
@@ -20,7 +20,6 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
     let request = format_ident!("{}Request", e.name);
     let body_name = format!("{}RequestBody", e.name);
     let response_name = format!("{}ResponseBody", e.name);
-    let error_name = format_ident!("{}ErrorCode", e.name);
     let method = format!("{:?}", src.http_method);
     let link = format!("[{}]({})", src.summary, src.doc_url);
     let module_doc = inner_doc(&module_doc(e, &link, &method));
@@ -62,15 +61,33 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
         }
     }
     let local: BTreeSet<String> = e.types.iter().map(|t| t.rust_name.clone()).collect();
+    if let Some(shared) = &e.shared_errors {
+        referenced.insert(shared.clone());
+    }
     let outside: Vec<Ident> = referenced.difference(&local).map(|n| ident(n)).collect();
     let outside = (!outside.is_empty()).then(|| quote!(use super::{#(#outside),*};));
 
     let descriptor = emit_descriptor(e);
     let request_items = emit_request(e);
-    let error_doc = format!(
-        "Error codes of {link}: the page's error table, then the platform-wide codes, then any other number."
-    );
-    let errors = emit_error_enum(&error_name, &error_doc, &e.errors, true);
+    let own_name = format_ident!("{}ErrorCode", e.name);
+    let errors = match &e.shared_errors {
+        None => {
+            let error_doc = format!(
+                "Error codes of {link}: the page's error table, then the platform-wide codes, then any other number."
+            );
+            emit_error_enum(&own_name, &error_doc, &e.errors, true)
+        }
+        Some(shared) => {
+            let shared = ident(shared);
+            let alias_doc = doc(&format!(
+                "Error codes of {link}: the table it shares with its family, [`{shared}`]."
+            ));
+            quote! {
+                #alias_doc
+                pub type #own_name = #shared;
+            }
+        }
+    };
 
     // Imports, derived from what the module uses.
     let mut core_items: Vec<TokenStream> = vec![
@@ -78,14 +95,22 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
         quote!(ApiRequest),
         quote!(DocExamples),
         quote!(EndpointDescriptor),
-        quote!(ErrorCode),
     ];
-    core_items.extend(facts_imports(&e.errors));
+    let own_errors = e.shared_errors.is_none();
+    if own_errors {
+        core_items.push(quote!(ErrorCode));
+        core_items.extend(facts_imports(&e.errors));
+    }
     core_items.extend([quote!(HttpMethod), quote!(JsonPath)]);
     let type_defs: &[TypeDef] = &e.types;
     let local_has_enum = type_defs
         .iter()
         .any(|t| matches!(t.kind, TypeKind::Enum(_)));
+    let fmt_import = (own_errors || local_has_enum).then(|| {
+        quote!(
+            use std::fmt;
+        )
+    });
     if local_has_enum {
         core_items.push(quote!(OpenEnum));
     }
@@ -139,7 +164,7 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
     let tokens = quote! {
         #module_doc
 
-        use std::fmt;
+        #fmt_import
 
         #serde_import
         use feishu_perf_core::{#(#core_items),*};

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{OutputFile, doc, file, ident};
-use crate::ir::{Api, ErrorDef};
+use crate::ir::{Api, ErrorDef, ErrorTable};
 use crate::model::{ErrorDecision, Refuses};
 
 /// The `ErrorFacts` of a row: its decision, or `ErrorFacts::NONE`.
@@ -210,6 +210,35 @@ pub(super) fn emit_error_enum(
             }
         }
     }
+}
+
+/// A version's shared error table, in the version's module: its enum, which each
+/// endpoint that answers with it names (`ApiRequest::ErrorCode`, the descriptor's
+/// `errors`) and aliases under its own name (`ListMetricSourceErrorCode`).
+pub(super) fn emit_shared_error_enum(table: &ErrorTable) -> TokenStream {
+    let users: String = table
+        .endpoints
+        .iter()
+        .map(|e| format!("\n- [`{e}Request`], as [`{e}ErrorCode`]"))
+        .collect();
+    let users = if users.is_empty() {
+        "No endpoint answers with it yet.".to_owned()
+    } else {
+        format!(
+            "The error codes of the requests below: the table, then the platform-wide codes, then any other number. Each request's own name for its error codes is this type:\n{users}"
+        )
+    };
+    let text = format!(
+        "{}\n\n{users}\n\nSource: {}.",
+        table.description.trim_end(),
+        table.source.trim().trim_end_matches('.')
+    );
+    emit_error_enum(
+        &format_ident!("{}", table.rust_name),
+        &text,
+        &table.errors,
+        true,
+    )
 }
 
 /// `platform.rs`: the platform-wide codes of `platform.yaml`.

@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::error_codes::{emit_shared_error_enum, facts_imports};
 use super::types::emit_type;
 use super::validation::uses_validate_helpers;
 use super::{OutputFile, doc, file, ident, inner_doc};
-use crate::ir::{Api, Endpoint, ServiceVersion, TypeDef, TypeKind};
+use crate::ir::{Api, Endpoint, ErrorDef, ServiceVersion, TypeDef, TypeKind};
 use crate::naming::{pascal_case, screaming_snake_case};
 
 /// The crate root: the service modules, `ENDPOINTS` and the `Services` trait.
@@ -128,7 +129,8 @@ pub(super) fn emit_version(version: &ServiceVersion) -> OutputFile {
         }
     });
     let types = version.shared_types.iter().map(emit_type);
-    let imports = type_imports(&version.shared_types);
+    let error_tables = version.error_tables.iter().map(emit_shared_error_enum);
+    let imports = type_imports(version);
     let facade = emit_version_facade(version);
     let d = inner_doc(&format!(
         "`{}` {}: its endpoints and the types they share.",
@@ -141,6 +143,7 @@ pub(super) fn emit_version(version: &ServiceVersion) -> OutputFile {
         #(#mods)*
         #facade
         #(#types)*
+        #(#error_tables)*
     };
     let mut sources = Vec::new();
     if let Some(shared) = &version.shared_file {
@@ -231,9 +234,16 @@ fn emit_version_facade(version: &ServiceVersion) -> TokenStream {
     }
 }
 
-/// The `use` lines of a version module: what its shared types need, and `Transport`
-/// for the resource accessors.
-fn type_imports(types: &[TypeDef]) -> TokenStream {
+/// The `use` lines of a version module: what its shared types and error tables
+/// need, and `Transport` for the resource accessors.
+fn type_imports(version: &ServiceVersion) -> TokenStream {
+    let types: &[TypeDef] = &version.shared_types;
+    let errors: Vec<ErrorDef> = version
+        .error_tables
+        .iter()
+        .flat_map(|t| t.errors.iter().cloned())
+        .collect();
+    let has_errors = !version.error_tables.is_empty();
     let has_enum = types.iter().any(|t| matches!(t.kind, TypeKind::Enum(_)));
     let has_object = types.iter().any(|t| matches!(t.kind, TypeKind::Object(_)));
     let uses_checks = types.iter().any(|t| match &t.kind {
@@ -243,7 +253,7 @@ fn type_imports(types: &[TypeDef]) -> TokenStream {
         TypeKind::Enum(_) => false,
     });
     let mut out = TokenStream::new();
-    if has_enum {
+    if has_enum || has_errors {
         out.extend(quote!(
             use std::fmt;
         ));
@@ -254,6 +264,10 @@ fn type_imports(types: &[TypeDef]) -> TokenStream {
         ));
     }
     let mut core = Vec::new();
+    if has_errors {
+        core.push(quote!(ErrorCode));
+        core.extend(facts_imports(&errors));
+    }
     if has_enum {
         core.push(quote!(OpenEnum));
     }
@@ -270,5 +284,10 @@ fn type_imports(types: &[TypeDef]) -> TokenStream {
         core.push(quote!(wire));
     }
     out.extend(quote!(use feishu_perf_core::{#(#core),*};));
+    if has_errors {
+        out.extend(quote!(
+            use crate::platform::PlatformErrorCode;
+        ));
+    }
     out
 }

@@ -17,7 +17,7 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
     let request = format_ident!("{}Request", e.name);
     let body_name = format!("{}RequestBody", e.name);
     let response_name = format!("{}ResponseBody", e.name);
-    let error_name = format_ident!("{}ErrorCode", e.name);
+    let error_name = super::ident(&e.error_enum());
     let descriptor = format_ident!("{}", super::descriptors::descriptor_name(e));
     let method = format!("{:?}", src.http_method);
     let link = format!("[{}]({})", src.summary, src.doc_url);

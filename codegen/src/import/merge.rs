@@ -122,6 +122,7 @@ impl Kind {
                 "response_body",
                 "types",
                 "errors",
+                "shared_errors",
                 "examples",
             ],
             Kind::Field => &[

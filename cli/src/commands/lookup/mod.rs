@@ -1,13 +1,14 @@
-//! The look-ups: `<resource> list` for every list endpoint, from one table
-//! ([`mod@table`]). Each entry names the endpoint, the options that become its
-//! filters (query parameters or body fields, by wire name) and the columns of
-//! its table; one mechanism builds the command from the entry, sends the
-//! endpoint through the registry (validated by the generated types, paced,
-//! retried), walks every page, and prints the items in the chosen format.
+//! The look-ups: `<resource> list` (and `get`) for every endpoint that reads,
+//! from one table ([`mod@table`]). Each entry names the endpoint, the options
+//! that become its parameters (path or query parameters or body fields, by
+//! wire name) and the columns of its table; one mechanism builds the command
+//! from the entries, sends the endpoint through the registry (validated by
+//! the generated types, paced, retried), walks every page, and prints the
+//! items in the chosen format.
 
 use std::marker::PhantomData;
 
-use clap::{Arg, ArgAction, ArgMatches, FromArgMatches, Subcommand};
+use clap::{Arg, ArgAction, ArgGroup, ArgMatches, FromArgMatches, Subcommand};
 use serde_json::{Map, Value};
 
 use super::Context;
@@ -18,16 +19,23 @@ use crate::output::Table;
 
 pub mod table;
 
-/// One look-up: `<group> list`.
+/// One look-up: `<group> <verb>`. Several entries of one command (one
+/// endpoint each) make one command whose options are all of theirs: exactly
+/// one of the options that some of them require and the others lack is
+/// given, and chooses the entry.
 #[derive(Debug)]
 pub struct Lookup {
     /// The resource, as the command group (`semesters`).
     pub group: &'static str,
+    /// The command under it: `list`, or `get` for one item.
+    pub verb: &'static str,
     /// What it lists (the first line is the short help).
     pub about: &'static str,
     /// The endpoint id (`performance.v1.semester.list`).
     pub endpoint: &'static str,
-    /// The response field that holds the items (a list endpoint's page names it too).
+    /// The response field that holds the items (a list endpoint's page names
+    /// it too); an object there is one item, and none is none. Empty: the
+    /// response's `data` is the one item.
     pub items: &'static str,
     /// The options that become the request's parameters.
     pub filters: &'static [Filter],
@@ -51,8 +59,8 @@ pub enum Kind {
 pub struct Filter {
     /// The option (`--semester`).
     pub flag: &'static str,
-    /// The parameter's wire name (`semester_id`): a query parameter when the
-    /// endpoint has one of that name, else a field of the body.
+    /// The parameter's wire name (`semester_id`): a path or query parameter
+    /// when the endpoint has one of that name, else a field of the body.
     pub wire: &'static str,
     /// What it takes.
     pub kind: Kind,
@@ -100,7 +108,9 @@ impl<T: Lookups> Chosen<T> {
         values: Vec<(&'static str, Vec<String>)>,
         page_size: Option<i64>,
     ) -> Option<Chosen<T>> {
-        let lookup = T::LOOKUPS.iter().find(|l| l.group == group)?;
+        let lookup = T::LOOKUPS
+            .iter()
+            .find(|l| l.group == group && l.verb == "list")?;
         let values = values
             .into_iter()
             .filter(|(_, v)| !v.is_empty())
@@ -117,48 +127,112 @@ impl<T: Lookups> Chosen<T> {
 
 const PAGE_SIZE: &str = "page-size";
 
-impl Lookup {
-    fn command(&'static self) -> clap::Command {
-        let mut list = clap::Command::new("list").about(self.about);
-        for f in self.filters {
-            let arg = Arg::new(f.flag)
-                .long(f.flag)
-                .help(f.help)
-                .required(f.required);
-            list = list.arg(match f.kind {
-                Kind::Many => arg.action(ArgAction::Append).value_delimiter(','),
-                Kind::One => arg.action(ArgAction::Set),
-                Kind::Bool => arg.action(ArgAction::Set).value_parser(["true", "false"]),
-            });
+/// The entries of `<group> <verb>`.
+fn entries(all: &'static [Lookup], group: &str, verb: &str) -> Vec<&'static Lookup> {
+    all.iter()
+        .filter(|l| l.group == group && l.verb == verb)
+        .collect()
+}
+
+/// Each value once, in the order of its first appearance.
+fn distinct(values: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
+    let mut seen = Vec::new();
+    for v in values {
+        if !seen.contains(&v) {
+            seen.push(v);
         }
-        if let Some(max) = registry::max_page_size(self.endpoint) {
-            list = list.arg(
-                Arg::new(PAGE_SIZE)
-                    .long(PAGE_SIZE)
-                    .value_parser(clap::value_parser!(i64))
-                    .help(format!(
-                        "Items a page (at most {max}; default: the largest); every page is fetched"
-                    )),
-            );
-        }
-        let short = self.about.split(". ").next().unwrap_or_default();
-        let short = short.trim_end_matches('.');
-        clap::Command::new(self.group)
-            .about(short.to_owned())
-            .subcommand_required(true)
-            .subcommand(list)
     }
+    seen
+}
+
+/// The options some entries of a command require and others lack: exactly one is given.
+fn choosers(entries: &[&'static Lookup]) -> Vec<&'static str> {
+    let required_by_all = |flag: &str| {
+        entries
+            .iter()
+            .all(|l| l.filters.iter().any(|f| f.flag == flag && f.required))
+    };
+    distinct(
+        entries
+            .iter()
+            .flat_map(|l| l.filters)
+            .filter(|f| f.required && !required_by_all(f.flag))
+            .map(|f| f.flag),
+    )
+}
+
+/// `<group>`, with a command a verb.
+fn group_command(all: &'static [Lookup], group: &'static str) -> clap::Command {
+    let verbs = distinct(all.iter().filter(|l| l.group == group).map(|l| l.verb));
+    let about = entries(all, group, verbs[0])[0].about;
+    let short = about.split(". ").next().unwrap_or_default();
+    let short = short.trim_end_matches('.');
+    clap::Command::new(group)
+        .about(short.to_owned())
+        .subcommand_required(true)
+        .subcommands(
+            verbs
+                .into_iter()
+                .map(|verb| verb_command(&entries(all, group, verb))),
+        )
+}
+
+/// `<group> <verb>`: the options of its entries.
+fn verb_command(entries: &[&'static Lookup]) -> clap::Command {
+    let first = entries[0];
+    let choosers = choosers(entries);
+    let mut command = clap::Command::new(first.verb).about(first.about);
+    let mut added = Vec::new();
+    for f in entries.iter().flat_map(|l| l.filters) {
+        if added.contains(&f.flag) {
+            continue;
+        }
+        added.push(f.flag);
+        let arg = Arg::new(f.flag)
+            .long(f.flag)
+            .help(f.help)
+            .required(f.required && !choosers.contains(&f.flag));
+        command = command.arg(match f.kind {
+            Kind::Many => arg.action(ArgAction::Append).value_delimiter(','),
+            Kind::One => arg.action(ArgAction::Set),
+            Kind::Bool => arg.action(ArgAction::Set).value_parser(["true", "false"]),
+        });
+    }
+    if !choosers.is_empty() {
+        command = command.group(
+            ArgGroup::new("endpoint")
+                .args(choosers)
+                .required(true)
+                .multiple(false),
+        );
+    }
+    if let Some(max) = entries
+        .iter()
+        .find_map(|l| registry::max_page_size(l.endpoint))
+    {
+        command = command.arg(
+            Arg::new(PAGE_SIZE)
+                .long(PAGE_SIZE)
+                .value_parser(clap::value_parser!(i64))
+                .help(format!(
+                    "Items a page (at most {max}; default: the largest); every page is fetched"
+                )),
+        );
+    }
+    command
 }
 
 impl<T: Lookups> FromArgMatches for Chosen<T> {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
         let missing = || clap::Error::new(clap::error::ErrorKind::MissingSubcommand);
         let (group, matches) = matches.subcommand().ok_or_else(missing)?;
-        let lookup = T::LOOKUPS
-            .iter()
-            .find(|l| l.group == group)
+        let (verb, matches) = matches.subcommand().ok_or_else(missing)?;
+        // The entry whose required options are all given.
+        let given = |f: &Filter| matches.get_many::<String>(f.flag).is_some();
+        let lookup = entries(T::LOOKUPS, group, verb)
+            .into_iter()
+            .find(|l| l.filters.iter().filter(|f| f.required).all(given))
             .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidSubcommand))?;
-        let (_list, matches) = matches.subcommand().ok_or_else(missing)?;
         let mut values = Vec::new();
         for f in lookup.filters {
             let given: Vec<String> = matches
@@ -187,7 +261,8 @@ impl<T: Lookups> FromArgMatches for Chosen<T> {
 
 impl<T: Lookups> Subcommand for Chosen<T> {
     fn augment_subcommands(command: clap::Command) -> clap::Command {
-        command.subcommands(T::LOOKUPS.iter().map(Lookup::command))
+        let groups = distinct(T::LOOKUPS.iter().map(|l| l.group));
+        command.subcommands(groups.into_iter().map(|g| group_command(T::LOOKUPS, g)))
     }
 
     fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
@@ -205,7 +280,9 @@ impl<T> Chosen<T> {
         let mut input = Input::default();
         let mut body = Map::new();
         for (f, values) in &self.values {
-            if registry::is_query_parameter(self.lookup.endpoint, f.wire) {
+            if registry::is_path_parameter(self.lookup.endpoint, f.wire) {
+                input.path.insert(f.wire.to_owned(), values[0].clone());
+            } else if registry::is_query_parameter(self.lookup.endpoint, f.wire) {
                 let pairs = values.iter().map(|v| (f.wire.to_owned(), v.clone()));
                 input.query.extend(pairs);
             } else {
@@ -293,6 +370,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Every entry of both tables.
+    fn all() -> impl Iterator<Item = &'static Lookup> {
+        table::Performance::LOOKUPS
+            .iter()
+            .chain(table::Okr::LOOKUPS)
+    }
+
     #[test]
     fn cells_follow_paths_through_lists_and_count() {
         let item = json!({
@@ -323,12 +407,13 @@ mod tests {
 
     #[test]
     fn every_filter_is_a_parameter_of_its_endpoint() {
-        for lookup in table::Performance::LOOKUPS {
+        for lookup in all() {
             let entry = registry::entry(lookup.endpoint).unwrap();
             let in_body: Vec<&Filter> = lookup
                 .filters
                 .iter()
                 .filter(|f| !registry::is_query_parameter(lookup.endpoint, f.wire))
+                .filter(|f| !registry::is_path_parameter(lookup.endpoint, f.wire))
                 .collect();
             if in_body.is_empty() {
                 continue;
@@ -362,11 +447,18 @@ mod tests {
 
     #[test]
     fn every_column_names_a_field_of_the_pages_example() {
-        for lookup in table::Performance::LOOKUPS {
+        for lookup in all() {
             let entry = registry::entry(lookup.endpoint).unwrap();
             let example: Value =
                 serde_json::from_str(entry.examples.response.expect("an example")).unwrap();
-            let items = example["data"][lookup.items].as_array().unwrap();
+            let items = match (lookup.items, &example["data"][lookup.items]) {
+                ("", _) => vec![example["data"].clone()],
+                (_, Value::Array(items)) => items.clone(),
+                (field, one) => {
+                    assert!(one.is_object(), "{}: no {field}", lookup.group);
+                    vec![one.clone()]
+                }
+            };
             for c in lookup.columns {
                 let first = c.path.trim_start_matches('#').split('/').nth(1).unwrap();
                 assert!(
@@ -382,12 +474,81 @@ mod tests {
 
     #[test]
     fn every_lookup_names_a_registered_list_endpoint() {
-        for lookup in table::Performance::LOOKUPS {
+        for lookup in all() {
             let d = registry::descriptor(lookup.endpoint)
                 .unwrap_or_else(|| panic!("{}: no endpoint {}", lookup.group, lookup.endpoint));
             if let Some(pages) = d.pagination {
                 assert_eq!(pages.items_field, lookup.items, "{}", lookup.group);
             }
         }
+    }
+
+    #[test]
+    fn every_path_parameter_is_a_required_option() {
+        for lookup in all() {
+            let entry = registry::entry(lookup.endpoint).unwrap();
+            for p in entry.path_params {
+                assert!(
+                    lookup
+                        .filters
+                        .iter()
+                        .any(|f| f.wire == p.name && f.required),
+                    "{} {}: the path's {} is no required option",
+                    lookup.group,
+                    lookup.verb,
+                    p.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_commands_are_well_formed_and_each_entry_can_be_chosen() {
+        let top = Chosen::<table::Performance>::augment_subcommands(clap::Command::new("top"));
+        top.debug_assert();
+        let okr = Chosen::<table::Okr>::augment_subcommands(clap::Command::new("okr"));
+        okr.clone().debug_assert();
+        // `okr indicators list`: by objective or by key result, not both, not neither.
+        let parse = |args: &[&str]| {
+            let matches = okr.clone().try_get_matches_from(args)?;
+            Chosen::<table::Okr>::from_arg_matches(&matches).map(|c| c.lookup.endpoint)
+        };
+        let by = |option: &str| parse(&["okr", "indicators", "list", option, "7"]).unwrap();
+        assert_eq!(by("--objective"), "okr.v2.objective_indicator.list");
+        assert_eq!(by("--key-result"), "okr.v2.key_result_indicator.list");
+        let both = [
+            "okr",
+            "indicators",
+            "list",
+            "--objective",
+            "7",
+            "--key-result",
+            "8",
+        ];
+        assert!(parse(&both).is_err());
+        assert!(parse(&["okr", "indicators", "list"]).is_err());
+        let get = [
+            "okr", "items", "get", "--source", "1", "--table", "2", "--item", "3",
+        ];
+        assert_eq!(parse(&get).unwrap(), "okr.v1.metric_source_table_item.get");
+        // Path parameters go in the path.
+        let matches = okr.clone().try_get_matches_from(get).unwrap();
+        let input = Chosen::<table::Okr>::from_arg_matches(&matches)
+            .unwrap()
+            .input();
+        let path: Vec<(&str, &str)> = input
+            .path
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            path,
+            [
+                ("metric_item_id", "3"),
+                ("metric_source_id", "1"),
+                ("metric_table_id", "2")
+            ]
+        );
+        assert!(input.query.is_empty() && input.body.is_none(), "{input:?}");
     }
 }

@@ -10,15 +10,13 @@
 //!
 //! - Rate limit: not documented
 
-use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate,
-    Violation, next_page_token, wire,
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, HttpMethod, JsonPath,
+    PaginatedRequest, Pagination, Validate, Violation, next_page_token, wire,
 };
 
-use super::I18n;
+use super::{I18n, MetricSourceErrorCode};
 use crate::platform::PlatformErrorCode;
 
 /// Descriptor of [获取指标库](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source/list): `GET /open-apis/okr/v1/metric_sources`.
@@ -40,7 +38,7 @@ pub const LIST_METRIC_SOURCE: EndpointDescriptor = EndpointDescriptor {
         max_page_size: None,
         tokens_in_body: false,
     }),
-    errors: ListMetricSourceErrorCode::TABLE,
+    errors: MetricSourceErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
 };
 
@@ -120,7 +118,7 @@ impl Validate for ListMetricSourceRequest {
 impl ApiRequest for ListMetricSourceRequest {
     type Body = ();
     type Response = ListMetricSourceResponseBody;
-    type ErrorCode = ListMetricSourceErrorCode;
+    type ErrorCode = MetricSourceErrorCode;
     const DESCRIPTOR: &'static EndpointDescriptor = &LIST_METRIC_SOURCE;
     fn request_path(&self) -> String {
         "/open-apis/okr/v1/metric_sources".to_owned()
@@ -430,286 +428,5 @@ impl Validate for MetricSource {
     }
 }
 
-/// Error codes of [获取指标库](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source/list): the page's error table, then the platform-wide codes, then any other number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListMetricSourceErrorCode {
-    /// `1009999` Unknown error. Please contact Feishu Assistant or your customer success manager. (HTTP 500): 内部错误,请联系飞书助手或您的客户成功经理
-    ///
-    /// SDK decision: transient: the same request may succeed later (page: 内部错误, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
-    UnknownError,
-    /// `1009998` system exception (HTTP 500): 系统异常
-    ///
-    /// SDK decision: transient: the same request may succeed later (page: 系统异常, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
-    SystemException,
-    /// `1001001` Invalid parameters. Please check document and modify accordingly. (HTTP 200): 无效的参数,请对照文档检查输入的参数
-    ///
-    /// SDK decision: refuses the whole request (page: 无效的参数,请对照文档检查输入的参数 (the parameters of this request)).
-    InvalidParameters,
-    /// `1001002` No permission. (HTTP 200): 您无权访问该接口,请确认您的登录凭证
-    ///
-    /// SDK decision: refuses the whole run (page: 您无权访问该接口,请确认您的登录凭证 (the credentials, the same for every request)).
-    NoPermission,
-    /// `1001003` User not found. (HTTP 200): 用户不存在
-    ///
-    /// SDK decision: refuses one unit of the request (page: 用户不存在 (the supported_user_id of the item)).
-    UserNotFound,
-    /// `1001004` OKR data not found. (HTTP 200): 对应ID的数据不存在
-    ///
-    /// SDK decision: refuses one unit of the request (page: 对应ID的数据不存在 (the item named in the path)).
-    OkrDataNotFound,
-    /// `1001005` update numbers exceeds limit (HTTP 400): 更新数量超过限制
-    UpdateNumbersExceedsLimit,
-    /// `1001006` start value equals target value (HTTP 400): 起始值等于目标值
-    ///
-    /// SDK decision: refuses one unit of the request (page: 起始值等于目标值 (the item's values)).
-    StartValueEqualsTargetValue,
-    /// `1001007` table id match error (HTTP 400): 表的 id 匹配错误
-    ///
-    /// SDK decision: refuses one unit of the request (page: 表的 id 匹配错误 (the item's table id)).
-    TableIdMatchError,
-    /// `1000403` OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition. (HTTP 403): 您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版
-    ///
-    /// SDK decision: refuses the whole run (page: 您目前的套餐无法使用开放平台接口功能 (the tenant's edition)).
-    OpenApiUnavailableInCurrentEdition,
-    /// `1580107` page token invalid
-    ///
-    /// Source: REFERENCE.md (Pagination, performance endpoints).
-    PageTokenInvalid,
-    /// `1580108` page token expired
-    ///
-    /// Source: REFERENCE.md (Pagination, performance endpoints).
-    PageTokenExpired,
-    /// A platform-wide code (tokens, rate limits, pagination).
-    Platform(PlatformErrorCode),
-    /// A code the docs don't list.
-    Unknown(i64),
-}
-
-impl ListMetricSourceErrorCode {
-    /// The documented error table, in the page's order.
-    pub const TABLE: &'static [ErrorInfo] = &[
-        ErrorInfo {
-            code: 1009999,
-            http_status: Some(500),
-            message: "Unknown error. Please contact Feishu Assistant or your customer success manager.",
-            hint: Some("内部错误,请联系飞书助手或您的客户成功经理"),
-            facts: ErrorFacts {
-                refuses: None,
-                transient: true,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 内部错误, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1009998,
-            http_status: Some(500),
-            message: "system exception",
-            hint: Some("系统异常"),
-            facts: ErrorFacts {
-                refuses: None,
-                transient: true,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 系统异常, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1001001,
-            http_status: Some(200),
-            message: "Invalid parameters. Please check document and modify accordingly.",
-            hint: Some("无效的参数,请对照文档检查输入的参数"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Request),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 无效的参数,请对照文档检查输入的参数 (the parameters of this request)",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1001002,
-            http_status: Some(200),
-            message: "No permission.",
-            hint: Some("您无权访问该接口,请确认您的登录凭证"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Run),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 您无权访问该接口,请确认您的登录凭证 (the credentials, the same for every request)",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1001003,
-            http_status: Some(200),
-            message: "User not found.",
-            hint: Some("用户不存在"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Unit),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some("page: 用户不存在 (the supported_user_id of the item)"),
-            },
-        },
-        ErrorInfo {
-            code: 1001004,
-            http_status: Some(200),
-            message: "OKR data not found.",
-            hint: Some("对应ID的数据不存在"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Unit),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 对应ID的数据不存在 (the item named in the path)",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1001005,
-            http_status: Some(400),
-            message: "update numbers exceeds limit",
-            hint: Some("更新数量超过限制"),
-            facts: ErrorFacts::NONE,
-        },
-        ErrorInfo {
-            code: 1001006,
-            http_status: Some(400),
-            message: "start value equals target value",
-            hint: Some("起始值等于目标值"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Unit),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some("page: 起始值等于目标值 (the item's values)"),
-            },
-        },
-        ErrorInfo {
-            code: 1001007,
-            http_status: Some(400),
-            message: "table id match error",
-            hint: Some("表的 id 匹配错误"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Unit),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some("page: 表的 id 匹配错误 (the item's table id)"),
-            },
-        },
-        ErrorInfo {
-            code: 1000403,
-            http_status: Some(403),
-            message: "OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.",
-            hint: Some(
-                "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
-            ),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Run),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 您目前的套餐无法使用开放平台接口功能 (the tenant's edition)",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1580107,
-            http_status: None,
-            message: "page token invalid",
-            hint: None,
-            facts: ErrorFacts::NONE,
-        },
-        ErrorInfo {
-            code: 1580108,
-            http_status: None,
-            message: "page token expired",
-            hint: None,
-            facts: ErrorFacts::NONE,
-        },
-    ];
-}
-
-impl ErrorCode for ListMetricSourceErrorCode {
-    fn from_code(code: i64) -> Self {
-        match code {
-            1009999 => Self::UnknownError,
-            1009998 => Self::SystemException,
-            1001001 => Self::InvalidParameters,
-            1001002 => Self::NoPermission,
-            1001003 => Self::UserNotFound,
-            1001004 => Self::OkrDataNotFound,
-            1001005 => Self::UpdateNumbersExceedsLimit,
-            1001006 => Self::StartValueEqualsTargetValue,
-            1001007 => Self::TableIdMatchError,
-            1000403 => Self::OpenApiUnavailableInCurrentEdition,
-            1580107 => Self::PageTokenInvalid,
-            1580108 => Self::PageTokenExpired,
-            other => {
-                match PlatformErrorCode::from_code(other) {
-                    PlatformErrorCode::Unknown(code) => Self::Unknown(code),
-                    known => Self::Platform(known),
-                }
-            }
-        }
-    }
-
-    fn code(&self) -> i64 {
-        match self {
-            Self::UnknownError => 1009999,
-            Self::SystemException => 1009998,
-            Self::InvalidParameters => 1001001,
-            Self::NoPermission => 1001002,
-            Self::UserNotFound => 1001003,
-            Self::OkrDataNotFound => 1001004,
-            Self::UpdateNumbersExceedsLimit => 1001005,
-            Self::StartValueEqualsTargetValue => 1001006,
-            Self::TableIdMatchError => 1001007,
-            Self::OpenApiUnavailableInCurrentEdition => 1000403,
-            Self::PageTokenInvalid => 1580107,
-            Self::PageTokenExpired => 1580108,
-            Self::Platform(code) => code.code(),
-            Self::Unknown(code) => *code,
-        }
-    }
-
-    fn info(&self) -> Option<&'static ErrorInfo> {
-        match self {
-            Self::Platform(code) => code.info(),
-            Self::Unknown(_) => None,
-            documented => Self::TABLE.iter().find(|info| info.code == documented.code()),
-        }
-    }
-}
-
-impl fmt::Display for ListMetricSourceErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.message() {
-            Some(message) => write!(f, "{} {}", self.code(), message),
-            None => write!(f, "{}", self.code()),
-        }
-    }
-}
+/// Error codes of [获取指标库](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source/list): the table it shares with its family, [`MetricSourceErrorCode`].
+pub type ListMetricSourceErrorCode = MetricSourceErrorCode;

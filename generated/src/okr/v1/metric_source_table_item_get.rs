@@ -10,15 +10,13 @@
 //!
 //! - Rate limit: not documented
 
-use std::fmt;
 use serde::{Deserialize, Serialize};
 use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, Validate, Violation, encode_path_segment,
-    validate, wire,
+    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, HttpMethod, JsonPath,
+    Validate, Violation, encode_path_segment, validate, wire,
 };
 
-use super::{I18n, UserIdType};
+use super::{I18n, MetricSourceErrorCode, UserIdType};
 use crate::platform::PlatformErrorCode;
 
 /// Descriptor of [获取指标项详情](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table-item/get): `GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`.
@@ -35,7 +33,7 @@ pub const GET_METRIC_SOURCE_TABLE_ITEM: EndpointDescriptor = EndpointDescriptor 
     client_token: false,
     retry_safe: true,
     pagination: None,
-    errors: GetMetricSourceTableItemErrorCode::TABLE,
+    errors: MetricSourceErrorCode::TABLE,
     platform_errors: PlatformErrorCode::TABLE,
 };
 
@@ -152,7 +150,7 @@ impl Validate for GetMetricSourceTableItemRequest {
 impl ApiRequest for GetMetricSourceTableItemRequest {
     type Body = ();
     type Response = GetMetricSourceTableItemResponseBody;
-    type ErrorCode = GetMetricSourceTableItemErrorCode;
+    type ErrorCode = MetricSourceErrorCode;
     const DESCRIPTOR: &'static EndpointDescriptor = &GET_METRIC_SOURCE_TABLE_ITEM;
     fn request_path(&self) -> String {
         format!(
@@ -448,260 +446,5 @@ impl Validate for GetMetricSourceTableItemResponseBody {
     }
 }
 
-/// Error codes of [获取指标项详情](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table-item/get): the page's error table, then the platform-wide codes, then any other number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetMetricSourceTableItemErrorCode {
-    /// `1009999` Unknown error. Please contact Feishu Assistant or your customer success manager. (HTTP 500): 内部错误,请联系飞书助手或您的客户成功经理
-    ///
-    /// SDK decision: transient: the same request may succeed later (page: 内部错误, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
-    UnknownError,
-    /// `1009998` system exception (HTTP 500): 系统异常
-    ///
-    /// SDK decision: transient: the same request may succeed later (page: 系统异常, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
-    SystemException,
-    /// `1001001` Invalid parameters. Please check document and modify accordingly. (HTTP 200): 无效的参数,请对照文档检查输入的参数
-    ///
-    /// SDK decision: refuses the whole request (page: 无效的参数,请对照文档检查输入的参数 (the parameters of this request)).
-    InvalidParameters,
-    /// `1001002` No permission. (HTTP 200): 您无权访问该接口,请确认您的登录凭证
-    ///
-    /// SDK decision: refuses the whole run (page: 您无权访问该接口,请确认您的登录凭证 (the credentials, the same for every request)).
-    NoPermission,
-    /// `1001003` User not found. (HTTP 200): 用户不存在
-    ///
-    /// SDK decision: refuses one unit of the request (page: 用户不存在 (the supported_user_id of the item)).
-    UserNotFound,
-    /// `1001004` OKR data not found. (HTTP 200): 对应ID的数据不存在
-    ///
-    /// SDK decision: refuses one unit of the request (page: 对应ID的数据不存在 (the item named in the path)).
-    OkrDataNotFound,
-    /// `1001005` update numbers exceeds limit (HTTP 400): 更新数量超过限制
-    UpdateNumbersExceedsLimit,
-    /// `1001006` start value equals target value (HTTP 400): 起始值等于目标值
-    ///
-    /// SDK decision: refuses one unit of the request (page: 起始值等于目标值 (the item's values)).
-    StartValueEqualsTargetValue,
-    /// `1001007` table id match error (HTTP 400): 表的 id 匹配错误
-    ///
-    /// SDK decision: refuses one unit of the request (page: 表的 id 匹配错误 (the item's table id)).
-    TableIdMatchError,
-    /// `1000403` OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition. (HTTP 403): 您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版
-    ///
-    /// SDK decision: refuses the whole run (page: 您目前的套餐无法使用开放平台接口功能 (the tenant's edition)).
-    OpenApiUnavailableInCurrentEdition,
-    /// A platform-wide code (tokens, rate limits, pagination).
-    Platform(PlatformErrorCode),
-    /// A code the docs don't list.
-    Unknown(i64),
-}
-
-impl GetMetricSourceTableItemErrorCode {
-    /// The documented error table, in the page's order.
-    pub const TABLE: &'static [ErrorInfo] = &[
-        ErrorInfo {
-            code: 1009999,
-            http_status: Some(500),
-            message: "Unknown error. Please contact Feishu Assistant or your customer success manager.",
-            hint: Some("内部错误,请联系飞书助手或您的客户成功经理"),
-            facts: ErrorFacts {
-                refuses: None,
-                transient: true,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 内部错误, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1009998,
-            http_status: Some(500),
-            message: "system exception",
-            hint: Some("系统异常"),
-            facts: ErrorFacts {
-                refuses: None,
-                transient: true,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 系统异常, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1001001,
-            http_status: Some(200),
-            message: "Invalid parameters. Please check document and modify accordingly.",
-            hint: Some("无效的参数,请对照文档检查输入的参数"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Request),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 无效的参数,请对照文档检查输入的参数 (the parameters of this request)",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1001002,
-            http_status: Some(200),
-            message: "No permission.",
-            hint: Some("您无权访问该接口,请确认您的登录凭证"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Run),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 您无权访问该接口,请确认您的登录凭证 (the credentials, the same for every request)",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1001003,
-            http_status: Some(200),
-            message: "User not found.",
-            hint: Some("用户不存在"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Unit),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some("page: 用户不存在 (the supported_user_id of the item)"),
-            },
-        },
-        ErrorInfo {
-            code: 1001004,
-            http_status: Some(200),
-            message: "OKR data not found.",
-            hint: Some("对应ID的数据不存在"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Unit),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 对应ID的数据不存在 (the item named in the path)",
-                ),
-            },
-        },
-        ErrorInfo {
-            code: 1001005,
-            http_status: Some(400),
-            message: "update numbers exceeds limit",
-            hint: Some("更新数量超过限制"),
-            facts: ErrorFacts::NONE,
-        },
-        ErrorInfo {
-            code: 1001006,
-            http_status: Some(400),
-            message: "start value equals target value",
-            hint: Some("起始值等于目标值"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Unit),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some("page: 起始值等于目标值 (the item's values)"),
-            },
-        },
-        ErrorInfo {
-            code: 1001007,
-            http_status: Some(400),
-            message: "table id match error",
-            hint: Some("表的 id 匹配错误"),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Unit),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some("page: 表的 id 匹配错误 (the item's table id)"),
-            },
-        },
-        ErrorInfo {
-            code: 1000403,
-            http_status: Some(403),
-            message: "OpenAPI is unavailable in current edition (Standard edition). Please update to Business edition.",
-            hint: Some(
-                "您目前的套餐无法使用开放平台接口功能,请升级至OKR企业版",
-            ),
-            facts: ErrorFacts {
-                refuses: Some(Refuses::Run),
-                transient: false,
-                already_applied: false,
-                renew_token: false,
-                rate_limited: false,
-                source: Some(
-                    "page: 您目前的套餐无法使用开放平台接口功能 (the tenant's edition)",
-                ),
-            },
-        },
-    ];
-}
-
-impl ErrorCode for GetMetricSourceTableItemErrorCode {
-    fn from_code(code: i64) -> Self {
-        match code {
-            1009999 => Self::UnknownError,
-            1009998 => Self::SystemException,
-            1001001 => Self::InvalidParameters,
-            1001002 => Self::NoPermission,
-            1001003 => Self::UserNotFound,
-            1001004 => Self::OkrDataNotFound,
-            1001005 => Self::UpdateNumbersExceedsLimit,
-            1001006 => Self::StartValueEqualsTargetValue,
-            1001007 => Self::TableIdMatchError,
-            1000403 => Self::OpenApiUnavailableInCurrentEdition,
-            other => {
-                match PlatformErrorCode::from_code(other) {
-                    PlatformErrorCode::Unknown(code) => Self::Unknown(code),
-                    known => Self::Platform(known),
-                }
-            }
-        }
-    }
-
-    fn code(&self) -> i64 {
-        match self {
-            Self::UnknownError => 1009999,
-            Self::SystemException => 1009998,
-            Self::InvalidParameters => 1001001,
-            Self::NoPermission => 1001002,
-            Self::UserNotFound => 1001003,
-            Self::OkrDataNotFound => 1001004,
-            Self::UpdateNumbersExceedsLimit => 1001005,
-            Self::StartValueEqualsTargetValue => 1001006,
-            Self::TableIdMatchError => 1001007,
-            Self::OpenApiUnavailableInCurrentEdition => 1000403,
-            Self::Platform(code) => code.code(),
-            Self::Unknown(code) => *code,
-        }
-    }
-
-    fn info(&self) -> Option<&'static ErrorInfo> {
-        match self {
-            Self::Platform(code) => code.info(),
-            Self::Unknown(_) => None,
-            documented => Self::TABLE.iter().find(|info| info.code == documented.code()),
-        }
-    }
-}
-
-impl fmt::Display for GetMetricSourceTableItemErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.message() {
-            Some(message) => write!(f, "{} {}", self.code(), message),
-            None => write!(f, "{}", self.code()),
-        }
-    }
-}
+/// Error codes of [获取指标项详情](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/metric_source-table-item/get): the table it shares with its family, [`MetricSourceErrorCode`].
+pub type GetMetricSourceTableItemErrorCode = MetricSourceErrorCode;

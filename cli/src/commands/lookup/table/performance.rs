@@ -1,36 +1,13 @@
-//! The look-ups, one entry a list endpoint: its options and its columns.
+//! The performance service's look-ups: `<resource> list`, top-level commands.
 
-use super::{Column, Filter, Kind, Lookup, Lookups};
+use super::{column, filter, required, user_id_type};
+use crate::commands::lookup::{Filter, Kind, Lookup, Lookups};
 
 /// The performance service's look-ups (top-level commands).
 #[derive(Debug)]
 pub struct Performance;
 
-const fn filter(flag: &'static str, wire: &'static str, kind: Kind, help: &'static str) -> Filter {
-    Filter {
-        flag,
-        wire,
-        kind,
-        required: false,
-        help,
-    }
-}
-
-const fn required(filter: Filter) -> Filter {
-    Filter {
-        required: true,
-        ..filter
-    }
-}
-
-const fn column(name: &'static str, path: &'static str) -> Column {
-    Column { name, path }
-}
-
-const USER_ID_TYPE: Filter = filter(
-    "user-id-type",
-    "user_id_type",
-    Kind::One,
+const USER_ID_TYPE: Filter = user_id_type(
     "How people are identified, in the filters and the output: open_id (default), union_id, user_id or people_admin_id",
 );
 const SEMESTER: Filter = filter(
@@ -44,6 +21,7 @@ impl Lookups for Performance {
     const LOOKUPS: &'static [Lookup] = &[
         Lookup {
             group: "semesters",
+            verb: "list",
             about: "List the semesters (获取周期), filtered by time, year or type.",
             endpoint: "performance.v1.semester.list",
             items: "items",
@@ -87,6 +65,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "activities",
+            verb: "list",
             about: "List the activities (获取项目列表) of some semesters. Give --semester or --ids: the page does not say what a query with neither lists (the sandbox lists nothing).",
             endpoint: "performance.v2.activity.query",
             items: "activities",
@@ -110,6 +89,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "reviewees",
+            verb: "list",
             about: "List the reviewees of a semester (获取被评估人信息).",
             endpoint: "performance.v2.reviewee.query",
             items: "reviewees",
@@ -138,6 +118,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "users",
+            verb: "list",
             about: "Show people as a semester recorded them (获取被评估人的快照信息): leader, department, job family and level.",
             endpoint: "performance.v2.user_info.query",
             items: "user_infos",
@@ -168,6 +149,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "metric-libs",
+            verb: "list",
             about: "List the metrics of the metric library (获取指标列表) with their fields and tags.",
             endpoint: "performance.v2.metric_lib.query",
             items: "items",
@@ -211,6 +193,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "metric-fields",
+            verb: "list",
             about: "List the metric fields (获取指标字段列表): their ids, names and types.",
             endpoint: "performance.v2.metric_field.query",
             items: "items",
@@ -228,6 +211,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "metric-templates",
+            verb: "list",
             about: "List the metric templates (获取指标模板列表) with their dimensions.",
             endpoint: "performance.v2.metric_template.query",
             items: "items",
@@ -256,6 +240,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "metric-tags",
+            verb: "list",
             about: "List the metric tags (获取指标标签信息).",
             endpoint: "performance.v2.metric_tag.list",
             items: "items",
@@ -273,6 +258,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "review-templates",
+            verb: "list",
             about: "List the review templates (获取绩效模板), every page, with their stages, units and fields.",
             endpoint: "performance.v2.review_template.query",
             items: "review_templates",
@@ -293,6 +279,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "indicators",
+            verb: "list",
             about: "List the review indicators (获取评估项列表) with their levels.",
             endpoint: "performance.v2.indicator.query",
             items: "indicators",
@@ -311,6 +298,7 @@ impl Lookups for Performance {
         },
         Lookup {
             group: "questions",
+            verb: "list",
             about: "List the tag-based questions (获取标签填写题配置) with their tags.",
             endpoint: "performance.v2.question.query",
             items: "tag_based_questions",

@@ -48,9 +48,9 @@ pub use retry::RetryPolicy;
 pub use secret::Secret;
 
 pub use feishu_perf_core::{
-    AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts, ErrorInfo,
-    HttpMethod, OpenEnum, PaginatedRequest, Pagination, RateLimit, Refuses, Rule, Transport,
-    Validate, ValidationErrors, Violation,
+    AccessTokenType, ApiRequest, Blames, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
+    ErrorInfo, HttpMethod, OpenEnum, PaginatedRequest, Pagination, RateLimit, Refuses, Rule,
+    Transport, Validate, ValidationErrors, Violation,
 };
 pub use feishu_perf_generated::{ENDPOINTS, Services, okr, performance, platform};
 

@@ -14,7 +14,8 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use feishu_perf::Error;
+use feishu_perf::platform::PlatformErrorCode;
+use feishu_perf::{Blames, Error, ErrorCode, ErrorFacts};
 
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,13 +141,10 @@ impl Failure {
             }
             Error::Decode { .. } => Failure::new(Status::Refused, error.to_string()),
             Error::Authentication { code, msg, log_id } => {
-                let check = match code {
-                    10014 => "the app id (FEISHU_APP_ID): is the app enabled, and on this brand?",
-                    10015 => "the app secret (FEISHU_APP_SECRET)",
-                    10012 => "the app_ticket of the store app",
-                    99991665 => "the tenant_key",
-                    _ => "the app id and secret (FEISHU_APP_ID, FEISHU_APP_SECRET) and the base URL",
-                };
+                let check = PlatformErrorCode::from_code(*code)
+                    .info()
+                    .and_then(|info| info.facts.check)
+                    .unwrap_or("the app id and secret (FEISHU_APP_ID, FEISHU_APP_SECRET) and the base URL");
                 Failure::new(
                     Status::Auth,
                     format!(
@@ -163,12 +161,15 @@ impl Failure {
             Error::Api(api) if api.status >= 500 || error.is_retryable() => {
                 Failure::new(Status::Resumable, error.to_string())
             }
-            Error::Api(api) if is_auth_or_permission(api.code) || !api.permission_violations.is_empty() => {
-                let check = match api.code {
-                    99991672 => "the app's scopes in the developer console (and publish a new version after adding one); `feishu-perf auth check` lists the scopes each command needs",
-                    1580901 => "the tenant's performance seats: ask the tenant administrator",
-                    _ => "the credentials (FEISHU_APP_ID, FEISHU_APP_SECRET) and the app's scopes",
-                };
+            Error::Api(api) if blamed(api.facts()).is_some() || !api.permission_violations.is_empty() => {
+                let facts = api.facts().filter(|f| f.blames.is_some());
+                let mut check = facts
+                    .and_then(|f| f.check)
+                    .unwrap_or("the credentials (FEISHU_APP_ID, FEISHU_APP_SECRET) and the app's scopes")
+                    .to_owned();
+                if blamed(facts) == Some(Blames::Scope) {
+                    check.push_str("; `feishu-perf auth check` lists the scopes each command needs");
+                }
                 Failure::new(Status::Auth, error.to_string()).hint(format!("check {check}"))
             }
             Error::Api(_) => Failure::new(Status::Refused, error.to_string()),
@@ -199,9 +200,10 @@ impl Failure {
     }
 }
 
-/// Codes that blame credentials, scopes or the tenant's licence.
-fn is_auth_or_permission(code: i64) -> bool {
-    matches!(code, 99991661..=99991679 | 10012 | 10014 | 10015 | 1580901)
+/// What a code blames (credentials, scopes, the tenant's licence), as the
+/// schema decides (`decision: { blames: .. }`).
+fn blamed(facts: Option<&ErrorFacts>) -> Option<Blames> {
+    facts.and_then(|f| f.blames)
 }
 
 /// An error and its causes, innermost last: `error sending request: client error (Connect): Connection refused`.

@@ -308,6 +308,8 @@ struct Group {
 struct Known {
     rust_name: String,
     is_enum: bool,
+    /// The wire names of its fields, or its values, in the schema's order.
+    members: Vec<String>,
     file: String,
     line: u64,
     column: u64,
@@ -449,6 +451,11 @@ impl Cx {
             Known {
                 rust_name: pascal_case(&name.value),
                 is_enum: def.values.is_some(),
+                members: match (&def.fields, &def.values) {
+                    (Some(fields), _) => fields.iter().map(|f| f.name.value.clone()).collect(),
+                    (None, Some(values)) => values.iter().map(|v| v.value.value.clone()).collect(),
+                    (None, None) => Vec::new(),
+                },
                 file: file.to_owned(),
                 line: name.referenced.line(),
                 column: name.referenced.column(),

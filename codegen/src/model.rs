@@ -360,6 +360,13 @@ pub struct Field {
     /// (string values are an enumeration type instead).
     #[serde(default)]
     pub values: Option<Vec<EnumValue>>,
+    /// The page's own words for members of the field's type where it is a
+    /// version's shared type (`_shared.yaml`) whose words differ: a member's
+    /// wire name (a field of an object, a value of an enumeration) and the
+    /// page's description of it. The field's page text wins over the shared
+    /// type's in its documentation.
+    #[serde(default)]
+    pub member_descriptions: BTreeMap<String, String>,
     /// Marks the `client_token` query parameter that makes a write idempotent.
     #[serde(default)]
     pub idempotency_key: bool,
@@ -438,6 +445,17 @@ pub struct ErrorDecision {
     /// Rate limiting: wait for `x-ogw-ratelimit-reset`, then retry.
     #[serde(default)]
     pub rate_limited: bool,
+    /// What the code asks to be fixed outside the request: the app's
+    /// `credentials`, its `scope`s, or the tenant's `licence`. No change to
+    /// the request helps until it is; the command line exits with status 3.
+    /// Needs `check`.
+    #[serde(default)]
+    pub blames: Option<Blames>,
+    /// What to check, in words a user can act on (`the app secret
+    /// (FEISHU_APP_SECRET)`): the hint shown with a refusal the code
+    /// `blames` on something.
+    #[serde(default)]
+    pub check: Option<String>,
     /// Where the decision comes from: `page: <the page's words it rests on>`,
     /// `REFERENCE.md: <section>`, an SDK, or `decision: <the reason>`.
     pub source: String,
@@ -453,6 +471,19 @@ pub enum Refuses {
     Request,
     /// The whole run: every request like it would be refused (an unknown semester, no licence).
     Run,
+}
+
+/// What a refusal asks to be fixed outside the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Blames {
+    /// The app's credentials or the token made from them (app id and secret,
+    /// app_ticket, tenant key, access token).
+    Credentials,
+    /// The app's scopes: a permission it was not granted.
+    Scope,
+    /// The tenant's licence (no seats for the product).
+    Licence,
 }
 
 /// The page's examples, verbatim.

@@ -492,3 +492,91 @@ fn every_performance_page_imports_into_a_bare_schema_without_a_type_name_clash()
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every text of a row `rows` holds (children and listed values included), with its line.
+fn row_texts(rows: &[import::page::Row], out: &mut Vec<(usize, String)>) {
+    for r in rows {
+        if !r.desc.text.trim().is_empty() {
+            out.push((r.pos.line, r.desc.text.trim().to_owned()));
+        }
+        if let Some((values, pos)) = &r.desc.values {
+            for (_, text) in values {
+                if !text.trim().is_empty() {
+                    out.push((pos.line, text.trim().to_owned()));
+                }
+            }
+        }
+        row_texts(&r.children, out);
+    }
+}
+
+/// Every text the resolved schema documents an endpoint with.
+fn documented_texts(
+    v: &feishu_perf_codegen::ir::ServiceVersion,
+    e: &feishu_perf_codegen::ir::Endpoint,
+) -> Vec<String> {
+    use feishu_perf_codegen::ir::TypeKind;
+    let mut out = Vec::new();
+    let fields = e
+        .path_params
+        .iter()
+        .chain(&e.query)
+        .chain(e.request_body.iter().flatten())
+        .chain(e.response_body.iter().flatten());
+    out.extend(fields.map(|f| f.description.clone()));
+    for t in e.types.iter().chain(&v.shared_types) {
+        out.push(t.description.clone());
+        match &t.kind {
+            TypeKind::Object(fields) => out.extend(fields.iter().map(|f| f.description.clone())),
+            TypeKind::Enum(values) => out.extend(values.iter().map(|(_, _, d)| d.clone())),
+        }
+    }
+    out
+}
+
+/// A field's own page text wins over a shared type's: the words a page gives
+/// the members of a shared type where a field uses it (`周期中文名称` for the
+/// `zh-CN` of a semester's `name`, the links of `user_id_type`'s values) are
+/// in the field's documentation, not replaced by the shared type's.
+#[test]
+fn every_text_of_a_kept_page_is_in_the_generated_documentation() {
+    let api = feishu_perf_codegen::load::load_dir(&schema_dir()).unwrap();
+    let mut lost = Vec::new();
+    let mut checked = 0;
+    for k in import::kept_pages(&schema_dir()).unwrap() {
+        let page = import::page::parse("page", &read(&k.page)).unwrap();
+        let mut texts = Vec::new();
+        row_texts(&page.path_params, &mut texts);
+        row_texts(&page.query, &mut texts);
+        row_texts(&page.body, &mut texts);
+        if let Some(data) = &page.data {
+            row_texts(&data.children, &mut texts);
+        }
+        let v = api
+            .versions
+            .iter()
+            .find(|v| v.service == k.target.service && v.version == k.target.version)
+            .unwrap();
+        let e = v
+            .endpoints
+            .iter()
+            .find(|e| {
+                e.source.resource == k.target.resource && e.source.operation == k.target.operation
+            })
+            .unwrap();
+        let documented = documented_texts(v, e);
+        for (line, text) in texts {
+            checked += 1;
+            if !documented.iter().any(|d| d.contains(&text)) {
+                lost.push(format!("{}:{line}: {text:?}", k.page.display()));
+            }
+        }
+    }
+    assert!(
+        lost.is_empty(),
+        "{} texts lost:\n{}",
+        lost.len(),
+        lost.join("\n")
+    );
+    assert!(checked > 900, "{checked}");
+}

@@ -34,6 +34,11 @@ pub struct ErrorFacts {
     pub renew_token: bool,
     /// Rate limiting: wait for `x-ogw-ratelimit-reset`, then retry.
     pub rate_limited: bool,
+    /// What a refusal with the code asks to be fixed outside the request (the
+    /// app's credentials, its scopes, the tenant's licence), if decided.
+    pub blames: Option<Blames>,
+    /// What to check, in words a user can act on, when the code [`blames`](ErrorFacts::blames) something.
+    pub check: Option<&'static str>,
     /// Where the decision comes from (`page: ..`, `REFERENCE.md: ..`, `decision: ..`);
     /// `None` when nothing is decided about the code.
     pub source: Option<&'static str>,
@@ -47,6 +52,8 @@ impl ErrorFacts {
         already_applied: false,
         renew_token: false,
         rate_limited: false,
+        blames: None,
+        check: None,
         source: None,
     };
 }
@@ -62,6 +69,19 @@ pub enum Refuses {
     /// The whole run: every request like it would be refused too (an unknown
     /// semester, a passed deadline, no licence, no permission).
     Run,
+}
+
+/// What a refusal asks to be fixed outside the request: no change to the
+/// request itself helps until it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Blames {
+    /// The app's credentials or the access token made from them (app id and
+    /// secret, app_ticket, tenant key, token).
+    Credentials,
+    /// The app's scopes: a permission the app was not granted.
+    Scope,
+    /// The tenant's licence (no seats for the product).
+    Licence,
 }
 
 /// The documentation and facts of `code` in an error table, if it is there.

@@ -18,7 +18,7 @@ pub mod wire;
 pub use descriptor::{
     AccessTokenType, DocExamples, EndpointDescriptor, HttpMethod, Pagination, RateLimit,
 };
-pub use error_code::{ErrorCode, ErrorFacts, ErrorInfo, Refuses, find_error};
+pub use error_code::{Blames, ErrorCode, ErrorFacts, ErrorInfo, Refuses, find_error};
 pub use open_enum::OpenEnum;
 pub use request::{
     ApiRequest, EmptyResponse, PaginatedRequest, Transport, encode_path_segment, next_page_token,

@@ -18,54 +18,68 @@ pub enum PlatformErrorCode {
     /// `99991661` missing or malformed Authorization
     ///
     /// Source: REFERENCE.md (Access tokens).
+    ///
+    /// SDK decision: blames the app's credentials: check the access token the call was given: the request's Authorization header was missing or malformed (REFERENCE.md (Access tokens): missing or malformed Authorization).
     MissingAuthorization,
     /// `99991663` invalid or expired tenant token
     ///
     /// Source: REFERENCE.md (Access tokens).
     ///
-    /// SDK decision: the access token is renewed and the call retried once (REFERENCE.md (Access tokens): invalid or expired tenant token; re-reading the same cached token is named there as a failure to avoid).
+    /// SDK decision: the access token is renewed and the call retried once; blames the app's credentials: check the app id and secret (FEISHU_APP_ID, FEISHU_APP_SECRET): a freshly fetched tenant token was refused too (REFERENCE.md (Access tokens): invalid or expired tenant token; re-reading the same cached token is named there as a failure to avoid. It blames the credentials once the renewed token is refused as well).
     InvalidTenantAccessToken,
     /// `99991664` invalid app token
     ///
     /// Source: REFERENCE.md (Access tokens).
     ///
-    /// SDK decision: the access token is renewed and the call retried once (REFERENCE.md (Access tokens): invalid app token).
+    /// SDK decision: the access token is renewed and the call retried once; blames the app's credentials: check the app id and secret (FEISHU_APP_ID, FEISHU_APP_SECRET): a freshly fetched app token was refused too (REFERENCE.md (Access tokens): invalid app token. It blames the credentials once the renewed token is refused as well).
     InvalidAppAccessToken,
     /// `99991665` invalid tenant code
     ///
     /// Source: REFERENCE.md (Access tokens).
+    ///
+    /// SDK decision: blames the app's credentials: check the tenant_key (FEISHU_TENANT_KEY) (REFERENCE.md (Access tokens): invalid tenant code).
     InvalidTenantCode,
     /// `99991668` invalid user token
     ///
     /// Source: REFERENCE.md (Access tokens).
+    ///
+    /// SDK decision: blames the app's credentials: check the user access token (REFERENCE.md (Access tokens): invalid user token).
     InvalidUserAccessToken,
     /// `99991671` token must start with t- or u-
     ///
     /// Source: REFERENCE.md (Access tokens).
     ///
-    /// SDK decision: the access token is renewed and the call retried once (decision: a token the platform reads as malformed was corrupted on its way (a cache, a proxy); a fresh one is fetched, once).
+    /// SDK decision: the access token is renewed and the call retried once; blames the app's credentials: check the access token the call was given: it must start with t- or u- (decision: a token the platform reads as malformed was corrupted on its way (a cache, a proxy); a fresh one is fetched, once. REFERENCE.md (Access tokens): token must start with t- or u-, so a token still refused blames the credentials).
     MalformedAccessToken,
     /// `99991672` app lacks a required scope
     ///
     /// Source: REFERENCE.md (Access tokens).
     ///
-    /// SDK decision: refuses the whole run (REFERENCE.md (Access tokens): the app lacks a required scope, so every request like it fails until the scope is granted).
+    /// SDK decision: refuses the whole run; blames the app's scopes: check the app's scopes in the developer console (and publish a new version after adding one) (REFERENCE.md (Access tokens): the app lacks a required scope, so every request like it fails until the scope is granted).
     AppScopeMissing,
     /// `99991677` user token expired
     ///
     /// Source: REFERENCE.md (Access tokens).
+    ///
+    /// SDK decision: blames the app's credentials: check the user access token: it has expired (REFERENCE.md (Access tokens): user token expired).
     UserAccessTokenExpired,
     /// `10012` invalid app_ticket
     ///
     /// Source: REFERENCE.md (Access tokens).
+    ///
+    /// SDK decision: blames the app's credentials: check the app_ticket of the store app (REFERENCE.md (Access tokens): invalid app_ticket).
     InvalidAppTicket,
     /// `10014` app not authorised or disabled
     ///
     /// Source: REFERENCE.md (Access tokens).
+    ///
+    /// SDK decision: blames the app's credentials: check the app id (FEISHU_APP_ID): is the app enabled, and on this brand? (REFERENCE.md (Access tokens): app not authorised or disabled).
     AppNotAuthorized,
     /// `10015` wrong app_secret
     ///
     /// Source: REFERENCE.md (Access tokens).
+    ///
+    /// SDK decision: blames the app's credentials: check the app secret (FEISHU_APP_SECRET) (REFERENCE.md (Access tokens): wrong app_secret).
     WrongAppSecret,
     /// A code the docs don't list.
     Unknown(i64),
@@ -85,6 +99,8 @@ impl PlatformErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: true,
+                blames: None,
+                check: None,
                 source: Some(
                     "REFERENCE.md (Rate limits): the platform asks clients to wait x-ogw-ratelimit-reset seconds, then retry",
                 ),
@@ -95,7 +111,20 @@ impl PlatformErrorCode {
             http_status: None,
             message: "missing or malformed Authorization",
             hint: None,
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some(
+                    "the access token the call was given: the request's Authorization header was missing or malformed",
+                ),
+                source: Some(
+                    "REFERENCE.md (Access tokens): missing or malformed Authorization",
+                ),
+            },
         },
         ErrorInfo {
             code: 99991663,
@@ -108,8 +137,12 @@ impl PlatformErrorCode {
                 already_applied: false,
                 renew_token: true,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some(
+                    "the app id and secret (FEISHU_APP_ID, FEISHU_APP_SECRET): a freshly fetched tenant token was refused too",
+                ),
                 source: Some(
-                    "REFERENCE.md (Access tokens): invalid or expired tenant token; re-reading the same cached token is named there as a failure to avoid",
+                    "REFERENCE.md (Access tokens): invalid or expired tenant token; re-reading the same cached token is named there as a failure to avoid. It blames the credentials once the renewed token is refused as well",
                 ),
             },
         },
@@ -124,7 +157,13 @@ impl PlatformErrorCode {
                 already_applied: false,
                 renew_token: true,
                 rate_limited: false,
-                source: Some("REFERENCE.md (Access tokens): invalid app token"),
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some(
+                    "the app id and secret (FEISHU_APP_ID, FEISHU_APP_SECRET): a freshly fetched app token was refused too",
+                ),
+                source: Some(
+                    "REFERENCE.md (Access tokens): invalid app token. It blames the credentials once the renewed token is refused as well",
+                ),
             },
         },
         ErrorInfo {
@@ -132,14 +171,32 @@ impl PlatformErrorCode {
             http_status: None,
             message: "invalid tenant code",
             hint: None,
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some("the tenant_key (FEISHU_TENANT_KEY)"),
+                source: Some("REFERENCE.md (Access tokens): invalid tenant code"),
+            },
         },
         ErrorInfo {
             code: 99991668,
             http_status: None,
             message: "invalid user token",
             hint: None,
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some("the user access token"),
+                source: Some("REFERENCE.md (Access tokens): invalid user token"),
+            },
         },
         ErrorInfo {
             code: 99991671,
@@ -152,8 +209,12 @@ impl PlatformErrorCode {
                 already_applied: false,
                 renew_token: true,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some(
+                    "the access token the call was given: it must start with t- or u-",
+                ),
                 source: Some(
-                    "decision: a token the platform reads as malformed was corrupted on its way (a cache, a proxy); a fresh one is fetched, once",
+                    "decision: a token the platform reads as malformed was corrupted on its way (a cache, a proxy); a fresh one is fetched, once. REFERENCE.md (Access tokens): token must start with t- or u-, so a token still refused blames the credentials",
                 ),
             },
         },
@@ -168,6 +229,10 @@ impl PlatformErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Scope),
+                check: Some(
+                    "the app's scopes in the developer console (and publish a new version after adding one)",
+                ),
                 source: Some(
                     "REFERENCE.md (Access tokens): the app lacks a required scope, so every request like it fails until the scope is granted",
                 ),
@@ -178,28 +243,68 @@ impl PlatformErrorCode {
             http_status: None,
             message: "user token expired",
             hint: None,
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some("the user access token: it has expired"),
+                source: Some("REFERENCE.md (Access tokens): user token expired"),
+            },
         },
         ErrorInfo {
             code: 10012,
             http_status: None,
             message: "invalid app_ticket",
             hint: None,
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some("the app_ticket of the store app"),
+                source: Some("REFERENCE.md (Access tokens): invalid app_ticket"),
+            },
         },
         ErrorInfo {
             code: 10014,
             http_status: None,
             message: "app not authorised or disabled",
             hint: None,
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some(
+                    "the app id (FEISHU_APP_ID): is the app enabled, and on this brand?",
+                ),
+                source: Some(
+                    "REFERENCE.md (Access tokens): app not authorised or disabled",
+                ),
+            },
         },
         ErrorInfo {
             code: 10015,
             http_status: None,
             message: "wrong app_secret",
             hint: None,
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Credentials),
+                check: Some("the app secret (FEISHU_APP_SECRET)"),
+                source: Some("REFERENCE.md (Access tokens): wrong app_secret"),
+            },
         },
     ];
 }

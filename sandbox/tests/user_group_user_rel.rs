@@ -54,7 +54,8 @@ async fn replaces_the_members_and_records_the_write() {
         json!(["u00001", "u00002"])
     );
     assert_eq!(data["data"]["fail_user_datas"][0]["user_id"], "nobody");
-    let body = json!({"group_id": USER_GROUP, "user_ids": [open_id(3)]});
+    let body =
+        json!({"group_id": USER_GROUP, "scope_visible_setting": 1, "user_ids": [open_id(3)]});
     assert_eq!(
         post(&sandbox, &token, &write_path("b"), body).await.code(),
         0
@@ -70,12 +71,10 @@ async fn replaces_the_members_and_records_the_write() {
         json!([open_id(3)]),
         "overwritten, not added"
     );
-    assert_eq!(
-        ledger[1].rows[0]["scope_visible_setting"], 1,
-        "the documented default"
-    );
+    assert_eq!(ledger[1].rows[0]["scope_visible_setting"], 1);
     assert_eq!(ledger[1].client_token.as_deref(), Some("b"));
-    let again = json!({"group_id": USER_GROUP, "user_ids": [open_id(4)]});
+    let again =
+        json!({"group_id": USER_GROUP, "scope_visible_setting": 1, "user_ids": [open_id(4)]});
     assert_error(
         &post(&sandbox, &token, &write_path("b"), again).await,
         400,
@@ -101,12 +100,15 @@ async fn documented_errors_apply_nothing() {
         );
     }
     let long = "g".repeat(129);
+    // Each of the three body fields is required: the schema's decision
+    // (column 否, description **必填：** 是).
     for body in [
-        json!({"group_id": "NO_SUCH_GROUP", "user_ids": []}),
-        json!({"group_id": long, "user_ids": []}),
+        json!({"group_id": "NO_SUCH_GROUP", "scope_visible_setting": 1, "user_ids": []}),
+        json!({"group_id": long, "scope_visible_setting": 1, "user_ids": []}),
         json!({"group_id": USER_GROUP, "scope_visible_setting": 11, "user_ids": []}),
-        json!({"group_id": USER_GROUP}),
-        json!({"user_ids": []}),
+        json!({"group_id": USER_GROUP, "scope_visible_setting": 1}),
+        json!({"scope_visible_setting": 1, "user_ids": []}),
+        json!({"group_id": USER_GROUP, "user_ids": []}),
     ] {
         assert_error(
             &post(&sandbox, &token, &write_path("p"), body).await,
@@ -119,7 +121,7 @@ async fn documented_errors_apply_nothing() {
             &sandbox,
             &token,
             PATH,
-            json!({"group_id": USER_GROUP, "user_ids": []}),
+            json!({"group_id": USER_GROUP, "scope_visible_setting": 1, "user_ids": []}),
         )
         .await,
         400,
@@ -132,7 +134,7 @@ async fn documented_errors_apply_nothing() {
             &sandbox,
             &token,
             &write_path("p"),
-            json!({"group_id": USER_GROUP, "user_ids": []})
+            json!({"group_id": USER_GROUP, "scope_visible_setting": 1, "user_ids": []})
         )
         .await
         .code(),

@@ -5,7 +5,7 @@ use feishu_perf::okr::v2::PatchOkrIndicatorRequest;
 use feishu_perf::performance::v2::{
     ImportAdditionalInformationRequest, ImportMetricDetailRequest, QueryReviewTemplateRequest,
 };
-use feishu_perf::{ApiRequest, EndpointDescriptor, Error};
+use feishu_perf::{ApiRequest, Blames, EndpointDescriptor, Error};
 use serde::Serialize;
 
 use super::Context;
@@ -71,7 +71,8 @@ pub async fn check(ctx: &Context) -> Result<Status, Failure> {
             (failure.message.clone(), "not checked", Some(failure))
         }
         Err(e @ Error::Api(api))
-            if api.code == 99991672 || !api.permission_violations.is_empty() =>
+            if api.facts().and_then(|f| f.blames) == Some(Blames::Scope)
+                || !api.permission_violations.is_empty() =>
         {
             (
                 "ok".to_owned(),

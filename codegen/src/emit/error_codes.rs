@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::{OutputFile, doc, file, ident};
 use crate::ir::{Api, ErrorDef, ErrorTable};
-use crate::model::{ErrorDecision, Refuses};
+use crate::model::{Blames, ErrorDecision, Refuses};
 
 /// The `ErrorFacts` of a row: its decision, or `ErrorFacts::NONE`.
 fn facts(decision: Option<&ErrorDecision>) -> TokenStream {
@@ -25,12 +25,25 @@ fn facts(decision: Option<&ErrorDecision>) -> TokenStream {
         d.rate_limited,
     );
     let source = d.source.trim();
+    // By its path: the import lists stay as they are.
+    let blames = match d.blames {
+        None => quote!(None),
+        Some(Blames::Credentials) => quote!(Some(feishu_perf_core::Blames::Credentials)),
+        Some(Blames::Scope) => quote!(Some(feishu_perf_core::Blames::Scope)),
+        Some(Blames::Licence) => quote!(Some(feishu_perf_core::Blames::Licence)),
+    };
+    let check = match d.check.as_deref().map(str::trim) {
+        Some(c) => quote!(Some(#c)),
+        None => quote!(None),
+    };
     quote!(ErrorFacts {
         refuses: #refuses,
         transient: #transient,
         already_applied: #already_applied,
         renew_token: #renew_token,
         rate_limited: #rate_limited,
+        blames: #blames,
+        check: #check,
         source: Some(#source),
     })
 }
@@ -56,6 +69,18 @@ fn decision_words(d: &ErrorDecision) -> String {
     if d.rate_limited {
         words.push("rate limited: retried after x-ogw-ratelimit-reset");
     }
+    let blame = d.blames.map(|b| {
+        let what = match b {
+            Blames::Credentials => "the app's credentials",
+            Blames::Scope => "the app's scopes",
+            Blames::Licence => "the tenant's licence",
+        };
+        match d.check.as_deref() {
+            Some(check) => format!("blames {what}: check {}", check.trim()),
+            None => format!("blames {what}"),
+        }
+    });
+    words.extend(blame.as_deref());
     words.join("; ")
 }
 

@@ -103,12 +103,25 @@ impl Cx {
                     || d.transient
                     || d.already_applied
                     || d.renew_token
-                    || d.rate_limited;
+                    || d.rate_limited
+                    || d.blames.is_some();
                 if !decides {
                     self.at(file, e.code, format!(
-                        "the decision on error {} decides nothing: give `refuses`, `transient`, `already_applied`, `renew_token` or `rate_limited`",
+                        "the decision on error {} decides nothing: give `refuses`, `transient`, `already_applied`, `renew_token`, `rate_limited` or `blames`",
                         e.code.value
                     ));
+                }
+                let check = d.check.as_deref().map(str::trim).filter(|c| !c.is_empty());
+                match (d.blames, check) {
+                    (Some(_), None) => self.at(file, e.code, format!(
+                        "the decision on error {} blames something and must say what to check (`check: ..`)",
+                        e.code.value
+                    )),
+                    (None, Some(_)) => self.at(file, e.code, format!(
+                        "the decision on error {} says what to check but blames nothing: give `blames: credentials|scope|licence`",
+                        e.code.value
+                    )),
+                    _ => {}
                 }
             }
         }

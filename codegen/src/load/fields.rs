@@ -126,12 +126,27 @@ impl Cx {
                     }
                 }
             }
+            let members = self.member_descriptions(file, f, known);
+            let mut description = field_description(f);
+            if !members.is_empty() {
+                let words: Vec<String> = members
+                    .iter()
+                    .map(|(member, text)| format!("`{member}`: {}", text.trim_end()))
+                    .collect();
+                if !description.is_empty() {
+                    description.push_str("\n\n");
+                }
+                description.push_str(&format!(
+                    "The page's words for its members: {}.",
+                    words.join("; ")
+                ));
+            }
             out.push(ir::Field {
                 wire_name: f.name.value.clone(),
                 rust_name,
                 ty: ty.unwrap_or(Ty::String),
                 required: f.required,
-                description: field_description(f),
+                description,
                 example: f.example.clone(),
                 default: f.default.clone(),
                 length: f.length,
@@ -142,6 +157,47 @@ impl Cx {
             });
         }
         out
+    }
+
+    /// A field's `member_descriptions`, in the order of its type's members:
+    /// each must name a member of the named type the field has.
+    fn member_descriptions(
+        &mut self,
+        file: &str,
+        f: &model::Field,
+        known: &HashMap<String, Known>,
+    ) -> Vec<(String, String)> {
+        if f.member_descriptions.is_empty() {
+            return Vec::new();
+        }
+        let name = f.ty.value.trim().trim_end_matches("[]");
+        let Some(k) = known.get(name) else {
+            self.at(
+                file,
+                &f.name,
+                format!(
+                    "`member_descriptions` describe the members of a named type, not of `{}`",
+                    f.ty.value
+                ),
+            );
+            return Vec::new();
+        };
+        for member in f.member_descriptions.keys() {
+            if !k.members.contains(member) {
+                self.at(
+                    file,
+                    &f.name,
+                    format!(
+                        "`member_descriptions` names `{member}`, which is no member of type `{name}` (its members: {})",
+                        k.members.join(", ")
+                    ),
+                );
+            }
+        }
+        k.members
+            .iter()
+            .filter_map(|m| Some((m.clone(), f.member_descriptions.get(m)?.clone())))
+            .collect()
     }
 
     pub(super) fn resolve_ty(

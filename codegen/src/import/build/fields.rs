@@ -18,6 +18,7 @@ impl<'a> Builder<'a> {
             None => (row.ty.as_str(), false),
         };
         let scalar = scalar_type(base);
+        self.member_text.clear();
         let ty_name: String = if !row.children.is_empty() {
             if scalar.is_some() || base == "-" {
                 self.error(
@@ -48,6 +49,7 @@ impl<'a> Builder<'a> {
             );
             base.to_owned()
         };
+        let members = std::mem::take(&mut self.member_text);
         let ty = if array {
             format!("{ty_name}[]")
         } else {
@@ -85,6 +87,13 @@ impl<'a> Builder<'a> {
         {
             // Allowed values of a number or boolean: kept on the field itself.
             f.push(("values", values_node(values)));
+        }
+        if !members.is_empty() {
+            let members = members
+                .into_iter()
+                .map(|(m, text)| (m, Node::Str(text)))
+                .collect();
+            f.push(("member_descriptions", Node::Map(members)));
         }
         map(f)
     }

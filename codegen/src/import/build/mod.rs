@@ -133,6 +133,10 @@ struct Builder<'a> {
     clashing_enums: BTreeSet<String>,
     errors: Vec<PageError>,
     warnings: Vec<String>,
+    /// The page's words for the members of the shared type the row being
+    /// built uses, where they differ from the shared type's: set by
+    /// `object` and `enumeration`, taken by `field`.
+    member_text: Vec<(String, String)>,
 }
 
 /// The schema file's tree for `page`, and the importer's remarks.
@@ -151,6 +155,7 @@ pub fn build(
         clashing_enums: BTreeSet::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
+        member_text: Vec::new(),
     };
     b.find_clashing_enums(page);
     let tree = b.endpoint(page);

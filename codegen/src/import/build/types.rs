@@ -25,20 +25,21 @@ impl<'a> Builder<'a> {
                 .collect();
             let shared_fields = shared.get("fields").map(Node::as_seq).unwrap_or_default();
             if shape(shared_fields) == shape(&fields) {
-                let differ: Vec<String> = fields
+                // The page's own words for a member win over the shared type's:
+                // the field keeps them (`member_descriptions`).
+                self.member_text = fields
                     .iter()
                     .zip(shared_fields)
-                    .filter(|(a, b)| a.get("description") != b.get("description"))
-                    .map(|(a, _)| format!("{:?}", a.get_str("description").unwrap_or_default()))
+                    .filter_map(|(a, b)| {
+                        let text = a.get_str("description").filter(|t| !t.is_empty())?;
+                        (Some(text) != b.get_str("description")).then(|| {
+                            (
+                                a.get_str("name").unwrap_or_default().to_owned(),
+                                text.to_owned(),
+                            )
+                        })
+                    })
                     .collect();
-                if !differ.is_empty() {
-                    self.warnings.push(format!(
-                        "line {}: `{}` uses the shared type `{name}`, whose own descriptions stand for the page's {}",
-                        row.pos.line,
-                        row.name,
-                        differ.join(", ")
-                    ));
-                }
                 return name;
             }
             self.error(
@@ -179,23 +180,17 @@ impl<'a> Builder<'a> {
                 .copied()
                 .eq(values.iter().map(|(v, _)| v.as_str()))
             {
-                let shared_descriptions: Vec<&str> = shared
-                    .get("values")
-                    .map(Node::as_seq)
-                    .unwrap_or_default()
+                // The page's own words for a value win over the shared type's:
+                // the field keeps them (`member_descriptions`).
+                let shared_values = shared.get("values").map(Node::as_seq).unwrap_or_default();
+                self.member_text = values
                     .iter()
-                    .filter_map(|v| v.get_str("description"))
+                    .zip(shared_values)
+                    .filter(|((_, text), shared)| {
+                        !text.is_empty() && shared.get_str("description") != Some(text.as_str())
+                    })
+                    .map(|((value, text), _)| (value.clone(), text.clone()))
                     .collect();
-                if !shared_descriptions
-                    .iter()
-                    .copied()
-                    .eq(values.iter().map(|(_, d)| d.as_str()))
-                {
-                    self.warnings.push(format!(
-                        "line {}: `{}` uses the shared type `{name}`, whose own descriptions of its values stand for the page's",
-                        pos.line, row.name
-                    ));
-                }
                 return name;
             }
             let renamed = format!("{}_{name}", snake(owner));

@@ -576,6 +576,8 @@ pub struct QueryReviewDataRequest {
     /// 用户 ID 类型
     /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
     ///
+    /// The page's words for its members: `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid); `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id); `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id); `people_admin_id`: 以 people_admin_id 来识别用户.
+    ///
     /// Default (applied by the server when omitted): `open_id`.
     /// Example: `open_id`.
     pub user_id_type: Option<UserIdType>,
@@ -1063,6 +1065,8 @@ pub struct ReviewDataSemester {
     /// `type`               `string`               周期类型
     pub id: Option<String>,
     /// 周期名称
+    ///
+    /// The page's words for its members: `zh-CN`: 周期中文名称; `en-US`: 周期英文名称.
     pub name: Option<I18n>,
     /// 绩效评估周期 状态
     pub progress: Option<ReviewDataSemesterProgress>,
@@ -1269,6 +1273,8 @@ pub struct Activity {
     /// 项目 ID，可通过[获取项目列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query)接口获取
     pub id: Option<String>,
     /// 项目名称
+    ///
+    /// The page's words for its members: `zh-CN`: 项目中文名称; `en-US`: 项目英文名称.
     pub name: Option<I18n>,
     /// 周期 ID，详情可查看：[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
     pub semester_id: Option<String>,
@@ -1366,6 +1372,8 @@ pub struct Indicator {
     /// 评估项 ID，详情可查看：[获取评估项列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query)
     pub id: Option<String>,
     /// 评估项名称
+    ///
+    /// The page's words for its members: `zh-CN`: 评估项中文名称; `en-US`: 评估项英文名称.
     pub name: Option<I18n>,
     /// 评估项等级列表
     pub options: Option<Vec<IndicatorOption>>,
@@ -1468,6 +1476,8 @@ pub struct IndicatorOption {
     /// 等级 ID
     pub id: Option<String>,
     /// 等级名称
+    ///
+    /// The page's words for its members: `zh-CN`: 等级中文名称; `en-US`: 等级英文名称.
     pub name: Option<I18n>,
     /// 等级代号
     pub label: Option<String>,
@@ -1565,6 +1575,8 @@ pub struct Template {
     /// 评估模板 ID，详情可查看：[获取评估模板](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_template/query)
     pub id: Option<String>,
     /// 环节名称
+    ///
+    /// The page's words for its members: `zh-CN`: 环节中文名称; `en-US`: 环节英文名称.
     pub name: Option<I18n>,
     /// 环节类型
     pub stage: Option<String>,
@@ -1662,6 +1674,8 @@ pub struct Unit {
     /// 评估内容 ID
     pub id: Option<String>,
     /// 评估内容名称
+    ///
+    /// The page's words for its members: `zh-CN`: 评估内容中文名称; `en-US`: 评估内容英文名称.
     pub name: Option<I18n>,
 }
 
@@ -1740,6 +1754,8 @@ pub struct Field {
     /// 评估字段 ID
     pub id: Option<String>,
     /// 评估字段名称
+    ///
+    /// The page's words for its members: `zh-CN`: 评估字段中文名称; `en-US`: 评估字段英文名称.
     pub name: Option<I18n>,
     /// 评估项 ID，详情可查看：[获取评估项列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query)
     pub indicator_id: Option<String>,
@@ -2596,7 +2612,7 @@ pub enum QueryReviewDataErrorCode {
     ParamIsInvalid,
     /// `1580901` tenant no license (HTTP 400): 请检查租户是否有席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -2620,6 +2636,8 @@ impl QueryReviewDataErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),
@@ -2643,6 +2661,10 @@ impl QueryReviewDataErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

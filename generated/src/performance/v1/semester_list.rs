@@ -323,6 +323,8 @@ pub struct Semester {
     /// Wire name: `type` (as documented).
     pub type_: Option<String>,
     /// 周期名称
+    ///
+    /// The page's words for its members: `zh-CN`: 周期中文名称; `en-US`: 周期英文名称.
     pub name: Option<I18n>,
     /// 周期状态
     pub progress: Option<Progress>,
@@ -1018,7 +1020,7 @@ impl<'de> Deserialize<'de> for Progress {
 pub enum ListSemesterErrorCode {
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -1042,6 +1044,10 @@ impl ListSemesterErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

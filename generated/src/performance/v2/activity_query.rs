@@ -343,6 +343,8 @@ pub struct Activity {
     /// 项目 ID
     pub id: Option<String>,
     /// 项目名称
+    ///
+    /// The page's words for its members: `zh_cn`: 项目中文名称; `en_us`: 项目英文名称.
     pub name: Option<I18n>,
     /// 项目描述
     pub description: Option<I18n>,
@@ -841,7 +843,7 @@ pub enum QueryActivityErrorCode {
     InternalError,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -872,6 +874,8 @@ impl QueryActivityErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),
@@ -890,6 +894,10 @@ impl QueryActivityErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

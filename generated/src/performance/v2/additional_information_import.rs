@@ -107,6 +107,8 @@ pub struct ImportAdditionalInformationRequest {
     /// 用户 ID 类型
     /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
     ///
+    /// The page's words for its members: `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid); `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id); `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id).
+    ///
     /// Length: 0..=999999999 characters.
     /// Default (applied by the server when omitted): `open_id`.
     /// Example: `open_id`.
@@ -714,7 +716,7 @@ pub enum ImportAdditionalInformationErrorCode {
     ExternalIdIsNotUnique,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -738,6 +740,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),
@@ -756,6 +760,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 周期 ID 不合法; the semester_id is the same in every request of a run",
                 ),
@@ -774,6 +780,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 被评估人 ID 不合法 (the reviewee_user_id of one item)",
                 ),
@@ -792,6 +800,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: true,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied",
                 ),
@@ -810,6 +820,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 操作无权限的被评估人数据 (the reviewee of one item)",
                 ),
@@ -828,6 +840,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 是否有重复的 `external_id` (one item's external_id)",
                 ),
@@ -846,6 +860,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some("page: 是否有重复的 `item_id` (one item's item_id)"),
             },
         },
@@ -862,6 +878,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some("page: `item_id`是否正确 (one item's item_id)"),
             },
         },
@@ -878,6 +896,8 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: External ID 已绑定在本周期其它补充信息 (one item's external_id)",
                 ),
@@ -896,6 +916,10 @@ impl ImportAdditionalInformationErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

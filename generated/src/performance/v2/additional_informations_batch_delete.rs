@@ -409,7 +409,7 @@ pub enum DeleteAdditionalInformationsBatchErrorCode {
     InternalError,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -467,6 +467,8 @@ impl DeleteAdditionalInformationsBatchErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),
@@ -485,6 +487,10 @@ impl DeleteAdditionalInformationsBatchErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

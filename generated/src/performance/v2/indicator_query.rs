@@ -387,6 +387,8 @@ pub struct Indicator {
     /// 评估项 ID
     pub id: Option<String>,
     /// 评估项名称
+    ///
+    /// The page's words for its members: `zh_cn`: 评估项中文名称; `en_us`: 评估项英文名称.
     pub name: Option<I18n>,
     /// 评估项类型
     ///
@@ -514,6 +516,8 @@ pub struct IndicatorOption {
     /// 评估项等级 ID
     pub id: Option<String>,
     /// 评估项等级名称
+    ///
+    /// The page's words for its members: `zh_cn`: 评估项等级中文名称; `en_us`: 评估项等级英文名称.
     pub name: Option<I18n>,
     /// 评估项等级代号
     pub lable: Option<String>,
@@ -744,6 +748,8 @@ impl QueryIndicatorErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),

@@ -91,6 +91,8 @@ pub struct ImportMetricDetailRequest {
     /// 用户 ID 类型
     /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
     ///
+    /// The page's words for its members: `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid); `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id); `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id).
+    ///
     /// Length: 0..=999999999 characters.
     /// Default (applied by the server when omitted): `open_id`.
     /// Example: `open_id`.
@@ -647,7 +649,7 @@ pub enum ImportMetricDetailErrorCode {
     RevieweesMetricsNotFound,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -671,6 +673,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),
@@ -687,6 +691,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "decision: every documented rule is checked before sending, so what the server still refuses is a value of one metric (page hint: 检查参数是否正确，例如类型，大小)",
                 ),
@@ -705,6 +711,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 周期 ID 不存在; the semester_id is the same in every request of a run",
                 ),
@@ -723,6 +731,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: true,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied",
                 ),
@@ -741,6 +751,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 操作无权限的被评估人数据 (the reviewee named in the unit)",
                 ),
@@ -757,6 +769,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 字段值类型不合法 (a field value of one metric)",
                 ),
@@ -773,6 +787,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 必填字段的字段值不能为空 (a field value of one metric)",
                 ),
@@ -789,6 +805,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 字段值内容长度超出限制 (a field value of one metric)",
                 ),
@@ -805,6 +823,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 指标的权重之和超出 100% 限制 (the weights given for a reviewee)",
                 ),
@@ -821,6 +841,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 请求的指标字段 ID 不存在于对应指标中 (a field of one metric)",
                 ),
@@ -837,6 +859,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 请求的用户未参与评估 (the reviewee named in the unit)",
                 ),
@@ -855,6 +879,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 同一个被评估人不允许传入重复的指标 (a repeated reviewee and metric)",
                 ),
@@ -873,6 +899,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 被评估人的指标的一个字段只允许传入唯一的字段值 (a repeated field of one metric)",
                 ),
@@ -889,6 +917,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 已经超过了录入截止时间 (the semester's deadline, the same for every row)",
                 ),
@@ -905,6 +935,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 不支持录入老版本的关键指标数据 (the metric named in the unit)",
                 ),
@@ -921,6 +953,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 不支持录入管理员已填写的字段值 (a field of one metric)",
                 ),
@@ -937,6 +971,8 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: 检查用户录入的指标ID是否正确 (the metric named in the unit)",
                 ),
@@ -955,6 +991,10 @@ impl ImportMetricDetailErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

@@ -264,6 +264,8 @@ pub struct MetricField {
     /// 指标字段 ID
     pub field_id: Option<String>,
     /// 指标字段名称
+    ///
+    /// The page's words for its members: `zh_cn`: 指标字段中文名称; `en_us`: 指标字段英文名称.
     pub name: Option<I18n>,
     /// 指标字段类型
     ///
@@ -456,7 +458,7 @@ pub enum QueryMetricFieldErrorCode {
     ParamIsInvalid,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -480,6 +482,8 @@ impl QueryMetricFieldErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),
@@ -505,6 +509,10 @@ impl QueryMetricFieldErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

@@ -310,6 +310,8 @@ pub struct MetricTag {
     /// 标签 ID
     pub tag_id: Option<String>,
     /// 标签名称
+    ///
+    /// The page's words for its members: `zh_cn`: 标签中文; `en_us`: 标签英文.
     pub tag_name: Option<I18n>,
     /// 标签顺序
     pub index: Option<i64>,
@@ -454,7 +456,7 @@ pub enum ListMetricTagErrorCode {
     PageTokenExpired,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicnese,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -478,6 +480,8 @@ impl ListMetricTagErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),
@@ -517,6 +521,10 @@ impl ListMetricTagErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

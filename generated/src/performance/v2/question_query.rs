@@ -630,6 +630,8 @@ impl QueryQuestionErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),

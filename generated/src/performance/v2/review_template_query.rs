@@ -1439,7 +1439,7 @@ pub enum QueryReviewTemplateErrorCode {
     InternalError,
     /// `1580901` tenant no licnese (HTTP 400): 租户无绩效席位，请联系租户管理员开通绩效席位
     ///
-    /// SDK decision: refuses the whole run (page: 租户无绩效席位; REFERENCE.md (Licence)).
+    /// SDK decision: refuses the whole run; blames the tenant's licence: check the tenant's performance seats: ask the tenant administrator to open them (page: 租户无绩效席位; REFERENCE.md (Licence)).
     TenantNoLicense,
     /// `1580107` page token invalid
     ///
@@ -1469,6 +1469,8 @@ impl QueryReviewTemplateErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "decision: a query has no units; its parameters are the request",
                 ),
@@ -1487,6 +1489,8 @@ impl QueryReviewTemplateErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500, 内部错误,请稍后重试",
                 ),
@@ -1505,6 +1509,10 @@ impl QueryReviewTemplateErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: Some(feishu_perf_core::Blames::Licence),
+                check: Some(
+                    "the tenant's performance seats: ask the tenant administrator to open them",
+                ),
                 source: Some("page: 租户无绩效席位; REFERENCE.md (Licence)"),
             },
         },

@@ -81,7 +81,7 @@ pub const WRITE_USER_GROUP_USER_REL_EXAMPLES: DocExamples = DocExamples {
 /// Request of [更新人员组成员](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/user_group_user_rel/write): `POST /open-apis/performance/v2/user_group_user_rels/write`.
 ///
 /// Build it with [`WriteUserGroupUserRelRequest::new`], which takes every required value, then chain the setters of the optional ones.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WriteUserGroupUserRelRequest {
     /// 根据 client_token 是否一致来判断是否为同一请求
@@ -93,6 +93,8 @@ pub struct WriteUserGroupUserRelRequest {
     /// 用户 ID 类型
     /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
     ///
+    /// The page's words for its members: `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid); `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id); `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id).
+    ///
     /// Length: 0..=999999999 characters.
     /// Default (applied by the server when omitted): `open_id`.
     /// Example: `open_id`.
@@ -102,12 +104,12 @@ pub struct WriteUserGroupUserRelRequest {
 }
 
 impl WriteUserGroupUserRelRequest {
-    /// A request with every optional value unset.
-    pub fn new() -> Self {
+    /// A request with its required values; set the optional ones with the methods below.
+    pub fn new(body: WriteUserGroupUserRelRequestBody) -> Self {
         Self {
             client_token: None,
             user_id_type: None,
-            body: WriteUserGroupUserRelRequestBody::new(),
+            body,
         }
     }
 
@@ -120,12 +122,6 @@ impl WriteUserGroupUserRelRequest {
     /// Sets the query parameter `user_id_type`.
     pub fn user_id_type(mut self, value: UserIdType) -> Self {
         self.user_id_type = Some(value);
-        self
-    }
-
-    /// Sets the JSON body.
-    pub fn body(mut self, body: WriteUserGroupUserRelRequestBody) -> Self {
-        self.body = body;
         self
     }
 }
@@ -188,82 +184,60 @@ impl ApiRequest for WriteUserGroupUserRelRequest {
 }
 
 /// Body of [`WriteUserGroupUserRelRequest`].
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WriteUserGroupUserRelRequestBody {
     /// 人员组 ID，可以从**人员组管理**页面获取
     /// **必填：** 是
     ///
+    /// Required.
     /// Length: 0..=128 characters.
     /// Example: `ABCDEFG`.
-    pub group_id: Option<String>,
+    pub group_id: String,
     /// 人员组可见性配置
     /// **必填：** 是
     ///
     /// Allowed values: `0` (无限制), `1` (后台管理员不可见).
     ///
+    /// Required.
     /// Range: 0..=10.
     /// Allowed values: `0`, `1`.
     /// Default (applied by the server when omitted): `1`.
     /// Example: `1`.
-    pub scope_visible_setting: Option<i64>,
+    pub scope_visible_setting: i64,
     /// 人员 ID 列表，ID 类型与查询参数 user_id_type 取值一致
     /// **必填：** 是
     ///
+    /// Required.
     /// Length: 0..=10000 items.
     /// Example: `["ou_fab1210511b6d2f990ba3b4e2e0dbeef"]`.
-    pub user_ids: Option<Vec<String>>,
+    pub user_ids: Vec<String>,
 }
 
 impl WriteUserGroupUserRelRequestBody {
-    /// Creates an empty value; set its fields with the methods below.
-    pub fn new() -> Self {
+    /// Creates the value from its required fields; set the others with the methods below.
+    pub fn new(
+        group_id: impl Into<String>,
+        scope_visible_setting: i64,
+        user_ids: Vec<String>,
+    ) -> Self {
         Self {
-            group_id: None,
-            scope_visible_setting: None,
-            user_ids: None,
+            group_id: group_id.into(),
+            scope_visible_setting,
+            user_ids,
         }
-    }
-
-    /// Sets [`group_id`](Self::group_id).
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
-    }
-
-    /// Sets [`scope_visible_setting`](Self::scope_visible_setting).
-    pub fn scope_visible_setting(mut self, value: i64) -> Self {
-        self.scope_visible_setting = Some(value);
-        self
-    }
-
-    /// Sets [`user_ids`](Self::user_ids).
-    pub fn user_ids(mut self, value: Vec<String>) -> Self {
-        self.user_ids = Some(value);
-        self
     }
 }
 
 impl Serialize for WriteUserGroupUserRelRequestBody {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let len = wire::field_count(
-            0,
-            &[
-                self.group_id.is_some(),
-                self.scope_visible_setting.is_some(),
-                self.user_ids.is_some(),
-            ],
-        );
+        let len = wire::field_count(3, &[]);
         let mut state = serializer
             .serialize_struct("WriteUserGroupUserRelRequestBody", len)?;
-        wire::optional_field(&mut state, "group_id", &self.group_id)?;
-        wire::optional_field(
-            &mut state,
-            "scope_visible_setting",
-            &self.scope_visible_setting,
-        )?;
-        wire::optional_field(&mut state, "user_ids", &self.user_ids)?;
+        state.serialize_field("group_id", &self.group_id)?;
+        state.serialize_field("scope_visible_setting", &self.scope_visible_setting)?;
+        state.serialize_field("user_ids", &self.user_ids)?;
         state.end()
     }
 }
@@ -276,9 +250,9 @@ impl<'de> wire::FromMap<'de> for WriteUserGroupUserRelRequestBody {
         "user_ids",
     ];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
-        let mut group_id: Option<Option<String>> = None;
-        let mut scope_visible_setting: Option<Option<i64>> = None;
-        let mut user_ids: Option<Option<Vec<String>>> = None;
+        let mut group_id: Option<String> = None;
+        let mut scope_visible_setting: Option<i64> = None;
+        let mut user_ids: Option<Vec<String>> = None;
         while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
             match __key {
                 Some(0) => wire::next_value(&mut __map, &mut group_id, "group_id")?,
@@ -296,9 +270,12 @@ impl<'de> wire::FromMap<'de> for WriteUserGroupUserRelRequestBody {
         }
 
         Ok(Self {
-            group_id: group_id.flatten(),
-            scope_visible_setting: scope_visible_setting.flatten(),
-            user_ids: user_ids.flatten(),
+            group_id: wire::required(group_id, "group_id")?,
+            scope_visible_setting: wire::required(
+                scope_visible_setting,
+                "scope_visible_setting",
+            )?,
+            user_ids: wire::required(user_ids, "user_ids")?,
         })
     }
 }
@@ -313,12 +290,14 @@ impl<'de> Deserialize<'de> for WriteUserGroupUserRelRequestBody {
 
 impl Validate for WriteUserGroupUserRelRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.group_id {
+        {
+            let value = &self.group_id;
             let path = path.key("group_id");
             validate::check_length(&path, value, 0, 128, out);
         }
 
-        if let Some(value) = &self.scope_visible_setting {
+        {
+            let value = &self.scope_visible_setting;
             let path = path.key("scope_visible_setting");
             {
                 let item = value;
@@ -331,7 +310,8 @@ impl Validate for WriteUserGroupUserRelRequestBody {
             }
         }
 
-        if let Some(value) = &self.user_ids {
+        {
+            let value = &self.user_ids;
             let path = path.key("user_ids");
             validate::check_items(&path, value, 0, 10000, out);
         }
@@ -638,6 +618,8 @@ impl WriteUserGroupUserRelErrorCode {
                 already_applied: false,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "page: \"internal error\", HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
                 ),
@@ -690,6 +672,8 @@ impl WriteUserGroupUserRelErrorCode {
                 already_applied: true,
                 renew_token: false,
                 rate_limited: false,
+                blames: None,
+                check: None,
                 source: Some(
                     "REFERENCE.md (Idempotency): a repeat is rejected, not replayed, so a retry after a lost response answers 1580110 although the first attempt was applied",
                 ),

@@ -9,8 +9,10 @@
 //! those inside `start_time`..`end_time`.
 //!
 //! The column says `stage_types` is required, its description that leaving
-//! it out means every stage: it may be absent or empty, meaning every stage
-//! the page supports. `start_time` and `end_time` are required (also when
+//! it out means every stage: the schema takes the stricter reading (its
+//! `sources: { required: .. }`), so its absence answers 1580102; an empty
+//! list (the page allows 0..=50 items) means every stage the page supports.
+//! `start_time` and `end_time` are required (also when
 //! `semester_id_list` makes them moot). Semesters carry `id`, `name`,
 //! `start_time` and `end_time`, as the page's response example does (its
 //! table also lists the semester list's other members).
@@ -67,7 +69,7 @@ async fn query_data(
         let body = body_object(&body, false)?;
         let start = opt_millis(Some(req_str(&body, "", "start_time", 0, usize::MAX)?), "start_time")?.unwrap_or(0);
         let end = opt_millis(Some(req_str(&body, "", "end_time", 0, usize::MAX)?), "end_time")?.unwrap_or(i64::MAX);
-        let mut stage_types = string_list(&body, "stage_types", 0, 50, false)?.unwrap_or_default();
+        let mut stage_types = string_list(&body, "stage_types", 0, 50, true)?.unwrap_or_default();
         check_enum("stage_types", &stage_types, STAGE_TYPES)?;
         if stage_types.is_empty() {
             stage_types = STAGE_TYPES.iter().map(|x| x.to_string()).collect();

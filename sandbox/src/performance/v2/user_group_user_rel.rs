@@ -2,9 +2,11 @@
 //!
 //! Replaces a user group's members (覆盖式更新). Ids that name no user come
 //! back in `fail_user_datas` with `fail_code` 1 and the others are written.
-//! The column says optional, the descriptions say required: `group_id` and
-//! `user_ids` are required, and `scope_visible_setting` takes its documented
-//! default 1 when absent. An unknown `group_id` answers 1580102 naming the
+//! The 必填 column says optional, each description `**必填：** 是`: the schema
+//! takes the stricter reading (its `sources: { required: .. }`), so
+//! `group_id`, `scope_visible_setting` and `user_ids` are each required and
+//! their absence answers 1580102, whatever the documented default of
+//! `scope_visible_setting`. An unknown `group_id` answers 1580102 naming the
 //! field (the page lists no code for it). 1580401 (group not open to API
 //! imports), 1580402 (another import running) and 1580403 (more members than
 //! the group allows) come from the seed's groups; 1580110 from a repeated
@@ -43,7 +45,9 @@ async fn write(Extract(state): Shared, headers: HeaderMap, q: QueryMap, body: By
         let body = body_object(&body, false)?;
         let group_id = req_str(&body, "", "group_id", 0, 128)?.to_owned();
         let visible = match body.get("scope_visible_setting") {
-            None | Some(Value::Null) => 1,
+            None | Some(Value::Null) => {
+                return Err(param_invalid("scope_visible_setting", "", "is required"));
+            }
             Some(v) => match v.as_i64() {
                 Some(n) if (0..=10).contains(&n) => n,
                 _ => {

@@ -205,7 +205,19 @@ fn how_a_code_is_treated_is_a_schema_fact_with_its_source() {
         for code in [99991663, 99991664, 99991671] {
             assert!(facts(d, code).renew_token, "{} {code}", d.id);
         }
-        assert!(facts(d, 99991661).source.is_none(), "nothing decided");
+        // What a refusal blames, outside the request (exit status 3 on the command line).
+        assert_eq!(
+            facts(d, 99991661).blames,
+            Some(feishu_perf::Blames::Credentials)
+        );
+        assert_eq!(facts(d, 99991672).blames, Some(feishu_perf::Blames::Scope));
+        if let Some(page_token) = d.error(1580107) {
+            assert!(
+                page_token.facts.source.is_none(),
+                "{}: nothing decided",
+                d.id
+            );
+        }
         assert!(facts(d, 99991400).rate_limited);
         // Every decision names where it comes from.
         for info in d.errors.iter().chain(d.platform_errors) {

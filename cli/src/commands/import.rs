@@ -314,6 +314,13 @@ pub async fn import<J: Job>(ctx: &Context, job: &J, args: &RunArgs) -> Result<Ou
     }
     match failure {
         Some(mut failure) => {
+            if resumable && resume.is_none() {
+                // Nothing keeps the token of the request in flight: say so, not that a journal does.
+                failure.hint = Some(
+                    "this run kept no journal file: a rerun cannot tell which rows were applied, nor re-send the request in flight with its token"
+                        .to_owned(),
+                );
+            }
             if !resumable {
                 let extra = "rerunning will not help until this is fixed";
                 failure.hint = Some(match failure.hint {

@@ -490,4 +490,47 @@ mod tests {
             Answer::Failed(Failure::Other)
         );
     }
+
+    /// A platform code, classified by the metric import's own error table.
+    #[test]
+    fn codes_are_classified_by_the_endpoints_table() {
+        use feishu_perf::performance::v2::ImportMetricDetailRequest;
+        use feishu_perf::{ApiError, ApiRequest};
+        let d = ImportMetricDetailRequest::DESCRIPTOR;
+        let api = |code: i64| {
+            Error::Api(Box::new(ApiError {
+                endpoint: d.id,
+                status: 400,
+                code,
+                msg: "msg".into(),
+                info: d.error(code),
+                log_id: None,
+                troubleshooter: None,
+                permission_violations: vec![],
+                field_violations: vec![],
+            }))
+        };
+        let answer = |code| Answer::from_error(&api(code), |c| d.refuses(c));
+        assert!(matches!(
+            answer(1580112),
+            Answer::Refused { code: 1580112, refuses: Some(Refuses::Unit), repeat: false, ref reason }
+                if reason.starts_with("msg ") && reason.contains("被评估人")
+        ));
+        assert!(matches!(
+            answer(1580105),
+            Answer::Refused {
+                refuses: Some(Refuses::Run),
+                repeat: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            answer(1580110),
+            Answer::Refused { repeat: true, .. }
+        ));
+        assert!(matches!(
+            answer(4242),
+            Answer::Refused { refuses: None, repeat: false, ref reason, .. } if reason == "msg"
+        ));
+    }
 }

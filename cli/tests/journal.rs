@@ -469,3 +469,26 @@ async fn an_edited_input_is_refused_with_safe_advice() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A journal that recorded no request (every row was rejected before
+/// sending) binds to nothing yet: the fixed file imports with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_of_no_request_starts_afresh_for_a_fixed_file() {
+    let sandbox = sandbox().await;
+    let dir = dir("journal-afresh");
+    let file = dir.join("kpi.csv");
+    let no_value = format!("{},{},{},,", open_id(10), ids::METRIC, ids::FIELD_NUMBER);
+    metrics_file(&file, 0..0, &[no_value]);
+    let out = run(import(&sandbox.base_url(), &file, "0.1", &[]));
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert_eq!(json(&out)["requests"], 0);
+    assert!(dir.join("kpi.csv.journal").exists());
+
+    metrics_file(&file, 10..11, &[]);
+    let out = run(import(&sandbox.base_url(), &file, "0.1", &[]));
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("recorded no request"), "{said}");
+    assert_eq!(json(&out)["applied"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

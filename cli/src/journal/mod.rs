@@ -315,7 +315,7 @@ impl Journal {
         }
         let mut states = HashMap::new();
         let mut started_lines: HashMap<String, Vec<u64>> = HashMap::new();
-        let mut header = None;
+        let mut header: Option<(String, Server)> = None;
         for (n, entry) in read.entries {
             match entry {
                 Entry::Header {
@@ -325,19 +325,12 @@ impl Journal {
                     tenant_key,
                     ..
                 } if header.is_none() => {
-                    let journal = Server {
+                    let server = Server {
                         base_url,
                         app_id,
                         tenant_key,
                     };
-                    if journal != identity.server {
-                        return Err(OpenError::OtherServer {
-                            path: path.to_owned(),
-                            journal: Box::new(journal),
-                            this_run: Box::new(identity.server.clone()),
-                        });
-                    }
-                    header = Some(fingerprint);
+                    header = Some((fingerprint, server));
                 }
                 Entry::Header { .. } => {
                     return Err(OpenError::Malformed {
@@ -364,13 +357,36 @@ impl Journal {
                 other => apply(&mut states, other),
             }
         }
-        if let Some(found) = &header
-            && *found != identity.fingerprint
-        {
-            return Err(OpenError::OtherInput {
-                path: path.to_owned(),
-                held: held(&states, &started_lines),
-            });
+        let bound_elsewhere = header.as_ref().is_some_and(|(fingerprint, server)| {
+            *fingerprint != identity.fingerprint || *server != identity.server
+        });
+        if bound_elsewhere && states.is_empty() {
+            // No request was ever journaled (a run that stopped before its
+            // first, say for wrong credentials): nothing in it can be skipped
+            // wrongly, so it starts afresh for this run.
+            file.set_len(0)
+                .and_then(|()| file.sync_data())
+                .map_err(io)?;
+            header = None;
+            warnings.push(format!(
+                "{} recorded no request of another input or server; started afresh for this run",
+                path.display()
+            ));
+        }
+        if let Some((fingerprint, server)) = &header {
+            if *server != identity.server {
+                return Err(OpenError::OtherServer {
+                    path: path.to_owned(),
+                    journal: Box::new(server.clone()),
+                    this_run: Box::new(identity.server.clone()),
+                });
+            }
+            if *fingerprint != identity.fingerprint {
+                return Err(OpenError::OtherInput {
+                    path: path.to_owned(),
+                    held: held(&states, &started_lines),
+                });
+            }
         }
         file.seek(SeekFrom::End(0)).map_err(io)?;
         let mut journal = Journal {

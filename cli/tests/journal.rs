@@ -492,3 +492,44 @@ async fn a_journal_of_no_request_starts_afresh_for_a_fixed_file() {
     assert_eq!(json(&out)["applied"], 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A run stopped by an outage whose journal's last line was then cut short
+/// (as a crash in the middle of a write leaves it): the resume drops that
+/// line with a warning and writes every row once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_torn_last_line_is_dropped_and_the_run_resumes() {
+    let sandbox = sandbox().await;
+    let dir = dir("journal-torn");
+    let (file, journal) = (dir.join("kpi.csv"), dir.join("kpi.journal"));
+    metrics_file(&file, 10..20, &[]);
+    let j = ["--journal", journal.to_str().unwrap()];
+    sandbox.set_faults("ok,ok,ok,500*200").unwrap();
+    let stopped = run(import(&sandbox.base_url(), &file, "0.1", &j));
+    assert_eq!(stopped.status.code(), Some(4), "{}", text(&stopped));
+    assert_eq!(json(&stopped)["applied"], 3);
+    sandbox.set_faults("").unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap();
+    f.write_all(br#"{"event":"done","batch":"3","import_re"#)
+        .unwrap();
+    drop(f);
+
+    let resumed = run(import(&sandbox.base_url(), &file, "0.1", &j));
+    let said = text(&resumed);
+    assert_eq!(resumed.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("warning: ")
+            && said.contains("the last line was cut short (partial JSON, no newline at its end)"),
+        "{said}"
+    );
+    for line in std::fs::read_to_string(&journal).unwrap().lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("the torn line is gone");
+    }
+    assert_eq!(json(&resumed)["applied"], 10);
+    assert_eq!(writes(&sandbox).len(), 10);
+    assert_eq!(doubled(&sandbox), 0);
+    println!("a torn journal resumed: yes ({said})");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -10,29 +10,28 @@
 //! it ([`lock`]) and writes an `opened` line saying who it is. A last line cut
 //! short by a crash is dropped, with a warning: `started` is synced before
 //! its request leaves and `done` only after the answer, so a lost line at most
-//! re-sends one request with its own token, which the server applies once.
+//! re-sends one request: with its own `client_token`, which the server applies
+//! once, or (an endpoint that takes none) the same absolute values again.
 
+mod error;
 mod identity;
 pub mod lock;
+mod read;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+pub use error::{Held, OpenError};
 pub use identity::{Fingerprint, Identity, Server, sha256_hex};
 pub use lock::Holder;
 
 /// The journal's format version, in its header. A journal of another version
 /// is refused: this build cannot tell what its lines mean.
 pub const FORMAT_VERSION: u64 = 1;
-
-/// The longest line read (a `started` line lists its batch's input lines: well under this).
-const MAX_LINE: u64 = 16 << 20;
 
 /// One line of the journal file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,125 +140,6 @@ pub enum BatchState {
     },
 }
 
-/// Why a journal cannot be used by this run.
-#[derive(Debug, Clone, PartialEq)]
-pub enum OpenError {
-    /// The file could not be read or written.
-    Io {
-        /// The journal.
-        path: PathBuf,
-        /// The system's error.
-        reason: String,
-    },
-    /// Another process has it open.
-    Locked {
-        /// The journal.
-        path: PathBuf,
-        /// Who, when it has said so.
-        holder: Option<Holder>,
-    },
-    /// A line (not the last) is not a journal entry.
-    Malformed {
-        /// The journal.
-        path: PathBuf,
-        /// Its line number (from 1).
-        line: usize,
-        /// Why.
-        reason: String,
-    },
-    /// The header's format version is not [`FORMAT_VERSION`].
-    Version {
-        /// The journal.
-        path: PathBuf,
-        /// The version found, as written (`None`: a header without one, written before versions were).
-        found: Option<String>,
-    },
-    /// Written against another server, app or tenant.
-    OtherServer {
-        /// The journal.
-        path: PathBuf,
-        /// What the journal was written against.
-        journal: Box<Server>,
-        /// What this run sends to.
-        this_run: Box<Server>,
-    },
-    /// Written for another input or other options.
-    OtherInput {
-        /// The journal.
-        path: PathBuf,
-        /// What the journal holds.
-        held: Held,
-    },
-}
-
-/// The rows a journal holds, by their lines in the file it was written for.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Held {
-    /// Applied.
-    pub applied: Vec<u64>,
-    /// Sent, with no answer recorded: applied or not, unknown.
-    pub in_flight: Vec<u64>,
-    /// Refused by the server.
-    pub refused: Vec<u64>,
-}
-
-impl fmt::Display for OpenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OpenError::Io { path, reason } => write!(f, "{}: {reason}", path.display()),
-            OpenError::Locked { path, holder } => {
-                write!(f, "{} is in use by ", path.display())?;
-                match holder {
-                    Some(h) => write!(f, "{h}")?,
-                    None => write!(f, "another process (which has not said who it is)")?,
-                }
-                write!(
-                    f,
-                    ": one process at a time on a journal, or both would send the same rows"
-                )
-            }
-            OpenError::Malformed { path, line, reason } => {
-                write!(
-                    f,
-                    "{}:{line}: not a journal entry: {reason}",
-                    path.display()
-                )
-            }
-            OpenError::Version { path, found } => match found {
-                Some(v) => write!(
-                    f,
-                    "{} is journal format {v}; this feishu-perf reads format {FORMAT_VERSION} only",
-                    path.display()
-                ),
-                None => write!(
-                    f,
-                    "{} has no format version: it was written by a feishu-perf older than journal format {FORMAT_VERSION}",
-                    path.display()
-                ),
-            },
-            OpenError::OtherServer {
-                path,
-                journal,
-                this_run,
-            } => write!(
-                f,
-                "{} was written against {journal}; this run sends to {this_run}: \
-                 its rows reached that server, not this one",
-                path.display()
-            ),
-            OpenError::OtherInput { path, held } => write!(
-                f,
-                "{} was written for another input or other options: the file or its options changed since \
-                 (it holds {} rows as applied, {} sent with no answer, {} refused, by their lines in the file as it was)",
-                path.display(),
-                held.applied.len(),
-                held.in_flight.len(),
-                held.refused.len()
-            ),
-        }
-    }
-}
-
 /// The journal of one run, in memory and (optionally) in a file.
 #[derive(Debug)]
 pub struct Journal {
@@ -296,10 +176,10 @@ impl Journal {
         if !lock::try_lock(&file).map_err(io)? {
             return Err(OpenError::Locked {
                 path: path.to_owned(),
-                holder: holder_of(path),
+                holder: read::holder_of(path),
             });
         }
-        let read = read(path, &file)?;
+        let read = read::read(path, &file)?;
         let mut warnings = Vec::new();
         if let Some(torn) = &read.torn {
             file.set_len(read.good_len)
@@ -308,7 +188,8 @@ impl Journal {
             warnings.push(format!(
                 "{}:{}: the last line was cut short ({torn}), as a crash in the middle of a write leaves it; \
                  dropped, which is safe: a request's `started` line is written before it is sent and its `done` \
-                 line only after its answer, so at most one request is sent again, with its own client_token",
+                 line only after its answer, so at most one request is sent again, with its own client_token \
+                 (or, where the endpoint takes none, with the same absolute values)",
                 path.display(),
                 read.torn_line
             ));
@@ -475,120 +356,6 @@ fn held(states: &HashMap<String, BatchState>, started: &HashMap<String, Vec<u64>
         lines.dedup();
     }
     held
-}
-
-/// A journal's lines as read: entries with their line numbers, and a torn last line.
-struct Loaded {
-    entries: Vec<(usize, Entry)>,
-    /// Bytes up to the end of the last whole line.
-    good_len: u64,
-    /// Why the last line is torn, when it is.
-    torn: Option<String>,
-    torn_line: usize,
-}
-
-fn read(path: &Path, file: &File) -> Result<Loaded, OpenError> {
-    let malformed = |line: usize, reason: String| OpenError::Malformed {
-        path: path.to_owned(),
-        line,
-        reason,
-    };
-    let io = |e: std::io::Error| OpenError::Io {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    };
-    let mut reader = BufReader::new(file);
-    let mut entries = Vec::new();
-    let mut good_len = 0u64;
-    let mut buf = Vec::new();
-    let mut n = 0;
-    let mut seen_header = false;
-    loop {
-        buf.clear();
-        let got = (&mut reader)
-            .take(MAX_LINE + 1)
-            .read_until(b'\n', &mut buf)
-            .map_err(io)?;
-        if got == 0 {
-            break;
-        }
-        n += 1;
-        if buf.last() != Some(&b'\n') {
-            if buf.len() as u64 > MAX_LINE {
-                return Err(malformed(n, format!("a line longer than {MAX_LINE} bytes")));
-            }
-            // The last line, cut short.
-            let what = if buf.iter().all(u8::is_ascii_whitespace) || buf.iter().all(|&b| b == 0) {
-                "no newline at its end".to_owned()
-            } else {
-                match serde_json::from_slice::<serde_json::Value>(&buf) {
-                    Ok(_) => "no newline at its end".to_owned(),
-                    Err(_) => "partial JSON, no newline at its end".to_owned(),
-                }
-            };
-            return Ok(Loaded {
-                entries,
-                good_len,
-                torn: Some(what),
-                torn_line: n,
-            });
-        }
-        good_len += got as u64;
-        let text = std::str::from_utf8(&buf).map_err(|e| malformed(n, e.to_string()))?;
-        if text.trim().is_empty() {
-            continue;
-        }
-        if !seen_header {
-            // The version first: another version's lines may mean other things.
-            let value: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| malformed(n, e.to_string()))?;
-            if value.get("event").and_then(|e| e.as_str()) != Some("header") {
-                return Err(malformed(n, "the first line must be the header".into()));
-            }
-            let version = value.get("version");
-            if version.and_then(serde_json::Value::as_u64) != Some(FORMAT_VERSION) {
-                return Err(OpenError::Version {
-                    path: path.to_owned(),
-                    found: version.map(ToString::to_string),
-                });
-            }
-            seen_header = true;
-        }
-        let entry: Entry = serde_json::from_str(text).map_err(|e| malformed(n, e.to_string()))?;
-        entries.push((n, entry));
-    }
-    Ok(Loaded {
-        entries,
-        good_len,
-        torn: None,
-        torn_line: 0,
-    })
-}
-
-/// Who holds the journal at `path`: its last `opened` line, once the holder
-/// has written it (it does right after taking the lock; waited for up to
-/// [`lock::HOLDER_WAIT`]), and not one of a process known to have ended.
-fn holder_of(path: &Path) -> Option<Holder> {
-    let started = Instant::now();
-    loop {
-        let last = std::fs::File::open(path).ok().and_then(|f| {
-            let mut last = None;
-            for line in BufReader::new(f.take(64 << 20))
-                .lines()
-                .map_while(Result::ok)
-            {
-                if let Ok(Entry::Opened { pid, host, since }) = serde_json::from_str(&line) {
-                    last = Some(Holder { pid, host, since });
-                }
-            }
-            last
-        });
-        match last {
-            Some(holder) if !holder.is_gone() => return Some(holder),
-            _ if started.elapsed() >= lock::HOLDER_WAIT => return None,
-            _ => std::thread::sleep(std::time::Duration::from_millis(50)),
-        }
-    }
 }
 
 fn apply(states: &mut HashMap<String, BatchState>, entry: Entry) {

@@ -193,9 +193,13 @@ pub struct RunArgs {
     /// The file's encoding: utf-8 (default; a byte-order mark is honoured), gbk or gb18030.
     #[arg(long)]
     pub encoding: Option<Encoding>,
-    /// Journal file: makes the run resumable after an interruption, without sending a row twice.
+    /// Journal file [default: `<file>.journal` beside the input]: makes the run resumable
+    /// after an interruption, without sending a row twice. Standard input needs one (or --no-journal).
     #[arg(long)]
     pub journal: Option<PathBuf>,
+    /// Keep no journal: an interrupted run cannot tell which rows were applied.
+    #[arg(long, conflicts_with = "journal")]
+    pub no_journal: bool,
     /// Where to write the rejected rows (CSV); default `<file>.rejects.csv`.
     #[arg(long)]
     pub rejects: Option<PathBuf>,

@@ -173,6 +173,12 @@ impl Job for InformationImport {
     ];
     const UNIT_PATH: &'static str = "additional_informations[0]";
 
+    /// A row with neither `item_id` nor `external_id` creates an item: sent
+    /// again, it creates a second one. A row with either updates that item.
+    fn duplicates_if_resent(&self, row: Row<'_>) -> bool {
+        row.opt(Self::ITEM_ID).is_none() && row.opt(Self::EXTERNAL_ID).is_none()
+    }
+
     fn request(&self, units: &[Vec<Row<'_>>]) -> ImportAdditionalInformationRequest {
         let items = units
             .iter()

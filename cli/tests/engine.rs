@@ -8,7 +8,7 @@ use feishu_perf::{Client, Error, Pacing, RetryPolicy};
 use feishu_perf_cli::batch::{self, Job, Options};
 use feishu_perf_cli::input::{Table, parse_table};
 use feishu_perf_cli::jobs::{InformationImport, MetricImport};
-use feishu_perf_cli::journal::Journal;
+use feishu_perf_cli::journal::{Identity, Journal, OpenError, Server};
 use feishu_sandbox::seed::{APP_ID, APP_SECRET, ids, open_id};
 use feishu_sandbox::{Config, Sandbox, Seed};
 
@@ -178,7 +178,11 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
         std::env::temp_dir().join(format!("feishu-perf-journal-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&path);
 
-    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let identity = |plan: &batch::Plan| Identity {
+        fingerprint: plan.fingerprint.clone(),
+        server: Server::new(&sandbox.base_url(), APP_ID, None),
+    };
+    let mut journal = Journal::open(&path, &identity(&plan)).unwrap();
     let stopped = batch::run(&client(&sandbox, 3), &plan, &job(), &mut journal, |_| {})
         .await
         .unwrap_err();
@@ -192,7 +196,7 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
     drop(journal);
 
     // A new process: the journal says batches 0 and 1 are done and batch 2 was in flight.
-    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let mut journal = Journal::open(&path, &identity(&plan)).unwrap();
     let report = batch::run(&client(&sandbox, 3), &plan, &job(), &mut journal, |_| {})
         .await
         .unwrap();
@@ -210,16 +214,27 @@ async fn an_interrupted_run_resumes_without_writing_twice() {
     assert!(counts.values().all(|&n| n == 1), "a row was written twice");
 
     // Running once more sends nothing.
-    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    drop(journal);
+    let mut journal = Journal::open(&path, &identity(&plan)).unwrap();
     let again = batch::run(&client(&sandbox, 3), &plan, &job(), &mut journal, |_| {})
         .await
         .unwrap();
     assert_eq!((again.requests, again.applied_rows), (0, 300));
 
-    // The journal refuses another input.
+    // The journal refuses another input, saying what it holds.
+    drop(journal);
     let other = batch::plan(&job(), metrics(&rows(151))).unwrap();
-    let err = Journal::open(&path, &other.fingerprint).unwrap_err();
-    assert!(err.contains("belongs to another input"), "{err}");
+    let err = Journal::open(&path, &identity(&other)).unwrap_err();
+    match &err {
+        OpenError::OtherInput { held, .. } => {
+            assert_eq!((held.applied.len(), held.in_flight.len()), (300, 0))
+        }
+        other => panic!("{other}"),
+    }
+    assert!(
+        err.to_string().contains("another input or other options"),
+        "{err}"
+    );
     std::fs::remove_file(&path).unwrap();
 }
 
@@ -310,7 +325,11 @@ async fn an_all_refused_file_stops_within_five_requests_and_names_the_cause() {
     assert_eq!(plan.batches(), 2);
     let path = std::env::temp_dir().join(format!("feishu-perf-stop-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let identity = |plan: &batch::Plan| Identity {
+        fingerprint: plan.fingerprint.clone(),
+        server: Server::new(&sandbox.base_url(), APP_ID, None),
+    };
+    let mut journal = Journal::open(&path, &identity(&plan)).unwrap();
     let stopped = batch::run(&client(&sandbox, 3), &plan, &job, &mut journal, |_| {})
         .await
         .unwrap_err();
@@ -334,7 +353,7 @@ async fn an_all_refused_file_stops_within_five_requests_and_names_the_cause() {
     drop(journal);
 
     // Resuming the same run unchanged stops again at once, without a request.
-    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let mut journal = Journal::open(&path, &identity(&plan)).unwrap();
     let again = batch::run(&client(&sandbox, 3), &plan, &job, &mut journal, |_| {})
         .await
         .unwrap_err();

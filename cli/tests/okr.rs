@@ -12,7 +12,7 @@ use common::{against, dir, json, text};
 use feishu_perf::{Client, Pacing, RetryPolicy};
 use feishu_perf_cli::batch::{self, Job};
 use feishu_perf_cli::input::{Table, parse_table};
-use feishu_perf_cli::journal::Journal;
+use feishu_perf_cli::journal::{Identity, Journal, Server};
 use feishu_perf_cli::okr_jobs::OkrItemBatchUpdate;
 use feishu_sandbox::seed::{APP_ID, APP_SECRET, ids, okr};
 use feishu_sandbox::{Config, Sandbox, Seed};
@@ -168,7 +168,11 @@ async fn every_item_lands_under_faults_and_each_failed_item_is_reported_on_its_r
     let dir = dir("okr-faults");
     let journal_path = dir.join("okr.journal");
     let client = client(&sandbox);
-    let mut journal = Journal::open(&journal_path, &plan.fingerprint).unwrap();
+    let identity = Identity {
+        fingerprint: plan.fingerprint.clone(),
+        server: Server::new(&sandbox.base_url(), APP_ID, None),
+    };
+    let mut journal = Journal::open(&journal_path, &identity).unwrap();
     let report = batch::run(&client, &plan, &job, &mut journal, |_| {})
         .await
         .unwrap_or_else(|e| panic!("{e:?} {:?}", sandbox.stats()));
@@ -221,7 +225,8 @@ async fn every_item_lands_under_faults_and_each_failed_item_is_reported_on_its_r
 
     // Resumed from its journal: nothing is sent again, the same outcome is reported.
     let before = sandbox.stats().api_requests[BATCH_UPDATE];
-    let mut journal = Journal::open(&journal_path, &plan.fingerprint).unwrap();
+    drop(journal);
+    let mut journal = Journal::open(&journal_path, &identity).unwrap();
     let again = batch::run(&client, &plan, &job, &mut journal, |_| {})
         .await
         .unwrap();

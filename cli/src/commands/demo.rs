@@ -76,6 +76,7 @@ pub async fn run(ctx: &Context, reviewees: usize) -> Result<Status, Failure> {
             file: file.clone(),
             encoding: None,
             journal: Some(dir.join("kpi.journal")),
+            no_journal: false,
             rejects: Some(dir.join("kpi.rejects.csv")),
             dry_run: false,
         },

@@ -9,7 +9,7 @@ use feishu_perf::performance::v2::UserIdType;
 use feishu_perf_cli::batch::{self, Cancel, Job, Options, Plan, Rejection, Report};
 use feishu_perf_cli::input::{Source, read_table};
 use feishu_perf_cli::jobs::{InformationImport, MetricImport};
-use feishu_perf_cli::journal::Journal;
+use feishu_perf_cli::journal::{Held, Identity, Journal, OpenError, Server};
 use feishu_perf_cli::okr_jobs::{IndicatorUpdate, OkrItemBatchUpdate};
 use feishu_perf_cli::rejects::write_rejects;
 use serde::Serialize;
@@ -197,17 +197,32 @@ pub async fn import<J: Job>(ctx: &Context, job: &J, args: &RunArgs) -> Result<Ou
         }
         return Ok(Outcome { status, report });
     }
+    let journal_path = journal_path(ctx, args, &source)?;
     // Credentials are needed from here on, not for a dry run.
     let client = ctx.client()?;
-    let mut journal = match &args.journal {
-        Some(path) => Journal::open(path, &plan.fingerprint).map_err(Failure::usage)?,
-        None => Journal::in_memory(),
+    let mut journal = match (&journal_path, &ctx.server) {
+        (Some(path), Some(server)) => {
+            let identity = Identity {
+                fingerprint: plan.fingerprint.clone(),
+                server: server.clone(),
+            };
+            Journal::open(path, &identity).map_err(|e| refused_journal(job, &plan, e))?
+        }
+        _ => Journal::in_memory(),
     };
+    for warning in journal.warnings() {
+        note!("warning: {warning}");
+    }
 
     progress::watch_pacing();
     let display = Display::start(plan.sendable_rows(), plan.batches(), rate);
     let cancel = Cancel::new(GRACE);
-    let resume = resume_command(args);
+    // An embedded sandbox ends with the run: nothing can resume it.
+    let sandbox = ctx.server.as_ref().is_some_and(Server::is_embedded_sandbox);
+    let resume = journal
+        .path()
+        .filter(|_| !sandbox)
+        .and_then(|_| resume_command());
     // Listening starts now, before the first request, not when the task first runs.
     let mut interrupts = Interrupts::listen();
     let signals = {
@@ -267,6 +282,7 @@ pub async fn import<J: Job>(ctx: &Context, job: &J, args: &RunArgs) -> Result<Ou
         None => (Status::RowsRejected, "rows_rejected"),
     };
     let mut result = result(args, &plan, &report, label, status, rejects, waited);
+    result.journal = journal.path().map(|p| p.display().to_string());
     let resumable = matches!(status, Status::Resumable | Status::Interrupted);
     if resumable {
         result.resume = resume.clone();
@@ -281,19 +297,30 @@ pub async fn import<J: Job>(ctx: &Context, job: &J, args: &RunArgs) -> Result<Ou
         note!("rejected rows written to {path}");
     }
     if resumable {
-        match (&resume, &args.journal) {
+        match (&resume, journal.path()) {
             (Some(command), _) => note!(
                 "{} rows pending; resume with the same command: {command}",
                 result.pending
             ),
-            (None, _) => note!(
-                "{} rows pending, and this run had no --journal: a rerun cannot tell which rows were applied; rerun with --journal FILE from now on",
+            (None, Some(_)) => note!(
+                "{} rows pending; the embedded sandbox ended with this run, so nothing can resume it",
+                result.pending
+            ),
+            (None, None) => note!(
+                "{} rows pending, and this run kept no journal (--no-journal): a rerun cannot tell which rows were applied; keep one from now on (the default)",
                 result.pending
             ),
         }
     }
     match failure {
         Some(mut failure) => {
+            if resumable && resume.is_none() {
+                // Nothing keeps the token of the request in flight: say so, not that a journal does.
+                failure.hint = Some(
+                    "this run kept no journal file: a rerun cannot tell which rows were applied, nor re-send the request in flight with its token"
+                        .to_owned(),
+                );
+            }
             if !resumable {
                 let extra = "rerunning will not help until this is fixed";
                 failure.hint = Some(match failure.hint {
@@ -305,6 +332,142 @@ pub async fn import<J: Job>(ctx: &Context, job: &J, args: &RunArgs) -> Result<Ou
         }
         None => Ok(Outcome { status, report }),
     }
+}
+
+/// The journal of a run: `--journal`, else `<file>.journal` beside the input;
+/// none with `--no-journal`, or against the embedded sandbox (its server ends
+/// with the run, so no journal of it could ever be resumed). Standard input
+/// has no place beside it: it needs `--journal` or `--no-journal`.
+fn journal_path(
+    ctx: &Context,
+    args: &RunArgs,
+    source: &Source,
+) -> Result<Option<PathBuf>, Failure> {
+    if args.no_journal {
+        return Ok(None);
+    }
+    if let Some(path) = &args.journal {
+        return Ok(Some(path.clone()));
+    }
+    if ctx.sandbox.is_some() {
+        return Ok(None);
+    }
+    match source {
+        Source::File(file) => {
+            let mut name = file.as_os_str().to_owned();
+            name.push(".journal");
+            Ok(Some(PathBuf::from(name)))
+        }
+        Source::Stdin => Err(Failure::usage(
+            "standard input has no file to keep a journal beside: give --journal FILE (to resume an interrupted run), or --no-journal",
+        )),
+    }
+}
+
+/// A journal this run cannot use, as a usage error with safe advice.
+fn refused_journal<J: Job>(job: &J, plan: &Plan, error: OpenError) -> Failure {
+    let message = error.to_string();
+    let hint = match &error {
+        OpenError::Locked { .. } => {
+            "wait for that run to end, or stop it; a process that ends in any way \
+             (even killed) frees the journal: the lock is the system's"
+                .to_owned()
+        }
+        OpenError::OtherServer { path, .. } => format!(
+            "to send this file here, give this run its own journal (--journal NEW.journal), or delete {} \
+             if that run is of no more use",
+            path.display()
+        ),
+        OpenError::Version { path, .. } => format!(
+            "finish that run with the feishu-perf that wrote it, or start a fresh journal (--journal NEW.journal, or delete {})",
+            path.display()
+        ),
+        OpenError::OtherInput { path, held } => edited_input_advice(job, plan, path, held),
+        OpenError::Io { .. } | OpenError::Malformed { .. } => {
+            "fix or move the journal; --journal FILE picks another".to_owned()
+        }
+    };
+    Failure::usage(message).hint(hint)
+}
+
+/// What to do when the input changed since its journal was written: what
+/// the journal holds, and what a fresh journal would send again, as the job
+/// knows (absolute values written again are harmless; an item without an id
+/// created again is a duplicate).
+fn edited_input_advice<J: Job>(
+    job: &J,
+    plan: &Plan,
+    path: &std::path::Path,
+    held: &Held,
+) -> String {
+    let applied = if held.applied.is_empty() {
+        "it holds no row as applied".to_owned()
+    } else {
+        format!(
+            "it holds {} rows as applied (lines {} of the file as it was)",
+            held.applied.len(),
+            line_ranges(&held.applied)
+        )
+    };
+    let unknown = if held.in_flight.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " and {} sent whose outcome is unknown (lines {})",
+            held.in_flight.len(),
+            line_ranges(&held.in_flight)
+        )
+    };
+    let table = plan.table();
+    let creating: Vec<u64> = table
+        .rows()
+        .filter(|r| job.duplicates_if_resent(*r))
+        .map(|r| r.line())
+        .collect();
+    let effect = if creating.is_empty() {
+        "every row of this file is sent again, and a row already applied writes the same absolute values again: harmless"
+            .to_owned()
+    } else {
+        format!(
+            "every row of this file is sent again, and {} of its rows (lines {}) have neither item_id nor external_id: \
+             each of them already applied would be created a second time (a duplicate). Remove the rows already \
+             applied from the file first, or give each row an external_id",
+            creating.len(),
+            line_ranges(&creating)
+        )
+    };
+    format!(
+        "{applied}{unknown}. To finish that run, give the file and options it was written for. To import this \
+         file as it is, use a fresh journal (--journal NEW.journal, or delete {}): {effect}",
+        path.display()
+    )
+}
+
+/// `2-5, 9, 12-13`, the first ten runs, then how many more lines.
+fn line_ranges(lines: &[u64]) -> String {
+    let mut runs: Vec<(u64, u64)> = Vec::new();
+    for &line in lines {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == line => *end = line,
+            _ => runs.push((line, line)),
+        }
+    }
+    let mut text: Vec<String> = runs
+        .iter()
+        .take(10)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    if runs.len() > 10 {
+        let shown: u64 = runs.iter().take(10).map(|(a, b)| b - a + 1).sum();
+        text.push(format!("and {} more", lines.len() as u64 - shown));
+    }
+    text.join(", ")
 }
 
 /// Ctrl-C, listened to from the moment it is created.
@@ -431,7 +594,7 @@ fn result(
         import_record_ids: report.import_record_ids.clone(),
         rejected_rows: rejected_rows(&report.rejected),
         rejects_file: rejects_file.map(|p| p.display().to_string()),
-        journal: args.journal.as_ref().map(|p| p.display().to_string()),
+        journal: None,
         error: None,
         resume: None,
     }
@@ -482,8 +645,7 @@ fn write_rejects_if_any(
 }
 
 /// The exact command that resumes this run (only with a journal: without one, a rerun cannot tell what was applied).
-fn resume_command(args: &RunArgs) -> Option<String> {
-    args.journal.as_ref()?;
+fn resume_command() -> Option<String> {
     let words: Vec<String> = std::env::args()
         .enumerate()
         .map(|(i, a)| {
@@ -513,6 +675,16 @@ fn shell_quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_in_runs() {
+        assert_eq!(line_ranges(&[2, 3, 4, 7, 9, 10]), "2-4, 7, 9-10");
+        let many: Vec<u64> = (0..30).map(|n| n * 2).collect();
+        assert_eq!(
+            line_ranges(&many),
+            "0, 2, 4, 6, 8, 10, 12, 14, 16, 18, and 20 more"
+        );
+    }
 
     #[test]
     fn words_are_quoted_only_when_needed() {

@@ -31,6 +31,8 @@ pub struct Context {
     pub output: Output,
     /// The embedded sandbox, when running against one.
     pub sandbox: Option<Sandbox>,
+    /// Where the rows go, as a journal is bound to it (with a client only).
+    pub server: Option<feishu_perf_cli::journal::Server>,
 }
 
 impl Context {
@@ -118,9 +120,22 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         .as_ref()
         .map(|c| c.base_url().to_owned())
         .unwrap_or_default();
+    let server = match (&client, &sandbox) {
+        (Err(_), _) => None,
+        (Ok(_), Some(sandbox)) => Some(feishu_perf_cli::journal::Server::embedded_sandbox(
+            &sandbox.base_url(),
+            seed::APP_ID,
+        )),
+        (Ok(_), None) => Some(feishu_perf_cli::journal::Server::new(
+            &base_url,
+            &std::env::var("FEISHU_APP_ID").unwrap_or_default(),
+            cli.tenant_key.as_deref(),
+        )),
+    };
     let context = Context {
         client,
         base_url,
+        server,
         window,
         output: Output::new(Format::resolve(cli.format)),
         sandbox,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use feishu_perf_cli::input::Encoding;
+use feishu_perf_cli::input::{Encoding, ReadOptions, Sheet};
 
 use crate::commands::lookup::{Chosen, table::Performance};
 use crate::output::Format;
@@ -188,11 +188,22 @@ impl Brand {
 /// What every import takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// The CSV file (`-`: standard input).
+    /// The file (`-`: standard input): CSV (comma, tab or semicolon separated), or a workbook
+    /// (.xlsx, .xlsm, .xls, .ods), known by its content whatever its name.
     pub file: PathBuf,
     /// The file's encoding: utf-8 (default; a byte-order mark is honoured), gbk or gb18030.
     #[arg(long)]
     pub encoding: Option<Encoding>,
+    /// A workbook's sheet, by name or number (1 is the first) [default: the first].
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<Sheet>,
+    /// A text file's delimiter: `,`, `;`, `tab` or any one character [default: the header line's own].
+    #[arg(long, value_parser = delimiter)]
+    pub delimiter: Option<u8>,
+    /// Rewrite the values whose meaning is certain (full-width digits, thousands separators,
+    /// a `%` on a percentage field), each one listed; without it they are refused.
+    #[arg(long)]
+    pub normalize: bool,
     /// Journal file: makes the run resumable after an interruption, without sending a row twice.
     #[arg(long)]
     pub journal: Option<PathBuf>,
@@ -202,6 +213,26 @@ pub struct RunArgs {
     /// Check and plan, and write the rejects file, but send nothing (needs no credentials).
     #[arg(long)]
     pub dry_run: bool,
+}
+
+impl RunArgs {
+    /// How the file is read.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            encoding: self.encoding,
+            delimiter: self.delimiter,
+            sheet: self.sheet.clone(),
+        }
+    }
+}
+
+/// `--delimiter`: one ASCII character, or `tab`.
+fn delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" => Ok(s.as_bytes()[0]),
+        _ => Err("one ASCII character (not a quote), or `tab`".into()),
+    }
 }
 
 /// What the performance imports take.

@@ -9,3 +9,4 @@ pub mod jobs;
 pub mod journal;
 pub mod okr_jobs;
 pub mod rejects;
+pub mod sheets;

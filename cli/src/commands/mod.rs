@@ -17,6 +17,7 @@ mod demo;
 mod export;
 mod import;
 pub mod lookup;
+mod read;
 pub mod registry;
 
 /// What every command runs with.

@@ -121,6 +121,27 @@ pub enum MetricsCommand {
     /// import's columns: every field with a value, one row a field. Edit the file
     /// and `metrics import` it.
     Export(MetricsExportArgs),
+    /// Write the workbook to fill (`-o kpi.xlsx`): a row per reviewee, assigned metric and
+    /// importable field, with names, types and current values (read-only), and Excel's
+    /// number check on number fields. Fields an administrator fills are left out and listed.
+    Template(MetricsTemplateArgs),
+}
+
+/// What `metrics template` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MetricsTemplateArgs {
+    /// The semester (周期 ID).
+    #[arg(long)]
+    pub semester: String,
+    /// Only these reviewees (repeatable, or comma-separated) [default: every reviewee of the semester].
+    #[arg(long = "reviewee", value_delimiter = ',')]
+    pub reviewees: Vec<String>,
+    /// How people are identified: open_id (default), union_id, user_id or people_admin_id.
+    #[arg(long)]
+    pub user_id_type: Option<String>,
+    /// The workbook to write (.xlsx).
+    #[arg(short, long)]
+    pub output: PathBuf,
 }
 
 /// `information` subcommands.
@@ -293,7 +314,7 @@ pub struct MetricsExportArgs {
     /// How people are identified, in --reviewee and in the file: open_id (default), union_id, user_id or people_admin_id.
     #[arg(long)]
     pub user_id_type: Option<String>,
-    /// The CSV file to write [default: standard output].
+    /// The file to write: CSV, or a workbook with name columns when it ends in .xlsx [default: standard output].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -316,7 +337,7 @@ pub struct InformationExportArgs {
     /// How people are identified: open_id (default), union_id, user_id or people_admin_id.
     #[arg(long)]
     pub user_id_type: Option<String>,
-    /// The CSV file to write [default: standard output].
+    /// The file to write: CSV, or a workbook when it ends in .xlsx [default: standard output].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }

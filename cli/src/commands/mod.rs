@@ -12,6 +12,7 @@ use crate::output::{Format, Output};
 
 mod auth;
 mod call;
+mod catalogue;
 mod delete;
 mod demo;
 mod export;
@@ -19,6 +20,7 @@ mod import;
 pub mod lookup;
 mod read;
 pub mod registry;
+mod template;
 
 /// What every command runs with.
 pub struct Context {
@@ -131,6 +133,7 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
             import::metrics(&context, args).await
         }
         Command::Metrics(MetricsCommand::Export(args)) => export::metrics(&context, args).await,
+        Command::Metrics(MetricsCommand::Template(args)) => template::metrics(&context, args).await,
         Command::Information(InformationCommand::Import(args))
         | Command::ImportInformation(args) => import::information(&context, args).await,
         Command::Information(InformationCommand::Export(args)) => {

@@ -30,7 +30,9 @@ pub struct Cli {
     /// Feishu (open.feishu.cn, the default) or Lark (open.larksuite.com); overrides FEISHU_BASE_URL.
     #[arg(long, global = true, value_enum)]
     pub brand: Option<Brand>,
-    /// Run against an embedded sandbox on loopback instead of Feishu.
+    /// Run against an embedded sandbox on loopback instead of Feishu. Each run starts a new
+    /// one, with the fixture's data and nothing written before; for one that keeps its state
+    /// from command to command, run `feishu-perf sandbox serve`.
     #[arg(long, global = true)]
     pub sandbox: bool,
     /// The window, in seconds, the server counts its rate limits in [default: 60 for
@@ -89,6 +91,17 @@ pub enum Command {
         #[arg(long, default_value_t = 240)]
         reviewees: usize,
     },
+    /// The sandbox as a server that keeps its state until Ctrl-C, for rehearsing a cycle.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Print the shell completion script (`feishu-perf completions bash > /etc/bash_completion.d/feishu-perf`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (`feishu-perf man > feishu-perf.1`).
+    Man,
     /// `metrics import` under its earlier name.
     #[command(hide = true)]
     ImportMetrics(ImportArgs),
@@ -142,6 +155,43 @@ pub struct MetricsTemplateArgs {
     /// The workbook to write (.xlsx).
     #[arg(short, long)]
     pub output: PathBuf,
+}
+
+/// `sandbox` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Start the sandbox and print the lines that point the command line at it
+    /// (FEISHU_BASE_URL and the sandbox app's credentials); it keeps what is
+    /// written until Ctrl-C.
+    Serve(SandboxServeArgs),
+}
+
+/// What `sandbox serve` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxServeArgs {
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: std::net::SocketAddr,
+    /// The window, in seconds, the sandbox counts its rate limits in (Feishu's is 60); pass the
+    /// same `--rate-window` to the commands run against it.
+    #[arg(long, default_value_t = 60.0)]
+    pub rate_window: f64,
+    /// Faults to inject, e.g. `500@0.1,apply_drop@0.05` [default: none].
+    #[arg(long)]
+    pub faults: Option<String>,
+}
+
+/// The shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
 }
 
 /// `information` subcommands.

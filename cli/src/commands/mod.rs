@@ -5,7 +5,9 @@ use std::time::Duration;
 use feishu_perf::{Client, Pacing};
 use feishu_sandbox::{Config, Sandbox, seed};
 
-use crate::args::{AuthCommand, Cli, Command, InformationCommand, MetricsCommand, OkrCommand};
+use crate::args::{
+    AuthCommand, Cli, Command, InformationCommand, MetricsCommand, OkrCommand, SandboxCommand,
+};
 use crate::exit::{Failure, Status};
 use crate::note;
 use crate::output::{Format, Output};
@@ -20,6 +22,8 @@ mod import;
 pub mod lookup;
 mod read;
 pub mod registry;
+mod sandbox;
+mod shell;
 mod template;
 
 /// What every command runs with.
@@ -134,6 +138,9 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         }
         Command::Metrics(MetricsCommand::Export(args)) => export::metrics(&context, args).await,
         Command::Metrics(MetricsCommand::Template(args)) => template::metrics(&context, args).await,
+        Command::Sandbox(SandboxCommand::Serve(args)) => sandbox::serve(args).await,
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
         Command::Information(InformationCommand::Import(args))
         | Command::ImportInformation(args) => import::information(&context, args).await,
         Command::Information(InformationCommand::Export(args)) => {

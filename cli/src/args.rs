@@ -56,6 +56,15 @@ pub struct Cli {
     /// each tenant has its own rate budget, so runs for several tenants go in parallel.
     #[arg(long, global = true, env = "FEISHU_TENANT_KEY")]
     pub tenant_key: Option<String>,
+    /// The tenant's time zone: how dates given to time options are read and times in tables
+    /// are shown (a zone without daylight saving time, or an offset such as +08:00).
+    #[arg(
+        long,
+        global = true,
+        env = "FEISHU_TZ",
+        default_value = "Asia/Shanghai"
+    )]
+    pub tz: feishu_perf_cli::time::Zone,
     /// The command.
     #[command(subcommand)]
     pub command: Command,

@@ -10,3 +10,4 @@ pub mod journal;
 pub mod okr_jobs;
 pub mod rejects;
 pub mod sheets;
+pub mod time;

@@ -36,6 +36,8 @@ pub struct Context {
     pub window: Duration,
     /// How results are printed.
     pub output: Output,
+    /// The zone times are shown in (`--tz`).
+    pub zone: feishu_perf_cli::time::Zone,
     /// The embedded sandbox, when running against one.
     pub sandbox: Option<Sandbox>,
 }
@@ -130,6 +132,7 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         base_url,
         window,
         output: Output::new(Format::resolve(cli.format)),
+        zone: cli.tz.clone(),
         sandbox,
     };
     match cli.command {

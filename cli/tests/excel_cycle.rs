@@ -342,5 +342,50 @@ async fn template_fill_with_excel_damage_import_and_export_with_workbooks() {
         rows.iter().any(|r| cell(&r[6]) == "92"),
         "the normalized value is stored"
     );
+
+    // Supplementary information as a workbook, ids as text cells, imported back as it is.
+    let info = dir.join("information.xlsx");
+    let (result, _) = run(
+        base,
+        0,
+        &[
+            "information",
+            "export",
+            "--semester",
+            ids::SEMESTER_2,
+            "-o",
+            info.to_str().unwrap(),
+        ],
+    );
+    let (header, rows) = sheet(&info);
+    assert_eq!(
+        header,
+        [
+            "item_id",
+            "external_id",
+            "reviewee_user_id",
+            "item",
+            "time",
+            "detailed_description"
+        ]
+    );
+    assert_eq!(result["rows"].as_u64(), Some(rows.len() as u64));
+    assert!(
+        rows.iter().any(|r| cell(&r[0]) == ids::INFO_ITEM),
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| matches!(r[0], Data::String(_))));
+    let (result, _) = run_quiet(
+        base,
+        0,
+        &[
+            "information",
+            "import",
+            "--semester",
+            ids::SEMESTER_2,
+            info.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(result["rejected"], 0);
     sandbox.stop().await;
 }

@@ -376,3 +376,69 @@ fn blank_rows_of_a_template_are_skipped_and_counted() {
     let table = parse_table("kpi.csv", plain, MetricImport::COLUMNS).unwrap();
     assert_eq!((table.len(), table.skipped_blank()), (1, 0));
 }
+
+/// An OpenDocument spreadsheet as LibreOffice and WPS write one: a ZIP with
+/// its `mimetype`, manifest and `content.xml`.
+fn ods(path: &Path, rows: &str) {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+    zip.start_file("content.xml", SimpleFileOptions::default())
+        .unwrap();
+    write!(zip, r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="补充信息">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#).unwrap();
+    zip.finish().unwrap();
+}
+
+fn text_cell(s: &str) -> String {
+    format!(
+        r#"<table:table-cell office:value-type="string"><text:p>{s}</text:p></table:table-cell>"#
+    )
+}
+
+#[test]
+fn an_opendocument_sheet_reads_like_an_excel_one() {
+    let header: String = ["reviewee_user_id", "item", "time", "detailed_description"]
+        .iter()
+        .map(|h| text_cell(h))
+        .collect();
+    let row = format!(
+        "{}{}{}{}",
+        text_cell("ou_1"),
+        text_cell("业绩补充说明"),
+        r#"<table:table-cell office:value-type="date" office:date-value="2024-03-12"><text:p>2024/3/12</text:p></table:table-cell>"#,
+        r#"<table:table-cell office:value-type="float" office:value="95"><text:p>95.00</text:p></table:table-cell>"#,
+    );
+    let path = temp("information.ods");
+    ods(
+        &path,
+        &format!(
+            "<table:table-row>{header}</table:table-row><table:table-row>{row}</table:table-row>"
+        ),
+    );
+    let table = read(&path, InformationImport::COLUMNS, None);
+    assert_eq!(
+        table.source(),
+        format!("{}, sheet 补充信息", path.display())
+    );
+    let row = table.row(0);
+    assert_eq!(
+        (row.line(), row.get(2), row.get(4), row.get(5)),
+        (2, "ou_1", "2024-03-12", "95")
+    );
+    let planned = plan(
+        &InformationImport(Options {
+            batch_size: 1000,
+            ..options()
+        }),
+        table,
+    )
+    .unwrap();
+    assert!(planned.rejected.is_empty(), "{:?}", planned.rejected);
+}

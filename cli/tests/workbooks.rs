@@ -248,6 +248,8 @@ fn a_date_cell_becomes_the_pages_date_where_the_column_is_a_date() {
     ws.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(2024, 3, 12).unwrap(), &date)
         .unwrap();
     ws.write_string(1, 3, "销售额增长目标超额完成").unwrap();
+    // A note right of the header, in a column without one: ignored.
+    ws.write_string(1, 6, "ask HR").unwrap();
     book.save(&path).unwrap();
     let table = read(&path, InformationImport::COLUMNS, None);
     assert_eq!(table.row(0).get(4), "2024-03-12");
@@ -260,6 +262,24 @@ fn a_date_cell_becomes_the_pages_date_where_the_column_is_a_date() {
     )
     .unwrap();
     assert!(planned.rejected.is_empty(), "{:?}", planned.rejected);
+}
+
+#[test]
+fn a_damaged_workbook_is_refused_with_advice() {
+    let path = temp("damaged.xlsx");
+    std::fs::write(&path, b"PK\x03\x04 not really a workbook").unwrap();
+    let err = read_table_with(
+        &Source::File(path),
+        MetricImport::COLUMNS,
+        &ReadOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("looks like a workbook, but cannot be read"),
+        "{err}"
+    );
+    assert!(err.contains("save it again"), "{err}");
 }
 
 #[test]

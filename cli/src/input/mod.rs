@@ -593,8 +593,13 @@ impl<'c> Builder<'c> {
             self.header = Some(head);
             return;
         };
-        if cells.len() > head.width && cells[head.width..].iter().any(|c| !c.is_empty())
-            || cells.len() < head.width && self.unit == "line"
+        // A text file's row must have the header's cells (a delimiter too many or too few
+        // shifts every cell after it); a sheet's cells right of the header are in columns
+        // without a header, ignored like an empty header cell.
+        let text = self.unit == "line";
+        if text
+            && (cells.len() > head.width && cells[head.width..].iter().any(|c| !c.is_empty())
+                || cells.len() < head.width)
         {
             let message = format!(
                 "{} cells, but the header has {} columns (a delimiter too many or too few, or an unclosed quote)",

@@ -171,12 +171,27 @@ pub(crate) fn read(
     sheet: Option<&Sheet>,
 ) -> Result<Table, InputError> {
     let fail = |message: String| InputError::new(file.clone(), "row", vec![(None, message)]);
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+    let unreadable = |e: &dyn std::fmt::Display| {
         fail(format!(
             "looks like a workbook, but cannot be read as .xlsx, .xlsm, .xls or .ods ({e}): \
              open it in Excel and save it again, or save the sheet as \"CSV UTF-8\""
         ))
-    })?;
+    };
+    // The format by its signature: an OLE container is .xls; a ZIP whose first entry
+    // is an OpenDocument `mimetype` is .ods; any other ZIP .xlsx or .xlsm.
+    let ods = bytes.get(30..38) == Some(b"mimetype")
+        && bytes[38..].starts_with(b"application/vnd.oasis.opendocument.spreadsheet");
+    let mut book: Sheets<Cursor<Vec<u8>>> = match super::Format::sniff(&bytes) {
+        super::Format::Ole => Sheets::Xls(
+            calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?,
+        ),
+        _ if ods => Sheets::Ods(
+            calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?,
+        ),
+        _ => Sheets::Xlsx(
+            calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?,
+        ),
+    };
     let names = book.sheet_names();
     let listed = names
         .iter()

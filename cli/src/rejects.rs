@@ -33,6 +33,14 @@ pub fn write_rejects(
     if sheets::is_workbook_path(path) {
         let rows = rejects_rows(table, rejections);
         let count = rows.len();
+        let width = table.header().len();
+        let mut number_cells = Vec::new();
+        for (r, record) in rows.iter().enumerate() {
+            let line = record[width].parse::<u64>().unwrap_or(0);
+            if let Some(row) = table.row_at_line(line) {
+                number_cells.extend((0..width).filter(|&c| row.is_number_id(c)).map(|c| (r, c)));
+            }
+        }
         let sheet = SheetData {
             name: format!("{} rejects", table.sheet().unwrap_or("rows")),
             columns: table
@@ -49,6 +57,7 @@ pub fn write_rejects(
                 .collect(),
             rows,
             validations: Vec::new(),
+            number_cells,
         };
         sheets::write_workbook(path, &[sheet])?;
         return Ok(count);

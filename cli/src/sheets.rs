@@ -60,6 +60,9 @@ pub struct SheetData {
     pub rows: Vec<Vec<String>>,
     /// Data validations: (first row index, last row index, column index, rule).
     pub validations: Vec<(usize, usize, usize, Validation)>,
+    /// Cells written as numbers, not text (row index, column index), in order: a rejects
+    /// workbook's ids that were number cells, so that a re-import refuses them again.
+    pub number_cells: Vec<(usize, usize)>,
 }
 
 impl SheetData {
@@ -116,7 +119,13 @@ pub fn write_workbook(path: &Path, sheets: &[SheetData]) -> Result<(), String> {
                 }
                 let c16 = u16::try_from(c).map_err(|_| "too many columns".to_owned())?;
                 let column = sheet.columns.get(c);
-                if column.is_some_and(|c| c.read_only) {
+                let number = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|_| sheet.number_cells.binary_search(&(r, c)).is_ok());
+                if let Some(number) = number {
+                    ws.write_number(r32, c16, number).map_err(fail)?;
+                } else if column.is_some_and(|c| c.read_only) {
                     ws.write_string_with_format(r32, c16, value, &shaded)
                         .map_err(fail)?;
                 } else if column.is_some_and(|c| cells::kind(&c.header) == Some(Kind::Id)) {

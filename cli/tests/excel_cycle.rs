@@ -290,11 +290,10 @@ async fn template_fill_with_excel_damage_import_and_export_with_workbooks() {
         stderr.contains("`９２` -> `92`") && stderr.contains("`1,234.5` -> `1234.5`"),
         "{stderr}"
     );
-    // The ids Excel rounded are text in the rejects workbook, digits lost: nothing local
-    // tells them from an id, so Feishu refuses them (their reason told the fix).
+    // The ids Excel rounded are number cells in the rejects workbook too: refused again.
     assert_eq!(result["applied"], 7);
-    assert_eq!(result["rejected_before_sending"], 9);
-    assert_eq!(result["refused"], 4);
+    assert_eq!(result["rejected_before_sending"], 13);
+    assert_eq!(result["refused"], 0);
 
     // The export, as a workbook: the values read back, with names, ids as text.
     let export = dir.join("kpi-now.xlsx");

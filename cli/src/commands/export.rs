@@ -207,7 +207,7 @@ pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<S
                 .map(|c| SheetColumn::input(c))
                 .collect(),
             rows,
-            validations: Vec::new(),
+            ..SheetData::default()
         };
         return write_sheet(ctx, path, sheet, &result);
     }

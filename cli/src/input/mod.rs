@@ -274,6 +274,8 @@ pub struct Table {
     skipped_blank: usize,
     /// Cells `--normalize` rewrote, by cell index, in order.
     rewritten: Vec<(u32, Box<str>)>,
+    /// Id cells that were number cells in the workbook (their digits lost), by cell index.
+    number_ids: Vec<u32>,
 }
 
 /// A value `--normalize` rewrote (full-width digits, thousands separators, a
@@ -334,6 +336,14 @@ impl<'t> Row<'t> {
     pub fn cells(&self) -> impl Iterator<Item = &'t str> + 't {
         let (table, index) = (self.table, self.index as usize);
         (0..table.header.len()).map(move |c| table.cell(index, c))
+    }
+
+    /// Whether the cell of the file's column `column` (its position in [`Table::header`]) was
+    /// an id given as a number cell (its digits lost): a rejects workbook writes it as a
+    /// number again, so that it is refused again until it is fixed.
+    pub fn is_number_id(&self, column: usize) -> bool {
+        let index = (self.index as usize * self.table.header.len() + column) as u32;
+        self.table.number_ids.binary_search(&index).is_ok()
     }
 
     /// What reading found wrong with the row's cells, if anything (a job refuses such a row).
@@ -543,6 +553,7 @@ struct Builder<'c> {
     ends: Vec<u32>,
     lines: Vec<u32>,
     notes: Vec<(u32, Box<str>)>,
+    number_ids: Vec<u32>,
     skipped_blank: usize,
     problems: Vec<Problem>,
 }
@@ -559,6 +570,7 @@ impl<'c> Builder<'c> {
             ends: Vec::new(),
             lines: Vec::new(),
             notes: Vec::new(),
+            number_ids: Vec::new(),
             skipped_blank: 0,
             problems: Vec::new(),
         }
@@ -582,7 +594,8 @@ impl<'c> Builder<'c> {
 
     /// One record: the header when none was seen yet, else a row. A blank
     /// record is skipped; `notes` are what reading found wrong with its cells.
-    fn record(&mut self, line: u64, cells: &[&str], notes: Option<String>) {
+    /// `number_ids`: positions of id cells that were number cells.
+    fn record(&mut self, line: u64, cells: &[&str], notes: Option<String>, number_ids: &[usize]) {
         if cells.iter().all(|c| c.is_empty()) {
             return; // a blank row (Excel writes `,,,,` for them)
         }
@@ -639,6 +652,13 @@ impl<'c> Builder<'c> {
             self.ends.push(u32::try_from(end).unwrap_or(u32::MAX));
         }
         self.lines.push(line32);
+        for &p in number_ids {
+            if let Some(k) = head.keep.iter().position(|&c| c == p) {
+                let cell = index as usize * head.keep.len() + k;
+                self.number_ids
+                    .push(u32::try_from(cell).unwrap_or(u32::MAX));
+            }
+        }
         if let Some(note) = notes {
             self.notes.push((index, note.into_boxed_str()));
         }
@@ -655,6 +675,7 @@ impl<'c> Builder<'c> {
             mut ends,
             mut lines,
             mut notes,
+            number_ids,
             skipped_blank,
             mut problems,
         } = self;
@@ -697,6 +718,7 @@ impl<'c> Builder<'c> {
             notes,
             skipped_blank,
             rewritten: Vec::new(),
+            number_ids,
         })
     }
 }

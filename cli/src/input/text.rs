@@ -178,7 +178,7 @@ pub(crate) fn parse(
             table.problem(Some(record_line), "a cell is not valid text".to_owned());
             continue;
         }
-        table.record(record_line, &cells, None);
+        table.record(record_line, &cells, None, &[]);
     }
     table.finish(None)
 }

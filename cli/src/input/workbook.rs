@@ -66,6 +66,16 @@ impl<'a> From<&'a DataRef<'a>> for Value<'a> {
 
 /// A cell's text, and what is wrong with it for its column (`kind`, `name`).
 fn cell_text(value: Value<'_>, kind: Option<Kind>, name: &str) -> (String, Option<String>) {
+    if let (Value::Float(f), Some(Kind::Id)) = (&value, kind) {
+        if !cells::exact_integer(*f) {
+            let text = cells::number_text(*f);
+            let note = format!(
+                "{name}: `{text}` is a number cell, not text: Excel keeps 15 digits of a \
+                 number, so an id's last digits are lost; {ID_FIX}"
+            );
+            return (text, Some(note));
+        }
+    }
     let date_elsewhere = |text: String| {
         let note = format!(
             "{name}: `{text}` is a date cell, and {name} is not a date: Excel made a date of \
@@ -78,18 +88,7 @@ fn cell_text(value: Value<'_>, kind: Option<Kind>, name: &str) -> (String, Optio
         Value::Text(s) => (s.trim().to_owned(), None),
         Value::Bool(b) => ((if b { "TRUE" } else { "FALSE" }).to_owned(), None),
         Value::Int(i) => (i.to_string(), None),
-        Value::Float(f) => {
-            let text = cells::number_text(f);
-            if kind == Some(Kind::Id) && !cells::exact_integer(f) {
-                let note = format!(
-                    "{name}: `{text}` is a number cell, not text: Excel keeps 15 digits of a \
-                     number, so an id's last digits are lost; {ID_FIX}"
-                );
-                (text, Some(note))
-            } else {
-                (text, None)
-            }
-        }
+        Value::Float(f) => (cells::number_text(f), None),
         Value::Date(d) if d.is_duration() => {
             let text = cells::number_text(d.as_f64());
             let note = format!("{name}: `{text}` is a duration cell: format the column as Text");
@@ -141,9 +140,15 @@ impl Rows<'_, '_> {
         let width = values.iter().map(|(c, _)| c + 1).max().unwrap_or(0);
         let mut texts = vec![String::new(); width];
         let mut notes = Vec::new();
+        let mut lost = Vec::new();
         let header = !self.table.has_header();
         for (c, value) in values {
             let kind = self.kinds.get(c).copied().flatten();
+            if kind == Some(Kind::Id)
+                && matches!(value, Value::Float(f) if !cells::exact_integer(f))
+            {
+                lost.push(c);
+            }
             let name = self.names.get(c).map_or("", String::as_str);
             let (text, note) = if header {
                 cell_text(value, None, "")
@@ -155,7 +160,7 @@ impl Rows<'_, '_> {
         }
         let cells: Vec<&str> = texts.iter().map(String::as_str).collect();
         let note = (!notes.is_empty()).then(|| notes.join("; "));
-        self.table.record(line, &cells, note);
+        self.table.record(line, &cells, note, &lost);
         if header && self.table.has_header() {
             self.kinds = self.table.kinds();
             self.names = texts;

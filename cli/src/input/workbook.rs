@@ -66,15 +66,15 @@ impl<'a> From<&'a DataRef<'a>> for Value<'a> {
 
 /// A cell's text, and what is wrong with it for its column (`kind`, `name`).
 fn cell_text(value: Value<'_>, kind: Option<Kind>, name: &str) -> (String, Option<String>) {
-    if let (Value::Float(f), Some(Kind::Id)) = (&value, kind) {
-        if !cells::exact_integer(*f) {
-            let text = cells::number_text(*f);
-            let note = format!(
-                "{name}: `{text}` is a number cell, not text: Excel keeps 15 digits of a \
-                 number, so an id's last digits are lost; {ID_FIX}"
-            );
-            return (text, Some(note));
-        }
+    if let (Value::Float(f), Some(Kind::Id)) = (&value, kind)
+        && !cells::exact_integer(*f)
+    {
+        let text = cells::number_text(*f);
+        let note = format!(
+            "{name}: `{text}` is a number cell, not text: Excel keeps 15 digits of a \
+             number, so an id's last digits are lost; {ID_FIX}"
+        );
+        return (text, Some(note));
     }
     let date_elsewhere = |text: String| {
         let note = format!(

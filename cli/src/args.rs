@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use feishu_perf_cli::input::Encoding;
+use feishu_perf_cli::input::{Encoding, ReadOptions, Sheet};
 
 use crate::commands::lookup::{Chosen, table::Performance};
 use crate::output::Format;
@@ -30,7 +30,9 @@ pub struct Cli {
     /// Feishu (open.feishu.cn, the default) or Lark (open.larksuite.com); overrides FEISHU_BASE_URL.
     #[arg(long, global = true, value_enum)]
     pub brand: Option<Brand>,
-    /// Run against an embedded sandbox on loopback instead of Feishu.
+    /// Run against an embedded sandbox on loopback instead of Feishu. Each run starts a new
+    /// one, with the fixture's data and nothing written before; for one that keeps its state
+    /// from command to command, run `feishu-perf sandbox serve`.
     #[arg(long, global = true)]
     pub sandbox: bool,
     /// The window, in seconds, the server counts its rate limits in [default: 60 for
@@ -54,6 +56,15 @@ pub struct Cli {
     /// each tenant has its own rate budget, so runs for several tenants go in parallel.
     #[arg(long, global = true, env = "FEISHU_TENANT_KEY")]
     pub tenant_key: Option<String>,
+    /// The tenant's time zone: how dates given to time options are read and times in tables
+    /// are shown (a zone without daylight saving time, or an offset such as +08:00).
+    #[arg(
+        long,
+        global = true,
+        env = "FEISHU_TZ",
+        default_value = "Asia/Shanghai"
+    )]
+    pub tz: feishu_perf_cli::time::Zone,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -89,6 +100,17 @@ pub enum Command {
         #[arg(long, default_value_t = 240)]
         reviewees: usize,
     },
+    /// The sandbox as a server that keeps its state until Ctrl-C, for rehearsing a cycle.
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Print the shell completion script (`feishu-perf completions bash > /etc/bash_completion.d/feishu-perf`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (`feishu-perf man > feishu-perf.1`).
+    Man,
     /// `metrics import` under its earlier name.
     #[command(hide = true)]
     ImportMetrics(ImportArgs),
@@ -121,6 +143,64 @@ pub enum MetricsCommand {
     /// import's columns: every field with a value, one row a field. Edit the file
     /// and `metrics import` it.
     Export(MetricsExportArgs),
+    /// Write the workbook to fill (`-o kpi.xlsx`): a row per reviewee, assigned metric and
+    /// importable field, with names, types and current values (read-only), and Excel's
+    /// number check on number fields. Fields an administrator fills are left out and listed.
+    Template(MetricsTemplateArgs),
+}
+
+/// What `metrics template` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MetricsTemplateArgs {
+    /// The semester (周期 ID).
+    #[arg(long)]
+    pub semester: String,
+    /// Only these reviewees (repeatable, or comma-separated) [default: every reviewee of the semester].
+    #[arg(long = "reviewee", value_delimiter = ',')]
+    pub reviewees: Vec<String>,
+    /// How people are identified: open_id (default), union_id, user_id or people_admin_id.
+    #[arg(long)]
+    pub user_id_type: Option<String>,
+    /// The workbook to write (.xlsx).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// `sandbox` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Start the sandbox and print the lines that point the command line at it
+    /// (FEISHU_BASE_URL and the sandbox app's credentials); it keeps what is
+    /// written until Ctrl-C.
+    Serve(SandboxServeArgs),
+}
+
+/// What `sandbox serve` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxServeArgs {
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: std::net::SocketAddr,
+    /// The window, in seconds, the sandbox counts its rate limits in (Feishu's is 60); pass the
+    /// same `--rate-window` to the commands run against it.
+    #[arg(long, default_value_t = 60.0)]
+    pub rate_window: f64,
+    /// Faults to inject, e.g. `500@0.1,apply_drop@0.05` [default: none].
+    #[arg(long)]
+    pub faults: Option<String>,
+}
+
+/// The shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
 }
 
 /// `information` subcommands.
@@ -188,11 +268,22 @@ impl Brand {
 /// What every import takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// The CSV file (`-`: standard input).
+    /// The file (`-`: standard input): CSV (comma, tab or semicolon separated), or a workbook
+    /// (.xlsx, .xlsm, .xls, .ods), known by its content whatever its name.
     pub file: PathBuf,
     /// The file's encoding: utf-8 (default; a byte-order mark is honoured), gbk or gb18030.
     #[arg(long)]
     pub encoding: Option<Encoding>,
+    /// A workbook's sheet, by name or number (1 is the first) [default: the first].
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<Sheet>,
+    /// A text file's delimiter: `,`, `;`, `tab` or any one character [default: the header line's own].
+    #[arg(long, value_parser = delimiter)]
+    pub delimiter: Option<u8>,
+    /// Rewrite the values whose meaning is certain (full-width digits, thousands separators,
+    /// a `%` on a percentage field), each one listed; without it they are refused.
+    #[arg(long)]
+    pub normalize: bool,
     /// Journal file [default: `<file>.journal` beside the input]: makes the run resumable
     /// after an interruption, without sending a row twice. Standard input needs one (or --no-journal).
     #[arg(long)]
@@ -206,6 +297,26 @@ pub struct RunArgs {
     /// Check and plan, and write the rejects file, but send nothing (needs no credentials).
     #[arg(long)]
     pub dry_run: bool,
+}
+
+impl RunArgs {
+    /// How the file is read.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            encoding: self.encoding,
+            delimiter: self.delimiter,
+            sheet: self.sheet.clone(),
+        }
+    }
+}
+
+/// `--delimiter`: one ASCII character, or `tab`.
+fn delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" => Ok(s.as_bytes()[0]),
+        _ => Err("one ASCII character (not a quote), or `tab`".into()),
+    }
 }
 
 /// What the performance imports take.
@@ -266,7 +377,7 @@ pub struct MetricsExportArgs {
     /// How people are identified, in --reviewee and in the file: open_id (default), union_id, user_id or people_admin_id.
     #[arg(long)]
     pub user_id_type: Option<String>,
-    /// The CSV file to write [default: standard output].
+    /// The file to write: CSV, or a workbook with name columns when it ends in .xlsx [default: standard output].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -289,7 +400,7 @@ pub struct InformationExportArgs {
     /// How people are identified: open_id (default), union_id, user_id or people_admin_id.
     #[arg(long)]
     pub user_id_type: Option<String>,
-    /// The CSV file to write [default: standard output].
+    /// The file to write: CSV, or a workbook when it ends in .xlsx [default: standard output].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }

@@ -94,8 +94,10 @@ impl Job for MetricImport {
         request
     }
 
-    /// A row with neither `field_value` nor `field_value_person` would change nothing.
+    /// A cell Excel damaged (see [`crate::input::cells`]), or a row with
+    /// neither `field_value` nor `field_value_person`, which would change nothing.
     fn check_row(&self, row: Row<'_>) -> Result<(), String> {
+        crate::input::cells::check_row(row, Self::COLUMNS)?;
         if row.opt(Self::VALUE).is_none() && row.opt(Self::PERSON).is_none() {
             return Err(
                 "nothing to import: field_value and field_value_person are both empty".into(),
@@ -209,6 +211,11 @@ impl Job for InformationImport {
             request = request.user_id_type(kind.clone());
         }
         request
+    }
+
+    /// A cell Excel damaged (see [`crate::input::cells`]).
+    fn check_row(&self, row: Row<'_>) -> Result<(), String> {
+        crate::input::cells::check_row(row, Self::COLUMNS)
     }
 
     /// The same item_id or external_id twice is ambiguous (and 1580203 / 1580202): all those rows are refused.

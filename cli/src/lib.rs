@@ -9,3 +9,5 @@ pub mod jobs;
 pub mod journal;
 pub mod okr_jobs;
 pub mod rejects;
+pub mod sheets;
+pub mod time;

@@ -124,6 +124,7 @@ impl Job for OkrItemBatchUpdate {
 
     /// An empty id, a value that is not a finite number, and a row that changes nothing.
     fn check_row(&self, row: Row<'_>) -> Result<(), String> {
+        crate::input::cells::check_row(row, Self::COLUMNS)?;
         ids_given(row, Self::COLUMNS, &[Self::SOURCE, Self::TABLE, Self::ITEM])?;
         for column in Self::VALUES {
             finite(row, Self::COLUMNS, column)?;
@@ -317,6 +318,7 @@ impl Job for IndicatorUpdate {
 
     /// An empty id, a value that does not parse, one the SDK does not list, and a row that changes nothing.
     fn check_row(&self, row: Row<'_>) -> Result<(), String> {
+        crate::input::cells::check_row(row, Self::COLUMNS)?;
         ids_given(row, Self::COLUMNS, &[Self::INDICATOR])?;
         for column in Self::NUMBERS {
             finite(row, Self::COLUMNS, column)?;

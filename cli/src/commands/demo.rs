@@ -75,6 +75,9 @@ pub async fn run(ctx: &Context, reviewees: usize) -> Result<Status, Failure> {
         run: RunArgs {
             file: file.clone(),
             encoding: None,
+            sheet: None,
+            delimiter: None,
+            normalize: false,
             journal: Some(dir.join("kpi.journal")),
             no_journal: false,
             rejects: Some(dir.join("kpi.rejects.csv")),

@@ -8,15 +8,17 @@ use feishu_perf_cli::input::{INFORMATION_COLUMNS, METRIC_COLUMNS};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use feishu_perf_cli::sheets::{self, SheetColumn, SheetData};
+
 use super::Context;
-use super::registry;
+use super::{catalogue, registry};
 use crate::args::{InformationExportArgs, MetricsExportArgs};
 use crate::exit::{Failure, Status};
 use crate::note;
 use crate::output::Table;
 
-const REVIEWEES: &str = "performance.v2.reviewee.query";
-const METRIC_DETAILS: &str = "performance.v2.metric_detail.query";
+#[cfg(test)]
+use super::catalogue::METRIC_DETAILS;
 const INFORMATION: &str = "performance.v2.additional_information.query";
 
 /// The most ids a query takes in one list: `reviewee_user_ids` of
@@ -45,64 +47,92 @@ pub struct ExportResult {
 }
 
 /// `metrics export`: every field with a value, one row a field, for the
-/// reviewees given or every reviewee of the semester.
+/// reviewees given or every reviewee of the semester. A workbook (`-o
+/// kpi.xlsx`) adds read-only columns: the metric's name, and each field's
+/// name and type.
 pub async fn metrics(ctx: &Context, args: MetricsExportArgs) -> Result<Status, Failure> {
     let client = &registry::Counting::new(ctx.client()?);
     let fail = |e: feishu_perf::Error| Failure::from_sdk(&e, &ctx.base_url);
+    let uid = args.user_id_type.as_deref();
     let reviewees = if args.reviewees.is_empty() {
-        let input = registry::input(args.user_id_type.as_deref())
-            .body(json!({ "semester_id": args.semester }));
-        let input = registry::with_page_size(REVIEWEES, input, None);
-        let reviewees = registry::list_all(client, REVIEWEES, "reviewees", input)
+        let ids = catalogue::reviewees(client, &args.semester, uid)
             .await
             .map_err(fail)?;
-        let ids: Vec<String> = reviewees
-            .iter()
-            .map(|r| person(&r["reviewee_user_id"]))
-            .filter(|id| !id.is_empty())
-            .collect();
         note!("{} reviewees in semester {}", ids.len(), args.semester);
         ids
     } else {
         args.reviewees.clone()
     };
-    let mut rows = Vec::new();
-    for chunk in reviewees.chunks(IDS_A_QUERY) {
-        let input = registry::input(args.user_id_type.as_deref())
-            .body(json!({ "semester_id": args.semester, "reviewee_user_ids": chunk }));
-        let data = registry::send(client, METRIC_DETAILS, input)
+    let values: Vec<catalogue::FieldValue> =
+        catalogue::values(client, &args.semester, &reviewees, uid)
             .await
-            .map_err(fail)?;
-        for metric in data["reviewee_metrics"].as_array().into_iter().flatten() {
-            let reviewee = person(&metric["reviewee_user_id"]);
-            let details = &metric["metric_details"];
-            let metric_id = details["metric_id"].as_str().unwrap_or_default();
-            for field in details["fields"].as_array().into_iter().flatten() {
-                let value = field["field_value"].as_str().unwrap_or_default();
-                let person = person(&field["field_value_person"]);
-                if value.is_empty() && person.is_empty() {
-                    continue;
-                }
-                let field_id = field["field_id"].as_str().unwrap_or_default();
-                rows.push(vec![
-                    reviewee.clone(),
-                    metric_id.to_owned(),
-                    field_id.to_owned(),
-                    value.to_owned(),
-                    person,
-                ]);
-            }
-        }
-    }
-    let result = ExportResult {
+            .map_err(fail)?
+            .into_iter()
+            .filter(|v| !v.value.is_empty() || !v.person.is_empty())
+            .collect();
+    let workbook = args
+        .output
+        .as_deref()
+        .filter(|p| sheets::is_workbook_path(p));
+    let mut result = ExportResult {
         file: file_name(args.output.as_deref()),
         semester_id: args.semester.clone(),
         reviewees: reviewees.len(),
-        rows: rows.len(),
-        requests: client.requests(),
+        rows: values.len(),
+        requests: 0,
     };
-    write(ctx, args.output.as_deref(), &METRIC_COLUMNS, &rows, &result)
+    let Some(path) = workbook else {
+        let rows: Vec<Vec<String>> = values
+            .into_iter()
+            .map(|v| vec![v.reviewee, v.metric_id, v.field_id, v.value, v.person])
+            .collect();
+        result.requests = client.requests();
+        return write(ctx, args.output.as_deref(), &METRIC_COLUMNS, &rows, &result);
+    };
+    let ids: Vec<&str> = values.iter().map(|v| v.field_id.as_str()).collect();
+    let fields = catalogue::fields(client, &ids).await.map_err(fail)?;
+    let mut sheet = SheetData {
+        name: "KPI".into(),
+        columns: METRIC_SHEET
+            .iter()
+            .map(|(h, read_only)| {
+                if *read_only {
+                    SheetColumn::read_only(h)
+                } else {
+                    SheetColumn::input(h)
+                }
+            })
+            .collect(),
+        ..SheetData::default()
+    };
+    for v in values {
+        let info = fields.get(&v.field_id).cloned().unwrap_or_default();
+        sheet.rows.push(vec![
+            v.reviewee,
+            v.metric_id,
+            v.metric_name,
+            v.field_id,
+            info.name,
+            info.kind,
+            v.value,
+            v.person,
+        ]);
+    }
+    result.requests = client.requests();
+    write_sheet(ctx, path, sheet, &result)
 }
+
+/// The columns of a key-metric workbook: the import's, and (`true`) the read-only ones.
+const METRIC_SHEET: [(&str, bool); 8] = [
+    ("reviewee_user_id", false),
+    ("metric_id", false),
+    ("metric_name", true),
+    ("field_id", false),
+    ("field_name", true),
+    ("field_type", true),
+    ("field_value", false),
+    ("field_value_person", false),
+];
 
 /// `information export`: every item of the semester (or of the reviewees, ids given).
 pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<Status, Failure> {
@@ -165,6 +195,22 @@ pub async fn information(ctx: &Context, args: InformationExportArgs) -> Result<S
         rows: rows.len(),
         requests: client.requests(),
     };
+    if let Some(path) = args
+        .output
+        .as_deref()
+        .filter(|p| sheets::is_workbook_path(p))
+    {
+        let sheet = SheetData {
+            name: "information".into(),
+            columns: INFORMATION_COLUMNS
+                .iter()
+                .map(|c| SheetColumn::input(c))
+                .collect(),
+            rows,
+            ..SheetData::default()
+        };
+        return write_sheet(ctx, path, sheet, &result);
+    }
     write(
         ctx,
         args.output.as_deref(),
@@ -185,6 +231,43 @@ pub fn person(user: &Value) -> String {
 
 fn file_name(path: Option<&Path>) -> String {
     path.map_or_else(|| "-".to_owned(), |p| p.display().to_string())
+}
+
+/// A workbook to `path`; then the result.
+pub fn write_sheet(
+    ctx: &Context,
+    path: &Path,
+    sheet: SheetData,
+    result: &ExportResult,
+) -> Result<Status, Failure> {
+    sheets::write_workbook(path, &[sheet]).map_err(Failure::usage)?;
+    report_file(ctx, path, result)
+}
+
+/// The result of an export written to `path`.
+fn report_file(ctx: &Context, path: &Path, result: &ExportResult) -> Result<Status, Failure> {
+    let text = format!(
+        "{} rows for {} reviewees of semester {}, in {} requests, written to {}\n",
+        result.rows,
+        result.reviewees,
+        result.semester_id,
+        result.requests,
+        path.display()
+    );
+    let mut line = Table::new(&["file", "semester_id", "reviewees", "rows", "requests"]);
+    line.push(vec![
+        result.file.clone(),
+        result.semester_id.clone(),
+        result.reviewees.to_string(),
+        result.rows.to_string(),
+        result.requests.to_string(),
+    ]);
+    ctx.output.document(result, &text, &line)?;
+    // The table form printed it already; the others are for programs.
+    if ctx.output.format != crate::output::Format::Table {
+        note!("{}", text.trim_end());
+    }
+    Ok(Status::Success)
 }
 
 /// The CSV to `output` (UTF-8 with a byte-order mark, so Excel shows Chinese
@@ -214,20 +297,7 @@ fn write(
             file.write_all(b"\xEF\xBB\xBF").map_err(|e| io(&e))?;
             table.write_csv(&mut file).map_err(|e| io(&e))?;
             file.flush().map_err(|e| io(&e))?;
-            let text = format!("{summary}, written to {}\n", path.display());
-            let mut line = Table::new(&["file", "semester_id", "reviewees", "rows", "requests"]);
-            line.push(vec![
-                result.file.clone(),
-                result.semester_id.clone(),
-                result.reviewees.to_string(),
-                result.rows.to_string(),
-                result.requests.to_string(),
-            ]);
-            ctx.output.document(result, &text, &line)?;
-            // The table form printed it already; the others are for programs.
-            if ctx.output.format != crate::output::Format::Table {
-                note!("{}", text.trim_end());
-            }
+            return report_file(ctx, path, result);
         }
     }
     Ok(Status::Success)

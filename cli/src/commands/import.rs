@@ -1,17 +1,17 @@
 //! The imports: plan, send with progress, stop cleanly on Ctrl-C, report in every format.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use feishu_perf::ApiRequest;
 use feishu_perf::okr::v1::UserIdType as OkrUserIdType;
 use feishu_perf::performance::v2::UserIdType;
 use feishu_perf_cli::batch::{self, Cancel, Job, Options, Plan, Rejection, Report};
-use feishu_perf_cli::input::{Source, read_table};
+use feishu_perf_cli::input::Source;
 use feishu_perf_cli::jobs::{InformationImport, MetricImport};
 use feishu_perf_cli::journal::{Held, Identity, Journal, OpenError, Server};
 use feishu_perf_cli::okr_jobs::{IndicatorUpdate, OkrItemBatchUpdate};
-use feishu_perf_cli::rejects::write_rejects;
+use feishu_perf_cli::rejects::{self, write_rejects};
 use serde::Serialize;
 
 use super::Context;
@@ -151,8 +151,7 @@ pub struct Outcome {
 /// Plans, sends and reports one import.
 pub async fn import<J: Job>(ctx: &Context, job: &J, args: &RunArgs) -> Result<Outcome, Failure> {
     let source = Source::from_arg(&args.file);
-    let table = read_table(&source, J::COLUMNS, args.encoding)
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    let table = super::read::table(&source, J::COLUMNS, args)?;
     let plan = batch::plan(job, table).map_err(Failure::usage)?;
     let rate = J::Request::DESCRIPTOR
         .rate_limit
@@ -637,8 +636,8 @@ fn write_rejects_if_any(
     }
     let path = match (&args.rejects, source) {
         (Some(path), _) => path.clone(),
-        (None, Source::File(file)) => file.with_extension("rejects.csv"),
-        (None, Source::Stdin) => PathBuf::from("stdin.rejects.csv"),
+        (None, Source::File(file)) => rejects::default_path(file, plan.table()),
+        (None, Source::Stdin) => rejects::default_path(Path::new("stdin"), plan.table()),
     };
     write_rejects(&path, plan.table(), &report.rejected).map_err(Failure::usage)?;
     Ok(Some(path))

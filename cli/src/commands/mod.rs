@@ -5,19 +5,26 @@ use std::time::Duration;
 use feishu_perf::{Client, Pacing};
 use feishu_sandbox::{Config, Sandbox, seed};
 
-use crate::args::{AuthCommand, Cli, Command, InformationCommand, MetricsCommand, OkrCommand};
+use crate::args::{
+    AuthCommand, Cli, Command, InformationCommand, MetricsCommand, OkrCommand, SandboxCommand,
+};
 use crate::exit::{Failure, Status};
 use crate::note;
 use crate::output::{Format, Output};
 
 mod auth;
 mod call;
+mod catalogue;
 mod delete;
 mod demo;
 mod export;
 mod import;
 pub mod lookup;
+mod read;
 pub mod registry;
+mod sandbox;
+mod shell;
+mod template;
 
 /// What every command runs with.
 pub struct Context {
@@ -29,6 +36,8 @@ pub struct Context {
     pub window: Duration,
     /// How results are printed.
     pub output: Output,
+    /// The zone times are shown in (`--tz`).
+    pub zone: feishu_perf_cli::time::Zone,
     /// The embedded sandbox, when running against one.
     pub sandbox: Option<Sandbox>,
     /// Where the rows go, as a journal is bound to it (with a client only).
@@ -138,6 +147,7 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         server,
         window,
         output: Output::new(Format::resolve(cli.format)),
+        zone: cli.tz.clone(),
         sandbox,
     };
     match cli.command {
@@ -145,6 +155,10 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
             import::metrics(&context, args).await
         }
         Command::Metrics(MetricsCommand::Export(args)) => export::metrics(&context, args).await,
+        Command::Metrics(MetricsCommand::Template(args)) => template::metrics(&context, args).await,
+        Command::Sandbox(SandboxCommand::Serve(args)) => sandbox::serve(args).await,
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
         Command::Information(InformationCommand::Import(args))
         | Command::ImportInformation(args) => import::information(&context, args).await,
         Command::Information(InformationCommand::Export(args)) => {

@@ -6,6 +6,7 @@
 //! the generated types, paced, retried), walks every page, and prints the
 //! items in the chosen format.
 
+use feishu_perf_cli::time::{Zone, format_millis, parse_millis};
 use std::marker::PhantomData;
 
 use clap::{Arg, ArgAction, ArgGroup, ArgMatches, FromArgMatches, Subcommand};
@@ -52,6 +53,10 @@ pub enum Kind {
     Many,
     /// `true` or `false`, sent as a JSON boolean in the body.
     Bool,
+    /// A time: a date or date-time in `--tz`, or milliseconds, sent as milliseconds.
+    Time,
+    /// An end time: as [`Kind::Time`], a date alone meaning its last millisecond.
+    TimeEnd,
 }
 
 /// An option of a look-up and the request parameter it sets.
@@ -81,6 +86,8 @@ pub struct Column {
     pub name: &'static str,
     /// The path in the item.
     pub path: &'static str,
+    /// Milliseconds since the epoch, shown in a table as a date and time in `--tz`.
+    pub time: bool,
 }
 
 /// A set of look-ups: the performance service's (top level) or another service's.
@@ -196,6 +203,7 @@ fn verb_command(entries: &[&'static Lookup]) -> clap::Command {
             Kind::Many => arg.action(ArgAction::Append).value_delimiter(','),
             Kind::One => arg.action(ArgAction::Set),
             Kind::Bool => arg.action(ArgAction::Set).value_parser(["true", "false"]),
+            Kind::Time | Kind::TimeEnd => arg.action(ArgAction::Set),
         });
     }
     if !choosers.is_empty() {
@@ -239,6 +247,28 @@ impl<T: Lookups> FromArgMatches for Chosen<T> {
                 .get_many::<String>(f.flag)
                 .map(|v| v.cloned().collect())
                 .unwrap_or_default();
+            let given = match f.kind {
+                Kind::Time | Kind::TimeEnd => {
+                    let zone = matches
+                        .try_get_one::<Zone>("tz")
+                        .ok()
+                        .flatten()
+                        .cloned()
+                        .unwrap_or_default();
+                    let end = f.kind == Kind::TimeEnd;
+                    given
+                        .iter()
+                        .map(|v| parse_millis(v, &zone, end).map(|ms| ms.to_string()))
+                        .collect::<Result<Vec<String>, String>>()
+                        .map_err(|e| {
+                            clap::Error::raw(
+                                clap::error::ErrorKind::ValueValidation,
+                                format!("--{}: {e}\n", f.flag),
+                            )
+                        })?
+                }
+                _ => given,
+            };
             if !given.is_empty() {
                 values.push((f, given));
             }
@@ -290,6 +320,7 @@ impl<T> Chosen<T> {
                     Kind::Many => Value::from(values.clone()),
                     Kind::One => Value::from(values[0].clone()),
                     Kind::Bool => Value::Bool(values[0] == "true"),
+                    Kind::Time | Kind::TimeEnd => Value::from(values[0].clone()),
                 };
                 body.insert(f.wire.to_owned(), value);
             }
@@ -308,16 +339,28 @@ pub async fn run<T>(ctx: &Context, chosen: &Chosen<T>) -> Result<Status, Failure
     let items = registry::list_all(ctx.client()?, lookup.endpoint, lookup.items, input)
         .await
         .map_err(|e| Failure::from_sdk(&e, &ctx.base_url))?;
-    ctx.output.list(&items, &table(lookup.columns, &items))?;
+    ctx.output
+        .list(&items, &table(lookup.columns, &items, &ctx.zone))?;
     note!("{} {}", items.len(), lookup.group);
     Ok(Status::Success)
 }
 
 /// One row an item, one cell a column.
-pub fn table(columns: &'static [Column], items: &[Value]) -> Table {
+pub fn table(columns: &'static [Column], items: &[Value], zone: &Zone) -> Table {
     let mut table = Table::new(&columns.iter().map(|c| c.name).collect::<Vec<_>>());
     for item in items {
-        table.push(columns.iter().map(|c| cell(item, c.path)).collect());
+        table.push(
+            columns
+                .iter()
+                .map(|c| {
+                    let text = cell(item, c.path);
+                    match text.parse::<i64>() {
+                        Ok(ms) if c.time && text.len() >= 10 => format_millis(ms, zone),
+                        _ => text,
+                    }
+                })
+                .collect(),
+        );
     }
     table
 }
@@ -425,6 +468,7 @@ mod tests {
                         Kind::Many => json!(["1"]),
                         Kind::One => json!("1"),
                         Kind::Bool => json!(true),
+                        Kind::Time | Kind::TimeEnd => json!("1"),
                     };
                     (f.wire.to_owned(), value)
                 })

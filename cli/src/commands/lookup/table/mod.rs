@@ -33,5 +33,18 @@ const fn user_id_type(help: &'static str) -> Filter {
 }
 
 const fn column(name: &'static str, path: &'static str) -> Column {
-    Column { name, path }
+    Column {
+        name,
+        path,
+        time: false,
+    }
+}
+
+/// A column of milliseconds since the epoch, shown in a table as a date and time in `--tz`.
+const fn time_column(name: &'static str, path: &'static str) -> Column {
+    Column {
+        name,
+        path,
+        time: true,
+    }
 }

@@ -4,7 +4,7 @@
 //! `indicators`. An id the endpoint's path names (a source's, a table's, a
 //! cycle's) is a required option.
 
-use super::{column, filter, required, user_id_type};
+use super::{column, filter, required, time_column, user_id_type};
 use crate::commands::lookup::{Column, Filter, Kind, Lookup, Lookups};
 
 /// The OKR service's look-ups (under `okr`).
@@ -137,8 +137,8 @@ impl Lookups for Okr {
             columns: &[
                 column("id", "/id"),
                 column("owner", "/owner/user_id"),
-                column("start_time", "/start_time"),
-                column("end_time", "/end_time"),
+                time_column("start_time", "/start_time"),
+                time_column("end_time", "/end_time"),
                 column("cycle_status", "/cycle_status"),
                 column("score", "/score"),
             ],

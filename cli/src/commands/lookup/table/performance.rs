@@ -1,6 +1,6 @@
 //! The performance service's look-ups: `<resource> list`, top-level commands.
 
-use super::{column, filter, required, user_id_type};
+use super::{column, filter, required, time_column, user_id_type};
 use crate::commands::lookup::{Filter, Kind, Lookup, Lookups};
 
 /// The performance service's look-ups (top-level commands).
@@ -29,14 +29,14 @@ impl Lookups for Performance {
                 filter(
                     "start-time",
                     "start_time",
-                    Kind::One,
-                    "Only semesters starting at or after this time (milliseconds since the epoch)",
+                    Kind::Time,
+                    "Only semesters starting at or after this time: a date (2026-07-01) or date-time (2026-07-01 09:30) in --tz, or milliseconds since the epoch",
                 ),
                 filter(
                     "end-time",
                     "end_time",
-                    Kind::One,
-                    "Only semesters ending at or before this time (milliseconds since the epoch)",
+                    Kind::TimeEnd,
+                    "Only semesters ending at or before this time: a date (its whole day), a date-time in --tz, or milliseconds since the epoch",
                 ),
                 filter("year", "year", Kind::One, "Only semesters of this year"),
                 filter(
@@ -59,8 +59,8 @@ impl Lookups for Performance {
                 column("year", "/year"),
                 column("type", "/type"),
                 column("progress", "/progress"),
-                column("start_time", "/start_time"),
-                column("end_time", "/end_time"),
+                time_column("start_time", "/start_time"),
+                time_column("end_time", "/end_time"),
             ],
         },
         Lookup {

@@ -36,6 +36,14 @@ use crate::journal::{BatchState, Entry, FailedUnit, Journal};
 /// Up to three cells that identify something in a row (unused places are `""`).
 pub type Key<'t> = [&'t str; 3];
 
+/// Whether the server applied a request, read back from it ([`Job::read_back`]).
+pub type ReadBack<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, Error>> + Send + 'a>>;
+
+/// How many times a request whose answer was lost, and which its read-back
+/// found not applied, is sent again before the run stops.
+const MAX_RESENDS_AFTER_READ_BACK: u32 = 5;
+
 /// What to import: the file's columns, how rows group into units, and which
 /// request carries them. Which refusals blame rows rather than the whole run
 /// is the request's endpoint's fact ([`refusal`]), not the job's.
@@ -88,6 +96,19 @@ pub trait Job {
         _response: &<Self::Request as ApiRequest>::Response,
     ) -> Vec<(usize, String)> {
         Vec::new()
+    }
+    /// For a request that carries no idempotency key (a create without
+    /// `client_token`): whether the server applied `request`, read back from
+    /// the server by the mark the request's `set_idempotency_token` wrote into
+    /// it. Asked when its answer was lost and before a resumed run sends it
+    /// again, so that it is sent again only when it was not applied. `None`
+    /// (the default): the request's `client_token` guards sending it again.
+    fn read_back<'a>(
+        &'a self,
+        _client: &'a Client,
+        _request: &'a Self::Request,
+    ) -> Option<ReadBack<'a>> {
+        None
     }
     /// The import record of a response.
     fn record_id(response: &<Self::Request as ApiRequest>::Response) -> Option<String>;
@@ -644,6 +665,9 @@ pub async fn run_with<J: Job>(
     let mut queue: VecDeque<(String, Vec<u32>)> = (0..plan.batches())
         .map(|i| (i.to_string(), plan.batch_units(i)))
         .collect();
+    // The request just read back and found not applied (sent again without a second read-back).
+    let mut read_back_not_applied: Option<String> = None;
+    let mut resends: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let split = |queue: &mut VecDeque<(String, Vec<u32>)>, key: &str, units: &[u32], probe| {
         for (i, part) in split_parts(units, probe).into_iter().enumerate().rev() {
             queue.push_front((format!("{key}.{i}"), part));
@@ -711,14 +735,42 @@ pub async fn run_with<J: Job>(
                 &report,
             )?;
         }
+        let mut request = job.request(&units);
+        request.set_idempotency_token(client_token.clone());
+        // A request without a client_token that an earlier run left in flight:
+        // sent again only when the server shows it was not applied.
+        if resumed && read_back_not_applied.as_deref() != Some(key.as_str()) {
+            let applied = match job.read_back(client, &request) {
+                Some(check) => check.await.map_err(|e| interrupted(e, &report, started))?,
+                None => false,
+            };
+            if applied {
+                record(
+                    journal,
+                    Entry::Done {
+                        batch: key,
+                        import_record_id: None,
+                        failed: Vec::new(),
+                    },
+                    &report,
+                )?;
+                report.applied_with_lost_response += 1;
+                report.applied_rows += rows;
+                progress(Progress {
+                    applied_rows: report.applied_rows,
+                    failed_rows,
+                    total_rows,
+                });
+                continue;
+            }
+        }
+        read_back_not_applied = None;
         observe(Event::Sending {
             batch: &key,
             rows,
             resumed,
         });
         report.requests += 1;
-        let mut request = job.request(&units);
-        request.set_idempotency_token(client_token);
         let sent = tokio::select! {
             biased;
             result = client.send(request) => Some(result),
@@ -808,6 +860,37 @@ pub async fn run_with<J: Job>(
                         stopped.error = Error::Api(api);
                         return Err(stopped);
                     }
+                }
+            }
+            // The answer was lost: a request without a client_token is read back.
+            Err(error) if error.is_outcome_unknown() => {
+                let mut again = job.request(&units);
+                again.set_idempotency_token(client_token);
+                let Some(check) = job.read_back(client, &again) else {
+                    return Err(interrupted(error, &report, started));
+                };
+                if check.await.map_err(|e| interrupted(e, &report, started))? {
+                    record(
+                        journal,
+                        Entry::Done {
+                            batch: key,
+                            import_record_id: None,
+                            failed: Vec::new(),
+                        },
+                        &report,
+                    )?;
+                    report.applied_with_lost_response += 1;
+                    report.applied_rows += rows;
+                } else {
+                    let sent = resends.entry(key.clone()).or_insert(0);
+                    *sent += 1;
+                    if *sent > MAX_RESENDS_AFTER_READ_BACK {
+                        return Err(interrupted(error, &report, started));
+                    }
+                    // Not applied: sent again (its journal entry still says started).
+                    read_back_not_applied = Some(key.clone());
+                    queue.push_front((key, unit_ids));
+                    continue;
                 }
             }
             Err(error) => return Err(interrupted(error, &report, started)),

@@ -8,4 +8,5 @@ pub mod input;
 pub mod jobs;
 pub mod journal;
 pub mod okr_jobs;
+pub mod okr_progress;
 pub mod rejects;

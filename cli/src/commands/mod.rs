@@ -17,6 +17,7 @@ mod demo;
 mod export;
 mod import;
 pub mod lookup;
+pub mod progress;
 pub mod registry;
 
 /// What every command runs with.
@@ -140,6 +141,7 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Okr(OkrCommand::Import(args)) | Command::ImportOkr(args) => {
             import::okr(&context, args).await
         }
+        Command::Okr(OkrCommand::Progress(command)) => progress::run(&context, command).await,
         Command::Okr(OkrCommand::Lookup(chosen)) => lookup::run(&context, &chosen).await,
         Command::Lookup(chosen) => lookup::run(&context, &chosen).await,
         Command::Templates { page_size, ids } => {

@@ -180,8 +180,6 @@ impl Lookups for Okr {
             columns: &[
                 column("progress_id", "/progress_id"),
                 column("modify_time", "/modify_time"),
-                column("percent", "/progress_rate/percent"),
-                column("status", "/progress_rate/status"),
                 column(
                     "text",
                     "/content/blocks/*/paragraph/elements/*/textRun/text",

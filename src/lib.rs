@@ -49,7 +49,7 @@ pub use secret::Secret;
 
 pub use feishu_perf_core::{
     AccessTokenType, ApiRequest, Blames, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, OpenEnum, PaginatedRequest, Pagination, RateLimit, Refuses, Rule,
+    ErrorInfo, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit, Refuses, Rule,
     Transport, Validate, ValidationErrors, Violation,
 };
 pub use feishu_perf_generated::{ENDPOINTS, Services, okr, performance, platform};

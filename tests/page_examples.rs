@@ -37,6 +37,15 @@ fn example_path(entry: &RegistryEntry) -> String {
     path
 }
 
+/// The registry, its `DELETE`s last: a page's example delete removes the
+/// record the examples of its siblings name (the OKR progress record
+/// `7041857032248410131` of the get, update and delete pages).
+fn deletes_last() -> Vec<&'static RegistryEntry> {
+    let mut entries: Vec<&RegistryEntry> = REGISTRY.iter().collect();
+    entries.sort_by_key(|e| e.descriptor.method.as_str() == "DELETE");
+    entries
+}
+
 /// A tenant token of the sandbox, over raw HTTP.
 async fn raw_token(sandbox: &Sandbox, http: &reqwest::Client) -> String {
     let token: Value = http
@@ -109,7 +118,7 @@ async fn each_pages_own_example_request_is_accepted() {
         ENDPOINTS.len(),
         "every endpoint of the schema"
     );
-    for entry in REGISTRY {
+    for entry in deletes_last() {
         let (d, examples) = (entry.descriptor, entry.examples);
         // A page without a call example gives its required client_token an example value.
         let query = examples

@@ -43,8 +43,10 @@ fn example_input(entry: &RegistryEntry) -> CallInput {
 
 /// Misprints of a page's example that its schema records (a field's `note`):
 /// the endpoint and the misprinted key, which the typed response does not keep.
-const MISPRINTED_EXAMPLE_KEYS: &[(&str, &str)] =
-    &[("performance.v1.stage_task.find_by_user_list", "task_option")];
+const MISPRINTED_EXAMPLE_KEYS: &[(&str, &str)] = &[
+    ("performance.v1.stage_task.find_by_user_list", "task_option"),
+    ("okr.v1.progress_record.get", "userId"),
+];
 
 /// `value` without the members named `key`, at any depth.
 fn without_key(value: &Value, key: &str) -> Value {
@@ -108,7 +110,11 @@ fn every_page_example_round_trips_through_the_typed_request_and_response() {
             let typed = registry::typed_body(id, &original)
                 .expect("an example body, so a body")
                 .unwrap_or_else(|e| panic!("{id}: the request example does not decode: {e}"));
-            assert_eq!(typed, original, "{id}: the request example changed");
+            assert_eq!(
+                as_floats(&typed),
+                as_floats(&original),
+                "{id}: the request example changed"
+            );
             bodies += 1;
         }
         if let Some(response) = entry.examples.response {
@@ -119,7 +125,11 @@ fn every_page_example_round_trips_through_the_typed_request_and_response() {
             let typed = registry::typed_response(id, &data)
                 .unwrap()
                 .unwrap_or_else(|e| panic!("{id}: the response example does not decode: {e}"));
-            assert_eq!(typed, data, "{id}: the response example changed");
+            assert_eq!(
+                as_floats(&typed),
+                as_floats(&data),
+                "{id}: the response example changed"
+            );
             responses += 1;
         }
         // The example makes a valid request (a required client_token aside,
@@ -133,6 +143,19 @@ fn every_page_example_round_trips_through_the_typed_request_and_response() {
     // Every endpoint has a response example, and every one that takes a body a body example.
     assert_eq!(responses, REGISTRY.len());
     assert_eq!(bodies, REGISTRY.iter().filter(|e| e.has_body).count());
+}
+
+/// `value` with every number as a float: JSON does not tell `50` from `50.0`,
+/// and a field the page types `number` (an OKR weight) is written back as a float.
+fn as_floats(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => n.as_f64().map_or(Value::Null, |f| json!(f)),
+        Value::Array(items) => Value::Array(items.iter().map(as_floats).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), as_floats(v))).collect())
+        }
+        other => other.clone(),
+    }
 }
 
 /// The example's `data` with every member of every object left out, one at a
@@ -244,7 +267,10 @@ async fn every_endpoint_goes_through_the_client_to_the_sandbox() {
     let sandbox = sandbox().await;
     let client = client(&sandbox);
     let mut walked_several_pages = 0;
-    for entry in REGISTRY {
+    // DELETEs last: an example delete removes the record its siblings' examples name.
+    let mut entries: Vec<&RegistryEntry> = REGISTRY.iter().collect();
+    entries.sort_by_key(|e| e.descriptor.method.as_str() == "DELETE");
+    for entry in entries {
         let id = entry.id();
         let data = client
             .send_json(id, &first_page_input(entry))

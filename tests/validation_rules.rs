@@ -268,6 +268,17 @@ fn broken_input(entry: &RegistryEntry, case: &Case) -> CallInput {
     for p in entry.path_params {
         input = input.path(p.name, p.example.unwrap());
     }
+    // The example's query (its required parameters), but the one broken.
+    let broken = match &case.place {
+        Place::Query(name) => Some(name.as_str()),
+        Place::Body(..) => None,
+    };
+    for pair in entry.examples.request_query.unwrap_or("").split('&') {
+        match pair.split_once('=') {
+            Some((k, v)) if !v.is_empty() && Some(k) != broken => input = input.query(k, v),
+            _ => {}
+        }
+    }
     let mut body: Option<Value> = entry
         .examples
         .request_body

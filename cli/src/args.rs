@@ -234,6 +234,9 @@ pub enum OkrCommand {
     /// target_value,current_value,indicator_status,status_calculate_type,
     /// current_value_calculate_type,unit_type,unit_value; one request each.
     Import(OkrArgs),
+    /// OKR v1 progress records: import from a CSV file (each exactly once), update, delete.
+    #[command(subcommand)]
+    Progress(crate::commands::progress::ProgressCommand),
     /// The look-ups.
     #[command(flatten)]
     Lookup(Chosen<crate::commands::lookup::table::Okr>),

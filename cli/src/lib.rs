@@ -8,6 +8,7 @@ pub mod input;
 pub mod jobs;
 pub mod journal;
 pub mod okr_jobs;
+pub mod okr_progress;
 pub mod rejects;
 pub mod sheets;
 pub mod time;

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{feishu_perf, json, text};
-use feishu_sandbox::seed::{ids, okr, open_id};
+use feishu_sandbox::seed::{ids, okr, okr_v1, open_id};
 use serde_json::Value;
 
 /// One look-up: its command line, its endpoint, `call`'s options for the
@@ -39,6 +39,8 @@ fn lookups() -> Vec<Case> {
     let source = ("metric_source_id", ids::OKR_SOURCE);
     let table = ("metric_table_id", ids::OKR_TABLE);
     let (cycle, objective, key_result) = (okr::CYCLE, okr::OBJECTIVE, okr::KEY_RESULT);
+    let user_1 = open_id(1);
+    let okrs = format!("{cycle},{}", okr_v1::OKR_EXAMPLE);
     vec![
         case(
             &["semesters", "list"],
@@ -177,6 +179,81 @@ fn lookups() -> Vec<Case> {
             path(&[("key_result_id", key_result)]),
             "indicator",
         ),
+        // OKR v1 with pages: periods, rules, a user's OKRs, OKRs by id, a progress record, reviews.
+        case(
+            &["okr", "periods", "list"],
+            "okr.v1.period.list",
+            vec![],
+            "items",
+        ),
+        case(
+            &["okr", "period-rules", "list"],
+            "okr.v1.period_rule.list",
+            vec![],
+            "period_rules",
+        ),
+        case(
+            &[
+                "okr",
+                "user-okrs",
+                "list",
+                "--user-id",
+                &user_1,
+                "--offset",
+                "0",
+                "--limit",
+                "10",
+            ],
+            "okr.v1.user_okr.list",
+            [
+                path(&[("user_id", &user_1)]),
+                s(&["--query", "offset=0", "--query", "limit=10"]),
+            ]
+            .concat(),
+            "okr_list",
+        ),
+        case(
+            &["okr", "okrs", "get", "--okr-id", &okrs],
+            "okr.v1.okr.batch_get",
+            s(&[
+                "--query",
+                &format!("okr_ids={cycle}"),
+                "--query",
+                &format!("okr_ids={}", okr_v1::OKR_EXAMPLE),
+            ]),
+            "okr_list",
+        ),
+        case(
+            &[
+                "okr",
+                "progress-records",
+                "get",
+                "--id",
+                okr_v1::PROGRESS_EXAMPLE,
+            ],
+            "okr.v1.progress_record.get",
+            path(&[("progress_id", okr_v1::PROGRESS_EXAMPLE)]),
+            "",
+        ),
+        case(
+            &[
+                "okr",
+                "reviews",
+                "list",
+                "--user-id",
+                &user_1,
+                "--period",
+                okr_v1::PERIOD,
+            ],
+            "okr.v1.review.query",
+            s(&[
+                "--query",
+                &format!("user_ids={user_1}"),
+                "--query",
+                &format!("period_ids={}", okr_v1::PERIOD),
+            ]),
+            "review_list",
+        ),
     ]
 }
 
@@ -245,7 +322,8 @@ fn every_lookup_in_every_format_agrees_with_call() {
         let id_path: Vec<&str> = match header[0].as_str() {
             "open_id" if args[0] == "users" => vec!["user_id", "open_id"],
             "open_id" => vec!["reviewee_user_id", "open_id"],
-            "indicator_id" => vec!["id"],
+            "indicator_id" | "okr_id" => vec!["id"],
+            "user_id" if args[1] == "reviews" => vec!["user_id", "user_id"],
             other => vec![other],
         };
         for (record, item) in records.iter().zip(&items) {

@@ -240,6 +240,263 @@ pub static REGISTRY: &[RegistryEntry] = &[
         has_body: true,
     },
     RegistryEntry {
+        descriptor: &crate::okr::v1::BATCH_GET_OKR,
+        examples: &crate::okr::v1::BATCH_GET_OKR_EXAMPLES,
+        path_params: &[],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "QueryUserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id", "people_admin_id"],
+                example: Some("open_id"),
+                description: "用户 ID 类型\n**当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID",
+            },
+            ParamInfo {
+                name: "okr_ids",
+                ty: "string[]",
+                required: true,
+                values: &[],
+                example: Some("632422323123"),
+                description: "OKR ID 列表，最多10个",
+            },
+            ParamInfo {
+                name: "lang",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("zh_cn"),
+                description: "请求OKR的语言版本（比如@的人名），lang=en_us/zh_cn，请求 Query中",
+            },
+        ],
+        has_body: false,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::CREATE_PERIOD,
+        examples: &crate::okr::v1::CREATE_PERIOD_EXAMPLES,
+        path_params: &[],
+        query_params: &[],
+        has_body: true,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::LIST_PERIOD,
+        examples: &crate::okr::v1::LIST_PERIOD_EXAMPLES,
+        path_params: &[],
+        query_params: &[
+            ParamInfo {
+                name: "page_token",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("xaasdasdax"),
+                description: "分页标记，第一次请求不填，表示从头开始遍历；分页查询结果还有更多项时会同时返回新的 page_token，下次遍历可采用该 page_token 获取查询结果",
+            },
+            ParamInfo {
+                name: "page_size",
+                ty: "integer",
+                required: false,
+                values: &[],
+                example: Some("10"),
+                description: "分页大小，默认10",
+            },
+        ],
+        has_body: false,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::PATCH_PERIOD,
+        examples: &crate::okr::v1::PATCH_PERIOD_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "period_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("6969864184272078374"),
+                description: "周期id",
+            },
+        ],
+        query_params: &[],
+        has_body: true,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::LIST_PERIOD_RULE,
+        examples: &crate::okr::v1::LIST_PERIOD_RULE_EXAMPLES,
+        path_params: &[],
+        query_params: &[],
+        has_body: false,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::CREATE_PROGRESS_RECORD,
+        examples: &crate::okr::v1::CREATE_PROGRESS_RECORD_EXAMPLES,
+        path_params: &[],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: Some("open_id"),
+                description: "用户 ID 类型\n**当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID",
+            },
+        ],
+        has_body: true,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::DELETE_PROGRESS_RECORD,
+        examples: &crate::okr::v1::DELETE_PROGRESS_RECORD_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "progress_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "待删除的 OKR进展记录 ID，“创建 OKR 进展记录”接口返回值中会提供，也可以通过 OKR 内容相关接口获取。",
+            },
+        ],
+        query_params: &[],
+        has_body: false,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::GET_PROGRESS_RECORD,
+        examples: &crate::okr::v1::GET_PROGRESS_RECORD_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "progress_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "待查询的 OKR进展记录 ，可以通过调用“批量获取 OKR”或“获取用户的 OKR 列表”接口获取",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: Some("open_id"),
+                description: "用户 ID 类型\n**当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID",
+            },
+        ],
+        has_body: false,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::UPDATE_PROGRESS_RECORD,
+        examples: &crate::okr::v1::UPDATE_PROGRESS_RECORD_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "progress_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("7041857032248410131"),
+                description: "待更新的 OKR进展记录 ID，“创建 OKR 进展记录”接口返回值中会提供，也可以通过 OKR 内容相关接口获取。",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id"],
+                example: Some("open_id"),
+                description: "用户 ID 类型\n**当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID",
+            },
+        ],
+        has_body: true,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::QUERY_REVIEW,
+        examples: &crate::okr::v1::QUERY_REVIEW_EXAMPLES,
+        path_params: &[],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "ReviewQueryUserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id", "people_admin_id"],
+                example: Some("open_id"),
+                description: "用户 ID 类型\n**当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID",
+            },
+            ParamInfo {
+                name: "user_ids",
+                ty: "string[]",
+                required: true,
+                values: &[],
+                example: Some("ou-asdasdasdasdasd"),
+                description: "目标用户id列表，最多5个",
+            },
+            ParamInfo {
+                name: "period_ids",
+                ty: "string[]",
+                required: true,
+                values: &[],
+                example: Some("6951461264858777132"),
+                description: "period_id列表，最多5个",
+            },
+        ],
+        has_body: false,
+    },
+    RegistryEntry {
+        descriptor: &crate::okr::v1::LIST_USER_OKR,
+        examples: &crate::okr::v1::LIST_USER_OKR_EXAMPLES,
+        path_params: &[
+            ParamInfo {
+                name: "user_id",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("ou-asdasdasdasdasd"),
+                description: "目标用户id",
+            },
+        ],
+        query_params: &[
+            ParamInfo {
+                name: "user_id_type",
+                ty: "UserOkrQueryUserIdType",
+                required: false,
+                values: &["open_id", "union_id", "user_id", "people_admin_id"],
+                example: Some("open_id"),
+                description: "用户 ID 类型\n**当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID",
+            },
+            ParamInfo {
+                name: "offset",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("0"),
+                description: "请求列表的偏移（对应响应体的 okr_list 字段），offset>=0",
+            },
+            ParamInfo {
+                name: "limit",
+                ty: "string",
+                required: true,
+                values: &[],
+                example: Some("5"),
+                description: "列表长度，0-10",
+            },
+            ParamInfo {
+                name: "lang",
+                ty: "string",
+                required: false,
+                values: &[],
+                example: Some("zh_cn"),
+                description: "请求OKR的语言版本（比如@的人名），lang=en_us/zh_cn",
+            },
+            ParamInfo {
+                name: "period_ids",
+                ty: "string[]",
+                required: false,
+                values: &[],
+                example: Some("6990181559036610092"),
+                description: "period_id列表，最多10个",
+            },
+        ],
+        has_body: false,
+    },
+    RegistryEntry {
         descriptor: &crate::okr::v2::LIST_OKR_CYCLE,
         examples: &crate::okr::v2::LIST_OKR_CYCLE_EXAMPLES,
         path_params: &[],
@@ -1076,6 +1333,50 @@ pub fn check(id: &str, input: &CallInput) -> Result<(), InputError> {
             registry::check::<crate::okr::v1::PatchMetricSourceTableItemRequest>(input)
         }
 
+        "okr.v1.okr.batch_get" => {
+            registry::check::<crate::okr::v1::BatchGetOkrRequest>(input)
+        }
+
+        "okr.v1.period.create" => {
+            registry::check::<crate::okr::v1::CreatePeriodRequest>(input)
+        }
+
+        "okr.v1.period.list" => {
+            registry::check::<crate::okr::v1::ListPeriodRequest>(input)
+        }
+
+        "okr.v1.period.patch" => {
+            registry::check::<crate::okr::v1::PatchPeriodRequest>(input)
+        }
+
+        "okr.v1.period_rule.list" => {
+            registry::check::<crate::okr::v1::ListPeriodRuleRequest>(input)
+        }
+
+        "okr.v1.progress_record.create" => {
+            registry::check::<crate::okr::v1::CreateProgressRecordRequest>(input)
+        }
+
+        "okr.v1.progress_record.delete" => {
+            registry::check::<crate::okr::v1::DeleteProgressRecordRequest>(input)
+        }
+
+        "okr.v1.progress_record.get" => {
+            registry::check::<crate::okr::v1::GetProgressRecordRequest>(input)
+        }
+
+        "okr.v1.progress_record.update" => {
+            registry::check::<crate::okr::v1::UpdateProgressRecordRequest>(input)
+        }
+
+        "okr.v1.review.query" => {
+            registry::check::<crate::okr::v1::QueryReviewRequest>(input)
+        }
+
+        "okr.v1.user_okr.list" => {
+            registry::check::<crate::okr::v1::ListUserOkrRequest>(input)
+        }
+
         "okr.v2.cycle.list" => {
             registry::check::<crate::okr::v2::ListOkrCycleRequest>(input)
         }
@@ -1220,6 +1521,30 @@ pub fn typed_body(id: &str, value: &Value) -> Option<Result<Value, InputError>> 
             Some(
                 registry::retype::<
                     crate::okr::v1::PatchMetricSourceTableItemRequestBody,
+                >(value),
+            )
+        }
+
+        "okr.v1.period.create" => {
+            Some(registry::retype::<crate::okr::v1::CreatePeriodRequestBody>(value))
+        }
+
+        "okr.v1.period.patch" => {
+            Some(registry::retype::<crate::okr::v1::PatchPeriodRequestBody>(value))
+        }
+
+        "okr.v1.progress_record.create" => {
+            Some(
+                registry::retype::<
+                    crate::okr::v1::CreateProgressRecordRequestBody,
+                >(value),
+            )
+        }
+
+        "okr.v1.progress_record.update" => {
+            Some(
+                registry::retype::<
+                    crate::okr::v1::UpdateProgressRecordRequestBody,
                 >(value),
             )
         }
@@ -1433,6 +1758,94 @@ pub fn typed_response(id: &str, value: &Value) -> Option<Result<Value, InputErro
             Some(
                 registry::retype::<
                     <crate::okr::v1::PatchMetricSourceTableItemRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.okr.batch_get" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::BatchGetOkrRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.period.create" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::CreatePeriodRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.period.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::ListPeriodRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.period.patch" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::PatchPeriodRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.period_rule.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::ListPeriodRuleRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.progress_record.create" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::CreateProgressRecordRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.progress_record.delete" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::DeleteProgressRecordRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.progress_record.get" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::GetProgressRecordRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.progress_record.update" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::UpdateProgressRecordRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.review.query" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::QueryReviewRequest as ApiRequest>::Response,
+                >(value),
+            )
+        }
+
+        "okr.v1.user_okr.list" => {
+            Some(
+                registry::retype::<
+                    <crate::okr::v1::ListUserOkrRequest as ApiRequest>::Response,
                 >(value),
             )
         }
@@ -1714,6 +2127,73 @@ pub async fn call<T: Transport>(
                 .await
         }
 
+        "okr.v1.okr.batch_get" => {
+            registry::send::<T, crate::okr::v1::BatchGetOkrRequest>(transport, input)
+                .await
+        }
+
+        "okr.v1.period.create" => {
+            registry::send::<T, crate::okr::v1::CreatePeriodRequest>(transport, input)
+                .await
+        }
+
+        "okr.v1.period.list" => {
+            registry::send::<T, crate::okr::v1::ListPeriodRequest>(transport, input)
+                .await
+        }
+
+        "okr.v1.period.patch" => {
+            registry::send::<T, crate::okr::v1::PatchPeriodRequest>(transport, input)
+                .await
+        }
+
+        "okr.v1.period_rule.list" => {
+            registry::send::<T, crate::okr::v1::ListPeriodRuleRequest>(transport, input)
+                .await
+        }
+
+        "okr.v1.progress_record.create" => {
+            registry::send::<
+                T,
+                crate::okr::v1::CreateProgressRecordRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.progress_record.delete" => {
+            registry::send::<
+                T,
+                crate::okr::v1::DeleteProgressRecordRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.progress_record.get" => {
+            registry::send::<
+                T,
+                crate::okr::v1::GetProgressRecordRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.progress_record.update" => {
+            registry::send::<
+                T,
+                crate::okr::v1::UpdateProgressRecordRequest,
+            >(transport, input)
+                .await
+        }
+
+        "okr.v1.review.query" => {
+            registry::send::<T, crate::okr::v1::QueryReviewRequest>(transport, input)
+                .await
+        }
+
+        "okr.v1.user_okr.list" => {
+            registry::send::<T, crate::okr::v1::ListUserOkrRequest>(transport, input)
+                .await
+        }
+
         "okr.v2.cycle.list" => {
             registry::send::<T, crate::okr::v2::ListOkrCycleRequest>(transport, input)
                 .await
@@ -1969,6 +2449,14 @@ pub async fn call_all_pages<T: PagingTransport>(
                 .await
         }
 
+        "okr.v1.period.list" => {
+            registry::send_all_pages::<
+                T,
+                crate::okr::v1::ListPeriodRequest,
+            >(transport, input)
+                .await
+        }
+
         "okr.v2.cycle.list" => {
             registry::send_all_pages::<
                 T,
@@ -2067,10 +2555,14 @@ pub async fn call_all_pages<T: PagingTransport>(
 
         "okr.v1.metric_source_table_item.batch_update"
         | "okr.v1.metric_source_table_item.get" | "okr.v1.metric_source_table_item.patch"
-        | "okr.v2.indicator.patch" | "okr.v2.key_result_indicator.list"
-        | "okr.v2.objective_indicator.list" | "performance.v1.review_data.query"
-        | "performance.v1.semester.list" | "performance.v1.stage_task.find_by_user_list"
-        | "performance.v2.activity.query"
+        | "okr.v1.okr.batch_get" | "okr.v1.period.create" | "okr.v1.period.patch"
+        | "okr.v1.period_rule.list" | "okr.v1.progress_record.create"
+        | "okr.v1.progress_record.delete" | "okr.v1.progress_record.get"
+        | "okr.v1.progress_record.update" | "okr.v1.review.query"
+        | "okr.v1.user_okr.list" | "okr.v2.indicator.patch"
+        | "okr.v2.key_result_indicator.list" | "okr.v2.objective_indicator.list"
+        | "performance.v1.review_data.query" | "performance.v1.semester.list"
+        | "performance.v1.stage_task.find_by_user_list" | "performance.v2.activity.query"
         | "performance.v2.additional_information.import"
         | "performance.v2.additional_informations_batch.delete"
         | "performance.v2.metric_detail.import" | "performance.v2.metric_detail.query"
@@ -2199,6 +2691,162 @@ impl FromCallInput for crate::okr::v1::PatchMetricSourceTableItemRequest {
                     registry::parse_enum::<crate::okr::v1::UserIdType>,
                 )?,
             body: input.body_as()?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::BatchGetOkrRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&[], &["user_id_type", "okr_ids", "lang"])?;
+        input.no_body()?;
+        Ok(Self {
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::QueryUserIdType>,
+                )?,
+            okr_ids: input.query_many_required("okr_ids", registry::parse_string)?,
+            lang: input.query_one("lang", registry::parse_string)?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::CreatePeriodRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&[], &[])?;
+        Ok(Self { body: input.body_as()? })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::ListPeriodRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&[], &["page_token", "page_size"])?;
+        input.no_body()?;
+        Ok(Self {
+            page_token: input.query_one("page_token", registry::parse_string)?,
+            page_size: input.query_one("page_size", registry::parse_i64)?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::PatchPeriodRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["period_id"], &[])?;
+        Ok(Self {
+            period_id: input.path_param("period_id")?,
+            body: input.body_as()?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::ListPeriodRuleRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&[], &[])?;
+        input.no_body()?;
+        Ok(Self {})
+    }
+}
+
+impl FromCallInput for crate::okr::v1::CreateProgressRecordRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&[], &["user_id_type"])?;
+        Ok(Self {
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::UserIdType>,
+                )?,
+            body: input.body_as()?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::DeleteProgressRecordRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["progress_id"], &[])?;
+        input.no_body()?;
+        Ok(Self {
+            progress_id: input.path_param("progress_id")?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::GetProgressRecordRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["progress_id"], &["user_id_type"])?;
+        input.no_body()?;
+        Ok(Self {
+            progress_id: input.path_param("progress_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::UserIdType>,
+                )?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::UpdateProgressRecordRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&["progress_id"], &["user_id_type"])?;
+        Ok(Self {
+            progress_id: input.path_param("progress_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::UserIdType>,
+                )?,
+            body: input.body_as()?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::QueryReviewRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input.check_names(&[], &["user_id_type", "user_ids", "period_ids"])?;
+        input.no_body()?;
+        Ok(Self {
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::ReviewQueryUserIdType>,
+                )?,
+            user_ids: input.query_many_required("user_ids", registry::parse_string)?,
+            period_ids: input.query_many_required("period_ids", registry::parse_string)?,
+        })
+    }
+}
+
+impl FromCallInput for crate::okr::v1::ListUserOkrRequest {
+    #[inline]
+    fn from_call_input(input: &CallInput) -> Result<Self, InputError> {
+        input
+            .check_names(
+                &["user_id"],
+                &["user_id_type", "offset", "limit", "lang", "period_ids"],
+            )?;
+        input.no_body()?;
+        Ok(Self {
+            user_id: input.path_param("user_id")?,
+            user_id_type: input
+                .query_one(
+                    "user_id_type",
+                    registry::parse_enum::<crate::okr::v1::UserOkrQueryUserIdType>,
+                )?,
+            offset: input.query_required("offset", registry::parse_string)?,
+            limit: input.query_required("limit", registry::parse_string)?,
+            lang: input.query_one("lang", registry::parse_string)?,
+            period_ids: input.query_many("period_ids", registry::parse_string)?,
         })
     }
 }

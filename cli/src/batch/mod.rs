@@ -28,7 +28,7 @@ mod run;
 use std::time::Duration;
 
 use feishu_perf::performance::v2::UserIdType;
-use feishu_perf::{ApiRequest, Error, Refuses};
+use feishu_perf::{ApiRequest, Client, Error, Refuses};
 
 pub use decide::{PROBE_MIN_UNITS, SAME_REFUSALS_TO_STOP};
 pub use plan::{Plan, fingerprint, plan};
@@ -38,6 +38,10 @@ use crate::input::{Column, Row};
 
 /// Up to three cells that identify something in a row (unused places are `""`).
 pub type Key<'t> = [&'t str; 3];
+
+/// Whether the server applied a request, read back from it ([`Job::read_back`]).
+pub type ReadBack<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, Error>> + Send + 'a>>;
 
 /// What to import: the file's columns, how rows group into units, and which
 /// request carries them. Which refusals blame rows rather than the whole run
@@ -91,6 +95,19 @@ pub trait Job {
         _response: &<Self::Request as ApiRequest>::Response,
     ) -> Vec<(usize, String)> {
         Vec::new()
+    }
+    /// For a request that carries no idempotency key (a create without
+    /// `client_token`): whether the server applied `request`, read back from
+    /// the server by the mark the request's `set_idempotency_token` wrote into
+    /// it. Asked when its answer was lost and before a resumed run sends it
+    /// again, so that it is sent again only when it was not applied. `None`
+    /// (the default): the request's `client_token` guards sending it again.
+    fn read_back<'a>(
+        &'a self,
+        _client: &'a Client,
+        _request: &'a Self::Request,
+    ) -> Option<ReadBack<'a>> {
+        None
     }
     /// The import record of a response.
     fn record_id(response: &<Self::Request as ApiRequest>::Response) -> Option<String>;

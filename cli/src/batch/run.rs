@@ -14,6 +14,10 @@ use super::{Interrupted, Job, Plan, Progress, Rejection, Report, SAME_REFUSALS_T
 use crate::input::Row;
 use crate::journal::{BatchState, Entry, FailedUnit, Journal, sha256_hex};
 
+/// How many times a request whose answer was lost, and which its read-back
+/// found not applied, is sent again before the run stops.
+const MAX_RESENDS_AFTER_READ_BACK: u32 = 5;
+
 /// How a refused request is split: in two halves, or (while nothing has been
 /// applied) into single units spread across it, probed first, and the runs between them.
 fn split_parts(units: &[u32], probe: bool) -> Vec<Vec<u32>> {
@@ -148,6 +152,9 @@ pub async fn run_with<J: Job>(
     let mut queue: VecDeque<(String, Vec<u32>)> = (0..plan.batches())
         .map(|i| (i.to_string(), plan.batch_units(i)))
         .collect();
+    // The request just read back and found not applied (sent again without a second read-back).
+    let mut read_back_not_applied: Option<String> = None;
+    let mut resends: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     while let Some((key, unit_ids)) = queue.pop_front() {
         let units: Vec<Vec<Row<'_>>> = unit_ids.iter().map(|&u| plan.unit(u)).collect();
         let lines: Vec<u64> = units.iter().flatten().map(Row::line).collect();
@@ -189,13 +196,53 @@ pub async fn run_with<J: Job>(
                 token
             }
         };
+        // A request without a client_token that an earlier run left in flight:
+        // sent again only when the server shows it was not applied.
+        if resumed && read_back_not_applied.as_deref() != Some(key.as_str()) {
+            let applied = read_back(client, job, &units, &client_token)
+                .await
+                .map_err(|e| run.interrupted(e))?;
+            if applied == Some(true) {
+                run.carry_out(Step::DoneAnswerLost, None, &key, lines, journal, job)?;
+                observe(Event::Progress(run.progress()));
+                continue;
+            }
+        }
+        read_back_not_applied = None;
         observe(Event::Sending {
             batch: &key,
             rows: lines.len(),
             resumed,
         });
         run.report.requests += 1;
-        let (answer, error) = send(client, job, &units, client_token, cancel).await;
+        let (answer, error) = send(client, job, &units, client_token.clone(), cancel).await;
+        // The answer was lost: a request without a client_token is read back.
+        if error.as_ref().is_some_and(Error::is_outcome_unknown) {
+            match read_back(client, job, &units, &client_token)
+                .await
+                .map_err(|e| run.interrupted(e))?
+            {
+                Some(true) => {
+                    run.carry_out(Step::DoneAnswerLost, None, &key, lines, journal, job)?;
+                    observe(Event::Progress(run.progress()));
+                    continue;
+                }
+                Some(false) => {
+                    let sent = resends.entry(key.clone()).or_insert(0);
+                    *sent += 1;
+                    if *sent > MAX_RESENDS_AFTER_READ_BACK {
+                        if let Some(lost) = error {
+                            return Err(run.interrupted(lost));
+                        }
+                    }
+                    // Not applied: sent again (its journal entry still says started).
+                    read_back_not_applied = Some(key.clone());
+                    queue.push_front((key, unit_ids));
+                    continue;
+                }
+                None => {}
+            }
+        }
         let sent = Sent {
             units: units.len(),
             resumed,
@@ -251,6 +298,22 @@ async fn send<J: Job>(
             (Answer::Applied { record_id, failed }, None)
         }
         Some(Err(error)) => (Answer::from_error(&error, refusal::<J>), Some(error)),
+    }
+}
+
+/// Whether the server applied the request of `units` sent with `client_token`,
+/// read back from it; `None` when the job has no read-back (its `client_token` guards it).
+async fn read_back<J: Job>(
+    client: &Client,
+    job: &J,
+    units: &[Vec<Row<'_>>],
+    client_token: &str,
+) -> Result<Option<bool>, Error> {
+    let mut request = job.request(units);
+    request.set_idempotency_token(client_token.to_owned());
+    match job.read_back(client, &request) {
+        Some(check) => check.await.map(Some),
+        None => Ok(None),
     }
 }
 

@@ -20,6 +20,7 @@ mod demo;
 mod export;
 mod import;
 pub mod lookup;
+pub mod progress;
 mod read;
 pub mod registry;
 mod sandbox;
@@ -169,6 +170,7 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         Command::Okr(OkrCommand::Import(args)) | Command::ImportOkr(args) => {
             import::okr(&context, args).await
         }
+        Command::Okr(OkrCommand::Progress(command)) => progress::run(&context, command).await,
         Command::Okr(OkrCommand::Lookup(chosen)) => lookup::run(&context, &chosen).await,
         Command::Lookup(chosen) => lookup::run(&context, &chosen).await,
         Command::Templates { page_size, ids } => {

@@ -336,6 +336,23 @@ fn emit_serde(rust_name: &str, shapes: &[FieldShape]) -> TokenStream {
     } else {
         quote!(mut state)
     };
+    // A struct without fields skips every member: no `match` of one arm.
+    let read_loop = if shapes.is_empty() {
+        quote! {
+            while __map.next_key_seed(wire::FieldIndex(Self::FIELDS))?.is_some() {
+                wire::skip_value(&mut __map)?;
+            }
+        }
+    } else {
+        quote! {
+            while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
+                match __key {
+                    #(#reads)*
+                    _ => wire::skip_value(&mut __map)?,
+                }
+            }
+        }
+    };
     quote! {
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -353,12 +370,7 @@ fn emit_serde(rust_name: &str, shapes: &[FieldShape]) -> TokenStream {
 
             fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
                 #(#slots)*
-                while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
-                    match __key {
-                        #(#reads)*
-                        _ => wire::skip_value(&mut __map)?,
-                    }
-                }
+                #read_loop
                 Ok(Self { #(#finals),* })
             }
         }

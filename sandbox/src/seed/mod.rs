@@ -10,6 +10,7 @@
 //! `user_id` for the request's `user_id_type`.
 
 pub mod okr;
+pub mod okr_v1;
 pub mod performance;
 
 use serde::{Deserialize, Serialize};
@@ -81,6 +82,9 @@ pub struct Seed {
     /// OKR v2: cycles, objectives, key results and their indicators.
     #[serde(default)]
     pub okr_v2: okr::OkrV2,
+    /// OKR v1: periods, period rules, progress records, reviews.
+    #[serde(default)]
+    pub okr_v1: okr_v1::OkrV1,
 }
 
 /// An activity (项目) of a semester.
@@ -622,6 +626,7 @@ impl Seed {
             review_names: Value::Null,
             stage_tasks: vec![],
             okr_v2: okr::v2(),
+            okr_v1: okr_v1::v1(),
         };
         performance::complete(&mut seed);
         seed

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::okr_v1 as v1;
 use super::{OkrItem, OkrTable, open_id};
 
 /// The cycle of the v2 examples (owned by user 1).
@@ -68,8 +69,14 @@ pub struct OkrIndicator {
 
 const CREATED: &str = "1760604634563";
 
+/// User `user` of the fixture; 0 stands for the pages' example user.
 fn owner(user: usize) -> Value {
-    json!({"owner_type": "user", "user_id": open_id(user)})
+    let id = if user == 0 {
+        v1::USER_EXAMPLE.to_owned()
+    } else {
+        open_id(user)
+    };
+    json!({"owner_type": "user", "user_id": id})
 }
 
 /// Rich text of one paragraph of plain text.
@@ -79,8 +86,9 @@ fn text(s: &str) -> Value {
     ]}}]})
 }
 
-fn cycle(id: &str, user: usize, start: &str, end: &str, status: i64) -> Value {
-    json!({"id": id, "create_time": CREATED, "update_time": CREATED, "tenant_cycle_id": "7342342398472398472",
+/// A user's cycle of the tenant's cycle `period` (the v1 period of the same id).
+fn cycle(id: &str, period: &str, user: usize, start: &str, end: &str, status: i64) -> Value {
+    json!({"id": id, "create_time": CREATED, "update_time": CREATED, "tenant_cycle_id": period,
         "owner": owner(user), "start_time": start, "end_time": end, "cycle_status": status, "score": 0.5})
 }
 
@@ -123,19 +131,56 @@ fn indicator(
 pub fn v2() -> OkrV2 {
     OkrV2 {
         cycles: vec![
-            cycle(CYCLE, 1, "1759248000000", "1767196799000", 1),
-            cycle(CYCLE_EARLIER, 1, "1751299200000", "1759247999000", 2),
-            cycle(CYCLE_OTHER, 2, "1759248000000", "1767196799000", 1),
+            cycle(CYCLE, v1::PERIOD, 1, "1759248000000", "1767196799000", 1),
+            cycle(
+                CYCLE_EARLIER,
+                v1::PERIOD_EARLIER,
+                1,
+                "1751299200000",
+                "1759247999000",
+                2,
+            ),
+            cycle(
+                CYCLE_OTHER,
+                v1::PERIOD,
+                2,
+                "1759248000000",
+                "1767196799000",
+                1,
+            ),
+            cycle(
+                v1::OKR_EXAMPLE,
+                v1::PERIOD_EXAMPLE,
+                0,
+                "1646064000000",
+                "1648742399999",
+                2,
+            ),
         ],
         objectives: vec![
             objective(OBJECTIVE, CYCLE, 1, 1, "提升客户满意度"),
             objective(OBJECTIVE_2, CYCLE, 1, 2, "扩大华东市场"),
             objective(OBJECTIVE_OTHER, CYCLE_OTHER, 2, 1, "降低交付周期"),
+            objective(v1::OBJECTIVE_EXAMPLE, v1::OKR_EXAMPLE, 0, 1, "需求@刘三"),
+            objective(
+                v1::OBJECTIVE_CREATE_EXAMPLE,
+                v1::OKR_EXAMPLE,
+                0,
+                2,
+                "周报按时提交",
+            ),
         ],
         key_results: vec![
             key_result(KEY_RESULT, OBJECTIVE, 1, 1, "NPS 达到 60"),
             key_result(KEY_RESULT_2, OBJECTIVE, 1, 2, "投诉下降 30%"),
             key_result(KEY_RESULT_3, OBJECTIVE_2, 1, 1, "新签 20 家客户"),
+            key_result(
+                v1::KEY_RESULT_EXAMPLE,
+                v1::OBJECTIVE_EXAMPLE,
+                0,
+                1,
+                "1111@张三9",
+            ),
         ],
         indicators: vec![
             indicator(INDICATOR, true, KEY_RESULT, 1, [40.0, 60.0, 45.0], 0),

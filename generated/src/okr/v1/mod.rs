@@ -41,6 +41,61 @@ pub mod metric_source_table_item_patch;
 #[doc(inline)]
 pub use metric_source_table_item_patch::*;
 
+/// 批量获取 OKR (`GET /open-apis/okr/v1/okrs/batch_get`).
+pub mod okr_batch_get;
+#[doc(inline)]
+pub use okr_batch_get::*;
+
+/// 创建 OKR 周期 (`POST /open-apis/okr/v1/periods`).
+pub mod period_create;
+#[doc(inline)]
+pub use period_create::*;
+
+/// 获取 OKR 周期列表 (`GET /open-apis/okr/v1/periods`).
+pub mod period_list;
+#[doc(inline)]
+pub use period_list::*;
+
+/// 修改 OKR 周期状态 (`PATCH /open-apis/okr/v1/periods/{period_id}`).
+pub mod period_patch;
+#[doc(inline)]
+pub use period_patch::*;
+
+/// 获取 OKR 周期规则 (`GET /open-apis/okr/v1/period_rules`).
+pub mod period_rule_list;
+#[doc(inline)]
+pub use period_rule_list::*;
+
+/// 创建 OKR 进展记录 (`POST /open-apis/okr/v1/progress_records`).
+pub mod progress_record_create;
+#[doc(inline)]
+pub use progress_record_create::*;
+
+/// 删除 OKR 进展记录 (`DELETE /open-apis/okr/v1/progress_records/{progress_id}`).
+pub mod progress_record_delete;
+#[doc(inline)]
+pub use progress_record_delete::*;
+
+/// 获取 OKR 进展记录 (`GET /open-apis/okr/v1/progress_records/{progress_id}`).
+pub mod progress_record_get;
+#[doc(inline)]
+pub use progress_record_get::*;
+
+/// 更新 OKR 进展记录 (`PUT /open-apis/okr/v1/progress_records/{progress_id}`).
+pub mod progress_record_update;
+#[doc(inline)]
+pub use progress_record_update::*;
+
+/// 查询复盘信息 (`GET /open-apis/okr/v1/reviews/query`).
+pub mod review_query;
+#[doc(inline)]
+pub use review_query::*;
+
+/// 获取用户的 OKR 列表 (`GET /open-apis/okr/v1/users/{user_id}/okrs`).
+pub mod user_okr_list;
+#[doc(inline)]
+pub use user_okr_list::*;
+
 /// `okr` v1, by resource.
 pub struct V1<'a, T> {
     transport: &'a T,
@@ -68,6 +123,48 @@ impl<'a, T: Transport> V1<'a, T> {
     /// The `metric_source_table_item` resource.
     pub fn metric_source_table_item(&self) -> MetricSourceTableItemResource<'a, T> {
         MetricSourceTableItemResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `okr` resource.
+    pub fn okr(&self) -> OkrResource<'a, T> {
+        OkrResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `period` resource.
+    pub fn period(&self) -> PeriodResource<'a, T> {
+        PeriodResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `period_rule` resource.
+    pub fn period_rule(&self) -> PeriodRuleResource<'a, T> {
+        PeriodRuleResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `progress_record` resource.
+    pub fn progress_record(&self) -> ProgressRecordResource<'a, T> {
+        ProgressRecordResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `review` resource.
+    pub fn review(&self) -> ReviewResource<'a, T> {
+        ReviewResource {
+            transport: self.transport,
+        }
+    }
+
+    /// The `user_okr` resource.
+    pub fn user_okr(&self) -> UserOkrResource<'a, T> {
+        UserOkrResource {
             transport: self.transport,
         }
     }
@@ -138,6 +235,136 @@ impl<T: Transport> MetricSourceTableItemResource<'_, T> {
         &self,
         request: PatchMetricSourceTableItemRequest,
     ) -> Result<PatchMetricSourceTableItemResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `okr` resource of `okr` v1.
+pub struct OkrResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> OkrResource<'_, T> {
+    /// [批量获取 OKR](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/okr/batch_get): `GET /open-apis/okr/v1/okrs/batch_get`.
+    pub async fn batch_get(
+        &self,
+        request: BatchGetOkrRequest,
+    ) -> Result<BatchGetOkrResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `period` resource of `okr` v1.
+pub struct PeriodResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> PeriodResource<'_, T> {
+    /// [创建 OKR 周期](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/period/create): `POST /open-apis/okr/v1/periods`.
+    pub async fn create(
+        &self,
+        request: CreatePeriodRequest,
+    ) -> Result<CreatePeriodResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
+    /// [获取 OKR 周期列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/period/list): `GET /open-apis/okr/v1/periods`.
+    pub async fn list(
+        &self,
+        request: ListPeriodRequest,
+    ) -> Result<ListPeriodResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
+    /// [修改 OKR 周期状态](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/period/patch): `PATCH /open-apis/okr/v1/periods/{period_id}`.
+    pub async fn patch(
+        &self,
+        request: PatchPeriodRequest,
+    ) -> Result<PatchPeriodResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `period_rule` resource of `okr` v1.
+pub struct PeriodRuleResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> PeriodRuleResource<'_, T> {
+    /// [获取 OKR 周期规则](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/period_rule/list): `GET /open-apis/okr/v1/period_rules`.
+    pub async fn list(
+        &self,
+        request: ListPeriodRuleRequest,
+    ) -> Result<ListPeriodRuleResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `progress_record` resource of `okr` v1.
+pub struct ProgressRecordResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> ProgressRecordResource<'_, T> {
+    /// [创建 OKR 进展记录](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/progress_record/create): `POST /open-apis/okr/v1/progress_records`.
+    pub async fn create(
+        &self,
+        request: CreateProgressRecordRequest,
+    ) -> Result<CreateProgressRecordResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
+    /// [删除 OKR 进展记录](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/progress_record/delete): `DELETE /open-apis/okr/v1/progress_records/{progress_id}`.
+    pub async fn delete(
+        &self,
+        request: DeleteProgressRecordRequest,
+    ) -> Result<DeleteProgressRecordResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
+    /// [获取 OKR 进展记录](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/progress_record/get): `GET /open-apis/okr/v1/progress_records/{progress_id}`.
+    pub async fn get(
+        &self,
+        request: GetProgressRecordRequest,
+    ) -> Result<GetProgressRecordResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+
+    /// [更新 OKR 进展记录](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/progress_record/update): `PUT /open-apis/okr/v1/progress_records/{progress_id}`.
+    pub async fn update(
+        &self,
+        request: UpdateProgressRecordRequest,
+    ) -> Result<UpdateProgressRecordResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `review` resource of `okr` v1.
+pub struct ReviewResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> ReviewResource<'_, T> {
+    /// [查询复盘信息](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/review/query): `GET /open-apis/okr/v1/reviews/query`.
+    pub async fn query(
+        &self,
+        request: QueryReviewRequest,
+    ) -> Result<QueryReviewResponseBody, T::Error> {
+        self.transport.send(request).await
+    }
+}
+
+/// The `user_okr` resource of `okr` v1.
+pub struct UserOkrResource<'a, T> {
+    transport: &'a T,
+}
+
+impl<T: Transport> UserOkrResource<'_, T> {
+    /// [获取用户的 OKR 列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/okr-v1/user-okr/list): `GET /open-apis/okr/v1/users/{user_id}/okrs`.
+    pub async fn list(
+        &self,
+        request: ListUserOkrRequest,
+    ) -> Result<ListUserOkrResponseBody, T::Error> {
         self.transport.send(request).await
     }
 }

@@ -1,8 +1,10 @@
 //! The OKR service's look-ups, under `okr`: the ids an OKR import needs,
 //! found the way the platform leads to them. v1 (metric sources): `sources`,
 //! `tables`, `items list|get`. v2: `cycles`, `objectives`, `key-results`,
-//! `indicators`. An id the endpoint's path names (a source's, a table's, a
-//! cycle's) is a required option.
+//! `indicators`. v1 with pages: `periods`, `period-rules`, `user-okrs`,
+//! `okrs get`, `progress-records get`, `reviews` (what `okr progress import`
+//! needs: an OKR, its objectives and key results). An id the endpoint's path
+//! names (a source's, a table's, a cycle's) is a required option.
 
 use super::{column, filter, required, time_column, user_id_type};
 use crate::commands::lookup::{Column, Filter, Kind, Lookup, Lookups};
@@ -62,8 +64,162 @@ const INDICATOR_COLUMNS: &[Column] = &[
     column("unit_value", "/unit/unit_value"),
 ];
 
+/// How people are named on the v1 OKR pages that also take `people_admin_id`.
+const OKR_USER_ID_TYPE: Filter = user_id_type(
+    "How people are named and shown: open_id (default), union_id, user_id or people_admin_id",
+);
+/// A v1 OKR: what `okr progress import` takes as okr_id, and its targets.
+const OKR_COLUMNS: &[Column] = &[
+    column("okr_id", "/id"),
+    column("period_id", "/period_id"),
+    column("name", "/name"),
+    column("objective_ids", "/objective_list/*/id"),
+    column("key_result_ids", "/objective_list/*/kr_list/*/id"),
+    column("confirm_status", "/confirm_status"),
+];
+
 impl Lookups for Okr {
     const LOOKUPS: &'static [Lookup] = &[
+        Lookup {
+            group: "periods",
+            verb: "list",
+            about: "List the OKR periods (获取 OKR 周期列表) of the tenant.",
+            endpoint: "okr.v1.period.list",
+            items: "items",
+            filters: &[],
+            columns: &[
+                column("id", "/id"),
+                column("zh_name", "/zh_name"),
+                column("en_name", "/en_name"),
+                column("status", "/status"),
+                column("period_start_time", "/period_start_time"),
+                column("period_end_time", "/period_end_time"),
+            ],
+        },
+        Lookup {
+            group: "period-rules",
+            verb: "list",
+            about: "List the OKR period rules (获取 OKR 周期规则) of the tenant.",
+            endpoint: "okr.v1.period_rule.list",
+            items: "period_rules",
+            filters: &[],
+            columns: &[
+                column("period_rule_id", "/period_rule_id"),
+                column("type", "/type"),
+                column("length", "/length"),
+                column("first_month", "/first_month"),
+            ],
+        },
+        Lookup {
+            group: "user-okrs",
+            verb: "list",
+            about: "List a user's OKRs (获取用户的 OKR 列表): the okr_id, objectives and key results `okr progress import` takes.",
+            endpoint: "okr.v1.user_okr.list",
+            items: "okr_list",
+            filters: &[
+                required(filter(
+                    "user-id",
+                    "user_id",
+                    Kind::One,
+                    "The user, as --user-id-type says",
+                )),
+                required(filter(
+                    "offset",
+                    "offset",
+                    Kind::One,
+                    "Where the list starts (0: the first OKR)",
+                )),
+                required(filter(
+                    "limit",
+                    "limit",
+                    Kind::One,
+                    "How many OKRs, 0 to 10",
+                )),
+                filter(
+                    "period",
+                    "period_ids",
+                    Kind::Many,
+                    "Only these periods (`okr periods list`), at most 10",
+                ),
+                OKR_USER_ID_TYPE,
+            ],
+            columns: OKR_COLUMNS,
+        },
+        Lookup {
+            group: "okrs",
+            verb: "get",
+            about: "Show OKRs by id (批量获取 OKR), at most 10.",
+            endpoint: "okr.v1.okr.batch_get",
+            items: "okr_list",
+            filters: &[
+                required(filter(
+                    "okr-id",
+                    "okr_ids",
+                    Kind::Many,
+                    "The OKRs (`okr user-okrs list`), at most 10",
+                )),
+                OKR_USER_ID_TYPE,
+            ],
+            columns: OKR_COLUMNS,
+        },
+        Lookup {
+            group: "progress-records",
+            verb: "get",
+            about: "Show one OKR progress record (获取 OKR 进展记录); an objective's or key result's are listed by `okr okrs get`.",
+            endpoint: "okr.v1.progress_record.get",
+            items: "",
+            filters: &[
+                required(filter(
+                    "id",
+                    "progress_id",
+                    Kind::One,
+                    "The record (progress_record_list of `okr okrs get`)",
+                )),
+                USER_ID_TYPE,
+            ],
+            columns: &[
+                column("progress_id", "/progress_id"),
+                column("modify_time", "/modify_time"),
+                column(
+                    "text",
+                    "/content/blocks/*/paragraph/elements/*/textRun/text",
+                ),
+            ],
+        },
+        Lookup {
+            group: "reviews",
+            verb: "list",
+            about: "List users' OKR reviews (查询复盘信息) in periods: the links of their reviews and progress reports.",
+            endpoint: "okr.v1.review.query",
+            items: "review_list",
+            filters: &[
+                required(filter(
+                    "user-id",
+                    "user_ids",
+                    Kind::Many,
+                    "The users, as --user-id-type says, at most 5",
+                )),
+                required(filter(
+                    "period",
+                    "period_ids",
+                    Kind::Many,
+                    "The periods (`okr periods list`), at most 5",
+                )),
+                OKR_USER_ID_TYPE,
+            ],
+            columns: &[
+                column("user_id", "/user_id/user_id"),
+                column("period_ids", "/review_period_list/*/period_id"),
+                column(
+                    "cycle_reviews",
+                    "/review_period_list/*/cycle_review_list/*/url",
+                ),
+                column(
+                    "progress_reports",
+                    "/review_period_list/*/progress_report_list/*/url",
+                ),
+            ],
+        },
         Lookup {
             group: "sources",
             verb: "list",

@@ -13,7 +13,7 @@ use common::{against, dir, json, text};
 use feishu_perf::{Client, Pacing, RetryPolicy};
 use feishu_perf_cli::batch::{self, Job};
 use feishu_perf_cli::input::{Table, parse_table};
-use feishu_perf_cli::journal::Journal;
+use feishu_perf_cli::journal::{Identity, Journal, Server};
 use feishu_perf_cli::okr_progress::ProgressImport;
 use feishu_sandbox::seed::okr::{
     CYCLE, KEY_RESULT, KEY_RESULT_2, KEY_RESULT_3, OBJECTIVE, OBJECTIVE_2,
@@ -152,7 +152,11 @@ async fn a_run_stopped_with_its_outcome_unknown_resumes_without_posting_twice() 
     let plan = batch::plan(&job, table(&rows)).unwrap();
     let path = dir("progress-resume").join("progress.journal");
     let client = client(&sandbox);
-    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let identity = Identity {
+        fingerprint: plan.fingerprint.clone(),
+        server: Server::new(&sandbox.base_url(), APP_ID, None),
+    };
+    let mut journal = Journal::open(&path, &identity).unwrap();
     let stopped = batch::run(&client, &plan, &job, &mut journal, |_| {})
         .await
         .expect_err("the read-back cannot reach the server");
@@ -161,7 +165,7 @@ async fn a_run_stopped_with_its_outcome_unknown_resumes_without_posting_twice() 
     drop(journal);
 
     sandbox.set_faults("").unwrap();
-    let mut journal = Journal::open(&path, &plan.fingerprint).unwrap();
+    let mut journal = Journal::open(&path, &identity).unwrap();
     let job = crate::job();
     let report = batch::run(&client, &plan, &job, &mut journal, |_| {})
         .await

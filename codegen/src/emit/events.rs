@@ -61,7 +61,7 @@ fn emit_registry(events: &[EventDef]) -> OutputFile {
     });
     let docs = inner_doc(
         "The events of the schema (`schema/<service>/<version>/events/`): one module an event kind, \
-         with its `event` object and the types it uses, and [`Event`], which reads an event's \
+         with its `event` object and the types it uses, and [`Event`](crate::events::Event), which reads an event's \
          object by its type.\n\n\
          The envelope around the object (`schema`, `header`, the v1 form, encryption and the \
          signature) is read by the runtime (`feishu_perf::events`).",

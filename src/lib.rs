@@ -30,6 +30,8 @@
 mod auth;
 mod client;
 mod error;
+#[cfg(feature = "events")]
+pub mod events;
 mod pacing;
 #[cfg(feature = "redis")]
 pub mod redis;

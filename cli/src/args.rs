@@ -92,6 +92,9 @@ pub enum Command {
     /// Check the credentials before a long import.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Events Feishu sends the app: review data changed, results opened.
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// Import a generated file of KPI rows (with three rows the sandbox refuses by
     /// design) into the embedded sandbox, with faults injected, and check the
     /// sandbox's ledger: every good row applied exactly once, every bad row reported.
@@ -240,6 +243,37 @@ pub enum OkrCommand {
     /// The look-ups.
     #[command(flatten)]
     Lookup(Chosen<crate::commands::lookup::table::Okr>),
+}
+
+/// `events` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Receive events by webhook and print each verified event once, as NDJSON on stdout.
+    ///
+    /// FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN (from the app's event subscription
+    /// page) authenticate the deliveries; at least one must be set.
+    Listen(ListenArgs),
+}
+
+/// `events listen`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListenArgs {
+    /// The address to serve the webhook on (`0.0.0.0:8080`; port 0: any free port).
+    #[arg(long, value_name = "ADDR")]
+    pub webhook: std::net::SocketAddr,
+    /// The path Feishu posts to.
+    #[arg(long, default_value = "/webhook/event")]
+    pub path: String,
+    /// A command run (by the shell) for each event, with the event on its standard input;
+    /// when it fails, the delivery is answered 500 and Feishu delivers the event again.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// Stop after this many events.
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<u64>,
+    /// How far, in seconds, a signed delivery's timestamp may be from now.
+    #[arg(long, default_value_t = 300)]
+    pub max_age: u64,
 }
 
 /// `auth` subcommands.

@@ -12,6 +12,25 @@ pub struct Api {
     pub pagination_errors: Vec<ErrorDef>,
     /// Service versions, sorted by service then version.
     pub versions: Vec<ServiceVersion>,
+    /// Event kinds, sorted by event type.
+    pub events: Vec<EventDef>,
+}
+
+/// One event kind (`schema/<service>/<version>/events/<resource>.<event>.yaml`).
+#[derive(Debug, Clone)]
+pub struct EventDef {
+    /// The file, relative to the schema directory.
+    pub file: String,
+    /// The event type on the wire (`performance.review_data.changed_v2`).
+    pub event_type: String,
+    /// The generated names' stem (`ReviewDataChangedV2`).
+    pub name: String,
+    /// The `event` object's fields.
+    pub fields: Vec<Field>,
+    /// The types the event defines (the envelope's header among them).
+    pub types: Vec<TypeDef>,
+    /// The schema file as written.
+    pub source: crate::model::EventFile,
 }
 
 /// One service version (`performance/v2`): one generated module.

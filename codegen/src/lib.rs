@@ -36,11 +36,12 @@ pub fn json_schema() -> String {
     #[derive(schemars::JsonSchema)]
     #[allow(dead_code, clippy::large_enum_variant)]
     #[serde(untagged)]
-    /// Any file under `schema/`: an endpoint, a version's shared types, or the platform error codes.
+    /// Any file under `schema/`: an endpoint, a version's shared types, the platform error codes, or an event.
     enum AnySchemaFile {
         Endpoint(model::EndpointFile),
         Shared(model::SharedFile),
         Platform(model::PlatformFile),
+        Event(model::EventFile),
     }
     let schema = schemars::schema_for!(AnySchemaFile);
     let mut text = serde_json::to_string_pretty(&schema).expect("a JSON schema serialises");

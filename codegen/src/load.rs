@@ -17,6 +17,7 @@ use crate::model::{self, EndpointFile, PlatformFile, SharedFile, Spanned};
 use crate::naming::{is_pascal_case, is_snake_case, pascal_case};
 
 mod errors;
+mod events;
 mod fields;
 
 /// One problem in one schema file.
@@ -163,9 +164,12 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
     let mut cx = Cx::default();
     let mut platform: Option<PlatformFile> = None;
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    // Event files (`<service>/<version>/events/*.yaml`) are loaded on their own.
+    let (event_files, files): (Vec<&SourceFile>, Vec<&SourceFile>) =
+        files.iter().partition(|f| events::is_event_file(&f.path));
 
     // Output never depends on the order the files were read in.
-    let mut files: Vec<&SourceFile> = files.iter().collect();
+    let mut files: Vec<&SourceFile> = files;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     // Parsing is the costly part and each file is independent: parse on every core.
     let parsed = crate::emit::parallel_map(&files, |file| parse_file(file));
@@ -228,11 +232,13 @@ pub fn load(files: &[SourceFile]) -> Result<Api, LoadError> {
         }
     }
 
+    let events = cx.load_events(&event_files);
     if cx.diagnostics.is_empty() {
         Ok(Api {
             platform_errors,
             pagination_errors,
             versions,
+            events,
         })
     } else {
         cx.diagnostics.sort();

@@ -13,6 +13,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 pub use serde_saphyr::Spanned;
 
+mod event;
+pub use event::EventFile;
+
 /// One endpoint, as documented on one Feishu page (`schema/<service>/<version>/<resource>.<operation>.yaml`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -84,8 +84,8 @@ fn every_endpoint_page_of_the_portal_export_imports() {
         refused,
         [
             "okr-v1/okr-guide.md:7:1: no `## 请求` section: not an endpoint page",
-            "performance-v1/review_data/events/changed.md:16:1: an event page (`## 事件`): events are not supported yet; only endpoint pages import",
-            "performance-v1/stage_task/events/open_result.md:16:1: an event page (`## 事件`): events are not supported yet; only endpoint pages import",
+            "performance-v1/review_data/events/changed.md:16:1: an event page (`## 事件`), not an endpoint page: `cargo xtask docs import` reads it as an event",
+            "performance-v1/stage_task/events/open_result.md:16:1: an event page (`## 事件`), not an endpoint page: `cargo xtask docs import` reads it as an event",
         ]
     );
 }

@@ -17,6 +17,11 @@ pub mod okr;
 #[rustfmt::skip]
 pub mod performance;
 
+/// The events, by event type (with the `events` feature).
+#[cfg(feature = "events")]
+#[rustfmt::skip]
+pub mod events;
+
 #[rustfmt::skip]
 pub mod platform;
 

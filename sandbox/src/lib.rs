@@ -19,6 +19,7 @@
 
 mod auth;
 mod endpoint;
+mod events;
 pub mod faults;
 mod input;
 mod okr;
@@ -102,10 +103,11 @@ impl Sandbox {
     /// Starts on `addr`.
     pub async fn start_on(addr: SocketAddr, config: Config) -> std::io::Result<Sandbox> {
         let faults = Faults::parse(&config.faults).map_err(std::io::Error::other)?;
+        let hub = events::Hub::new(config.seed.clone());
         let state = Arc::new(Mutex::new(state::State::new(config, faults)));
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let router = router(state.clone());
+        let router = router(state.clone()).merge(events::routes(hub));
         let (shutdown, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             loop {

@@ -70,6 +70,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "  control: GET /_sandbox/ledger, GET /_sandbox/stats, POST /_sandbox/faults, GET /_sandbox/app_ticket/{{app_id}}"
     );
+    println!(
+        "  events: POST /_sandbox/events/subscription, POST /_sandbox/events/review_data_changed, POST /_sandbox/events/results_opened, GET /_sandbox/events/deliveries"
+    );
     tokio::signal::ctrl_c().await?;
     sandbox.stop().await;
     Ok(())

@@ -109,6 +109,12 @@ impl Redis {
         self
     }
 
+    /// The connection, for the event ids shared through this Redis.
+    #[cfg(feature = "events")]
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
     /// The token cache on this Redis.
     pub fn token_cache(&self) -> RedisTokenCache {
         RedisTokenCache::new(self.clone())

@@ -12,7 +12,13 @@ pub fn import(root: &Path, pages: &[&str]) -> Result<(), String> {
     let start = Instant::now();
     let mut failed = Vec::new();
     for page in pages {
-        match import::import_into(&schema, Path::new(page)) {
+        let result = match std::fs::read_to_string(page) {
+            Ok(text) if import::page::is_event_page(&text) => {
+                import::event::import_event_into(&schema, Path::new(page), &text)
+            }
+            _ => import::import_into(&schema, Path::new(page)),
+        };
+        match result {
             Ok(written) => {
                 let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
                 println!(
@@ -50,11 +56,15 @@ pub fn import(root: &Path, pages: &[&str]) -> Result<(), String> {
 
 /// `docs check`: every difference between a kept page and its schema file.
 pub fn check(root: &Path) -> Result<(), String> {
-    let facts = import::check(&root.join("schema")).map_err(|e| e.to_string())?;
+    let mut facts = import::check(&root.join("schema")).map_err(|e| e.to_string())?;
+    facts.extend(import::event::check_events(&root.join("schema")).map_err(|e| e.to_string())?);
     if facts.is_empty() {
         let n = import::kept_pages(&root.join("schema"))
             .map(|p| p.len())
-            .unwrap_or_default();
+            .unwrap_or_default()
+            + import::event::kept_event_pages(&root.join("schema"))
+                .map(|p| p.len())
+                .unwrap_or_default();
         println!("{n} schema files match their kept pages");
         return Ok(());
     }

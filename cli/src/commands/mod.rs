@@ -6,7 +6,8 @@ use feishu_perf::{Client, Pacing};
 use feishu_sandbox::{Config, Sandbox, seed};
 
 use crate::args::{
-    AuthCommand, Cli, Command, InformationCommand, MetricsCommand, OkrCommand, SandboxCommand,
+    AuthCommand, Cli, Command, EventsCommand, InformationCommand, MetricsCommand, OkrCommand,
+    SandboxCommand,
 };
 use crate::exit::{Failure, Status};
 use crate::note;
@@ -17,6 +18,7 @@ mod call;
 mod catalogue;
 mod delete;
 mod demo;
+mod events;
 mod export;
 mod import;
 pub mod lookup;
@@ -54,6 +56,10 @@ impl Context {
 
 /// Runs the command line.
 pub async fn run(cli: Cli) -> Result<Status, Failure> {
+    // A listener needs no client nor sandbox.
+    if let Command::Events(EventsCommand::Listen(args)) = cli.command {
+        return events::listen(args).await;
+    }
     let demo = matches!(cli.command, Command::Demo { .. });
     let embedded = cli.sandbox || demo;
     let window = match cli.rate_window {
@@ -184,6 +190,7 @@ pub async fn run(cli: Cli) -> Result<Status, Failure> {
         }
         Command::Auth(AuthCommand::Check) => auth::check(&context).await,
         Command::Demo { reviewees } => demo::run(&context, reviewees).await,
+        Command::Events(EventsCommand::Listen(args)) => events::listen(args).await,
     }
 }
 

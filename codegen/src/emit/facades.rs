@@ -42,11 +42,20 @@ pub(super) fn emit_lib(api: &Api) -> OutputFile {
          and an [`EndpointDescriptor`](feishu_perf_core::EndpointDescriptor) from which the runtime\n\
          (`feishu-perf`) sends it.",
     );
+    let events = (!api.events.is_empty()).then(|| {
+        quote!(
+            /// The events, by event type (with the `events` feature).
+            #[cfg(feature = "events")]
+            #[rustfmt::skip]
+            pub mod events;
+        )
+    });
     let tokens = quote! {
         #docs
         #![deny(warnings, missing_docs)]
 
         #(#mods)*
+        #events
         #[rustfmt::skip]
         pub mod platform;
 

@@ -14,6 +14,7 @@
 mod descriptors;
 mod endpoint;
 mod error_codes;
+mod events;
 mod facades;
 mod registry;
 mod requests;
@@ -58,6 +59,7 @@ pub fn emit(api: &Api) -> Vec<OutputFile> {
             files.extend(parallel_map(&version.endpoints, endpoint::emit_endpoint));
         }
     }
+    files.extend(events::emit_events(&api.events));
     files
 }
 

@@ -13,6 +13,7 @@
 //! check need nothing outside the repository.
 
 pub mod build;
+pub mod event;
 pub mod merge;
 pub mod page;
 pub mod tree;

@@ -7,6 +7,7 @@
 //! value lists rows refer to, and `names` derives Rust names and dates.
 
 mod endpoint;
+mod event;
 mod fields;
 mod names;
 mod types;
@@ -17,6 +18,7 @@ use super::page::{Page, PageError, Pos};
 use super::tree::Node;
 use crate::naming::is_snake_case;
 
+pub use event::{build_event, event_name};
 pub use names::beijing_date;
 
 /// Where an endpoint's schema file goes: `schema/<service>/<version>/<resource>.<operation>.yaml`.

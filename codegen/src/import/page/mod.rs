@@ -20,6 +20,7 @@
 //! `description` splits a description cell into its text and facts.
 
 mod description;
+mod event;
 mod facts;
 mod fields;
 mod markdown;
@@ -27,6 +28,7 @@ mod sections;
 
 use std::fmt;
 
+pub use event::{EventPage, is_event_page, parse_event};
 pub use markdown::unescape;
 
 /// A problem on a page, at a 1-based line and column (columns count characters).

@@ -29,7 +29,7 @@ impl Parser<'_> {
                 let pos = self.line_pos(self.at);
                 self.error(
                     pos,
-                    "an event page (`## 事件`): events are not supported yet; only endpoint pages import",
+                    "an event page (`## 事件`), not an endpoint page: `cargo xtask docs import` reads it as an event",
                 );
                 return page;
             }

@@ -31,6 +31,7 @@ mod auth;
 mod client;
 mod error;
 mod pacing;
+mod redact;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod response;

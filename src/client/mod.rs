@@ -8,6 +8,7 @@
 
 mod attempt;
 mod builder;
+mod decide;
 mod envelope;
 mod json;
 mod pages;

@@ -7,20 +7,16 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use feishu_perf_core::{ApiRequest, HttpMethod};
+use feishu_perf_core::ApiRequest;
 
+use crate::Secret;
 use crate::auth::HttpAuth;
 use crate::error::Error;
 use crate::retry::new_client_token;
 
 use super::attempt::Attempt;
+use super::decide::{Call, Came, Kind, Step, decide};
 use super::{Client, RequestOptions};
-
-/// Whether a request changes something on the server (so that an unknown
-/// outcome matters): anything but a `GET` and a paged query.
-fn is_write(d: &feishu_perf_core::EndpointDescriptor) -> bool {
-    d.method != HttpMethod::Get && d.pagination.is_none()
-}
 
 impl Client {
     /// Sends `request` with default options.
@@ -133,6 +129,9 @@ impl Client {
         .await
     }
 
+    /// Carries out the retry decision ([`decide`]): fetches the token,
+    /// waits for pacing, makes an attempt, and does what the decision says
+    /// with what came back.
     async fn run<R: ApiRequest>(
         &self,
         url: reqwest::Url,
@@ -151,74 +150,122 @@ impl Client {
             endpoint: d.id,
             after: budget,
         };
-        // The error a call ends with: a write whose outcome became unknown and
-        // that then failed inconclusively says so, with its client_token.
-        let conclude = |error: Error, outcome_unknown: bool, last_unknown: bool| {
-            if outcome_unknown && is_write(d) && (last_unknown || error.is_retryable()) {
+        let tenant_key = options
+            .tenant_key
+            .as_deref()
+            .or(inner.tenant_key.as_deref());
+        let kind = Kind::of(d);
+        let mut call = Call {
+            kind,
+            attempt: 0,
+            max_attempts: inner.retry.max_attempts,
+            time_left: budget,
+            // A re-send of a write whose outcome was unknown starts unknown.
+            outcome_unknown: options.client_token.is_some(),
+            can_renew_token: options.tenant_access_token.is_none(),
+            backoff: Duration::ZERO,
+        };
+        // The error a call ends with: as the decision says, and never with a secret in it.
+        let end = |error: Error, outcome_unknown: bool, token: Option<&Secret>| {
+            let mut secrets = inner.tokens.secrets();
+            secrets.extend(token.map(Secret::expose));
+            secrets.extend(options.tenant_access_token.as_ref().map(Secret::expose));
+            let error = crate::redact::error(self.not_feishu(error), &secrets);
+            if outcome_unknown {
                 Error::OutcomeUnknown {
                     endpoint: d.id,
                     client_token: client_token.clone(),
-                    resend_safe: d.retry_safe,
+                    resend_safe: kind.resend_safe(),
                     source: Box::new(error),
                 }
             } else {
                 error
             }
         };
-        let tenant_key = options
-            .tenant_key
-            .as_deref()
-            .or(inner.tenant_key.as_deref());
-        // A re-send of a write whose outcome was unknown starts unknown.
-        let mut outcome_unknown = options.client_token.is_some();
-        let mut token_refreshed = false;
-        let mut attempt = 0u32;
+        // What the decision says about `came`, with the time left now and a fresh backoff.
+        let next = |call: &mut Call, came: Came, deadline: Instant| {
+            call.time_left = deadline.saturating_duration_since(Instant::now());
+            call.backoff = inner.retry.backoff(call.attempt.max(1));
+            let (step, unknown) = decide(*call, came);
+            call.outcome_unknown = unknown;
+            step
+        };
         loop {
-            attempt += 1;
+            call.attempt += 1;
             let token = match &options.tenant_access_token {
                 Some(token) => token.clone(),
                 None => {
                     let http = self.http_auth();
                     let fetch = inner.tokens.tenant_token(&http, tenant_key);
                     match tokio::time::timeout_at(deadline, fetch).await {
-                        Err(_) => return Err(conclude(out_of_budget(), outcome_unknown, false)),
+                        Err(_) => return Err(end(out_of_budget(), call.outcome_unknown, None)),
                         Ok(Ok(token)) => token,
-                        // Asking for a token changes nothing: retry a transient failure like a call.
-                        Ok(Err(error))
-                            if error.is_retryable() && attempt < inner.retry.max_attempts =>
-                        {
-                            let wait = inner.retry.backoff(attempt);
-                            if Instant::now()
-                                .checked_add(wait)
-                                .is_none_or(|t| t >= deadline)
-                            {
-                                return Err(conclude(error, outcome_unknown, false));
+                        Ok(Err(error)) => {
+                            let came = Came::TokenFailed {
+                                retryable: error.is_retryable(),
+                            };
+                            match next(&mut call, came, deadline) {
+                                Step::Retry { after } => {
+                                    let error = end(error, false, None);
+                                    tracing::warn!(
+                                        attempt = call.attempt,
+                                        "token request failed: {error}"
+                                    );
+                                    tokio::time::sleep(after).await;
+                                    continue;
+                                }
+                                Step::Fail { outcome_unknown } => {
+                                    return Err(end(error, outcome_unknown, None));
+                                }
+                                step => unreachable!("{step:?} after a token request"),
                             }
-                            tracing::warn!(attempt, "token request failed: {error}");
-                            tokio::time::sleep(wait).await;
-                            continue;
                         }
-                        Ok(Err(error)) => return Err(conclude(error, outcome_unknown, false)),
                     }
                 }
             };
             let queued = Instant::now();
-            let acquire = inner.pacer.acquire(inner.pacing, d, tenant_key);
-            let mut permit = if attempt == 1 {
-                // Waiting behind this client's own calls is queueing, not the call.
-                let permit = acquire.await;
-                deadline = deadline.checked_add(queued.elapsed()).unwrap_or(deadline);
-                permit
-            } else {
-                match tokio::time::timeout_at(deadline, acquire).await {
-                    Ok(permit) => permit,
-                    Err(_) => return Err(conclude(out_of_budget(), outcome_unknown, false)),
+            let mut held = Duration::ZERO;
+            let mut permit = loop {
+                let acquire = inner.pacer.acquire_unless_held(inner.pacing, d, tenant_key);
+                let turn = if call.attempt == 1 {
+                    // Waiting behind this client's own calls is queueing, not the call.
+                    acquire.await
+                } else {
+                    match tokio::time::timeout_at(deadline, acquire).await {
+                        Ok(turn) => turn,
+                        Err(_) => {
+                            return Err(end(out_of_budget(), call.outcome_unknown, Some(&token)));
+                        }
+                    }
+                };
+                match turn {
+                    Ok(permit) => break permit,
+                    // A 429's reset holds the endpoint: wait it out only if the call has the time.
+                    Err(hold) => match next(&mut call, Came::Held(hold), deadline) {
+                        Step::Hold(hold) => {
+                            tokio::time::sleep(hold).await;
+                            held += hold;
+                        }
+                        Step::Fail { outcome_unknown } => {
+                            let error = Error::RateLimited {
+                                endpoint: d.id,
+                                reset_after: Some(hold),
+                                log_id: None,
+                            };
+                            return Err(end(error, outcome_unknown, Some(&token)));
+                        }
+                        step => unreachable!("{step:?} on a hold"),
+                    },
                 }
             };
+            if call.attempt == 1 {
+                let queueing = queued.elapsed().saturating_sub(held);
+                deadline = deadline.checked_add(queueing).unwrap_or(deadline);
+            }
             let attempt_started = Instant::now();
             let remaining = deadline.saturating_duration_since(attempt_started);
             if remaining.is_zero() {
-                return Err(conclude(out_of_budget(), outcome_unknown, false));
+                return Err(end(out_of_budget(), call.outcome_unknown, Some(&token)));
             }
             let per_attempt = options.timeout.unwrap_or(inner.timeout);
             let (timeout, after) = if per_attempt <= remaining {
@@ -249,60 +296,84 @@ impl Client {
             });
             // The call has ended: its pacing slot starts its window now.
             permit.end().await;
-            let (error, unknown, wait, stale_token) = match result {
-                Attempt::Final(error) => return Err(error),
+            let (error, came) = match result {
                 Attempt::Done(response) => {
                     tracing::info!(
-                        attempt,
+                        attempt = call.attempt,
                         duration_ms = attempt_started.elapsed().as_millis() as u64,
                         "call succeeded"
                     );
                     return Ok(response);
+                }
+                Attempt::Final(error) => {
+                    let came = match &error {
+                        Error::Decode {
+                            succeeded: true, ..
+                        } => Came::Applied,
+                        _ => Came::Refused,
+                    };
+                    (error, came)
                 }
                 Attempt::Failed {
                     error,
                     outcome_unknown,
                     wait,
                     stale_token,
-                } => (error, outcome_unknown, wait, stale_token),
+                } => {
+                    let came = Came::of_attempt(&error, outcome_unknown, wait, stale_token);
+                    (error, came)
+                }
             };
+            let shown = end(error, false, Some(&token));
             tracing::warn!(
-                attempt,
-                code = error.code().unwrap_or(0),
-                log_id = error.log_id().unwrap_or(""),
+                attempt = call.attempt,
+                code = shown.code().unwrap_or(0),
+                log_id = shown.log_id().unwrap_or(""),
                 duration_ms = attempt_started.elapsed().as_millis() as u64,
-                "call failed: {error}"
+                "call failed: {shown}"
             );
-            // A repeat refused after an attempt whose outcome was unknown: that attempt was applied.
-            if outcome_unknown
-                && matches!(&error, Error::Api(e) if e.facts().is_some_and(|f| f.already_applied))
-            {
-                return Err(Error::AlreadyApplied {
-                    endpoint: d.id,
-                    client_token: client_token.unwrap_or_default(),
-                });
+            match next(&mut call, came, deadline) {
+                Step::Retry { after } => {
+                    tracing::debug!(
+                        attempt = call.attempt,
+                        wait_ms = after.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(after).await;
+                }
+                Step::RenewToken => {
+                    inner.tokens.invalidate(tenant_key, &token).await;
+                    call.can_renew_token = false;
+                    call.attempt -= 1;
+                }
+                Step::Fail { outcome_unknown } => {
+                    return Err(end(shown, outcome_unknown, None));
+                }
+                Step::AlreadyApplied => {
+                    return Err(Error::AlreadyApplied {
+                        endpoint: d.id,
+                        client_token: client_token.unwrap_or_default(),
+                    });
+                }
+                Step::Hold(_) => unreachable!("a hold comes from pacing, not an attempt"),
             }
-            // A refused token: drop it, fetch a new one, retry once.
-            if stale_token && options.tenant_access_token.is_none() && !token_refreshed {
-                inner.tokens.invalidate(tenant_key, &token).await;
-                token_refreshed = true;
-                attempt -= 1;
-                continue;
-            }
-            outcome_unknown |= unknown;
-            let retryable = error.is_retryable() && (!unknown || d.retry_safe);
-            if !retryable || attempt >= inner.retry.max_attempts {
-                return Err(conclude(error, outcome_unknown, unknown));
-            }
-            let next_wait = wait.unwrap_or_else(|| inner.retry.backoff(attempt));
-            if Instant::now()
-                .checked_add(next_wait)
-                .is_none_or(|t| t >= deadline)
-            {
-                return Err(conclude(error, outcome_unknown, unknown));
-            }
-            tracing::debug!(attempt, wait_ms = next_wait.as_millis() as u64, "retrying");
-            tokio::time::sleep(next_wait).await;
+        }
+    }
+
+    /// A failure to reach the base URL before any token was ever obtained
+    /// from it is a wrong base URL, not a network fault worth resuming.
+    fn not_feishu(&self, error: Error) -> Error {
+        match error {
+            Error::Transport {
+                endpoint: crate::auth::TOKEN_ENDPOINT,
+                source,
+            } if source.is_connect() && !self.inner.tokens.ever_obtained() => Error::NotFeishu {
+                endpoint: crate::auth::TOKEN_ENDPOINT,
+                base_url: crate::redact::base_url(&self.inner.base_url),
+                reason: "its host does not resolve or accept connections, and no token was ever obtained from it".into(),
+                source: Some(source),
+            },
+            error => error,
         }
     }
 

@@ -19,7 +19,10 @@ pub enum Error {
     /// The platform answered with a non-zero `code`.
     Api(Box<ApiError>),
     /// The call was rate limited (any HTTP 429, whatever its body, or code
-    /// 99991400) and retries ran out.
+    /// 99991400) and gave up: its retries ran out, or the wait the server
+    /// asked for (or a hold an earlier 429 put on the endpoint, then unsent)
+    /// is longer than the time the call has left
+    /// ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed)).
     RateLimited {
         /// The endpoint.
         endpoint: &'static str,

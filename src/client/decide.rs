@@ -58,6 +58,9 @@ pub(crate) enum Came {
     TokenFailed { retryable: bool },
     /// Pacing holds the endpoint this long (a 429's reset) before a call may go out.
     Held(Duration),
+    /// The call's time budget ran out while it waited (for a token, for
+    /// pacing) or before an attempt could start.
+    OutOfTime,
     /// No connection was made: nothing was sent.
     NotSent,
     /// The connection broke after the request went out, or the answer could
@@ -103,7 +106,8 @@ impl Came {
             | Came::ServerError
             | Came::RateLimited { .. }
             | Came::TransientCode
-            | Came::Held(_) => true,
+            | Came::Held(_)
+            | Came::OutOfTime => true,
             Came::StaleToken
             | Came::AlreadyApplied
             | Came::Refused
@@ -208,7 +212,7 @@ pub(crate) fn decide(call: Call, came: Came) -> (Step, bool) {
         Came::StaleToken if call.can_renew_token => Step::RenewToken,
         // A hold is no attempt: it is waited out while the time allows.
         Came::Held(hold) if hold < call.time_left => Step::Hold(hold),
-        Came::Held(_) => fail(unknown),
+        Came::Held(_) | Came::OutOfTime => fail(unknown),
         _ if !came.worth_retrying() => fail(unknown),
         // The request may have been applied: repeat it only if that is safe.
         _ if came.may_be_applied() && !call.kind.resend_safe() => fail(unknown),

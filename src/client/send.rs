@@ -190,6 +190,16 @@ impl Client {
             call.outcome_unknown = unknown;
             step
         };
+        // The budget ran out while the call waited: as the decision says.
+        let out_of_time = |call: &mut Call, deadline: Instant, token: Option<&Secret>| {
+            let unknown = matches!(
+                next(call, Came::OutOfTime, deadline),
+                Step::Fail {
+                    outcome_unknown: true
+                }
+            );
+            end(out_of_budget(), unknown, token)
+        };
         loop {
             call.attempt += 1;
             let token = match &options.tenant_access_token {
@@ -198,7 +208,7 @@ impl Client {
                     let http = self.http_auth();
                     let fetch = inner.tokens.tenant_token(&http, tenant_key);
                     match tokio::time::timeout_at(deadline, fetch).await {
-                        Err(_) => return Err(end(out_of_budget(), call.outcome_unknown, None)),
+                        Err(_) => return Err(out_of_time(&mut call, deadline, None)),
                         Ok(Ok(token)) => token,
                         Ok(Err(error)) => {
                             let came = Came::TokenFailed {
@@ -214,10 +224,15 @@ impl Client {
                                     tokio::time::sleep(after).await;
                                     continue;
                                 }
-                                Step::Fail { outcome_unknown } => {
-                                    return Err(end(error, outcome_unknown, None));
+                                step => {
+                                    let unknown = matches!(
+                                        step,
+                                        Step::Fail {
+                                            outcome_unknown: true
+                                        }
+                                    );
+                                    return Err(end(error, unknown, None));
                                 }
-                                step => unreachable!("{step:?} after a token request"),
                             }
                         }
                     }
@@ -233,9 +248,7 @@ impl Client {
                 } else {
                     match tokio::time::timeout_at(deadline, acquire).await {
                         Ok(turn) => turn,
-                        Err(_) => {
-                            return Err(end(out_of_budget(), call.outcome_unknown, Some(&token)));
-                        }
+                        Err(_) => return Err(out_of_time(&mut call, deadline, Some(&token))),
                     }
                 };
                 match turn {
@@ -246,15 +259,20 @@ impl Client {
                             tokio::time::sleep(hold).await;
                             held += hold;
                         }
-                        Step::Fail { outcome_unknown } => {
+                        step => {
                             let error = Error::RateLimited {
                                 endpoint: d.id,
                                 reset_after: Some(hold),
                                 log_id: None,
                             };
-                            return Err(end(error, outcome_unknown, Some(&token)));
+                            let unknown = matches!(
+                                step,
+                                Step::Fail {
+                                    outcome_unknown: true
+                                }
+                            );
+                            return Err(end(error, unknown, Some(&token)));
                         }
-                        step => unreachable!("{step:?} on a hold"),
                     },
                 }
             };
@@ -265,7 +283,7 @@ impl Client {
             let attempt_started = Instant::now();
             let remaining = deadline.saturating_duration_since(attempt_started);
             if remaining.is_zero() {
-                return Err(end(out_of_budget(), call.outcome_unknown, Some(&token)));
+                return Err(out_of_time(&mut call, deadline, Some(&token)));
             }
             let per_attempt = options.timeout.unwrap_or(inner.timeout);
             let (timeout, after) = if per_attempt <= remaining {
@@ -333,7 +351,7 @@ impl Client {
                 "call failed: {shown}"
             );
             match next(&mut call, came, deadline) {
-                Step::Retry { after } => {
+                Step::Retry { after } | Step::Hold(after) => {
                     tracing::debug!(
                         attempt = call.attempt,
                         wait_ms = after.as_millis() as u64,
@@ -355,7 +373,6 @@ impl Client {
                         client_token: client_token.unwrap_or_default(),
                     });
                 }
-                Step::Hold(_) => unreachable!("a hold comes from pacing, not an attempt"),
             }
         }
     }

@@ -17,6 +17,7 @@ fn came_all() -> Vec<Came> {
         Came::TokenFailed { retryable: false },
         Came::Held(2 * S),
         Came::Held(300 * S),
+        Came::OutOfTime,
         Came::NotSent,
         Came::Lost,
         Came::TimedOut,
@@ -100,6 +101,8 @@ fn table() -> Vec<(Kind, Left, bool, Came, Step, bool)> {
                 (kind, NoAttempts, unknown, Came::Held(2 * S), Step::Hold(2 * S), unknown),
                 (kind, Plenty, unknown, Came::Held(300 * S), end, unknown),
                 (kind, NoTime, unknown, Came::Held(2 * S), end, unknown),
+                // Out of time while waiting: the call ends, an earlier loss said.
+                (kind, Plenty, unknown, Came::OutOfTime, end, unknown),
                 // Nothing was sent: always worth another try.
                 (kind, Plenty, unknown, Came::NotSent, RETRY_1S, unknown),
                 (kind, NoAttempts, unknown, Came::NotSent, end, unknown),

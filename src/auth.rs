@@ -187,6 +187,9 @@ pub(crate) struct TokenManager {
     /// One lock per token key, held while fetching, so that concurrent
     /// callers wait for one fetch (and tenants never wait for each other).
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// A token was obtained (fetched or found in the cache) at least once:
+    /// the base URL answered like Feishu.
+    obtained: std::sync::atomic::AtomicBool,
 }
 
 /// How often a caller looks at the cache again while another process fetches.
@@ -198,6 +201,23 @@ impl TokenManager {
             credentials,
             cache,
             flights: Mutex::new(HashMap::new()),
+            obtained: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Whether a token was ever obtained (a fixed token counts as one).
+    pub(crate) fn ever_obtained(&self) -> bool {
+        matches!(self.credentials, Credentials::TenantToken(_))
+            || self.obtained.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The configured secrets, to be cut out of any server text shown.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        match &self.credentials {
+            Credentials::SelfBuilt { app_secret, .. } | Credentials::Store { app_secret, .. } => {
+                vec![app_secret.expose()]
+            }
+            Credentials::TenantToken(token) => vec![token.expose()],
         }
     }
 
@@ -231,6 +251,7 @@ impl TokenManager {
         let key = self.key(tenant_key);
         let found = self.cache.get(&key).await;
         if let Some(token) = found.as_ref().filter(|t| t.is_fresh()) {
+            self.mark_obtained();
             return Ok(token.token.clone());
         }
         let seen = found.map(|t| t.token);
@@ -244,6 +265,7 @@ impl TokenManager {
         let _turn = flight.lock().await;
         loop {
             if let Some(token) = self.cache.get(&key).await.filter(usable) {
+                self.mark_obtained();
                 return Ok(token.token);
             }
             let Some(owner) = self.cache.lock(&key).await else {
@@ -264,8 +286,16 @@ impl TokenManager {
                 },
             };
             self.cache.unlock(&key, &owner).await;
+            if result.is_ok() {
+                self.mark_obtained();
+            }
             return result.map(|t| t.token);
         }
+    }
+
+    fn mark_obtained(&self) {
+        self.obtained
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Drops `stale` from the cache (only if it is still the cached one).
@@ -286,7 +316,7 @@ impl TokenManager {
                 let reply = http
                     .post("/open-apis/auth/v3/tenant_access_token/internal", &body)
                     .await?;
-                token_from(&reply, "tenant_access_token")
+                token_from(http, &reply, "tenant_access_token")
             }
             Credentials::Store {
                 app_id,
@@ -312,10 +342,12 @@ impl TokenManager {
                 };
                 let body =
                     json!({"app_access_token": app_token.token.expose(), "tenant_key": tenant_key});
-                let reply = http
-                    .post("/open-apis/auth/v3/tenant_access_token", &body)
-                    .await?;
-                token_from(&reply, "tenant_access_token")
+                // An answer that echoes the app token shows it nowhere.
+                let secrets = [app_token.token.expose(), app_secret.expose()];
+                http.post("/open-apis/auth/v3/tenant_access_token", &body)
+                    .await
+                    .and_then(|reply| token_from(http, &reply, "tenant_access_token"))
+                    .map_err(|e| crate::redact::error(e, &secrets))
             }
         }
     }
@@ -333,12 +365,22 @@ impl TokenManager {
         let reply = http
             .post("/open-apis/auth/v3/app_access_token", &body)
             .await?;
-        token_from(&reply, "app_access_token")
+        token_from(http, &reply, "app_access_token")
     }
 }
 
+/// Whether `token` can be sent back as `Authorization: Bearer <token>`:
+/// visible ASCII only (no space, CR, LF, NUL, DEL or other control).
+pub(crate) fn is_sendable(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// A flat token response: `{code, msg, <field>, expire}`.
-fn token_from(reply: &(Value, Option<String>), field: &str) -> Result<CachedToken, Error> {
+fn token_from(
+    http: &HttpAuth<'_>,
+    reply: &(Value, Option<String>),
+    field: &str,
+) -> Result<CachedToken, Error> {
     let (body, log_id) = reply;
     let code = body["code"].as_i64().unwrap_or(-1);
     if code != 0 {
@@ -356,6 +398,12 @@ fn token_from(reply: &(Value, Option<String>), field: &str) -> Result<CachedToke
             msg: format!("the response has no {field}"),
             log_id: log_id.clone(),
         })?;
+    // A token that cannot go into a header would be sent without one: refuse it, uncached.
+    if !is_sendable(token) {
+        return Err(http.not_feishu(format!(
+            "its {field} is not a valid header value (it holds a space or a control character such as CR, LF, NUL or DEL); it was not used"
+        )));
+    }
     let expire = body["expire"].as_u64().unwrap_or(0);
     if Duration::from_secs(expire) > MAX_LIFETIME {
         tracing::warn!(expire, "token lifetime out of range; read as 30 days");
@@ -366,6 +414,9 @@ fn token_from(reply: &(Value, Option<String>), field: &str) -> Result<CachedToke
     ))
 }
 
+/// The endpoint named in the errors of token requests.
+pub(crate) const TOKEN_ENDPOINT: &str = "auth.v3";
+
 /// The HTTP side of token requests.
 pub(crate) struct HttpAuth<'a> {
     pub(crate) http: &'a reqwest::Client,
@@ -374,21 +425,34 @@ pub(crate) struct HttpAuth<'a> {
 }
 
 impl HttpAuth<'_> {
+    fn not_feishu(&self, reason: impl Into<String>) -> Error {
+        Error::NotFeishu {
+            endpoint: TOKEN_ENDPOINT,
+            base_url: crate::redact::base_url(self.base_url),
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
     async fn post(&self, path: &str, body: &Value) -> Result<(Value, Option<String>), Error> {
-        const ENDPOINT: &str = "auth.v3";
+        const ENDPOINT: &str = TOKEN_ENDPOINT;
+        let url = format!("{}{path}", self.base_url);
+        let timed_out = || Error::Timeout {
+            endpoint: ENDPOINT,
+            after: self.timeout,
+        };
         let mut response = self
             .http
-            .post(format!("{}{path}", self.base_url))
+            .post(&url)
             .json(body)
             .timeout(self.timeout)
             .send()
             .await
             .map_err(|source| {
-                if source.is_timeout() {
-                    Error::Timeout {
-                        endpoint: ENDPOINT,
-                        after: self.timeout,
-                    }
+                // A connect timeout stays a failure to connect: before any
+                // token, it says the base URL does not answer.
+                if source.is_timeout() && !source.is_connect() {
+                    timed_out()
                 } else {
                     Error::Transport {
                         endpoint: ENDPOINT,
@@ -397,6 +461,14 @@ impl HttpAuth<'_> {
                 }
             })?;
         let status = response.status().as_u16();
+        // Redirects are never followed (the client's policy): the app secret stays here.
+        if (300..400).contains(&status) {
+            return Err(Error::Redirect {
+                endpoint: ENDPOINT,
+                status,
+                location: crate::response::location(response.headers(), &url),
+            });
+        }
         let log_id = response
             .headers()
             .get("x-tt-logid")
@@ -416,6 +488,7 @@ impl HttpAuth<'_> {
                         status,
                         limit: crate::response::MAX_TOKEN_RESPONSE_BYTES,
                     },
+                    crate::response::BodyError::Read(source) if source.is_timeout() => timed_out(),
                     crate::response::BodyError::Read(source) => Error::Transport {
                         endpoint: ENDPOINT,
                         source: source.without_url(),
@@ -427,18 +500,42 @@ impl HttpAuth<'_> {
             log_id = log_id.as_deref().unwrap_or(""),
             "token endpoint answered"
         );
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(body) if body.is_object() => Ok((body, log_id)),
-            _ => Err(Error::Decode {
+        let parsed = serde_json::from_slice::<Value>(&bytes);
+        if status == 404 || status == 405 {
+            return Err(self.not_feishu(format!(
+                "POST {path} answered HTTP {status}: there is no token endpoint there"
+            )));
+        }
+        match parsed {
+            Ok(body) if body.get("code").is_some_and(Value::is_i64) => Ok((body, log_id)),
+            // A server in trouble (a gateway's 5xx page): worth another try.
+            _ if status >= 500 => Err(Error::Decode {
                 endpoint: ENDPOINT,
                 status,
                 content_type,
                 // Token responses carry the token: never echo their body.
                 body_start: format!("[{} bytes withheld: token endpoint]", bytes.len()),
-                reason: "not a JSON object".into(),
+                reason: "not a token response".into(),
                 log_id,
                 succeeded: false,
             }),
+            // Anything else is not Feishu's token endpoint: an HTML page, a
+            // JSON answer without `code`, nothing at all.
+            parsed => {
+                let what = match parsed {
+                    Ok(Value::Object(_)) => "a JSON object without a numeric `code`".to_owned(),
+                    Ok(_) => "JSON that is not an object".to_owned(),
+                    Err(_) if bytes.is_empty() => "an empty body".to_owned(),
+                    Err(_) => format!(
+                        "{} bytes that are not JSON (content type {})",
+                        bytes.len(),
+                        content_type.as_deref().unwrap_or("none")
+                    ),
+                };
+                Err(self.not_feishu(format!(
+                    "POST {path} answered HTTP {status} with {what}, not a token response"
+                )))
+            }
         }
     }
 }
@@ -467,7 +564,36 @@ mod tests {
             json!({"code": 0, "tenant_access_token": "t", "expire": u64::MAX}),
             None,
         );
-        let token = token_from(&reply, "tenant_access_token").unwrap();
+        let token = token_from(&http(), &reply, "tenant_access_token").unwrap();
         assert!(token.expires_at <= SystemTime::now() + MAX_LIFETIME);
+    }
+
+    fn http() -> HttpAuth<'static> {
+        static CLIENT: std::sync::LazyLock<reqwest::Client> = std::sync::LazyLock::new(|| {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::new()
+        });
+        HttpAuth {
+            http: &CLIENT,
+            base_url: "https://open.feishu.cn",
+            timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_value_is_refused() {
+        for bad in ["t\r\nx", "t\nx", "t\0x", "t\u{7f}", "t x", "t\tx", "令牌"] {
+            let reply = (
+                json!({"code": 0, "tenant_access_token": bad, "expire": 7200}),
+                None,
+            );
+            let error = token_from(&http(), &reply, "tenant_access_token").unwrap_err();
+            assert!(matches!(error, Error::NotFeishu { .. }), "{bad:?}: {error}");
+            assert!(
+                error.to_string().contains("not a valid header value"),
+                "{error}"
+            );
+        }
+        assert!(is_sendable("t-6bd0e1b2c3"));
     }
 }

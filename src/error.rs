@@ -19,7 +19,10 @@ pub enum Error {
     /// The platform answered with a non-zero `code`.
     Api(Box<ApiError>),
     /// The call was rate limited (any HTTP 429, whatever its body, or code
-    /// 99991400) and retries ran out.
+    /// 99991400) and gave up: its retries ran out, or the wait the server
+    /// asked for (or a hold an earlier 429 put on the endpoint, then unsent)
+    /// is longer than the time the call has left
+    /// ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed)).
     RateLimited {
         /// The endpoint.
         endpoint: &'static str,
@@ -97,6 +100,33 @@ pub enum Error {
         msg: String,
         /// Its log id.
         log_id: Option<String>,
+    },
+    /// A server answered with a redirect (HTTP 3xx). Feishu's open API never
+    /// redirects: the redirect is not followed, so no request, and no
+    /// credential, leaves the base URL's origin.
+    Redirect {
+        /// The endpoint (`auth.v3` for a token request).
+        endpoint: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// The `Location` it named, without user info, query or fragment
+        /// (where a secret could hide); `None` when it named none or not as text.
+        location: Option<String>,
+    },
+    /// The base URL does not answer like Feishu's open platform: its token
+    /// endpoint answers something that is not a token response (an HTML
+    /// page, a JSON object without `code`, a token that cannot be sent back
+    /// in a header), or, before any token was obtained from it, its host does
+    /// not resolve or connect. A configuration error: check the base URL.
+    NotFeishu {
+        /// The endpoint (`auth.v3` for a token request).
+        endpoint: &'static str,
+        /// The base URL, without user info.
+        base_url: String,
+        /// What the answer was.
+        reason: String,
+        /// The cause, for a host that did not resolve or connect.
+        source: Option<reqwest::Error>,
     },
     /// The connection failed or broke.
     Transport {
@@ -213,8 +243,8 @@ impl fmt::Display for Error {
                 ..
             } => write!(
                 f,
-                "{endpoint} was rate limited (99991400) and retries ran out; calls are accepted again in {}s",
-                reset_after.map_or(0, |d| d.as_secs())
+                "{endpoint} was rate limited (99991400) and the call gave up within its retries and time budget; calls are accepted again in {}s",
+                reset_after.map_or(0, |d| d.as_secs_f64().ceil() as u64)
             ),
             Error::AlreadyApplied {
                 endpoint,
@@ -227,10 +257,10 @@ impl fmt::Display for Error {
                 endpoint,
                 client_token,
                 resend_safe,
-                source,
+                ..
             } => write!(
                 f,
-                "{endpoint}: outcome unknown, the write may have been applied: {source}; {}",
+                "{endpoint}: outcome unknown, the write may have been applied; {}",
                 resend_hint(client_token.as_deref(), *resend_safe)
             ),
             Error::ResponseTooLarge {
@@ -260,8 +290,26 @@ impl fmt::Display for Error {
                 f,
                 "authentication failed: {code} {msg}; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)"
             ),
-            Error::Transport { endpoint, source } => {
-                write!(f, "transport error calling {endpoint}: {source}")
+            Error::Redirect {
+                endpoint,
+                status,
+                location,
+            } => write!(
+                f,
+                "{endpoint} answered with a redirect (HTTP {status}) to {}; Feishu's open API never redirects, so it was not followed and nothing was sent there: check the base URL",
+                location.as_deref().unwrap_or("no location")
+            ),
+            Error::NotFeishu {
+                endpoint,
+                base_url,
+                reason,
+                ..
+            } => write!(
+                f,
+                "the base URL {base_url} does not answer like Feishu's open platform ({endpoint}: {reason}): check the base URL"
+            ),
+            Error::Transport { endpoint, .. } => {
+                write!(f, "transport error calling {endpoint}")
             }
             Error::Timeout { endpoint, after } => write!(f, "{endpoint} timed out after {after:?}"),
             Error::Decode {
@@ -286,6 +334,10 @@ impl std::error::Error for Error {
         match self {
             Error::OutcomeUnknown { source, .. } => Some(source.as_ref()),
             Error::Transport { source, .. } => Some(source),
+            Error::NotFeishu {
+                source: Some(source),
+                ..
+            } => Some(source),
             _ => None,
         }
     }
@@ -448,11 +500,12 @@ mod tests {
         }
     }
 
-    /// Every variant's text, byte for byte as the `#[error(..)]` attributes that wrote it
-    /// before the impl was written by hand: a user's logs and alerts may match on it.
+    /// Every variant's text, byte for byte: a user's logs and alerts may match on it. Each
+    /// says its own sentence once; a cause is in `source()`, never repeated here.
     #[test]
-    fn every_variant_displays_as_before() {
+    fn every_variant_displays_its_own_sentence() {
         let (transport, reqwest_text) = transport();
+        assert!(!transport.to_string().contains(&reqwest_text));
         let cases: Vec<(Error, String)> = vec![
             (
                 Error::Validation {
@@ -489,7 +542,7 @@ mod tests {
                     log_id: Some("x".into()),
                 },
                 format!(
-                    "{E} was rate limited (99991400) and retries ran out; calls are accepted again in 2s"
+                    "{E} was rate limited (99991400) and the call gave up within its retries and time budget; calls are accepted again in 3s"
                 ),
             ),
             (
@@ -499,7 +552,7 @@ mod tests {
                     log_id: None,
                 },
                 format!(
-                    "{E} was rate limited (99991400) and retries ran out; calls are accepted again in 0s"
+                    "{E} was rate limited (99991400) and the call gave up within its retries and time budget; calls are accepted again in 0s"
                 ),
             ),
             (
@@ -514,19 +567,19 @@ mod tests {
             (
                 outcome_unknown(Some("t-1"), true),
                 format!(
-                    "{E}: outcome unknown, the write may have been applied: {E} timed out after 1.5s; re-send it with client_token t-1 (Client::resend), so the server applies it at most once"
+                    "{E}: outcome unknown, the write may have been applied; re-send it with client_token t-1 (Client::resend), so the server applies it at most once"
                 ),
             ),
             (
                 outcome_unknown(None, true),
                 format!(
-                    "{E}: outcome unknown, the write may have been applied: {E} timed out after 1.5s; re-sending it is safe: repeating it cannot change the outcome"
+                    "{E}: outcome unknown, the write may have been applied; re-sending it is safe: repeating it cannot change the outcome"
                 ),
             ),
             (
                 outcome_unknown(Some("t-1"), false),
                 format!(
-                    "{E}: outcome unknown, the write may have been applied: {E} timed out after 1.5s; check whether it was applied before sending it again"
+                    "{E}: outcome unknown, the write may have been applied; check whether it was applied before sending it again"
                 ),
             ),
             (
@@ -566,9 +619,23 @@ mod tests {
                 },
                 "authentication failed: 10003 invalid param; check the app id, the app secret (and for a store app, the app_ticket and tenant_key)".into(),
             ),
+            (transport, format!("transport error calling {E}")),
             (
-                transport,
-                format!("transport error calling {E}: {reqwest_text}"),
+                Error::Redirect {
+                    endpoint: "auth.v3",
+                    status: 307,
+                    location: Some("http://127.0.0.2:9/x".into()),
+                },
+                "auth.v3 answered with a redirect (HTTP 307) to http://127.0.0.2:9/x; Feishu's open API never redirects, so it was not followed and nothing was sent there: check the base URL".into(),
+            ),
+            (
+                Error::NotFeishu {
+                    endpoint: "auth.v3",
+                    base_url: "https://example.com".into(),
+                    reason: "HTML".into(),
+                    source: None,
+                },
+                "the base URL https://example.com does not answer like Feishu's open platform (auth.v3: HTML): check the base URL".into(),
             ),
             (timeout(), format!("{E} timed out after 1.5s")),
             (
@@ -619,9 +686,10 @@ mod tests {
     }
 
     /// `source()` gives the cause of a transport error and of an unknown outcome, and nothing
-    /// else (a field that is not the cause, such as a validation's violations, is not one).
+    /// else (a field that is not the cause, such as a validation's violations, is not one);
+    /// a chain printed link by link says each thing once.
     #[test]
-    fn source_chains_as_before() {
+    fn source_chains_each_cause_once() {
         let (transport, reqwest_text) = transport();
         let cause = transport.source().expect("a transport error has its cause");
         assert!(cause.downcast_ref::<reqwest::Error>().is_some());
@@ -652,11 +720,13 @@ mod tests {
         .collect();
         // The unknown outcome, its last failure, then reqwest's error and its own causes.
         assert!(chain.len() >= 3, "{chain:?}");
-        assert_eq!(
-            chain[1],
-            format!("transport error calling {E}: {reqwest_text}")
-        );
+        assert_eq!(chain[1], format!("transport error calling {E}"));
         assert_eq!(chain[2], reqwest_text);
+        for (i, link) in chain.iter().enumerate() {
+            for later in &chain[i + 1..] {
+                assert!(!link.contains(later.as_str()), "{link:?} repeats {later:?}");
+            }
+        }
 
         let without_cause = [
             Error::Validation {

@@ -33,6 +33,7 @@ mod error;
 #[cfg(feature = "events")]
 pub mod events;
 mod pacing;
+mod redact;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod response;

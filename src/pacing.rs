@@ -137,6 +137,15 @@ pub(crate) struct PaceKey {
     pub(crate) tenant: String,
 }
 
+/// Why a call cannot have a slot yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Busy {
+    /// Its windows are full: ask again after this long (queueing behind other calls).
+    Queue(Duration),
+    /// A 429's reset holds the key this long: no call before it has passed.
+    Hold(Duration),
+}
+
 /// A sliding-window log per endpoint and tenant in this process: at most the
 /// limit in force in any of its windows (a minute, and a second where an
 /// endpoint has a per-second limit), the server's own rule, so throughput
@@ -166,7 +175,7 @@ struct Log {
 impl LocalWindows {
     /// A slot for a call under `key` (its id) in every one of `windows`, or
     /// how long to wait before asking again. `windows` is never empty.
-    pub(crate) fn try_acquire(&self, key: &PaceKey, windows: &[Window]) -> Result<u64, Duration> {
+    pub(crate) fn try_acquire(&self, key: &PaceKey, windows: &[Window]) -> Result<u64, Busy> {
         let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
         let log = match logs.get_mut(key) {
             Some(log) => log,
@@ -175,7 +184,7 @@ impl LocalWindows {
         let now = Instant::now();
         if let Some(until) = log.blocked_until {
             if until > now {
-                return Err(until - now);
+                return Err(Busy::Hold(until - now));
             }
             log.blocked_until = None;
         }
@@ -217,19 +226,20 @@ impl LocalWindows {
         // Each full window frees up when its first ended call leaves it (while
         // every call in it is in flight, look again shortly); the call waits
         // for the last of them.
-        Err(full
-            .iter()
-            .map(|&window| {
-                log.calls
-                    .iter()
-                    .filter_map(|(_, ended)| *ended)
-                    .filter(|t| now.duration_since(*t) < window)
-                    .map(|t| window.saturating_sub(now.duration_since(t)))
-                    .min()
-                    .unwrap_or(Duration::from_millis(5))
-            })
-            .max()
-            .unwrap_or(Duration::from_millis(5)))
+        Err(Busy::Queue(
+            full.iter()
+                .map(|&window| {
+                    log.calls
+                        .iter()
+                        .filter_map(|(_, ended)| *ended)
+                        .filter(|t| now.duration_since(*t) < window)
+                        .map(|t| window.saturating_sub(now.duration_since(t)))
+                        .min()
+                        .unwrap_or(Duration::from_millis(5))
+                })
+                .max()
+                .unwrap_or(Duration::from_millis(5)),
+        ))
     }
 
     /// Notes a call paced elsewhere (through Redis), so that pacing here, if
@@ -369,39 +379,59 @@ impl Pacer {
         }
     }
 
-    /// Waits until a call to `endpoint` fits in its window, and holds its slot
-    /// until the returned permit ends.
+    /// Waits until a call to `endpoint` fits in its window, holds included,
+    /// and holds its slot until the returned permit ends.
+    #[cfg(test)]
     pub(crate) async fn acquire(
         &self,
         pacing: Pacing,
         endpoint: &EndpointDescriptor,
         tenant_key: Option<&str>,
     ) -> Permit<'_> {
+        loop {
+            match self.acquire_unless_held(pacing, endpoint, tenant_key).await {
+                Ok(permit) => return permit,
+                Err(hold) => tokio::time::sleep(hold).await,
+            }
+        }
+    }
+
+    /// Waits until a call to `endpoint` fits in its window (queueing behind
+    /// other calls), and holds its slot until the returned permit ends; or,
+    /// while a 429's reset holds the endpoint, returns at once how long the
+    /// hold lasts, for the caller to decide whether its call can wait that long.
+    pub(crate) async fn acquire_unless_held(
+        &self,
+        pacing: Pacing,
+        endpoint: &EndpointDescriptor,
+        tenant_key: Option<&str>,
+    ) -> Result<Permit<'_>, Duration> {
         let key = PaceKey {
             endpoint: endpoint.id,
             tenant: tenant_key.unwrap_or_default().to_owned(),
         };
         let windows = windows(pacing, endpoint);
         if windows.is_empty() {
-            return Permit {
+            return Ok(Permit {
                 pacer: self,
                 key,
                 slot: None,
                 announced: Announced::default(),
-            };
+            });
         }
         loop {
             let turn = self.try_acquire(&key, &windows).await;
             match turn {
                 Ok(slot) => {
-                    return Permit {
+                    return Ok(Permit {
                         pacer: self,
                         key,
                         slot: Some(slot),
                         announced: Announced::default(),
-                    };
+                    });
                 }
-                Err(wait) => {
+                Err(Busy::Hold(hold)) => return Err(hold),
+                Err(Busy::Queue(wait)) => {
                     tracing::debug!(
                         endpoint = endpoint.id,
                         wait_ms = wait.as_millis() as u64,
@@ -413,7 +443,7 @@ impl Pacer {
         }
     }
 
-    async fn try_acquire(&self, key: &PaceKey, windows: &[Window]) -> Result<Slot, Duration> {
+    async fn try_acquire(&self, key: &PaceKey, windows: &[Window]) -> Result<Slot, Busy> {
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
             match shared.try_acquire(key, windows).await {

@@ -69,6 +69,14 @@ pub(crate) fn header_number(headers: &HeaderMap, name: &str, max: f64) -> Option
     Some(value)
 }
 
+/// A redirect's `Location`, resolved against `request_url` and shown without
+/// user info, query or fragment; `None` when it names none (or not as text).
+pub(crate) fn location(headers: &HeaderMap, request_url: &str) -> Option<String> {
+    let location = header_str(headers, "location")?;
+    let base = reqwest::Url::parse(request_url).ok()?;
+    Some(crate::redact::url(location, &base))
+}
+
 /// `x-ogw-ratelimit-reset`: seconds until calls are accepted again, at most [`MAX_RESET`].
 pub(crate) fn ratelimit_reset(headers: &HeaderMap) -> Option<Duration> {
     header_number(headers, "x-ogw-ratelimit-reset", MAX_RESET.as_secs_f64())

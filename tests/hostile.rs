@@ -813,3 +813,88 @@ async fn a_call_by_id_ends_typed_on_a_page_it_cannot_walk() {
         .unwrap_err();
     assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err}");
 }
+
+/// A token that is not a valid header value (CR, LF, NUL, DEL, a space) is
+/// refused when it arrives, typed, and never cached: no call goes out without
+/// its `Authorization`, and the next call asks for a token again.
+#[tokio::test]
+async fn a_token_that_is_no_header_value_is_refused_and_never_cached() {
+    let server = Hostile::start().await;
+    server.set_api([json(QUERY_REVIEW_TEMPLATE_EXAMPLES.response.unwrap())]);
+    let client = client(&server, RetryPolicy::none());
+    let bad = [
+        r"t-\r\nx",
+        r"t-\nx",
+        r"t-\rx",
+        r"t-\u0000x",
+        r"t-\u007fx",
+        "t- x",
+        r"t-\tx",
+    ];
+    for (i, token) in bad.iter().enumerate() {
+        server.set_token(json(&format!(
+            r#"{{"code":0,"msg":"ok","tenant_access_token":"{token}","expire":7200}}"#
+        )));
+        for round in 0..2 {
+            let err = guarded(client.send(QueryReviewTemplateRequest::new()))
+                .await
+                .unwrap_err();
+            assert!(matches!(&err, Error::NotFeishu { .. }), "{token}: {err:?}");
+            assert!(
+                err.to_string().contains("not a valid header value"),
+                "{err}"
+            );
+            assert!(!err.is_retryable(), "{err}");
+            // Asked again each time: the bad token was never cached.
+            assert_eq!(server.token_requests(), 2 * i + round + 1, "{token}");
+        }
+    }
+    assert_eq!(server.api_requests(), 0, "a call sent without its token");
+    // A good token afterwards is used.
+    server.set_token(token_ok());
+    guarded(client.send(QueryReviewTemplateRequest::new()))
+        .await
+        .unwrap();
+    assert_eq!(server.api_requests(), 1);
+}
+
+/// A token request that runs out of time (its answer's body never ends) is a
+/// `Timeout`, not a `Transport` error.
+#[tokio::test]
+async fn a_token_request_out_of_time_is_a_timeout() {
+    let server = Hostile::start().await;
+    server.set_token(Reply::Stall {
+        head: b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"code\":0,".to_vec(),
+    });
+    let client = Client::builder()
+        .app("cli_hostile", "secret")
+        .base_url(server.base_url())
+        .pacing(Pacing::Off)
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = guarded(client.send(QueryReviewTemplateRequest::new()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { endpoint: "auth.v3", after } if after == Duration::from_millis(300)),
+        "{err:?}"
+    );
+    // Headers that never come: the same.
+    server.set_token(Reply::Silent);
+    let err = guarded(client.send(QueryReviewTemplateRequest::new()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                endpoint: "auth.v3",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.api_requests(), 0);
+}

@@ -21,6 +21,11 @@ fn main() {
 mod redis_server;
 
 #[cfg(feature = "redis")]
+#[path = "common/hostile.rs"]
+#[allow(dead_code)] // a part of it serves here
+mod hostile;
+
+#[cfg(feature = "redis")]
 fn main() {
     use redis_server::{REQUIRE, unavailable};
     if let Some(why) = unavailable() {
@@ -62,6 +67,10 @@ fn main() {
         (
             "redis_going_away_falls_back_to_local_and_comes_back",
             || Box::pin(tests::redis_going_away_falls_back_to_local_and_comes_back()),
+        ),
+        (
+            "a_shared_hold_past_the_time_left_ends_a_call_at_once",
+            || Box::pin(tests::a_shared_hold_past_the_time_left_ends_a_call_at_once()),
         ),
     ];
     println!("\nrunning {} Redis tests", tests.len());
@@ -406,5 +415,58 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert!(back, "pacing went back to Redis");
+    }
+
+    /// A 429's reset learned by one process holds the endpoint for all: in
+    /// another, a call whose budget is shorter than the hold ends at once,
+    /// unsent, with when calls are accepted again.
+    pub async fn a_shared_hold_past_the_time_left_ends_a_call_at_once() {
+        use crate::hostile::{Hostile, Reply, http};
+
+        let redis = RedisServer::start();
+        let server = Hostile::start().await;
+        server.set_api([Reply::Raw(http(
+            429,
+            &[("x-ogw-ratelimit-reset", b"300")],
+            br#"{"code":99991400,"msg":"too many requests"}"#,
+        ))]);
+        let process = |max_elapsed: Duration| {
+            let (base_url, redis) = (server.base_url(), redis.url());
+            async move {
+                Client::builder()
+                    .app("cli_hold", "secret-of-hold")
+                    .base_url(base_url)
+                    .retry(RetryPolicy {
+                        max_elapsed,
+                        ..RetryPolicy::default()
+                    })
+                    .redis(Redis::connect(&redis).await.unwrap())
+                    .build()
+                    .unwrap()
+            }
+        };
+        let first = process(Duration::from_secs(6)).await;
+        let err = first
+            .send(QueryReviewTemplateRequest::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+        assert_eq!(server.api_requests(), 1);
+        let second = process(Duration::from_secs(6)).await;
+        let err = tokio::time::timeout(
+            Duration::from_secs(60),
+            second.send(QueryReviewTemplateRequest::new()),
+        )
+        .await
+        .expect("the held call waited past its budget")
+        .unwrap_err();
+        let Error::RateLimited { reset_after, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert!(
+            reset_after.is_some_and(|r| r > Duration::from_secs(200)),
+            "{err:?}"
+        );
+        assert_eq!(server.api_requests(), 1, "the held call was not sent");
     }
 }

@@ -1,6 +1,8 @@
 //! The app secret and the tokens never appear in Debug or Display output,
 //! logs or error messages: every path is driven with tracing captured at TRACE.
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -168,5 +170,107 @@ async fn secrets_never_leak() {
         "not-the-secret",
     ] {
         assert!(!everything.contains(secret), "{secret} leaked");
+    }
+}
+
+/// A server that echoes the request into its answer (the token endpoint into
+/// its `msg`, an API into its `msg`, `troubleshooter` or an unreadable body)
+/// puts no configured secret into an error's Display or Debug, nor into a log.
+#[tokio::test]
+async fn secrets_echoed_by_a_server_are_redacted() {
+    use common::hostile::{Hostile, Reply, http, json, token_ok};
+
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    const SECRET: &str = "echoed-app-secret-0123";
+    const TOKEN: &str = "t-hostile";
+    const CALLER: &str = "t-caller-echoed";
+    let server = Hostile::start().await;
+    let client = Client::builder()
+        .app("cli_echo", SECRET)
+        .base_url(server.base_url())
+        .pacing(Pacing::Off)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut errors = Vec::new();
+
+    // The token endpoint refuses, echoing the request it received.
+    server.set_token(json(&format!(
+        r#"{{"code":10003,"msg":"invalid param: {{\"app_id\":\"cli_echo\",\"app_secret\":\"{SECRET}\"}}"}}"#
+    )));
+    errors.push(
+        client
+            .send(QueryReviewTemplateRequest::new())
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(errors[0], Error::Authentication { .. }),
+        "{:?}",
+        errors[0]
+    );
+
+    // An API refusing a call, echoing its token in every piece of text.
+    server.set_token(token_ok());
+    server.set_api([json(&format!(
+        r#"{{"code":1580001,"msg":"bad token Bearer {TOKEN} for secret {SECRET}","error":{{"troubleshooter":"{TOKEN}","field_violations":[{{"field":"x","value":"{TOKEN}"}}]}}}}"#
+    ))]);
+    errors.push(
+        client
+            .send(QueryReviewTemplateRequest::new())
+            .await
+            .unwrap_err(),
+    );
+    // An unreadable answer that echoes the token in its body's start.
+    server.set_api([Reply::Raw(http(
+        400,
+        &[("content-type", b"text/plain")],
+        format!("Authorization: Bearer {TOKEN}").as_bytes(),
+    ))]);
+    errors.push(
+        client
+            .send(QueryReviewTemplateRequest::new())
+            .await
+            .unwrap_err(),
+    );
+    // A caller's own token, echoed.
+    server.set_api([json(&format!(
+        r#"{{"code":1580001,"msg":"bad token {CALLER}"}}"#
+    ))]);
+    errors.push(
+        client
+            .send_with(
+                QueryReviewTemplateRequest::new(),
+                RequestOptions {
+                    tenant_access_token: Some(Secret::new(CALLER)),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_err(),
+    );
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("call failed"), "failures were logged");
+    let mut shown = vec![logs];
+    for e in &errors {
+        shown.push(format!("{e}"));
+        shown.push(format!("{e:?}"));
+        assert!(format!("{e}").contains("[redacted]"), "{e}");
+    }
+    let everything = shown.join("\n");
+    for secret in [SECRET, TOKEN, CALLER] {
+        assert!(
+            !everything.contains(secret),
+            "{secret} leaked: {everything}"
+        );
     }
 }

@@ -66,6 +66,10 @@ pub struct Failure {
     pub message: String,
     /// What to check or do next.
     pub hint: Option<String>,
+    /// What the user must know besides (a write whose outcome is unknown).
+    pub warning: Option<String>,
+    /// The causes of `message`, outermost first, each said once.
+    pub causes: Vec<String>,
 }
 
 impl Failure {
@@ -75,6 +79,8 @@ impl Failure {
             status,
             message: message.into(),
             hint: None,
+            warning: None,
+            causes: Vec::new(),
         }
     }
 
@@ -89,18 +95,38 @@ impl Failure {
         self
     }
 
+    /// Adds the causes of `error` (its `source()` chain), each once.
+    fn caused_by(mut self, error: &(dyn std::error::Error + 'static)) -> Failure {
+        self.causes
+            .extend(std::iter::successors(error.source(), |e| e.source()).map(|e| e.to_string()));
+        self
+    }
+
     /// Interprets an SDK error from calls to `base_url`, naming the cause.
     pub fn from_sdk(error: &Error, base_url: &str) -> Failure {
+        let wrong_base_url = || {
+            format!(
+                "set FEISHU_BASE_URL to {} (Feishu) or {} (Lark), or use --brand feishu|lark",
+                feishu_perf::FEISHU,
+                feishu_perf::LARK
+            )
+        };
         match error {
             Error::Transport { source, .. } => {
-                let cause = causes(source);
                 let what = if source.is_connect() {
-                    format!("could not connect to {base_url}: {cause}")
+                    format!("could not connect to {base_url}")
                 } else {
-                    format!("the connection to {base_url} failed: {cause}")
+                    format!("the connection to {base_url} failed")
                 };
                 Failure::new(Status::Resumable, what)
+                    .caused_by(error)
                     .hint("check the network and FEISHU_BASE_URL (or --brand)")
+            }
+            // The base URL is not Feishu's: a configuration error, nothing to resume.
+            Error::NotFeishu { .. } | Error::Redirect { .. } => {
+                Failure::usage(error.to_string())
+                    .caused_by(error)
+                    .hint(wrong_base_url())
             }
             Error::Timeout { endpoint, after } => Failure::new(
                 Status::Resumable,
@@ -115,20 +141,12 @@ impl Failure {
             } => Failure::usage(format!(
                 "{base_url} has no Feishu token endpoint (HTTP 404 from {base_url}/open-apis/auth/v3/...): the base URL is wrong"
             ))
-            .hint(format!(
-                "set FEISHU_BASE_URL to {} (Feishu) or {} (Lark), or use --brand feishu|lark",
-                feishu_perf::FEISHU,
-                feishu_perf::LARK
-            )),
+            .hint(wrong_base_url()),
             // The same, from a server that answers unknown paths with a JSON 404.
             Error::Authentication { code: 404, msg, .. } => Failure::usage(format!(
                 "{base_url} has no Feishu token endpoint ({msg}): the base URL is wrong"
             ))
-            .hint(format!(
-                "set FEISHU_BASE_URL to {} (Feishu) or {} (Lark), or use --brand feishu|lark",
-                feishu_perf::FEISHU,
-                feishu_perf::LARK
-            )),
+            .hint(wrong_base_url()),
             Error::Decode {
                 endpoint, status, ..
             } if *status == 404 || *status == 405 => Failure::usage(format!(
@@ -181,15 +199,25 @@ impl Failure {
                 resend_safe,
                 ..
             } => {
-                let cause = Failure::from_sdk(source, base_url);
-                let message = format!("the outcome of the last request is unknown: {}", cause.message);
-                if *resend_safe {
-                    Failure::new(Status::Resumable, message).hint(
+                // The last failure says what happened; the unknown outcome is a warning beside it.
+                let last = Failure::from_sdk(source, base_url);
+                let warning = "the outcome of the last request is unknown: it may have been applied";
+                let (status, hint) = if *resend_safe {
+                    (
+                        Status::Resumable,
                         "the journal keeps its client_token: the same command re-sends it, and Feishu applies it at most once",
                     )
                 } else {
-                    Failure::new(Status::Refused, message)
-                        .hint("it may have been applied: check in Feishu before sending it again")
+                    (
+                        Status::Refused,
+                        "it may have been applied: check in Feishu before sending it again",
+                    )
+                };
+                Failure {
+                    status,
+                    hint: Some(hint.into()),
+                    warning: Some(warning.into()),
+                    ..last
                 }
             }
             Error::Validation { .. } | Error::Input { .. } => Failure::usage(error.to_string()),
@@ -206,26 +234,17 @@ fn blamed(facts: Option<&ErrorFacts>) -> Option<Blames> {
     facts.and_then(|f| f.blames)
 }
 
-/// An error and its causes, innermost last: `error sending request: client error (Connect): Connection refused`.
-fn causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        let s_text = s.to_string();
-        if !text.contains(&s_text) {
-            text.push_str(": ");
-            text.push_str(&s_text);
-        }
-        source = s.source();
-    }
-    text
-}
-
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.message)?;
+        for cause in &self.causes {
+            write!(f, "\n  caused by: {cause}")?;
+        }
+        if let Some(warning) = &self.warning {
+            write!(f, "\nwarning: {warning}")?;
+        }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  {hint}")?;
+            write!(f, "\nhint: {hint}")?;
         }
         Ok(())
     }
@@ -291,5 +310,97 @@ mod tests {
         assert_eq!(failure.status, Status::Usage);
         assert!(failure.message.contains("base URL is wrong"), "{failure}");
         assert!(!failure.to_string().contains("credentials"), "{failure}");
+    }
+
+    /// A refused connection, as the client reports it (a fixed token: no token request).
+    async fn refused() -> Error {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let client = feishu_perf::Client::builder()
+            .tenant_access_token("t-fixed")
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .retry(feishu_perf::RetryPolicy::none())
+            .build()
+            .unwrap();
+        let error = client
+            .send(feishu_perf::performance::v2::QueryReviewTemplateRequest::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Transport { .. }), "{error}");
+        error
+    }
+
+    #[tokio::test]
+    async fn the_chain_is_printed_once_with_labels() {
+        let transport = refused().await;
+        let failure = Failure::from_sdk(&transport, "http://127.0.0.1:9");
+        assert_eq!(failure.status, Status::Resumable);
+        let text = failure.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0], "could not connect to http://127.0.0.1:9",
+            "{text}"
+        );
+        assert!(lines.len() >= 3, "the causes, then the hint: {text}");
+        // Each line says its own thing: no line repeats another's text.
+        for (i, line) in lines.iter().enumerate() {
+            let own = line.trim_start().trim_start_matches("caused by: ");
+            for other in lines.iter().skip(i + 1) {
+                let later = other.trim_start().trim_start_matches("caused by: ");
+                assert!(!own.contains(later), "{own:?} repeats {later:?} in {text}");
+            }
+        }
+        assert!(lines.last().unwrap().starts_with("hint: "), "{text}");
+
+        let unknown = Error::OutcomeUnknown {
+            endpoint: "performance.v2.metric_detail.import",
+            client_token: Some("t-1".into()),
+            resend_safe: true,
+            source: Box::new(transport),
+        };
+        let failure = Failure::from_sdk(&unknown, "http://127.0.0.1:9");
+        assert_eq!(failure.status, Status::Resumable);
+        let text = failure.to_string();
+        assert!(
+            text.starts_with("could not connect to http://127.0.0.1:9\n  caused by: "),
+            "{text}"
+        );
+        assert_eq!(text.matches("warning: ").count(), 1, "{text}");
+        assert_eq!(text.matches("hint: ").count(), 1, "{text}");
+        assert!(
+            text.contains("\nwarning: the outcome of the last request is unknown"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nhint: the journal keeps its client_token"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_base_url_that_is_not_feishu_is_a_configuration_error() {
+        let errors = [
+            Error::NotFeishu {
+                endpoint: "auth.v3",
+                base_url: "https://example.com".into(),
+                reason: "POST /open-apis/auth/v3/tenant_access_token/internal answered HTTP 200 with 5 bytes that are not JSON".into(),
+                source: None,
+            },
+            Error::Redirect {
+                endpoint: "auth.v3",
+                status: 302,
+                location: Some("https://elsewhere.example/login".into()),
+            },
+        ];
+        for error in errors {
+            let failure = Failure::from_sdk(&error, "https://example.com");
+            assert_eq!(failure.status, Status::Usage, "{failure}");
+            let text = failure.to_string();
+            assert!(text.contains("FEISHU_BASE_URL"), "{text}");
+            assert!(!text.contains("unknown"), "{text}");
+        }
     }
 }

@@ -305,8 +305,10 @@ async fn authentication_exits_3_and_says_what_to_check() {
     );
 }
 
-/// Exit 4: a refused connection names the URL and says to resume; a 404 from
-/// the token endpoint blames the base URL (exit 2), not the credentials.
+/// Exit 2: a base URL that never answered (a refused connection before any
+/// token) names the URL as not answering like Feishu, and says nothing about
+/// resuming or unknown outcomes; a 404 from the token endpoint blames the base
+/// URL (exit 2), not the credentials.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_failures_name_the_url() {
     // A port that was just free: nothing listens there.
@@ -332,24 +334,24 @@ async fn connection_failures_name_the_url() {
             file.to_str().unwrap(),
         ],
     );
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains(&format!("could not connect to {url}")),
+        text(&out).contains(&format!(
+            "the base URL {url} does not answer like Feishu's open platform"
+        )),
         "{}",
         text(&out)
     );
-    assert!(
-        text(&out).contains("resume with the same command"),
-        "{}",
-        text(&out)
-    );
+    for unsaid in ["resume with the same command", "unknown"] {
+        assert!(!text(&out).contains(unsaid), "{unsaid}: {}", text(&out));
+    }
 
     let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let wrong_base = format!("{}/somewhere-else", sandbox.base_url());
     let out = against(&wrong_base, &["review-templates", "list"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
-        text(&out).contains("the base URL is wrong"),
+        text(&out).contains("does not answer like Feishu's open platform"),
         "{}",
         text(&out)
     );

@@ -90,9 +90,18 @@ impl Client {
                 headers.insert(name, value);
             }
         }
-        if let Ok(mut auth) = HeaderValue::try_from(format!("Bearer {}", token.expose())) {
-            auth.set_sensitive(true);
-            headers.insert(AUTHORIZATION, auth);
+        // Fetched tokens are checked when they arrive, and a fixed one when the
+        // client is built; a call's own token is checked here: never sent without it.
+        match HeaderValue::try_from(format!("Bearer {}", token.expose())) {
+            Ok(mut auth) if crate::auth::is_sendable(token.expose()) => {
+                auth.set_sensitive(true);
+                headers.insert(AUTHORIZATION, auth);
+            }
+            _ => {
+                return Attempt::Final(Error::Config(
+                    "the tenant_access_token is not a valid header value (it holds a space or a control character); nothing was sent".into(),
+                ));
+            }
         }
         headers.insert(
             CONTENT_TYPE,
@@ -135,6 +144,15 @@ impl Client {
         };
         let status = response.status().as_u16();
         permit.observe(status, response.headers());
+        // Redirects are never followed (the client's policy): Feishu never
+        // redirects, and the request and its token stay with the base URL.
+        if (300..400).contains(&status) {
+            return Attempt::Final(Error::Redirect {
+                endpoint: d.id,
+                status,
+                location: crate::response::location(response.headers(), url.as_str()),
+            });
+        }
         // A 2xx or 5xx answer that cannot be read may hide an applied request.
         let unreadable_may_be_applied = !(300..500).contains(&status);
         let header = |name: &str| response::header_str(response.headers(), name).map(str::to_owned);

@@ -184,8 +184,25 @@ impl ClientBuilder {
         let credentials = self.credentials.ok_or_else(|| {
             Error::Config("no credentials: use app(), store_app() or tenant_access_token()".into())
         })?;
-        let url = reqwest::Url::parse(&self.base_url)
-            .map_err(|e| Error::Config(format!("base URL {:?}: {e}", self.base_url)))?;
+        if let Credentials::TenantToken(token) = &credentials
+            && !crate::auth::is_sendable(token.expose())
+        {
+            return Err(Error::Config(
+                "the tenant_access_token is not a valid header value (it holds a space or a control character)".into(),
+            ));
+        }
+        let url = reqwest::Url::parse(&self.base_url).map_err(|e| {
+            // `open.feishu.cn` without a scheme: say what was probably meant.
+            let hint = if self.base_url.contains("://") {
+                String::new()
+            } else {
+                format!(
+                    "; a base URL needs its scheme: did you mean https://{}?",
+                    self.base_url
+                )
+            };
+            Error::Config(format!("base URL {:?}: {e}{hint}", self.base_url))
+        })?;
         let host = url
             .host_str()
             .unwrap_or_default()
@@ -213,7 +230,10 @@ impl ClientBuilder {
         // reqwest is built with rustls but without a bundled crypto provider:
         // use ring unless the application installed another one.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // Feishu's open API never redirects: a 3xx is an error naming its
+        // Location, so no request (and no credential) leaves the base URL's origin.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             .user_agent(concat!("feishu-perf/", env!("CARGO_PKG_VERSION")))
             .build()

@@ -1,16 +1,19 @@
 //! The client: [`Client`], its shared state and the options of one call.
 //!
 //! Where the rest is: `builder` configures and builds a client, `send` is the
-//! one request path (validation, tokens, pacing, the retry loop), `attempt`
-//! one HTTP exchange, `envelope` reads an answer into the response or a typed
-//! error, `pages` walks paged lists, and `json` calls an endpoint by its id
-//! with JSON (the registry's way in).
+//! one request path (validation, the request URL), `run` its retry loop
+//! (tokens, pacing, the time budget), carrying out what `decide`, the retry
+//! decision, says; `attempt` is one HTTP exchange, `envelope` reads an answer
+//! into the response or a typed error, `pages` walks paged lists, and `json`
+//! calls an endpoint by its id with JSON (the registry's way in).
 
 mod attempt;
 mod builder;
+mod decide;
 mod envelope;
 mod json;
 mod pages;
+mod run;
 mod send;
 
 use std::sync::Arc;

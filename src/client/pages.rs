@@ -77,9 +77,11 @@ impl Client {
                 if let Some(token) = R::next_page_token(&response) {
                     let endpoint = R::DESCRIPTOR.id;
                     if !walk.seen.insert(token.clone()) {
+                        // Server text: no configured secret shown in it.
+                        let secrets = client.inner.tokens.secrets();
                         walk.stop = Some(Error::RepeatedPageToken {
                             endpoint,
-                            page_token: token,
+                            page_token: crate::redact::text(&token, &secrets),
                             pages: walk.pages,
                         });
                     } else if walk.pages >= max_pages {

@@ -1,26 +1,15 @@
-//! The one send path: validation, the `client_token`, the request URL, and
-//! the retry loop around each attempt (tokens, pacing, the time budget, and
-//! what an error says about a write whose outcome is unknown).
+//! The one send path: validation, the `client_token`, the request URL; the
+//! retry loop around each attempt is in `run.rs`.
 
-use std::time::Duration;
-
-use tokio::time::Instant;
 use tracing::Instrument;
 
-use feishu_perf_core::{ApiRequest, HttpMethod};
+use feishu_perf_core::ApiRequest;
 
 use crate::auth::HttpAuth;
 use crate::error::Error;
 use crate::retry::new_client_token;
 
-use super::attempt::Attempt;
 use super::{Client, RequestOptions};
-
-/// Whether a request changes something on the server (so that an unknown
-/// outcome matters): anything but a `GET` and a paged query.
-fn is_write(d: &feishu_perf_core::EndpointDescriptor) -> bool {
-    d.method != HttpMethod::Get && d.pagination.is_none()
-}
 
 impl Client {
     /// Sends `request` with default options.
@@ -131,179 +120,6 @@ impl Client {
         )
         .instrument(span)
         .await
-    }
-
-    async fn run<R: ApiRequest>(
-        &self,
-        url: reqwest::Url,
-        body: Option<Vec<u8>>,
-        client_token: Option<String>,
-        options: &RequestOptions,
-    ) -> Result<R::Response, Error> {
-        let d = R::DESCRIPTOR;
-        let inner = &*self.inner;
-        let budget = inner.retry.max_elapsed;
-        let far_future = || Instant::now() + Duration::from_secs(86_400 * 365 * 30);
-        let mut deadline = Instant::now()
-            .checked_add(budget)
-            .unwrap_or_else(far_future);
-        let out_of_budget = || Error::Timeout {
-            endpoint: d.id,
-            after: budget,
-        };
-        // The error a call ends with: a write whose outcome became unknown and
-        // that then failed inconclusively says so, with its client_token.
-        let conclude = |error: Error, outcome_unknown: bool, last_unknown: bool| {
-            if outcome_unknown && is_write(d) && (last_unknown || error.is_retryable()) {
-                Error::OutcomeUnknown {
-                    endpoint: d.id,
-                    client_token: client_token.clone(),
-                    resend_safe: d.retry_safe,
-                    source: Box::new(error),
-                }
-            } else {
-                error
-            }
-        };
-        let tenant_key = options
-            .tenant_key
-            .as_deref()
-            .or(inner.tenant_key.as_deref());
-        // A re-send of a write whose outcome was unknown starts unknown.
-        let mut outcome_unknown = options.client_token.is_some();
-        let mut token_refreshed = false;
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let token = match &options.tenant_access_token {
-                Some(token) => token.clone(),
-                None => {
-                    let http = self.http_auth();
-                    let fetch = inner.tokens.tenant_token(&http, tenant_key);
-                    match tokio::time::timeout_at(deadline, fetch).await {
-                        Err(_) => return Err(conclude(out_of_budget(), outcome_unknown, false)),
-                        Ok(Ok(token)) => token,
-                        // Asking for a token changes nothing: retry a transient failure like a call.
-                        Ok(Err(error))
-                            if error.is_retryable() && attempt < inner.retry.max_attempts =>
-                        {
-                            let wait = inner.retry.backoff(attempt);
-                            if Instant::now()
-                                .checked_add(wait)
-                                .is_none_or(|t| t >= deadline)
-                            {
-                                return Err(conclude(error, outcome_unknown, false));
-                            }
-                            tracing::warn!(attempt, "token request failed: {error}");
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
-                        Ok(Err(error)) => return Err(conclude(error, outcome_unknown, false)),
-                    }
-                }
-            };
-            let queued = Instant::now();
-            let acquire = inner.pacer.acquire(inner.pacing, d, tenant_key);
-            let mut permit = if attempt == 1 {
-                // Waiting behind this client's own calls is queueing, not the call.
-                let permit = acquire.await;
-                deadline = deadline.checked_add(queued.elapsed()).unwrap_or(deadline);
-                permit
-            } else {
-                match tokio::time::timeout_at(deadline, acquire).await {
-                    Ok(permit) => permit,
-                    Err(_) => return Err(conclude(out_of_budget(), outcome_unknown, false)),
-                }
-            };
-            let attempt_started = Instant::now();
-            let remaining = deadline.saturating_duration_since(attempt_started);
-            if remaining.is_zero() {
-                return Err(conclude(out_of_budget(), outcome_unknown, false));
-            }
-            let per_attempt = options.timeout.unwrap_or(inner.timeout);
-            let (timeout, after) = if per_attempt <= remaining {
-                (per_attempt, per_attempt)
-            } else {
-                (remaining, budget)
-            };
-            let result = tokio::time::timeout(
-                timeout,
-                self.attempt::<R>(
-                    &url,
-                    body.as_deref(),
-                    &token,
-                    options,
-                    (timeout, after),
-                    &mut permit,
-                ),
-            )
-            .await
-            .unwrap_or_else(|_| {
-                Attempt::failed(
-                    Error::Timeout {
-                        endpoint: d.id,
-                        after,
-                    },
-                    true,
-                )
-            });
-            // The call has ended: its pacing slot starts its window now.
-            permit.end().await;
-            let (error, unknown, wait, stale_token) = match result {
-                Attempt::Final(error) => return Err(error),
-                Attempt::Done(response) => {
-                    tracing::info!(
-                        attempt,
-                        duration_ms = attempt_started.elapsed().as_millis() as u64,
-                        "call succeeded"
-                    );
-                    return Ok(response);
-                }
-                Attempt::Failed {
-                    error,
-                    outcome_unknown,
-                    wait,
-                    stale_token,
-                } => (error, outcome_unknown, wait, stale_token),
-            };
-            tracing::warn!(
-                attempt,
-                code = error.code().unwrap_or(0),
-                log_id = error.log_id().unwrap_or(""),
-                duration_ms = attempt_started.elapsed().as_millis() as u64,
-                "call failed: {error}"
-            );
-            // A repeat refused after an attempt whose outcome was unknown: that attempt was applied.
-            if outcome_unknown
-                && matches!(&error, Error::Api(e) if e.facts().is_some_and(|f| f.already_applied))
-            {
-                return Err(Error::AlreadyApplied {
-                    endpoint: d.id,
-                    client_token: client_token.unwrap_or_default(),
-                });
-            }
-            // A refused token: drop it, fetch a new one, retry once.
-            if stale_token && options.tenant_access_token.is_none() && !token_refreshed {
-                inner.tokens.invalidate(tenant_key, &token).await;
-                token_refreshed = true;
-                attempt -= 1;
-                continue;
-            }
-            outcome_unknown |= unknown;
-            let retryable = error.is_retryable() && (!unknown || d.retry_safe);
-            if !retryable || attempt >= inner.retry.max_attempts {
-                return Err(conclude(error, outcome_unknown, unknown));
-            }
-            let next_wait = wait.unwrap_or_else(|| inner.retry.backoff(attempt));
-            if Instant::now()
-                .checked_add(next_wait)
-                .is_none_or(|t| t >= deadline)
-            {
-                return Err(conclude(error, outcome_unknown, unknown));
-            }
-            tracing::debug!(attempt, wait_ms = next_wait.as_millis() as u64, "retrying");
-            tokio::time::sleep(next_wait).await;
-        }
     }
 
     pub(super) fn http_auth(&self) -> HttpAuth<'_> {

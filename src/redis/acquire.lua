@@ -13,13 +13,14 @@
 -- ARGV: in-flight lease (ms), member, calls remembered while no limit is known,
 --       the number (from 1) of the window an announced limit applies to,
 --       then per window, longest first: its configured limit (0: none), its length (ms).
--- Returns {0, 0} with the slot taken, or {1, wait in ms}.
+-- Returns {0, 0} with the slot taken, {1, wait in ms} while the windows are
+-- full, or {2, wait in ms} while a 429's reset holds the key.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[1])
 local blocked = tonumber(redis.call('HGET', KEYS[2], 'blocked_until') or '0')
 if blocked > now then
-  return {1, blocked - now}
+  return {2, blocked - now}
 end
 local learned = tonumber(redis.call('HGET', KEYS[2], 'limit') or '0')
 local longest = 0

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use super::{Redis, unique_id};
-use crate::pacing::{Announced, LocalWindows, PaceKey, Window, learned_window};
+use crate::pacing::{Announced, Busy, LocalWindows, PaceKey, Window, learned_window};
 
 static ACQUIRE: LazyLock<::redis::Script> =
     LazyLock::new(|| ::redis::Script::new(include_str!("acquire.lua")));
@@ -44,7 +44,7 @@ impl SharedWindows {
         &self,
         key: &PaceKey,
         windows: &[Window],
-    ) -> Option<Result<String, Duration>> {
+    ) -> Option<Result<String, Busy>> {
         let (log, announced) = self.keys(key);
         let member = unique_id();
         let lease = self.redis.in_flight_lease.as_millis() as u64;
@@ -69,12 +69,12 @@ impl SharedWindows {
                 }
             })
             .await?;
+        let wait = |ms: i64| Duration::from_millis(ms.clamp(1, 3_600_000) as u64);
         match answer.as_slice() {
             [0, ..] => Some(Ok(member)),
-            [_, wait, ..] => Some(Err(Duration::from_millis(
-                (*wait).clamp(1, 3_600_000) as u64
-            ))),
-            _ => Some(Err(Duration::from_millis(5))),
+            [2, ms, ..] => Some(Err(Busy::Hold(wait(*ms)))),
+            [_, ms, ..] => Some(Err(Busy::Queue(wait(*ms)))),
+            _ => Some(Err(Busy::Queue(Duration::from_millis(5)))),
         }
     }
 

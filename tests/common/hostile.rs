@@ -22,6 +22,8 @@ pub enum Reply {
     EndlessChunked { head: Vec<u8> },
     /// Reads the request and never answers.
     Silent,
+    /// Writes this head (announcing a body), then nothing more until the client goes away.
+    Stall { head: Vec<u8> },
 }
 
 #[derive(Default)]
@@ -37,7 +39,15 @@ pub struct Hostile {
     addr: SocketAddr,
     script: Arc<Mutex<Script>>,
     api_requests: Arc<AtomicUsize>,
+    counts: Arc<Counts>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// Requests received, by kind.
+#[derive(Default)]
+struct Counts {
+    token: AtomicUsize,
+    all: AtomicUsize,
 }
 
 impl Drop for Hostile {
@@ -86,15 +96,16 @@ impl Hostile {
             token: Some(token_ok()),
         }));
         let api_requests = Arc::new(AtomicUsize::new(0));
-        let (s, count) = (script.clone(), api_requests.clone());
+        let counts = Arc::new(Counts::default());
+        let (s, count, c) = (script.clone(), api_requests.clone(), counts.clone());
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                let (s, count) = (s.clone(), count.clone());
+                let (s, count, c) = (s.clone(), count.clone(), c.clone());
                 tokio::spawn(async move {
-                    let _ = serve(stream, &s, &count).await;
+                    let _ = serve(stream, &s, &count, &c).await;
                 });
             }
         });
@@ -102,6 +113,7 @@ impl Hostile {
             addr,
             script,
             api_requests,
+            counts,
             task,
         }
     }
@@ -125,12 +137,23 @@ impl Hostile {
     pub fn api_requests(&self) -> usize {
         self.api_requests.load(Ordering::SeqCst)
     }
+
+    /// Token requests received so far.
+    pub fn token_requests(&self) -> usize {
+        self.counts.token.load(Ordering::SeqCst)
+    }
+
+    /// Requests of any kind received so far (a connection that sent a whole head counts).
+    pub fn requests(&self) -> usize {
+        self.counts.all.load(Ordering::SeqCst)
+    }
 }
 
 async fn serve(
     mut stream: TcpStream,
     script: &Mutex<Script>,
     api_requests: &AtomicUsize,
+    counts: &Counts,
 ) -> std::io::Result<()> {
     // Read the head, then as many body bytes as it announces.
     let mut request = Vec::new();
@@ -146,6 +169,7 @@ async fn serve(
         request.extend_from_slice(&buf[..n]);
     };
     let head = String::from_utf8_lossy(&request[..head_end]).to_ascii_lowercase();
+    counts.all.fetch_add(1, Ordering::SeqCst);
     let length: usize = head
         .lines()
         .find_map(|l| l.strip_prefix("content-length:"))
@@ -161,6 +185,7 @@ async fn serve(
     let reply = {
         let mut script = script.lock().unwrap();
         if head.contains("/open-apis/auth/") {
+            counts.token.fetch_add(1, Ordering::SeqCst);
             script.token.clone().unwrap_or(Reply::Silent)
         } else {
             api_requests.fetch_add(1, Ordering::SeqCst);
@@ -191,6 +216,10 @@ async fn serve(
             loop {
                 stream.write_all(&chunk).await?;
             }
+        }
+        Reply::Stall { head } => {
+            stream.write_all(&head).await?;
+            while stream.read(&mut buf).await? > 0 {}
         }
         Reply::Silent => {
             // Hold the connection until the client gives up on it.

@@ -1,3 +1,5 @@
 //! Helpers shared by the integration tests.
 
+// Each test binary uses a part of it.
+#[allow(dead_code)]
 pub mod hostile;

@@ -65,7 +65,9 @@ pub async fn check(ctx: &Context) -> Result<Status, Failure> {
             e @ (Error::Authentication { .. }
             | Error::Transport { .. }
             | Error::Timeout { .. }
-            | Error::Decode { .. }),
+            | Error::Decode { .. }
+            | Error::NotFeishu { .. }
+            | Error::Redirect { .. }),
         ) => {
             let failure = Failure::from_sdk(e, &ctx.base_url);
             (failure.message.clone(), "not checked", Some(failure))

@@ -25,13 +25,20 @@
 //! println!("import record {:?}", data.import_record_id);
 //! # Ok(()) }
 //! ```
+//!
+//! # Features
+//!
+//! - `redis` (off by default): the module `feishu_perf::redis`, tokens and the rate budget shared
+//!   between processes through Redis.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;
 mod error;
 mod pacing;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 mod response;
 mod retry;

@@ -9,7 +9,8 @@
 //! - `descriptors`: the `EndpointDescriptor` and the page's examples;
 //! - `facades`: the crate root, service and version modules and their accessors;
 //! - `registry`: every endpoint by its id, callable with JSON;
-//! - `endpoint`: one endpoint's module, assembled from the above.
+//! - `endpoint`: one endpoint's module, assembled from the above;
+//! - `surface`: the public API surface of all of it (`api.txt`), one item a line.
 
 mod descriptors;
 mod endpoint;
@@ -17,6 +18,7 @@ mod error_codes;
 mod facades;
 mod registry;
 mod requests;
+pub mod surface;
 mod types;
 mod validation;
 
@@ -38,7 +40,7 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// Emits every file of the generated crate's `src/`.
+/// Emits every file of the generated crate: its `src/`, and its API surface (`api.txt`).
 pub fn emit(api: &Api) -> Vec<OutputFile> {
     let mut files = vec![
         facades::emit_lib(api),
@@ -58,6 +60,8 @@ pub fn emit(api: &Api) -> Vec<OutputFile> {
             files.extend(parallel_map(&version.endpoints, endpoint::emit_endpoint));
         }
     }
+    let surface = surface::surface(&files);
+    files.push(surface);
     files
 }
 

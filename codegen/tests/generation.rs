@@ -65,3 +65,45 @@ fn every_generated_file_carries_the_do_not_edit_header() {
         );
     }
 }
+
+/// docs/semver.md, "Names of types": a context-free type name takes its endpoint's resource, and
+/// the old name stays as a deprecated alias; an open enum is one `open_enum!` call.
+#[test]
+fn context_free_type_names_take_their_resource_and_keep_a_deprecated_alias() {
+    let files = generate_dir(&workspace().join("schema")).unwrap();
+    let semester = files
+        .iter()
+        .find(|f| f.path == "src/performance/v1/semester_list.rs")
+        .expect("the semester list is generated");
+    let text = &semester.contents;
+    assert!(text.contains("    pub enum SemesterType {\n"), "{text}");
+    assert!(text.contains("pub type_: Option<SemesterType>,"), "{text}");
+    assert!(text.contains("pub type Type = SemesterType;"), "{text}");
+    assert!(
+        text.contains("#[deprecated(\n    note = \"renamed `SemesterType`"),
+        "{text}"
+    );
+    assert!(!text.contains("pub enum Type "), "{text}");
+    assert!(
+        text.contains("feishu_perf_core::open_enum! {\n    /// 周期类型分组"),
+        "{text}"
+    );
+    let surface = files.iter().find(|f| f.path == "api.txt").unwrap();
+    for name in [
+        "Type", "Field", "Progress", "Unit", "User", "Status", "Item",
+    ] {
+        for line in surface.contents.lines() {
+            let defines = |kind: &str| {
+                line.starts_with(kind)
+                    && line
+                        .split(' ')
+                        .nth(1)
+                        .is_some_and(|p| p.ends_with(&format!("::{name}")))
+            };
+            assert!(!defines("struct ") && !defines("enum "), "{line}");
+            if defines("type ") {
+                assert!(line.ends_with("#[deprecated]"), "{line}");
+            }
+        }
+    }
+}

@@ -83,10 +83,89 @@ fn parent(key: &str) -> Option<String> {
     None
 }
 
-/// Every change from `old` to `new`, removals and changes first, each with its class.
+/// The renames `new` keeps a deprecated alias for: (module, old name, new name), from its
+/// `type a::b::Old = New #[deprecated]` lines.
+fn renames(new: &str) -> Vec<(String, String, String)> {
+    new.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("type ")?.strip_suffix(" #[deprecated]")?;
+            let (path, target) = rest.split_once(" = ")?;
+            let (module, old) = path.rsplit_once("::")?;
+            let plain =
+                |n: &str| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_');
+            (plain(old) && plain(target))
+                .then(|| (module.to_owned(), old.to_owned(), target.to_owned()))
+        })
+        .collect()
+}
+
+/// `line` with the type `old` of `module` called `new`, where the line is about an item of
+/// `module` (whose types it names unqualified).
+fn rename_in(line: &str, module: &str, old: &str, new: &str) -> String {
+    let Some((_, rest)) = line.split_once(' ') else {
+        return line.to_owned();
+    };
+    let rest = rest.strip_prefix("ApiRequest for ").unwrap_or(rest);
+    if !rest.starts_with(&format!("{module}::")) && !line.starts_with("impl ") {
+        return line.to_owned();
+    }
+    if line.starts_with("impl ") && !line.contains(&format!(" for {module}::")) {
+        return line.to_owned();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(if word == old { new } else { word.as_str() });
+        word.clear();
+    };
+    for c in line.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Every change from `old` to `new`, removals and changes first, each with its class. A type
+/// renamed with its old name kept as a deprecated alias (`type X = NewX #[deprecated]`) is one
+/// additive change, and the items that name it are compared under the new name.
 pub fn classify(old: &str, new: &str) -> Vec<Change> {
-    let (old_items, new_items) = (items(old), items(new));
-    let mut changes = Vec::new();
+    let old_plain = items(old);
+    // An alias the old surface had already is no rename; a rename is of an item `old` had.
+    let renames: Vec<_> = renames(new)
+        .into_iter()
+        .filter(|(module, from, _)| {
+            !old_plain.contains_key(&format!("type {module}::{from}"))
+                && old_plain
+                    .keys()
+                    .any(|k| k.ends_with(&format!(" {module}::{from}")))
+        })
+        .collect();
+    let old_renamed: String = old
+        .lines()
+        .map(|line| {
+            renames
+                .iter()
+                .fold(line.to_owned(), |l, (module, from, to)| {
+                    rename_in(&l, module, from, to)
+                })
+                + "\n"
+        })
+        .collect();
+    let (old_items, new_items) = (items(&old_renamed), items(new));
+    let mut changes: Vec<Change> = renames
+        .iter()
+        .map(|(module, from, to)| Change {
+            class: Class::Additive,
+            what: format!(
+                "renamed  {module}::{from} to {to} (the old name kept as a deprecated alias)"
+            ),
+        })
+        .collect();
     for (key, before) in &old_items {
         match new_items.get(key) {
             None => changes.push(Change {
@@ -115,6 +194,13 @@ pub fn classify(old: &str, new: &str) -> Vec<Change> {
     }
     for (key, after) in &new_items {
         if old_items.contains_key(key) {
+            continue;
+        }
+        // The alias of a rename, reported above.
+        if renames
+            .iter()
+            .any(|(m, from, _)| key == &format!("type {m}::{from}"))
+        {
             continue;
         }
         // A field or variant of an item that existed and is exhaustive breaks its literals
@@ -248,6 +334,39 @@ variant performance::v1::Closed::X
             ["deprecated  type performance::v1::Old = Kind #[deprecated]"]
         );
         assert_eq!(whats(&changes, Class::Breaking).len(), 1, "{changes:#?}");
+    }
+
+    #[test]
+    fn a_rename_that_keeps_a_deprecated_alias_is_additive() {
+        let new =
+            OLD.replace(
+                "enum performance::v1::Kind ",
+                "enum performance::v1::SemesterKind ",
+            )
+            .replace(
+                "variant performance::v1::Kind::",
+                "variant performance::v1::SemesterKind::",
+            )
+            .replace(
+                "type performance::v1::Old = Kind",
+                "type performance::v1::Old = SemesterKind",
+            ) + "field performance::v1::Request.kind: Option<SemesterKind>\n\
+               type performance::v1::Kind = SemesterKind #[deprecated]\n";
+        let old = format!("{OLD}field performance::v1::Request.kind: Option<Kind>\n");
+        let changes = classify(&old, &new);
+        assert_eq!(overall(&changes), Some(Class::Additive), "{changes:#?}");
+        assert_eq!(
+            whats(&changes, Class::Additive),
+            [
+                "renamed  performance::v1::Kind to SemesterKind (the old name kept as a deprecated alias)"
+            ]
+        );
+        // Without the alias, the same rename is breaking.
+        let without = new.replace(
+            "type performance::v1::Kind = SemesterKind #[deprecated]\n",
+            "",
+        );
+        assert_eq!(overall(&classify(&old, &without)), Some(Class::Breaking));
     }
 
     #[test]

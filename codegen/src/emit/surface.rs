@@ -226,8 +226,65 @@ fn items(module: &str, items: &[syn::Item], out: &mut BTreeSet<String>) {
                 }
             }
             syn::Item::Impl(i) => impl_items(module, i, out),
+            syn::Item::Macro(m) => macro_items(module, m, out),
             _ => {}
         }
+    }
+}
+
+/// What the macros of `feishu_perf_core` declare, listed as the items they expand to.
+fn macro_items(module: &str, m: &syn::ItemMacro, out: &mut BTreeSet<String>) {
+    let Some(name) = m.mac.path.segments.last().map(|s| s.ident.to_string()) else {
+        return;
+    };
+    match name.as_str() {
+        // `open_enum! { pub enum X { A = "a", } }`: the enum, `Unknown(String)` and the impls.
+        "open_enum" => {
+            let Ok(e) = m.mac.parse_body::<syn::ItemEnum>() else {
+                panic!("an open_enum! call in {module} does not hold an enum");
+            };
+            let path = join(module, &e.ident.to_string());
+            out.insert(format!(
+                "enum {path} #[non_exhaustive]{}",
+                markers(&e.attrs)
+            ));
+            for v in &e.variants {
+                out.insert(format!("variant {path}::{}{}", v.ident, markers(&v.attrs)));
+            }
+            out.insert(format!("variant {path}::Unknown(String)"));
+            out.insert(format!("fn {path}::as_str(&self) -> &str"));
+            for imp in [
+                "Deserialize<'de>",
+                "From<&str>",
+                "From<String>",
+                "OpenEnum",
+                "Serialize",
+                "fmt::Display",
+            ] {
+                let assoc = if imp == "OpenEnum" {
+                    " { const VALUES: &'static [&'static str]; }"
+                } else {
+                    ""
+                };
+                out.insert(format!("impl {imp} for {path}{assoc}"));
+            }
+        }
+        // `deserialize_from_map!(A, B)`: a `Deserialize` impl each.
+        "deserialize_from_map" => {
+            let types = m
+                .mac
+                .parse_body_with(
+                    syn::punctuated::Punctuated::<syn::Type, syn::Token![,]>::parse_terminated,
+                )
+                .unwrap_or_else(|e| panic!("a deserialize_from_map! call in {module}: {e}"));
+            for ty in types {
+                out.insert(format!(
+                    "impl Deserialize<'de> for {}",
+                    join(module, &text(&ty))
+                ));
+            }
+        }
+        _ => {}
     }
 }
 

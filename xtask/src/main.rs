@@ -15,6 +15,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use feishu_perf_codegen::emit::readme;
+use feishu_perf_codegen::load::load_dir;
 use feishu_perf_codegen::{OutputFile, generate_dir, json_schema};
 
 mod build_cost;
@@ -63,7 +65,8 @@ fn root() -> PathBuf {
         .to_owned()
 }
 
-/// Every file the generator owns: the generated crate's sources and schema.json.
+/// Every file the generator owns: the generated crate's sources and API surface, schema.json,
+/// and the README's endpoint table (the README with that table written afresh).
 fn expected(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let files = generate_dir(&root.join("schema"))
         .map_err(|e| format!("{e}\n\nerror: the schema has errors; nothing was written"))?;
@@ -72,6 +75,15 @@ fn expected(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         .map(|OutputFile { path, contents }| (root.join("generated").join(path), contents))
         .collect();
     out.push((root.join("schema/schema.json"), json_schema()));
+    // The README's endpoint table.
+    let api = load_dir(&root.join("schema")).map_err(|e| e.to_string())?;
+    let readme_path = root.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path)
+        .map_err(|e| format!("{}: {e}", readme_path.display()))?;
+    out.push((
+        readme_path,
+        readme::with_table(&readme, &readme::endpoint_table(&api))?,
+    ));
     Ok(out)
 }
 
@@ -197,6 +209,7 @@ mod tests {
             dir.join("generated/api.txt"),
         )
         .unwrap();
+        std::fs::copy(root().join("README.md"), dir.join("README.md")).unwrap();
         dir
     }
 
@@ -216,6 +229,35 @@ mod tests {
         assert_eq!(
             stale(&dir, &expected(&dir).unwrap()),
             ["  generated/src/performance/v1/semester_list.rs is out of date"]
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn check_finds_a_readme_endpoint_table_that_differs_from_the_schema() {
+        let dir = scratch("readme");
+        let readme = dir.join("README.md");
+        let text = std::fs::read_to_string(&readme).unwrap();
+        let row = "| `performance.v1.semester.list` | `GET /performance/v1/semesters` | `ListSemesterRequest` | 获取周期列表 | 10/min |  |";
+        assert!(
+            text.contains(row),
+            "the README's table has the semester list"
+        );
+        std::fs::write(&readme, text.replace(row, &row.replace("10/min", "20/min"))).unwrap();
+        assert_eq!(
+            stale(&dir, &expected(&dir).unwrap()),
+            ["  README.md is out of date"]
+        );
+        // A limit changed in the schema is a stale table too.
+        std::fs::write(&readme, &text).unwrap();
+        let schema = dir.join("schema/performance/v1/semester.list.yaml");
+        let yaml = std::fs::read_to_string(&schema).unwrap();
+        assert!(yaml.contains("per_minute: 10"), "{yaml}");
+        std::fs::write(&schema, yaml.replace("per_minute: 10", "per_minute: 5")).unwrap();
+        let report = stale(&dir, &expected(&dir).unwrap());
+        assert!(
+            report.contains(&"  README.md is out of date".to_owned()),
+            "{report:?}"
         );
         std::fs::remove_dir_all(dir).unwrap();
     }

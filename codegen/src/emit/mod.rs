@@ -17,6 +17,7 @@ mod endpoint;
 mod error_codes;
 mod facades;
 mod names;
+pub mod readme;
 mod registry;
 mod requests;
 pub mod surface;

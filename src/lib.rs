@@ -25,7 +25,13 @@
 //! println!("import record {:?}", data.import_record_id);
 //! # Ok(()) }
 //! ```
+//!
+//! # Features
+//!
+//! - `redis` (off by default): the module `feishu_perf::redis`, tokens and the rate budget shared
+//!   between processes through Redis.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;
@@ -35,6 +41,7 @@ pub mod events;
 mod pacing;
 mod redact;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 mod response;
 mod retry;
@@ -52,8 +59,8 @@ pub use secret::Secret;
 
 pub use feishu_perf_core::{
     AccessTokenType, ApiRequest, Blames, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit, Refuses, Rule,
-    Transport, Validate, ValidationErrors, Violation,
+    ErrorInfo, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit, Refuses,
+    Rule, Transport, Validate, ValidationErrors, Violation,
 };
 pub use feishu_perf_generated::{ENDPOINTS, Services, okr, performance, platform};
 

@@ -117,6 +117,44 @@ pub trait FromMap<'de>: Sized {
     fn from_map<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
 }
 
+/// serde, for the impls the macros of this crate write in the generated crate.
+#[doc(hidden)]
+pub use serde;
+
+/// The `Deserialize` impl of each [`FromMap`] struct named: [`deserialize_struct`].
+///
+/// ```
+/// # use feishu_perf_core::wire::{self, FromMap};
+/// # use serde::de::MapAccess;
+/// struct Empty;
+/// impl<'de> FromMap<'de> for Empty {
+///     const NAME: &'static str = "Empty";
+///     const FIELDS: &'static [&'static str] = &[];
+///     fn from_map<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+///         while map.next_key_seed(wire::FieldIndex(Self::FIELDS))?.is_some() {
+///             wire::skip_value(&mut map)?;
+///         }
+///         Ok(Empty)
+///     }
+/// }
+/// feishu_perf_core::deserialize_from_map!(Empty);
+/// let _: Empty = serde_json::from_str(r#"{"other": 1}"#).unwrap();
+/// ```
+#[macro_export]
+macro_rules! deserialize_from_map {
+    ($($name:ty),+ $(,)?) => {
+        $(
+            impl<'de> $crate::wire::serde::Deserialize<'de> for $name {
+                fn deserialize<D: $crate::wire::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    $crate::wire::deserialize_struct(deserializer)
+                }
+            }
+        )+
+    };
+}
+
 /// The body of the `Deserialize` impl of a [`FromMap`] struct.
 pub fn deserialize_struct<'de, T, D>(deserializer: D) -> Result<T, D::Error>
 where

@@ -7,7 +7,7 @@
 //! and an [`EndpointDescriptor`](feishu_perf_core::EndpointDescriptor) from which the runtime
 //! (`feishu-perf`) sends it.
 
-#![deny(warnings, missing_docs)]
+#![deny(missing_docs)]
 
 /// The `okr` service.
 #[rustfmt::skip]

@@ -801,7 +801,7 @@ pub static REGISTRY: &[RegistryEntry] = &[
             },
             ParamInfo {
                 name: "type",
-                ty: "Type",
+                ty: "SemesterType",
                 required: false,
                 values: &[
                     "Annual",
@@ -1302,1288 +1302,321 @@ pub fn find(id: &str) -> Option<&'static RegistryEntry> {
         .map(|i| &REGISTRY[i])
 }
 
-/// Builds the typed request of the endpoint `id` from `input` and runs
-/// its `validate()`, sending nothing (a dry run).
+/// `with_request!(id, |Request| body, otherwise)`: `body` with `Request` naming the request
+/// type of the endpoint `id`, or `otherwise` for an id the schema does not have;
+/// `with_request!(paged ..)`: the same over the endpoints that paginate. The one list of the
+/// endpoints' request types: each function below is a use of it.
+macro_rules! with_request {
+    ($id:expr, |$request:ident| $body:expr, $otherwise:expr) => {
+        match $id {
+            "okr.v1.metric_source.list" => {
+                type $request = crate::okr::v1::ListMetricSourceRequest;
+                $body
+            }
+            "okr.v1.metric_source_table.list" => {
+                type $request = crate::okr::v1::ListMetricSourceTableRequest;
+                $body
+            }
+            "okr.v1.metric_source_table_item.batch_update" => {
+                type $request = crate::okr::v1::BatchUpdateMetricSourceTableItemRequest;
+                $body
+            }
+            "okr.v1.metric_source_table_item.get" => {
+                type $request = crate::okr::v1::GetMetricSourceTableItemRequest;
+                $body
+            }
+            "okr.v1.metric_source_table_item.list" => {
+                type $request = crate::okr::v1::ListMetricSourceTableItemRequest;
+                $body
+            }
+            "okr.v1.metric_source_table_item.patch" => {
+                type $request = crate::okr::v1::PatchMetricSourceTableItemRequest;
+                $body
+            }
+            "okr.v1.okr.batch_get" => {
+                type $request = crate::okr::v1::BatchGetOkrRequest;
+                $body
+            }
+            "okr.v1.period.create" => {
+                type $request = crate::okr::v1::CreatePeriodRequest;
+                $body
+            }
+            "okr.v1.period.list" => {
+                type $request = crate::okr::v1::ListPeriodRequest;
+                $body
+            }
+            "okr.v1.period.patch" => {
+                type $request = crate::okr::v1::PatchPeriodRequest;
+                $body
+            }
+            "okr.v1.period_rule.list" => {
+                type $request = crate::okr::v1::ListPeriodRuleRequest;
+                $body
+            }
+            "okr.v1.progress_record.create" => {
+                type $request = crate::okr::v1::CreateProgressRecordRequest;
+                $body
+            }
+            "okr.v1.progress_record.delete" => {
+                type $request = crate::okr::v1::DeleteProgressRecordRequest;
+                $body
+            }
+            "okr.v1.progress_record.get" => {
+                type $request = crate::okr::v1::GetProgressRecordRequest;
+                $body
+            }
+            "okr.v1.progress_record.update" => {
+                type $request = crate::okr::v1::UpdateProgressRecordRequest;
+                $body
+            }
+            "okr.v1.review.query" => {
+                type $request = crate::okr::v1::QueryReviewRequest;
+                $body
+            }
+            "okr.v1.user_okr.list" => {
+                type $request = crate::okr::v1::ListUserOkrRequest;
+                $body
+            }
+            "okr.v2.cycle.list" => {
+                type $request = crate::okr::v2::ListOkrCycleRequest;
+                $body
+            }
+            "okr.v2.cycle_objective.list" => {
+                type $request = crate::okr::v2::ListOkrCycleObjectiveRequest;
+                $body
+            }
+            "okr.v2.indicator.patch" => {
+                type $request = crate::okr::v2::PatchOkrIndicatorRequest;
+                $body
+            }
+            "okr.v2.key_result_indicator.list" => {
+                type $request = crate::okr::v2::ListOkrKeyResultIndicatorRequest;
+                $body
+            }
+            "okr.v2.objective_indicator.list" => {
+                type $request = crate::okr::v2::ListOkrObjectiveIndicatorRequest;
+                $body
+            }
+            "okr.v2.objective_key_result.list" => {
+                type $request = crate::okr::v2::ListOkrObjectiveKeyResultRequest;
+                $body
+            }
+            "performance.v1.review_data.query" => {
+                type $request = crate::performance::v1::QueryReviewDataRequest;
+                $body
+            }
+            "performance.v1.semester.list" => {
+                type $request = crate::performance::v1::ListSemesterRequest;
+                $body
+            }
+            "performance.v1.stage_task.find_by_page" => {
+                type $request = crate::performance::v1::FindByPageStageTaskRequest;
+                $body
+            }
+            "performance.v1.stage_task.find_by_user_list" => {
+                type $request = crate::performance::v1::FindByUserListStageTaskRequest;
+                $body
+            }
+            "performance.v2.activity.query" => {
+                type $request = crate::performance::v2::QueryActivityRequest;
+                $body
+            }
+            "performance.v2.additional_information.import" => {
+                type $request = crate::performance::v2::ImportAdditionalInformationRequest;
+                $body
+            }
+            "performance.v2.additional_information.query" => {
+                type $request = crate::performance::v2::QueryAdditionalInformationRequest;
+                $body
+            }
+            "performance.v2.additional_informations_batch.delete" => {
+                type $request = crate::performance::v2::DeleteAdditionalInformationsBatchRequest;
+                $body
+            }
+            "performance.v2.indicator.query" => {
+                type $request = crate::performance::v2::QueryIndicatorRequest;
+                $body
+            }
+            "performance.v2.metric_detail.import" => {
+                type $request = crate::performance::v2::ImportMetricDetailRequest;
+                $body
+            }
+            "performance.v2.metric_detail.query" => {
+                type $request = crate::performance::v2::QueryMetricDetailRequest;
+                $body
+            }
+            "performance.v2.metric_field.query" => {
+                type $request = crate::performance::v2::QueryMetricFieldRequest;
+                $body
+            }
+            "performance.v2.metric_lib.query" => {
+                type $request = crate::performance::v2::QueryMetricLibRequest;
+                $body
+            }
+            "performance.v2.metric_tag.list" => {
+                type $request = crate::performance::v2::ListMetricTagRequest;
+                $body
+            }
+            "performance.v2.metric_template.query" => {
+                type $request = crate::performance::v2::QueryMetricTemplateRequest;
+                $body
+            }
+            "performance.v2.question.query" => {
+                type $request = crate::performance::v2::QueryQuestionRequest;
+                $body
+            }
+            "performance.v2.review_data.query" => {
+                type $request = crate::performance::v2::QueryReviewDataRequest;
+                $body
+            }
+            "performance.v2.review_template.query" => {
+                type $request = crate::performance::v2::QueryReviewTemplateRequest;
+                $body
+            }
+            "performance.v2.reviewee.query" => {
+                type $request = crate::performance::v2::QueryRevieweeRequest;
+                $body
+            }
+            "performance.v2.user_group_user_rel.write" => {
+                type $request = crate::performance::v2::WriteUserGroupUserRelRequest;
+                $body
+            }
+            "performance.v2.user_info.query" => {
+                type $request = crate::performance::v2::QueryUserInfoRequest;
+                $body
+            }
+            _ => $otherwise,
+        }
+    };
+    (paged $id:expr, |$request:ident| $body:expr, $otherwise:expr) => {
+        match $id {
+            "okr.v1.metric_source.list" => {
+                type $request = crate::okr::v1::ListMetricSourceRequest;
+                $body
+            }
+            "okr.v1.metric_source_table.list" => {
+                type $request = crate::okr::v1::ListMetricSourceTableRequest;
+                $body
+            }
+            "okr.v1.metric_source_table_item.list" => {
+                type $request = crate::okr::v1::ListMetricSourceTableItemRequest;
+                $body
+            }
+            "okr.v1.period.list" => {
+                type $request = crate::okr::v1::ListPeriodRequest;
+                $body
+            }
+            "okr.v2.cycle.list" => {
+                type $request = crate::okr::v2::ListOkrCycleRequest;
+                $body
+            }
+            "okr.v2.cycle_objective.list" => {
+                type $request = crate::okr::v2::ListOkrCycleObjectiveRequest;
+                $body
+            }
+            "okr.v2.objective_key_result.list" => {
+                type $request = crate::okr::v2::ListOkrObjectiveKeyResultRequest;
+                $body
+            }
+            "performance.v1.stage_task.find_by_page" => {
+                type $request = crate::performance::v1::FindByPageStageTaskRequest;
+                $body
+            }
+            "performance.v2.additional_information.query" => {
+                type $request = crate::performance::v2::QueryAdditionalInformationRequest;
+                $body
+            }
+            "performance.v2.indicator.query" => {
+                type $request = crate::performance::v2::QueryIndicatorRequest;
+                $body
+            }
+            "performance.v2.metric_lib.query" => {
+                type $request = crate::performance::v2::QueryMetricLibRequest;
+                $body
+            }
+            "performance.v2.metric_tag.list" => {
+                type $request = crate::performance::v2::ListMetricTagRequest;
+                $body
+            }
+            "performance.v2.metric_template.query" => {
+                type $request = crate::performance::v2::QueryMetricTemplateRequest;
+                $body
+            }
+            "performance.v2.question.query" => {
+                type $request = crate::performance::v2::QueryQuestionRequest;
+                $body
+            }
+            "performance.v2.review_template.query" => {
+                type $request = crate::performance::v2::QueryReviewTemplateRequest;
+                $body
+            }
+            "performance.v2.reviewee.query" => {
+                type $request = crate::performance::v2::QueryRevieweeRequest;
+                $body
+            }
+            _ => $otherwise,
+        }
+    };
+}
+
+// The functions below are `#[inline]` or generic: each endpoint's typed code is compiled only
+// into a crate that calls them, not into every build of this crate.
+
+/// Builds the typed request of the endpoint `id` from `input` and runs its `validate()`,
+/// sending nothing (a dry run).
 #[inline]
 pub fn check(id: &str, input: &CallInput) -> Result<(), InputError> {
-    match id {
-        "okr.v1.metric_source.list" => {
-            registry::check::<crate::okr::v1::ListMetricSourceRequest>(input)
-        }
-
-        "okr.v1.metric_source_table.list" => {
-            registry::check::<crate::okr::v1::ListMetricSourceTableRequest>(input)
-        }
-
-        "okr.v1.metric_source_table_item.batch_update" => {
-            registry::check::<
-                crate::okr::v1::BatchUpdateMetricSourceTableItemRequest,
-            >(input)
-        }
-
-        "okr.v1.metric_source_table_item.get" => {
-            registry::check::<crate::okr::v1::GetMetricSourceTableItemRequest>(input)
-        }
-
-        "okr.v1.metric_source_table_item.list" => {
-            registry::check::<crate::okr::v1::ListMetricSourceTableItemRequest>(input)
-        }
-
-        "okr.v1.metric_source_table_item.patch" => {
-            registry::check::<crate::okr::v1::PatchMetricSourceTableItemRequest>(input)
-        }
-
-        "okr.v1.okr.batch_get" => {
-            registry::check::<crate::okr::v1::BatchGetOkrRequest>(input)
-        }
-
-        "okr.v1.period.create" => {
-            registry::check::<crate::okr::v1::CreatePeriodRequest>(input)
-        }
-
-        "okr.v1.period.list" => {
-            registry::check::<crate::okr::v1::ListPeriodRequest>(input)
-        }
-
-        "okr.v1.period.patch" => {
-            registry::check::<crate::okr::v1::PatchPeriodRequest>(input)
-        }
-
-        "okr.v1.period_rule.list" => {
-            registry::check::<crate::okr::v1::ListPeriodRuleRequest>(input)
-        }
-
-        "okr.v1.progress_record.create" => {
-            registry::check::<crate::okr::v1::CreateProgressRecordRequest>(input)
-        }
-
-        "okr.v1.progress_record.delete" => {
-            registry::check::<crate::okr::v1::DeleteProgressRecordRequest>(input)
-        }
-
-        "okr.v1.progress_record.get" => {
-            registry::check::<crate::okr::v1::GetProgressRecordRequest>(input)
-        }
-
-        "okr.v1.progress_record.update" => {
-            registry::check::<crate::okr::v1::UpdateProgressRecordRequest>(input)
-        }
-
-        "okr.v1.review.query" => {
-            registry::check::<crate::okr::v1::QueryReviewRequest>(input)
-        }
-
-        "okr.v1.user_okr.list" => {
-            registry::check::<crate::okr::v1::ListUserOkrRequest>(input)
-        }
-
-        "okr.v2.cycle.list" => {
-            registry::check::<crate::okr::v2::ListOkrCycleRequest>(input)
-        }
-
-        "okr.v2.cycle_objective.list" => {
-            registry::check::<crate::okr::v2::ListOkrCycleObjectiveRequest>(input)
-        }
-
-        "okr.v2.indicator.patch" => {
-            registry::check::<crate::okr::v2::PatchOkrIndicatorRequest>(input)
-        }
-
-        "okr.v2.key_result_indicator.list" => {
-            registry::check::<crate::okr::v2::ListOkrKeyResultIndicatorRequest>(input)
-        }
-
-        "okr.v2.objective_indicator.list" => {
-            registry::check::<crate::okr::v2::ListOkrObjectiveIndicatorRequest>(input)
-        }
-
-        "okr.v2.objective_key_result.list" => {
-            registry::check::<crate::okr::v2::ListOkrObjectiveKeyResultRequest>(input)
-        }
-
-        "performance.v1.review_data.query" => {
-            registry::check::<crate::performance::v1::QueryReviewDataRequest>(input)
-        }
-
-        "performance.v1.semester.list" => {
-            registry::check::<crate::performance::v1::ListSemesterRequest>(input)
-        }
-
-        "performance.v1.stage_task.find_by_page" => {
-            registry::check::<crate::performance::v1::FindByPageStageTaskRequest>(input)
-        }
-
-        "performance.v1.stage_task.find_by_user_list" => {
-            registry::check::<
-                crate::performance::v1::FindByUserListStageTaskRequest,
-            >(input)
-        }
-
-        "performance.v2.activity.query" => {
-            registry::check::<crate::performance::v2::QueryActivityRequest>(input)
-        }
-
-        "performance.v2.additional_information.import" => {
-            registry::check::<
-                crate::performance::v2::ImportAdditionalInformationRequest,
-            >(input)
-        }
-
-        "performance.v2.additional_information.query" => {
-            registry::check::<
-                crate::performance::v2::QueryAdditionalInformationRequest,
-            >(input)
-        }
-
-        "performance.v2.additional_informations_batch.delete" => {
-            registry::check::<
-                crate::performance::v2::DeleteAdditionalInformationsBatchRequest,
-            >(input)
-        }
-
-        "performance.v2.indicator.query" => {
-            registry::check::<crate::performance::v2::QueryIndicatorRequest>(input)
-        }
-
-        "performance.v2.metric_detail.import" => {
-            registry::check::<crate::performance::v2::ImportMetricDetailRequest>(input)
-        }
-
-        "performance.v2.metric_detail.query" => {
-            registry::check::<crate::performance::v2::QueryMetricDetailRequest>(input)
-        }
-
-        "performance.v2.metric_field.query" => {
-            registry::check::<crate::performance::v2::QueryMetricFieldRequest>(input)
-        }
-
-        "performance.v2.metric_lib.query" => {
-            registry::check::<crate::performance::v2::QueryMetricLibRequest>(input)
-        }
-
-        "performance.v2.metric_tag.list" => {
-            registry::check::<crate::performance::v2::ListMetricTagRequest>(input)
-        }
-
-        "performance.v2.metric_template.query" => {
-            registry::check::<crate::performance::v2::QueryMetricTemplateRequest>(input)
-        }
-
-        "performance.v2.question.query" => {
-            registry::check::<crate::performance::v2::QueryQuestionRequest>(input)
-        }
-
-        "performance.v2.review_data.query" => {
-            registry::check::<crate::performance::v2::QueryReviewDataRequest>(input)
-        }
-
-        "performance.v2.review_template.query" => {
-            registry::check::<crate::performance::v2::QueryReviewTemplateRequest>(input)
-        }
-
-        "performance.v2.reviewee.query" => {
-            registry::check::<crate::performance::v2::QueryRevieweeRequest>(input)
-        }
-
-        "performance.v2.user_group_user_rel.write" => {
-            registry::check::<
-                crate::performance::v2::WriteUserGroupUserRelRequest,
-            >(input)
-        }
-
-        "performance.v2.user_info.query" => {
-            registry::check::<crate::performance::v2::QueryUserInfoRequest>(input)
-        }
-
-        _ => {
-            Err(InputError::UnknownEndpoint {
-                id: id.to_owned(),
-            })
-        }
-    }
+    let unknown = || Err(InputError::UnknownEndpoint { id: id.to_owned() });
+    with_request!(id, |R| registry::check::<R>(input), unknown())
 }
 
-/// Decodes `value` as the typed body of the endpoint `id` and encodes it
-/// again: the body a typed call would send. `None`: no such endpoint, or
-/// one that takes no body.
+/// Decodes `value` as the typed body of the endpoint `id` and encodes it again: the body a
+/// typed call would send. `None`: no such endpoint, or one that takes no body.
 #[inline]
 pub fn typed_body(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
-    match id {
-        "okr.v1.metric_source_table_item.batch_update" => {
-            Some(
-                registry::retype::<
-                    crate::okr::v1::BatchUpdateMetricSourceTableItemRequestBody,
-                >(value),
-            )
-        }
-
-        "okr.v1.metric_source_table_item.patch" => {
-            Some(
-                registry::retype::<
-                    crate::okr::v1::PatchMetricSourceTableItemRequestBody,
-                >(value),
-            )
-        }
-
-        "okr.v1.period.create" => {
-            Some(registry::retype::<crate::okr::v1::CreatePeriodRequestBody>(value))
-        }
-
-        "okr.v1.period.patch" => {
-            Some(registry::retype::<crate::okr::v1::PatchPeriodRequestBody>(value))
-        }
-
-        "okr.v1.progress_record.create" => {
-            Some(
-                registry::retype::<
-                    crate::okr::v1::CreateProgressRecordRequestBody,
-                >(value),
-            )
-        }
-
-        "okr.v1.progress_record.update" => {
-            Some(
-                registry::retype::<
-                    crate::okr::v1::UpdateProgressRecordRequestBody,
-                >(value),
-            )
-        }
-
-        "okr.v2.indicator.patch" => {
-            Some(registry::retype::<crate::okr::v2::PatchOkrIndicatorRequestBody>(value))
-        }
-
-        "performance.v1.review_data.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v1::QueryReviewDataRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v1.stage_task.find_by_page" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v1::FindByPageStageTaskRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v1.stage_task.find_by_user_list" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v1::FindByUserListStageTaskRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.activity.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryActivityRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.additional_information.import" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::ImportAdditionalInformationRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.additional_information.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryAdditionalInformationRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.additional_informations_batch.delete" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::DeleteAdditionalInformationsBatchRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.indicator.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryIndicatorRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_detail.import" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::ImportMetricDetailRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_detail.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryMetricDetailRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_field.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryMetricFieldRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_lib.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryMetricLibRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_template.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryMetricTemplateRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.question.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryQuestionRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.review_data.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryReviewDataRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.review_template.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryReviewTemplateRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.reviewee.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryRevieweeRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.user_group_user_rel.write" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::WriteUserGroupUserRelRequestBody,
-                >(value),
-            )
-        }
-
-        "performance.v2.user_info.query" => {
-            Some(
-                registry::retype::<
-                    crate::performance::v2::QueryUserInfoRequestBody,
-                >(value),
-            )
-        }
-
-        _ => None,
+    if !find(id)?.has_body {
+        return None;
     }
+    with_request!(id, |R| Some(registry::retype::<<R as ApiRequest>::Body>(value)), None)
 }
 
-/// Decodes `value` as the typed response `data` of the endpoint `id` and
-/// encodes it again: what the typed API reads of it. `None`: no such endpoint.
+/// Decodes `value` as the typed response `data` of the endpoint `id` and encodes it again:
+/// what the typed API reads of it. `None`: no such endpoint.
 #[inline]
 pub fn typed_response(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
-    match id {
-        "okr.v1.metric_source.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::ListMetricSourceRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.metric_source_table.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::ListMetricSourceTableRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.metric_source_table_item.batch_update" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::BatchUpdateMetricSourceTableItemRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.metric_source_table_item.get" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::GetMetricSourceTableItemRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.metric_source_table_item.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::ListMetricSourceTableItemRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.metric_source_table_item.patch" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::PatchMetricSourceTableItemRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.okr.batch_get" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::BatchGetOkrRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.period.create" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::CreatePeriodRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.period.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::ListPeriodRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.period.patch" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::PatchPeriodRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.period_rule.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::ListPeriodRuleRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.progress_record.create" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::CreateProgressRecordRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.progress_record.delete" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::DeleteProgressRecordRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.progress_record.get" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::GetProgressRecordRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.progress_record.update" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::UpdateProgressRecordRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.review.query" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::QueryReviewRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v1.user_okr.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v1::ListUserOkrRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v2.cycle.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v2::ListOkrCycleRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v2.cycle_objective.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v2::ListOkrCycleObjectiveRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v2.indicator.patch" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v2::PatchOkrIndicatorRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v2.key_result_indicator.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v2::ListOkrKeyResultIndicatorRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v2.objective_indicator.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v2::ListOkrObjectiveIndicatorRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "okr.v2.objective_key_result.list" => {
-            Some(
-                registry::retype::<
-                    <crate::okr::v2::ListOkrObjectiveKeyResultRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v1.review_data.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v1::QueryReviewDataRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v1.semester.list" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v1::ListSemesterRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v1.stage_task.find_by_page" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v1::FindByPageStageTaskRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v1.stage_task.find_by_user_list" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v1::FindByUserListStageTaskRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.activity.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryActivityRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.additional_information.import" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::ImportAdditionalInformationRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.additional_information.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryAdditionalInformationRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.additional_informations_batch.delete" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::DeleteAdditionalInformationsBatchRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.indicator.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryIndicatorRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_detail.import" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::ImportMetricDetailRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_detail.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryMetricDetailRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_field.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryMetricFieldRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_lib.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryMetricLibRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_tag.list" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::ListMetricTagRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.metric_template.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryMetricTemplateRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.question.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryQuestionRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.review_data.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryReviewDataRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.review_template.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryReviewTemplateRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.reviewee.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryRevieweeRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.user_group_user_rel.write" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::WriteUserGroupUserRelRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        "performance.v2.user_info.query" => {
-            Some(
-                registry::retype::<
-                    <crate::performance::v2::QueryUserInfoRequest as ApiRequest>::Response,
-                >(value),
-            )
-        }
-
-        _ => None,
-    }
+    with_request!(id, |R| Some(registry::retype::<<R as ApiRequest>::Response>(value)), None)
 }
 
-/// Calls the endpoint `id` with `input`: the typed request is built and
-/// validated (nothing is sent if either fails), then sent through
-/// `transport`; the answer is the response's `data`.
+/// Calls the endpoint `id` with `input`: the typed request is built and validated (nothing is
+/// sent if either fails), then sent through `transport`; the answer is the response's `data`.
 pub async fn call<T: Transport>(
     transport: &T,
     id: &str,
     input: &CallInput,
 ) -> Result<Value, CallError<T::Error>> {
-    match id {
-        "okr.v1.metric_source.list" => {
-            registry::send::<
-                T,
-                crate::okr::v1::ListMetricSourceRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.metric_source_table.list" => {
-            registry::send::<
-                T,
-                crate::okr::v1::ListMetricSourceTableRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.metric_source_table_item.batch_update" => {
-            registry::send::<
-                T,
-                crate::okr::v1::BatchUpdateMetricSourceTableItemRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.metric_source_table_item.get" => {
-            registry::send::<
-                T,
-                crate::okr::v1::GetMetricSourceTableItemRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.metric_source_table_item.list" => {
-            registry::send::<
-                T,
-                crate::okr::v1::ListMetricSourceTableItemRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.metric_source_table_item.patch" => {
-            registry::send::<
-                T,
-                crate::okr::v1::PatchMetricSourceTableItemRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.okr.batch_get" => {
-            registry::send::<T, crate::okr::v1::BatchGetOkrRequest>(transport, input)
-                .await
-        }
-
-        "okr.v1.period.create" => {
-            registry::send::<T, crate::okr::v1::CreatePeriodRequest>(transport, input)
-                .await
-        }
-
-        "okr.v1.period.list" => {
-            registry::send::<T, crate::okr::v1::ListPeriodRequest>(transport, input)
-                .await
-        }
-
-        "okr.v1.period.patch" => {
-            registry::send::<T, crate::okr::v1::PatchPeriodRequest>(transport, input)
-                .await
-        }
-
-        "okr.v1.period_rule.list" => {
-            registry::send::<T, crate::okr::v1::ListPeriodRuleRequest>(transport, input)
-                .await
-        }
-
-        "okr.v1.progress_record.create" => {
-            registry::send::<
-                T,
-                crate::okr::v1::CreateProgressRecordRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.progress_record.delete" => {
-            registry::send::<
-                T,
-                crate::okr::v1::DeleteProgressRecordRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.progress_record.get" => {
-            registry::send::<
-                T,
-                crate::okr::v1::GetProgressRecordRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.progress_record.update" => {
-            registry::send::<
-                T,
-                crate::okr::v1::UpdateProgressRecordRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.review.query" => {
-            registry::send::<T, crate::okr::v1::QueryReviewRequest>(transport, input)
-                .await
-        }
-
-        "okr.v1.user_okr.list" => {
-            registry::send::<T, crate::okr::v1::ListUserOkrRequest>(transport, input)
-                .await
-        }
-
-        "okr.v2.cycle.list" => {
-            registry::send::<T, crate::okr::v2::ListOkrCycleRequest>(transport, input)
-                .await
-        }
-
-        "okr.v2.cycle_objective.list" => {
-            registry::send::<
-                T,
-                crate::okr::v2::ListOkrCycleObjectiveRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v2.indicator.patch" => {
-            registry::send::<
-                T,
-                crate::okr::v2::PatchOkrIndicatorRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v2.key_result_indicator.list" => {
-            registry::send::<
-                T,
-                crate::okr::v2::ListOkrKeyResultIndicatorRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v2.objective_indicator.list" => {
-            registry::send::<
-                T,
-                crate::okr::v2::ListOkrObjectiveIndicatorRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v2.objective_key_result.list" => {
-            registry::send::<
-                T,
-                crate::okr::v2::ListOkrObjectiveKeyResultRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v1.review_data.query" => {
-            registry::send::<
-                T,
-                crate::performance::v1::QueryReviewDataRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v1.semester.list" => {
-            registry::send::<
-                T,
-                crate::performance::v1::ListSemesterRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v1.stage_task.find_by_page" => {
-            registry::send::<
-                T,
-                crate::performance::v1::FindByPageStageTaskRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v1.stage_task.find_by_user_list" => {
-            registry::send::<
-                T,
-                crate::performance::v1::FindByUserListStageTaskRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.activity.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryActivityRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.additional_information.import" => {
-            registry::send::<
-                T,
-                crate::performance::v2::ImportAdditionalInformationRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.additional_information.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryAdditionalInformationRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.additional_informations_batch.delete" => {
-            registry::send::<
-                T,
-                crate::performance::v2::DeleteAdditionalInformationsBatchRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.indicator.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryIndicatorRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_detail.import" => {
-            registry::send::<
-                T,
-                crate::performance::v2::ImportMetricDetailRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_detail.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryMetricDetailRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_field.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryMetricFieldRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_lib.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryMetricLibRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_tag.list" => {
-            registry::send::<
-                T,
-                crate::performance::v2::ListMetricTagRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_template.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryMetricTemplateRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.question.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryQuestionRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.review_data.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryReviewDataRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.review_template.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryReviewTemplateRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.reviewee.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryRevieweeRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.user_group_user_rel.write" => {
-            registry::send::<
-                T,
-                crate::performance::v2::WriteUserGroupUserRelRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.user_info.query" => {
-            registry::send::<
-                T,
-                crate::performance::v2::QueryUserInfoRequest,
-            >(transport, input)
-                .await
-        }
-
-        _ => {
-            Err(
-                CallError::Input(InputError::UnknownEndpoint {
-                    id: id.to_owned(),
-                }),
-            )
-        }
-    }
+    let unknown = || Err(CallError::Input(InputError::UnknownEndpoint { id: id.to_owned() }));
+    with_request!(id, |R| registry::send::<T, R>(transport, input).await, unknown())
 }
 
-/// Calls the list endpoint `id` with `input` and walks every page; the
-/// answer is every item of every page, in order.
+/// Calls the list endpoint `id` with `input` and walks every page; the answer is every item of
+/// every page, in order.
 pub async fn call_all_pages<T: PagingTransport>(
     transport: &T,
     id: &str,
     input: &CallInput,
 ) -> Result<Vec<Value>, CallError<T::Error>> {
-    match id {
-        "okr.v1.metric_source.list" => {
-            registry::send_all_pages::<
-                T,
-                crate::okr::v1::ListMetricSourceRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.metric_source_table.list" => {
-            registry::send_all_pages::<
-                T,
-                crate::okr::v1::ListMetricSourceTableRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.metric_source_table_item.list" => {
-            registry::send_all_pages::<
-                T,
-                crate::okr::v1::ListMetricSourceTableItemRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.period.list" => {
-            registry::send_all_pages::<
-                T,
-                crate::okr::v1::ListPeriodRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v2.cycle.list" => {
-            registry::send_all_pages::<
-                T,
-                crate::okr::v2::ListOkrCycleRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v2.cycle_objective.list" => {
-            registry::send_all_pages::<
-                T,
-                crate::okr::v2::ListOkrCycleObjectiveRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v2.objective_key_result.list" => {
-            registry::send_all_pages::<
-                T,
-                crate::okr::v2::ListOkrObjectiveKeyResultRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v1.stage_task.find_by_page" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v1::FindByPageStageTaskRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.additional_information.query" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v2::QueryAdditionalInformationRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.indicator.query" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v2::QueryIndicatorRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_lib.query" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v2::QueryMetricLibRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_tag.list" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v2::ListMetricTagRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.metric_template.query" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v2::QueryMetricTemplateRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.question.query" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v2::QueryQuestionRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.review_template.query" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v2::QueryReviewTemplateRequest,
-            >(transport, input)
-                .await
-        }
-
-        "performance.v2.reviewee.query" => {
-            registry::send_all_pages::<
-                T,
-                crate::performance::v2::QueryRevieweeRequest,
-            >(transport, input)
-                .await
-        }
-
-        "okr.v1.metric_source_table_item.batch_update"
-        | "okr.v1.metric_source_table_item.get" | "okr.v1.metric_source_table_item.patch"
-        | "okr.v1.okr.batch_get" | "okr.v1.period.create" | "okr.v1.period.patch"
-        | "okr.v1.period_rule.list" | "okr.v1.progress_record.create"
-        | "okr.v1.progress_record.delete" | "okr.v1.progress_record.get"
-        | "okr.v1.progress_record.update" | "okr.v1.review.query"
-        | "okr.v1.user_okr.list" | "okr.v2.indicator.patch"
-        | "okr.v2.key_result_indicator.list" | "okr.v2.objective_indicator.list"
-        | "performance.v1.review_data.query" | "performance.v1.semester.list"
-        | "performance.v1.stage_task.find_by_user_list" | "performance.v2.activity.query"
-        | "performance.v2.additional_information.import"
-        | "performance.v2.additional_informations_batch.delete"
-        | "performance.v2.metric_detail.import" | "performance.v2.metric_detail.query"
-        | "performance.v2.metric_field.query" | "performance.v2.review_data.query"
-        | "performance.v2.user_group_user_rel.write"
-        | "performance.v2.user_info.query" => {
-            Err(
-                CallError::Input(InputError::NotPaginated {
-                    id: id.to_owned(),
-                }),
-            )
-        }
-
-        _ => {
-            Err(
-                CallError::Input(InputError::UnknownEndpoint {
-                    id: id.to_owned(),
-                }),
-            )
-        }
-    }
+    let refused = || {
+        let id = id.to_owned();
+        Err(CallError::Input(match find(&id) {
+            Some(_) => InputError::NotPaginated { id },
+            None => InputError::UnknownEndpoint { id },
+        }))
+    };
+    with_request!(
+        paged id,
+        |R| registry::send_all_pages::<T, R>(transport, input).await,
+        refused()
+    )
 }
 
 impl FromCallInput for crate::okr::v1::ListMetricSourceRequest {
@@ -3022,7 +2055,7 @@ impl FromCallInput for crate::performance::v1::ListSemesterRequest {
             type_: input
                 .query_one(
                     "type",
-                    registry::parse_enum::<crate::performance::v1::Type>,
+                    registry::parse_enum::<crate::performance::v1::SemesterType>,
                 )?,
             user_id_type: input
                 .query_one(

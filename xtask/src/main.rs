@@ -5,17 +5,23 @@
 //! - `cargo xtask schema`: write `schema/schema.json` only.
 //! - `cargo xtask docs import PAGE.md...`: write each page's endpoint schema file and keep the page beside it.
 //! - `cargo xtask docs check`: every kept page imported afresh against its schema file; fail on any difference.
-//! - `cargo xtask docs diff OLD.md NEW.md`: the differences in facts between two versions of a page.
+//! - `cargo xtask docs diff OLD.md NEW.md`: the differences in facts between two versions of a page,
+//!   and what importing the new one does to the generated API, each change additive or breaking.
+//! - `cargo xtask docs diff`: the checked-in API surface (`generated/api.txt`) against what the
+//!   schema generates now, each change additive or breaking; `--api OLD.txt NEW.txt` for two files.
 //! - `cargo xtask build-cost [--runs N] [--idna-adapter VERSION]`: a clean build of a small binary using the SDK, against
 //!   the same with `openlark-hr` 0.21 restricted to its `performance` and `okr` features.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use feishu_perf_codegen::emit::readme;
+use feishu_perf_codegen::load::load_dir;
 use feishu_perf_codegen::{OutputFile, generate_dir, json_schema};
 
 mod build_cost;
 mod docs;
+mod surface;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,16 +32,19 @@ fn main() -> ExitCode {
         ["schema"] => write_schema(),
         ["docs", "import", pages @ ..] if !pages.is_empty() => docs::import(&root(), pages),
         ["docs", "check"] => docs::check(&root()),
-        ["docs", "diff", old, new] => docs::diff(old, new),
+        ["docs", "diff"] => docs::diff_api_now(&root()),
+        ["docs", "diff", "--api", old, new] => docs::diff_api_files(old, new),
+        ["docs", "diff", old, new] => docs::diff(&root(), old, new),
         ["build-cost", rest @ ..] => build_cost::run(&root(), rest),
         _ => Err(
-            "usage: cargo xtask codegen [--check] | schema | docs import PAGE.md... | docs check | docs diff OLD.md NEW.md | build-cost [--runs N] [--idna-adapter VERSION]\n\n\
+            "usage: cargo xtask codegen [--check] | schema | docs import PAGE.md... | docs check | docs diff [OLD.md NEW.md | --api OLD.txt NEW.txt] | build-cost [--runs N] [--idna-adapter VERSION]\n\n\
              codegen            regenerate generated/src and schema/schema.json from schema/\n\
              codegen --check    fail if any generated file is stale; write nothing\n\
              schema             write schema/schema.json\n\
              docs import PAGE   write the page's endpoint schema file (keeping its annotations) and keep the page beside it\n\
              docs check         import every kept page afresh and list how each schema file differs from its page\n\
-             docs diff OLD NEW  list the differences in facts between two versions of one page\n\
+             docs diff OLD NEW  list the differences in facts between two versions of one page, and the API changes\n\
+             docs diff          the API changes of the schema since generated/api.txt, each additive or breaking\n\
              build-cost         time a clean build of a small binary on this SDK against one on openlark-hr 0.21"
                 .to_owned(),
         ),
@@ -56,7 +65,8 @@ fn root() -> PathBuf {
         .to_owned()
 }
 
-/// Every file the generator owns: the generated crate's sources and schema.json.
+/// Every file the generator owns: the generated crate's sources and API surface, schema.json,
+/// and the README's endpoint table (the README with that table written afresh).
 fn expected(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let files = generate_dir(&root.join("schema"))
         .map_err(|e| format!("{e}\n\nerror: the schema has errors; nothing was written"))?;
@@ -65,6 +75,15 @@ fn expected(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
         .map(|OutputFile { path, contents }| (root.join("generated").join(path), contents))
         .collect();
     out.push((root.join("schema/schema.json"), json_schema()));
+    // The README's endpoint table.
+    let api = load_dir(&root.join("schema")).map_err(|e| e.to_string())?;
+    let readme_path = root.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path)
+        .map_err(|e| format!("{}: {e}", readme_path.display()))?;
+    out.push((
+        readme_path,
+        readme::with_table(&readme, &readme::endpoint_table(&api))?,
+    ));
     Ok(out)
 }
 
@@ -90,6 +109,13 @@ fn orphans(root: &Path, expected: &[(PathBuf, String)]) -> Vec<PathBuf> {
     found
 }
 
+/// Whether a file on disk holds `generated` text, whatever its line endings: a checkout that
+/// turns `\n` into `\r\n` (`core.autocrlf`) does not make the generated code stale
+/// (`.gitattributes` asks for `\n` in the generated files all the same).
+fn same_text(on_disk: &str, generated: &str) -> bool {
+    on_disk == generated || on_disk.replace("\r\n", "\n") == generated
+}
+
 /// What `--check` reports: every generated file that differs from what the
 /// schema generates, is missing, or is not generated at all.
 fn stale(root: &Path, expected: &[(PathBuf, String)]) -> Vec<String> {
@@ -97,7 +123,7 @@ fn stale(root: &Path, expected: &[(PathBuf, String)]) -> Vec<String> {
     let mut stale = Vec::new();
     for (path, contents) in expected {
         match std::fs::read_to_string(path) {
-            Ok(on_disk) if on_disk == *contents => {}
+            Ok(on_disk) if same_text(&on_disk, contents) => {}
             Ok(_) => stale.push(format!("  {} is out of date", rel(path))),
             Err(_) => stale.push(format!("  {} is missing", rel(path))),
         }
@@ -128,7 +154,7 @@ fn codegen(check: bool) -> Result<(), String> {
     let orphans = orphans(&root, &expected);
     let mut written = 0;
     for (path, contents) in &expected {
-        if std::fs::read_to_string(path).ok().as_deref() != Some(contents.as_str()) {
+        if !std::fs::read_to_string(path).is_ok_and(|on_disk| same_text(&on_disk, contents)) {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             }
@@ -178,16 +204,62 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         copy(&root().join("schema"), &dir.join("schema"));
         copy(&root().join("generated/src"), &dir.join("generated/src"));
+        std::fs::copy(
+            root().join("generated/api.txt"),
+            dir.join("generated/api.txt"),
+        )
+        .unwrap();
+        std::fs::copy(root().join("README.md"), dir.join("README.md")).unwrap();
         dir
     }
 
     #[test]
-    fn check_passes_on_the_checked_in_tree() {
-        let root = root();
+    fn check_takes_crlf_line_endings_as_the_same_text() {
+        let dir = scratch("crlf");
+        let file = dir.join("generated/src/performance/v1/semester_list.rs");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace('\n', "\r\n")).unwrap();
+        assert_eq!(stale(&dir, &expected(&dir).unwrap()), Vec::<String>::new());
+        // A real edit is still found under CRLF.
+        std::fs::write(
+            &file,
+            text.replace('\n', "\r\n").replace("pub year", "pub yr"),
+        )
+        .unwrap();
         assert_eq!(
-            stale(&root, &expected(&root).unwrap()),
-            Vec::<String>::new()
+            stale(&dir, &expected(&dir).unwrap()),
+            ["  generated/src/performance/v1/semester_list.rs is out of date"]
         );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn check_finds_a_readme_endpoint_table_that_differs_from_the_schema() {
+        let dir = scratch("readme");
+        let readme = dir.join("README.md");
+        let text = std::fs::read_to_string(&readme).unwrap();
+        let row = "| `performance.v1.semester.list` | `GET /performance/v1/semesters` | `ListSemesterRequest` | 获取周期列表 | 10/min |  |";
+        assert!(
+            text.contains(row),
+            "the README's table has the semester list"
+        );
+        std::fs::write(&readme, text.replace(row, &row.replace("10/min", "20/min"))).unwrap();
+        assert_eq!(
+            stale(&dir, &expected(&dir).unwrap()),
+            ["  README.md is out of date"]
+        );
+        // A limit changed in the schema is a stale table too.
+        std::fs::write(&readme, &text).unwrap();
+        let schema = dir.join("schema/performance/v1/semester.list.yaml");
+        let yaml = std::fs::read_to_string(&schema).unwrap();
+        assert!(yaml.contains("per_minute: 10"), "{yaml}");
+        std::fs::write(&schema, yaml.replace("per_minute: 10", "per_minute: 5")).unwrap();
+        let report = stale(&dir, &expected(&dir).unwrap());
+        assert!(
+            report.contains(&"  README.md is out of date".to_owned()),
+            "{report:?}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 
 use super::descriptors::emit_descriptor;
 use super::error_codes::{emit_error_enum, facts_imports};
+use super::names::old_name;
 use super::requests::emit_request;
 use super::types::{emit_object, emit_type, named_types};
 use super::validation::uses_validate_helpers;
@@ -45,6 +46,19 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
         ));
     }
     local_types.extend(e.types.iter().map(emit_type));
+    // The names the naming rule replaced, kept one release (docs/semver.md).
+    local_types.extend(e.types.iter().filter_map(|t| {
+        let old = ident(&old_name(&t.wire_name, &t.rust_name)?);
+        let new = ident(&t.rust_name);
+        let d = doc(&format!("The former name of [`{new}`]."));
+        let note =
+            format!("renamed `{new}`: a type's name says what it belongs to (docs/semver.md)");
+        Some(quote! {
+            #d
+            #[deprecated(note = #note)]
+            pub type #old = #new;
+        })
+    }));
 
     // Types from elsewhere in the version.
     let mut referenced = BTreeSet::new();
@@ -103,17 +117,11 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
     }
     core_items.extend([quote!(HttpMethod), quote!(JsonPath)]);
     let type_defs: &[TypeDef] = &e.types;
-    let local_has_enum = type_defs
-        .iter()
-        .any(|t| matches!(t.kind, TypeKind::Enum(_)));
-    let fmt_import = (own_errors || local_has_enum).then(|| {
+    let fmt_import = own_errors.then(|| {
         quote!(
             use std::fmt;
         )
     });
-    if local_has_enum {
-        core_items.push(quote!(OpenEnum));
-    }
     if e.pagination.is_some() {
         core_items.push(quote!(PaginatedRequest));
         core_items.push(quote!(Pagination));
@@ -158,7 +166,7 @@ pub(super) fn emit_endpoint(e: &Endpoint) -> OutputFile {
         core_items.push(quote!(wire));
     }
     let serde_import = quote!(
-        use serde::{Deserialize, Serialize};
+        use serde::Serialize;
     );
 
     let tokens = quote! {

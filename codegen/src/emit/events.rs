@@ -206,13 +206,6 @@ fn emit_event(e: &EventDef) -> OutputFile {
         true,
     );
     let types = e.types.iter().map(emit_type);
-    let has_enum = e.types.iter().any(|t| matches!(t.kind, TypeKind::Enum(_)));
-    let enum_imports = has_enum.then(|| {
-        quote! {
-            use std::fmt;
-            use feishu_perf_core::OpenEnum;
-        }
-    });
     let uses_helpers = e
         .types
         .iter()
@@ -227,8 +220,7 @@ fn emit_event(e: &EventDef) -> OutputFile {
     let tokens = quote! {
         #module_doc
 
-        #enum_imports
-        use serde::{Deserialize, Serialize};
+        use serde::Serialize;
         use feishu_perf_core::{JsonPath, Validate, Violation, #validate_import wire};
 
         #descriptor_doc

@@ -52,7 +52,7 @@ pub(super) fn emit_lib(api: &Api) -> OutputFile {
     });
     let tokens = quote! {
         #docs
-        #![deny(warnings, missing_docs)]
+        #![deny(missing_docs)]
 
         #(#mods)*
         #events
@@ -130,10 +130,10 @@ pub(super) fn emit_version(version: &ServiceVersion) -> OutputFile {
             "{} (`{:?} {}`).",
             e.source.summary, e.source.http_method, e.source.path.value
         ));
+        // The module is private: each item has one public path, the version's.
         quote! {
             #d_attr
-            pub mod #m;
-            #[doc(inline)]
+            mod #m;
             pub use #m::*;
         }
     });
@@ -253,7 +253,6 @@ fn type_imports(version: &ServiceVersion) -> TokenStream {
         .flat_map(|t| t.errors.iter().cloned())
         .collect();
     let has_errors = !version.error_tables.is_empty();
-    let has_enum = types.iter().any(|t| matches!(t.kind, TypeKind::Enum(_)));
     let has_object = types.iter().any(|t| matches!(t.kind, TypeKind::Object(_)));
     let uses_checks = types.iter().any(|t| match &t.kind {
         TypeKind::Object(fields) => fields
@@ -262,23 +261,20 @@ fn type_imports(version: &ServiceVersion) -> TokenStream {
         TypeKind::Enum(_) => false,
     });
     let mut out = TokenStream::new();
-    if has_enum || has_errors {
+    if has_errors {
         out.extend(quote!(
             use std::fmt;
         ));
     }
-    if has_enum || has_object {
+    if has_object {
         out.extend(quote!(
-            use serde::{Deserialize, Serialize};
+            use serde::Serialize;
         ));
     }
     let mut core = Vec::new();
     if has_errors {
         core.push(quote!(ErrorCode));
         core.extend(facts_imports(&errors));
-    }
-    if has_enum {
-        core.push(quote!(OpenEnum));
     }
     if has_object {
         core.push(quote!(JsonPath));

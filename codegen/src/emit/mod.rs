@@ -9,15 +9,19 @@
 //! - `descriptors`: the `EndpointDescriptor` and the page's examples;
 //! - `facades`: the crate root, service and version modules and their accessors;
 //! - `registry`: every endpoint by its id, callable with JSON;
-//! - `endpoint`: one endpoint's module, assembled from the above.
+//! - `endpoint`: one endpoint's module, assembled from the above;
+//! - `surface`: the public API surface of all of it (`api.txt`), one item a line.
 
 mod descriptors;
 mod endpoint;
 mod error_codes;
 mod events;
 mod facades;
+mod names;
+pub mod readme;
 mod registry;
 mod requests;
+pub mod surface;
 mod types;
 mod validation;
 
@@ -39,8 +43,9 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// Emits every file of the generated crate's `src/`.
+/// Emits every file of the generated crate: its `src/`, and its API surface (`api.txt`).
 pub fn emit(api: &Api) -> Vec<OutputFile> {
+    let api = &names::with_context(api);
     let mut files = vec![
         facades::emit_lib(api),
         error_codes::emit_platform(api),
@@ -60,6 +65,8 @@ pub fn emit(api: &Api) -> Vec<OutputFile> {
         }
     }
     files.extend(events::emit_events(&api.events));
+    let surface = surface::surface(&files);
+    files.push(surface);
     files
 }
 
@@ -96,8 +103,46 @@ fn file(path: String, sources: &[&str], tokens: TokenStream) -> OutputFile {
     );
     OutputFile {
         path,
-        contents: header + &space_items(&prettyplease::unparse(&syntax)),
+        contents: header + &space_items(&open_enum_macros(&prettyplease::unparse(&syntax))),
     }
+}
+
+/// The marker `types::emit_enum` puts on an open enum, which is written as a call of
+/// `feishu_perf_core::open_enum!` (the enum is emitted as `Variant = "wire"` items, which
+/// prettyplease formats as Rust, then wrapped here).
+const OPEN_ENUM_MARKER: &str = "#[open_enum]";
+
+/// Wraps each marked enum, with its doc comment, in `feishu_perf_core::open_enum! { .. }`.
+fn open_enum_macros(code: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut lines = code.lines();
+    while let Some(line) = lines.next() {
+        if line != OPEN_ENUM_MARKER {
+            out.push(line.to_owned());
+            continue;
+        }
+        let docs_from = out
+            .iter()
+            .rposition(|l| !l.starts_with("///"))
+            .map_or(0, |i| i + 1);
+        let docs: Vec<String> = out.split_off(docs_from);
+        out.push("feishu_perf_core::open_enum! {".to_owned());
+        out.extend(docs.iter().map(|d| format!("    {d}")));
+        for body in lines.by_ref() {
+            out.push(if body.is_empty() {
+                String::new()
+            } else {
+                format!("    {body}")
+            });
+            if body == "}" {
+                break;
+            }
+        }
+        out.push("}".to_owned());
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
 }
 
 /// prettyplease puts no blank line between items; put one after every block
@@ -132,7 +177,9 @@ fn space_items(code: &str) -> String {
         let ends_docs = line.starts_with("//!") && !next.starts_with("//!");
         let ends_statement = !line.starts_with(' ')
             && (trimmed.ends_with(';')
-                && (next.starts_with("///") || next.starts_with("#[rustfmt"))
+                && (next.starts_with("///")
+                    || next.starts_with("#[rustfmt")
+                    || line.starts_with("feishu_perf_core::"))
                 || line.starts_with("#!["));
         let starts_block_end = next_trimmed.starts_with('}')
             || next_trimmed.starts_with(')')
@@ -227,7 +274,16 @@ fn ident(name: &str) -> Ident {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_brackets;
+    use super::{escape_brackets, open_enum_macros};
+
+    #[test]
+    fn a_marked_enum_and_its_docs_become_one_open_enum_call() {
+        let code = "/// Before.\nconst A: u8 = 1;\n/// Kinds.\n///\n/// More.\n#[open_enum]\npub enum Kind {\n    /// `a`: A\n    A = \"a\",\n}\nconst B: u8 = 2;\n";
+        assert_eq!(
+            open_enum_macros(code),
+            "/// Before.\nconst A: u8 = 1;\nfeishu_perf_core::open_enum! {\n    /// Kinds.\n    ///\n    /// More.\n    pub enum Kind {\n        /// `a`: A\n        A = \"a\",\n    }\n}\nconst B: u8 = 2;\n"
+        );
+    }
 
     #[test]
     fn a_sources_brackets_are_escaped_and_the_generators_links_kept() {

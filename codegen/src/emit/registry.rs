@@ -131,12 +131,10 @@ fn read_param(module: &TokenStream, f: &Field, place: &str) -> TokenStream {
 
 struct Emitted {
     entry: TokenStream,
-    check_arm: TokenStream,
-    typed_body_arm: Option<TokenStream>,
-    typed_response_arm: TokenStream,
+    /// The path of its request type (`crate::performance::v1::ListSemesterRequest`).
+    request_path: String,
     from_input: TokenStream,
-    call_arm: TokenStream,
-    page_arm: Option<TokenStream>,
+    paginated: bool,
     id: String,
 }
 
@@ -154,14 +152,7 @@ fn emit_one(v: &ServiceVersion, e: &Endpoint) -> Emitted {
     let path_infos = param_infos(v, e, &e.path_params);
     let query_infos = param_infos(v, e, &e.query);
     let has_body = e.request_body.is_some();
-    let typed_body_arm = has_body.then(|| {
-        let body = format_ident!("{}RequestBody", e.name);
-        quote!(#id => Some(registry::retype::<#module::#body>(value)),)
-    });
-    let typed_response_arm = quote! {
-        #id => Some(registry::retype::<<#module::#request as ApiRequest>::Response>(value)),
-    };
-    let check_arm = quote!(#id => registry::check::<#module::#request>(input),);
+    let request_path = format!("crate::{}::{}::{request}", v.service, v.version);
     let entry = quote! {
         RegistryEntry {
             descriptor: &#module::#descriptor,
@@ -201,18 +192,11 @@ fn emit_one(v: &ServiceVersion, e: &Endpoint) -> Emitted {
             }
         }
     };
-    let call_arm = quote!(#id => registry::send::<T, #module::#request>(transport, input).await,);
-    let page_arm = e.pagination.as_ref().map(|_| {
-        quote!(#id => registry::send_all_pages::<T, #module::#request>(transport, input).await,)
-    });
     Emitted {
         entry,
-        check_arm,
-        typed_body_arm,
-        typed_response_arm,
+        request_path,
         from_input,
-        call_arm,
-        page_arm,
+        paginated: e.pagination.is_some(),
         id,
     }
 }
@@ -228,21 +212,6 @@ pub(super) fn emit_registry(api: &Api) -> OutputFile {
     emitted.sort_by(|a, b| a.id.cmp(&b.id));
     let entries = emitted.iter().map(|x| &x.entry);
     let impls = emitted.iter().map(|x| &x.from_input);
-    let call_arms = emitted.iter().map(|x| &x.call_arm);
-    let check_arms = emitted.iter().map(|x| &x.check_arm);
-    let typed_body_arms = emitted.iter().filter_map(|x| x.typed_body_arm.as_ref());
-    let typed_response_arms = emitted.iter().map(|x| &x.typed_response_arm);
-    let page_arms = emitted.iter().filter_map(|x| x.page_arm.as_ref());
-    let not_paginated: Vec<&String> = emitted
-        .iter()
-        .filter(|x| x.page_arm.is_none())
-        .map(|x| &x.id)
-        .collect();
-    let not_paginated_arm = (!not_paginated.is_empty()).then(|| {
-        quote! {
-            #(#not_paginated)|* => Err(CallError::Input(InputError::NotPaginated { id: id.to_owned() })),
-        }
-    });
     let tokens = quote! {
         //! Every endpoint by its id (`performance.v1.semester.list`), callable with JSON.
         //!
@@ -270,70 +239,113 @@ pub(super) fn emit_registry(api: &Api) -> OutputFile {
                 .map(|i| &REGISTRY[i])
         }
 
-        // The functions below are `#[inline]` or generic: each endpoint's typed
-        // code is compiled only into a crate that calls them, not into every
-        // build of this crate.
-
-        /// Builds the typed request of the endpoint `id` from `input` and runs
-        /// its `validate()`, sending nothing (a dry run).
-        #[inline]
-        pub fn check(id: &str, input: &CallInput) -> Result<(), InputError> {
-            match id {
-                #(#check_arms)*
-                _ => Err(InputError::UnknownEndpoint { id: id.to_owned() }),
-            }
-        }
-
-        /// Decodes `value` as the typed body of the endpoint `id` and encodes it
-        /// again: the body a typed call would send. `None`: no such endpoint, or
-        /// one that takes no body.
-        #[inline]
-        pub fn typed_body(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
-            match id {
-                #(#typed_body_arms)*
-                _ => None,
-            }
-        }
-
-        /// Decodes `value` as the typed response `data` of the endpoint `id` and
-        /// encodes it again: what the typed API reads of it. `None`: no such endpoint.
-        #[inline]
-        pub fn typed_response(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
-            match id {
-                #(#typed_response_arms)*
-                _ => None,
-            }
-        }
-
-        /// Calls the endpoint `id` with `input`: the typed request is built and
-        /// validated (nothing is sent if either fails), then sent through
-        /// `transport`; the answer is the response's `data`.
-        pub async fn call<T: Transport>(
-            transport: &T,
-            id: &str,
-            input: &CallInput,
-        ) -> Result<Value, CallError<T::Error>> {
-            match id {
-                #(#call_arms)*
-                _ => Err(CallError::Input(InputError::UnknownEndpoint { id: id.to_owned() })),
-            }
-        }
-
-        /// Calls the list endpoint `id` with `input` and walks every page; the
-        /// answer is every item of every page, in order.
-        pub async fn call_all_pages<T: PagingTransport>(
-            transport: &T,
-            id: &str,
-            input: &CallInput,
-        ) -> Result<Vec<Value>, CallError<T::Error>> {
-            match id {
-                #(#page_arms)*
-                #not_paginated_arm
-                _ => Err(CallError::Input(InputError::UnknownEndpoint { id: id.to_owned() })),
-            }
-        }
+        const WITH_REQUEST: () = ();
 
         #(#impls)*
     };
-    file("src/registry.rs".into(), &["**/*.yaml"], tokens)
+    let mut out = file("src/registry.rs".into(), &["**/*.yaml"], tokens);
+    // The macro and the functions that use it, written as text: prettyplease would print a
+    // macro's body as one run of tokens.
+    let all: Vec<&Emitted> = emitted.iter().collect();
+    let paged: Vec<&Emitted> = emitted.iter().filter(|x| x.paginated).collect();
+    let text = WITH_REQUEST
+        .replace("{ARMS}", &match_arms(&all))
+        .replace("{PAGED_ARMS}", &match_arms(&paged));
+    out.contents = out
+        .contents
+        .replace("const WITH_REQUEST: () = ();\n", &text);
+    out
 }
+
+/// The arms of a `with_request!` match, one an endpoint.
+fn match_arms(endpoints: &[&Emitted]) -> String {
+    endpoints
+        .iter()
+        .map(|x| {
+            format!(
+                "            {:?} => {{\n                type $request = {};\n                $body\n            }}\n",
+                x.id, x.request_path
+            )
+        })
+        .collect()
+}
+
+/// `with_request!` and the functions of the registry that dispatch on an id through it.
+const WITH_REQUEST: &str = r#"/// `with_request!(id, |Request| body, otherwise)`: `body` with `Request` naming the request
+/// type of the endpoint `id`, or `otherwise` for an id the schema does not have;
+/// `with_request!(paged ..)`: the same over the endpoints that paginate. The one list of the
+/// endpoints' request types: each function below is a use of it.
+macro_rules! with_request {
+    ($id:expr, |$request:ident| $body:expr, $otherwise:expr) => {
+        match $id {
+{ARMS}            _ => $otherwise,
+        }
+    };
+    (paged $id:expr, |$request:ident| $body:expr, $otherwise:expr) => {
+        match $id {
+{PAGED_ARMS}            _ => $otherwise,
+        }
+    };
+}
+
+// The functions below are `#[inline]` or generic: each endpoint's typed code is compiled only
+// into a crate that calls them, not into every build of this crate.
+
+/// Builds the typed request of the endpoint `id` from `input` and runs its `validate()`,
+/// sending nothing (a dry run).
+#[inline]
+pub fn check(id: &str, input: &CallInput) -> Result<(), InputError> {
+    let unknown = || Err(InputError::UnknownEndpoint { id: id.to_owned() });
+    with_request!(id, |R| registry::check::<R>(input), unknown())
+}
+
+/// Decodes `value` as the typed body of the endpoint `id` and encodes it again: the body a
+/// typed call would send. `None`: no such endpoint, or one that takes no body.
+#[inline]
+pub fn typed_body(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
+    if !find(id)?.has_body {
+        return None;
+    }
+    with_request!(id, |R| Some(registry::retype::<<R as ApiRequest>::Body>(value)), None)
+}
+
+/// Decodes `value` as the typed response `data` of the endpoint `id` and encodes it again:
+/// what the typed API reads of it. `None`: no such endpoint.
+#[inline]
+pub fn typed_response(id: &str, value: &Value) -> Option<Result<Value, InputError>> {
+    with_request!(id, |R| Some(registry::retype::<<R as ApiRequest>::Response>(value)), None)
+}
+
+/// Calls the endpoint `id` with `input`: the typed request is built and validated (nothing is
+/// sent if either fails), then sent through `transport`; the answer is the response's `data`.
+pub async fn call<T: Transport>(
+    transport: &T,
+    id: &str,
+    input: &CallInput,
+) -> Result<Value, CallError<T::Error>> {
+    let unknown = || Err(CallError::Input(InputError::UnknownEndpoint { id: id.to_owned() }));
+    with_request!(id, |R| registry::send::<T, R>(transport, input).await, unknown())
+}
+
+/// Calls the list endpoint `id` with `input` and walks every page; the answer is every item of
+/// every page, in order.
+pub async fn call_all_pages<T: PagingTransport>(
+    transport: &T,
+    id: &str,
+    input: &CallInput,
+) -> Result<Vec<Value>, CallError<T::Error>> {
+    let refused = || {
+        let id = id.to_owned();
+        Err(CallError::Input(match find(&id) {
+            Some(_) => InputError::NotPaginated { id },
+            None => InputError::UnknownEndpoint { id },
+        }))
+    };
+    with_request!(
+        paged id,
+        |R| registry::send_all_pages::<T, R>(transport, input).await,
+        refused()
+    )
+}
+
+"#;

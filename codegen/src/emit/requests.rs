@@ -119,20 +119,23 @@ pub(super) fn emit_request(e: &Endpoint) -> TokenStream {
             };
             // An array is sent as the key repeated once per item
             // (`tag_ids=1&tag_ids=2`), as the official SDKs send it.
-            let push = match &f.ty {
+            let (binding, push) = match &f.ty {
                 Ty::Array(inner) => {
                     let to_string = scalar(inner);
-                    quote!(for value in values { query.push((#wire, #to_string)); })
+                    (
+                        quote!(values),
+                        quote!(for value in values { query.push((#wire, #to_string)); }),
+                    )
                 }
                 other => {
                     let to_string = scalar(other);
-                    quote!(let value = values; query.push((#wire, #to_string));)
+                    (quote!(value), quote!(query.push((#wire, #to_string));))
                 }
             };
             if optional {
-                quote!(if let Some(values) = &self.#n { #push })
+                quote!(if let Some(#binding) = &self.#n { #push })
             } else {
-                quote!({ let values = &self.#n; #push })
+                quote!({ let #binding = &self.#n; #push })
             }
         })
         .collect::<Vec<_>>();

@@ -375,11 +375,7 @@ fn emit_serde(rust_name: &str, shapes: &[FieldShape]) -> TokenStream {
             }
         }
 
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                wire::deserialize_struct(deserializer)
-            }
-        }
+        feishu_perf_core::deserialize_from_map!(#name);
     }
 }
 
@@ -397,72 +393,13 @@ pub(super) fn emit_enum(
     let variants: Vec<Ident> = values.iter().map(|(_, v, _)| ident(v)).collect();
     let wires: Vec<&String> = values.iter().map(|(w, _, _)| w).collect();
     let docs = values.iter().map(|(w, _, d)| doc(&format!("`{w}`: {d}")));
+    // Written as `feishu_perf_core::open_enum! { .. }` (see `super::open_enum_macros`), which
+    // adds `Unknown(String)` and the impls.
     quote! {
         #enum_doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
+        #[open_enum]
         pub enum #name {
-            #( #docs #variants, )*
-            /// A value the docs don't list, kept verbatim.
-            Unknown(String),
-        }
-
-        impl #name {
-            /// The value on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( Self::#variants => #wires, )*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-
-        impl OpenEnum for #name {
-            const VALUES: &'static [&'static str] = &[#(#wires),*];
-
-            fn as_str(&self) -> &str {
-                #name::as_str(self)
-            }
-
-            fn is_unknown(&self) -> bool {
-                matches!(self, Self::Unknown(_))
-            }
-        }
-
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #wires => Self::#variants, )*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                match Self::from(value.as_str()) {
-                    Self::Unknown(_) => Self::Unknown(value),
-                    known => known,
-                }
-            }
-        }
-
-        impl fmt::Display for #name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(Self::from)
-            }
+            #( #docs #variants = #wires, )*
         }
     }
 }

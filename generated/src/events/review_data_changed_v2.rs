@@ -16,9 +16,7 @@
 //! same envelope. The portal path's `performance-v2` places the event in v2 (the kept page sits
 //! under `performance-v1/` in the mirror it was taken from).
 
-use std::fmt;
-use feishu_perf_core::OpenEnum;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{JsonPath, Validate, Violation, validate, wire};
 
 /// Descriptor of [绩效详情变更](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_data/events/changed).
@@ -115,13 +113,7 @@ impl<'de> wire::FromMap<'de> for ReviewDataChangedV2Event {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewDataChangedV2Event {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDataChangedV2Event);
 
 impl Validate for ReviewDataChangedV2Event {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -266,13 +258,7 @@ impl<'de> wire::FromMap<'de> for EventHeader {
     }
 }
 
-impl<'de> Deserialize<'de> for EventHeader {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(EventHeader);
 
 impl Validate for EventHeader {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -384,13 +370,7 @@ impl<'de> wire::FromMap<'de> for ReviewDataChange {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewDataChange {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDataChange);
 
 impl Validate for ReviewDataChange {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -487,13 +467,7 @@ impl<'de> wire::FromMap<'de> for UserId {
     }
 }
 
-impl<'de> Deserialize<'de> for UserId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(UserId);
 
 impl Validate for UserId {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -594,13 +568,7 @@ impl<'de> wire::FromMap<'de> for StageChange {
     }
 }
 
-impl<'de> Deserialize<'de> for StageChange {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(StageChange);
 
 impl Validate for StageChange {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -616,203 +584,44 @@ impl Validate for StageChange {
     }
 }
 
-/// 环节类型
-///
-/// A value the docs don't list is kept in [`StageType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StageType {
-    /// `summarize_key_outputs`: 工作总结环节
-    SummarizeKeyOutputs,
-    /// `review`: 评估型环节
-    Review,
-    /// `communication_and_open_result`: 结果沟通环节
-    CommunicationAndOpenResult,
-    /// `view_result`: 绩效结果查看环节
-    ViewResult,
-    /// `reconsideration`: 结果复议环节
-    Reconsideration,
-    /// `leader_review`: 终评环节（特指最终的绩效结果数据）
-    LeaderReview,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl StageType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SummarizeKeyOutputs => "summarize_key_outputs",
-            Self::Review => "review",
-            Self::CommunicationAndOpenResult => "communication_and_open_result",
-            Self::ViewResult => "view_result",
-            Self::Reconsideration => "reconsideration",
-            Self::LeaderReview => "leader_review",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 环节类型
+    ///
+    /// A value the docs don't list is kept in [`StageType::Unknown`] and serialised back unchanged.
+    pub enum StageType {
+        /// `summarize_key_outputs`: 工作总结环节
+        SummarizeKeyOutputs = "summarize_key_outputs",
+        /// `review`: 评估型环节
+        Review = "review",
+        /// `communication_and_open_result`: 结果沟通环节
+        CommunicationAndOpenResult = "communication_and_open_result",
+        /// `view_result`: 绩效结果查看环节
+        ViewResult = "view_result",
+        /// `reconsideration`: 结果复议环节
+        Reconsideration = "reconsideration",
+        /// `leader_review`: 终评环节（特指最终的绩效结果数据）
+        LeaderReview = "leader_review",
     }
 }
 
-impl OpenEnum for StageType {
-    const VALUES: &'static [&'static str] = &[
-        "summarize_key_outputs",
-        "review",
-        "communication_and_open_result",
-        "view_result",
-        "reconsideration",
-        "leader_review",
-    ];
-    fn as_str(&self) -> &str {
-        StageType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for StageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "summarize_key_outputs" => Self::SummarizeKeyOutputs,
-            "review" => Self::Review,
-            "communication_and_open_result" => Self::CommunicationAndOpenResult,
-            "view_result" => Self::ViewResult,
-            "reconsideration" => Self::Reconsideration,
-            "leader_review" => Self::LeaderReview,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for StageType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for StageType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for StageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for StageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 评估型环节的执行人角色
-///
-/// A value the docs don't list is kept in [`ReviewStageRole::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReviewStageRole {
-    /// `reviewee`: 被评估人
-    Reviewee,
-    /// `invited_reviewer`: 360°评估人
-    InvitedReviewer,
-    /// `solid_line_leader`: 实线上级
-    SolidLineLeader,
-    /// `dotted_line_leader`: 虚线上级
-    DottedLineLeader,
-    /// `secondary_solid_line_leader`: 第二实线上级
-    SecondarySolidLineLeader,
-    /// `direct_project_leader`: 项目直属上级
-    DirectProjectLeader,
-    /// `custom_review_role`: 自定义评估角色
-    CustomReviewRole,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ReviewStageRole {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Reviewee => "reviewee",
-            Self::InvitedReviewer => "invited_reviewer",
-            Self::SolidLineLeader => "solid_line_leader",
-            Self::DottedLineLeader => "dotted_line_leader",
-            Self::SecondarySolidLineLeader => "secondary_solid_line_leader",
-            Self::DirectProjectLeader => "direct_project_leader",
-            Self::CustomReviewRole => "custom_review_role",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ReviewStageRole {
-    const VALUES: &'static [&'static str] = &[
-        "reviewee",
-        "invited_reviewer",
-        "solid_line_leader",
-        "dotted_line_leader",
-        "secondary_solid_line_leader",
-        "direct_project_leader",
-        "custom_review_role",
-    ];
-    fn as_str(&self) -> &str {
-        ReviewStageRole::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ReviewStageRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "reviewee" => Self::Reviewee,
-            "invited_reviewer" => Self::InvitedReviewer,
-            "solid_line_leader" => Self::SolidLineLeader,
-            "dotted_line_leader" => Self::DottedLineLeader,
-            "secondary_solid_line_leader" => Self::SecondarySolidLineLeader,
-            "direct_project_leader" => Self::DirectProjectLeader,
-            "custom_review_role" => Self::CustomReviewRole,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ReviewStageRole {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ReviewStageRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReviewStageRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewStageRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 评估型环节的执行人角色
+    ///
+    /// A value the docs don't list is kept in [`ReviewStageRole::Unknown`] and serialised back unchanged.
+    pub enum ReviewStageRole {
+        /// `reviewee`: 被评估人
+        Reviewee = "reviewee",
+        /// `invited_reviewer`: 360°评估人
+        InvitedReviewer = "invited_reviewer",
+        /// `solid_line_leader`: 实线上级
+        SolidLineLeader = "solid_line_leader",
+        /// `dotted_line_leader`: 虚线上级
+        DottedLineLeader = "dotted_line_leader",
+        /// `secondary_solid_line_leader`: 第二实线上级
+        SecondarySolidLineLeader = "secondary_solid_line_leader",
+        /// `direct_project_leader`: 项目直属上级
+        DirectProjectLeader = "direct_project_leader",
+        /// `custom_review_role`: 自定义评估角色
+        CustomReviewRole = "custom_review_role",
     }
 }

@@ -16,7 +16,7 @@
 //! same envelope. The portal path's `performance-v2` places the event in v2 (the kept page sits
 //! under `performance-v1/` in the mirror it was taken from).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{JsonPath, Validate, Violation, validate, wire};
 
 /// Descriptor of [绩效结果开通](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/stage_task/events/open_result).
@@ -107,13 +107,7 @@ impl<'de> wire::FromMap<'de> for StageTaskOpenResultV2Event {
     }
 }
 
-impl<'de> Deserialize<'de> for StageTaskOpenResultV2Event {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(StageTaskOpenResultV2Event);
 
 impl Validate for StageTaskOpenResultV2Event {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -258,13 +252,7 @@ impl<'de> wire::FromMap<'de> for EventHeader {
     }
 }
 
-impl<'de> Deserialize<'de> for EventHeader {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(EventHeader);
 
 impl Validate for EventHeader {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -373,13 +361,7 @@ impl<'de> wire::FromMap<'de> for OpenResult {
     }
 }
 
-impl<'de> Deserialize<'de> for OpenResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(OpenResult);
 
 impl Validate for OpenResult {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -471,13 +453,7 @@ impl<'de> wire::FromMap<'de> for UserId {
     }
 }
 
-impl<'de> Deserialize<'de> for UserId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(UserId);
 
 impl Validate for UserId {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

@@ -10,7 +10,7 @@
 //!
 //! - Rate limit: not documented
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, HttpMethod, JsonPath,
     PaginatedRequest, Pagination, Validate, Violation, next_page_token, wire,
@@ -126,13 +126,11 @@ impl ApiRequest for ListMetricSourceRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.clone()));
         }
 
@@ -267,13 +265,7 @@ impl<'de> wire::FromMap<'de> for ListMetricSourceResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListMetricSourceResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListMetricSourceResponseBody);
 
 impl Validate for ListMetricSourceResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -411,13 +403,7 @@ impl<'de> wire::FromMap<'de> for MetricSource {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricSource);
 
 impl Validate for MetricSource {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

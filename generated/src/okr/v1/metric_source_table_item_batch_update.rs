@@ -13,7 +13,7 @@
 //!
 //! - Rate limit: not documented
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, HttpMethod, JsonPath,
     Validate, Violation, encode_path_segment, validate, wire,
@@ -187,8 +187,7 @@ impl ApiRequest for BatchUpdateMetricSourceTableItemRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -250,13 +249,7 @@ impl<'de> wire::FromMap<'de> for BatchUpdateMetricSourceTableItemRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for BatchUpdateMetricSourceTableItemRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(BatchUpdateMetricSourceTableItemRequestBody);
 
 impl Validate for BatchUpdateMetricSourceTableItemRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -339,13 +332,7 @@ impl<'de> wire::FromMap<'de> for BatchUpdateMetricSourceTableItemResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for BatchUpdateMetricSourceTableItemResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(BatchUpdateMetricSourceTableItemResponseBody);
 
 impl Validate for BatchUpdateMetricSourceTableItemResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -534,13 +521,7 @@ impl<'de> wire::FromMap<'de> for MetricItemRequest {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricItemRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricItemRequest);
 
 impl Validate for MetricItemRequest {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -620,13 +601,7 @@ impl<'de> wire::FromMap<'de> for FailedMetricItem {
     }
 }
 
-impl<'de> Deserialize<'de> for FailedMetricItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(FailedMetricItem);
 
 impl Validate for FailedMetricItem {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

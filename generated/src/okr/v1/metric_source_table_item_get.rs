@@ -10,7 +10,7 @@
 //!
 //! - Rate limit: not documented
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, HttpMethod, JsonPath,
     Validate, Violation, encode_path_segment, validate, wire,
@@ -162,8 +162,7 @@ impl ApiRequest for GetMetricSourceTableItemRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -429,13 +428,7 @@ impl<'de> wire::FromMap<'de> for GetMetricSourceTableItemResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for GetMetricSourceTableItemResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(GetMetricSourceTableItemResponseBody);
 
 impl Validate for GetMetricSourceTableItemResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

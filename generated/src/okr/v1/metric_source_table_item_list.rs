@@ -10,7 +10,7 @@
 //!
 //! - Rate limit: not documented
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, HttpMethod, JsonPath,
     PaginatedRequest, Pagination, Validate, Violation, encode_path_segment,
@@ -185,18 +185,15 @@ impl ApiRequest for ListMetricSourceTableItemRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.clone()));
         }
 
@@ -331,13 +328,7 @@ impl<'de> wire::FromMap<'de> for ListMetricSourceTableItemResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListMetricSourceTableItemResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListMetricSourceTableItemResponseBody);
 
 impl Validate for ListMetricSourceTableItemResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

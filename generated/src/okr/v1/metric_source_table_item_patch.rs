@@ -11,7 +11,7 @@
 //! - Page last updated: 2023-02-07
 //! - Rate limit: not documented
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, HttpMethod, JsonPath,
     Validate, Violation, encode_path_segment, validate, wire,
@@ -182,8 +182,7 @@ impl ApiRequest for PatchMetricSourceTableItemRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -347,13 +346,7 @@ impl<'de> wire::FromMap<'de> for PatchMetricSourceTableItemRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for PatchMetricSourceTableItemRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(PatchMetricSourceTableItemRequestBody);
 
 impl Validate for PatchMetricSourceTableItemRequestBody {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -611,13 +604,7 @@ impl<'de> wire::FromMap<'de> for PatchMetricSourceTableItemResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for PatchMetricSourceTableItemResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(PatchMetricSourceTableItemResponseBody);
 
 impl Validate for PatchMetricSourceTableItemResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

@@ -10,7 +10,7 @@
 //!
 //! - Rate limit: not documented
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, HttpMethod, JsonPath,
     PaginatedRequest, Pagination, Validate, Violation, encode_path_segment,
@@ -140,13 +140,11 @@ impl ApiRequest for ListMetricSourceTableRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.clone()));
         }
 
@@ -281,13 +279,7 @@ impl<'de> wire::FromMap<'de> for ListMetricSourceTableResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListMetricSourceTableResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListMetricSourceTableResponseBody);
 
 impl Validate for ListMetricSourceTableResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -406,13 +398,7 @@ impl<'de> wire::FromMap<'de> for MetricTable {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricTable {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricTable);
 
 impl Validate for MetricTable {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

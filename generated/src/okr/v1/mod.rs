@@ -3,97 +3,80 @@
 //! `okr` v1: its endpoints and the types they share.
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
-    ErrorCode, ErrorFacts, ErrorInfo, Refuses, OpenEnum, JsonPath, Validate, Violation,
-    Transport, wire,
+    ErrorCode, ErrorFacts, ErrorInfo, Refuses, JsonPath, Validate, Violation, Transport,
+    wire,
 };
 
 use crate::platform::PlatformErrorCode;
 
 /// 获取指标库 (`GET /open-apis/okr/v1/metric_sources`).
-pub mod metric_source_list;
-#[doc(inline)]
+mod metric_source_list;
 pub use metric_source_list::*;
 
 /// 获取指标表 (`GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables`).
-pub mod metric_source_table_list;
-#[doc(inline)]
+mod metric_source_table_list;
 pub use metric_source_table_list::*;
 
 /// 批量更新指标项 (`PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/batch_update`).
-pub mod metric_source_table_item_batch_update;
-#[doc(inline)]
+mod metric_source_table_item_batch_update;
 pub use metric_source_table_item_batch_update::*;
 
 /// 获取指标项详情 (`GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`).
-pub mod metric_source_table_item_get;
-#[doc(inline)]
+mod metric_source_table_item_get;
 pub use metric_source_table_item_get::*;
 
 /// 获取指标项 (`GET /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items`).
-pub mod metric_source_table_item_list;
-#[doc(inline)]
+mod metric_source_table_item_list;
 pub use metric_source_table_item_list::*;
 
 /// 更新指标项 (`PATCH /open-apis/okr/v1/metric_sources/{metric_source_id}/tables/{metric_table_id}/items/{metric_item_id}`).
-pub mod metric_source_table_item_patch;
-#[doc(inline)]
+mod metric_source_table_item_patch;
 pub use metric_source_table_item_patch::*;
 
 /// 批量获取 OKR (`GET /open-apis/okr/v1/okrs/batch_get`).
-pub mod okr_batch_get;
-#[doc(inline)]
+mod okr_batch_get;
 pub use okr_batch_get::*;
 
 /// 创建 OKR 周期 (`POST /open-apis/okr/v1/periods`).
-pub mod period_create;
-#[doc(inline)]
+mod period_create;
 pub use period_create::*;
 
 /// 获取 OKR 周期列表 (`GET /open-apis/okr/v1/periods`).
-pub mod period_list;
-#[doc(inline)]
+mod period_list;
 pub use period_list::*;
 
 /// 修改 OKR 周期状态 (`PATCH /open-apis/okr/v1/periods/{period_id}`).
-pub mod period_patch;
-#[doc(inline)]
+mod period_patch;
 pub use period_patch::*;
 
 /// 获取 OKR 周期规则 (`GET /open-apis/okr/v1/period_rules`).
-pub mod period_rule_list;
-#[doc(inline)]
+mod period_rule_list;
 pub use period_rule_list::*;
 
 /// 创建 OKR 进展记录 (`POST /open-apis/okr/v1/progress_records`).
-pub mod progress_record_create;
-#[doc(inline)]
+mod progress_record_create;
 pub use progress_record_create::*;
 
 /// 删除 OKR 进展记录 (`DELETE /open-apis/okr/v1/progress_records/{progress_id}`).
-pub mod progress_record_delete;
-#[doc(inline)]
+mod progress_record_delete;
 pub use progress_record_delete::*;
 
 /// 获取 OKR 进展记录 (`GET /open-apis/okr/v1/progress_records/{progress_id}`).
-pub mod progress_record_get;
-#[doc(inline)]
+mod progress_record_get;
 pub use progress_record_get::*;
 
 /// 更新 OKR 进展记录 (`PUT /open-apis/okr/v1/progress_records/{progress_id}`).
-pub mod progress_record_update;
-#[doc(inline)]
+mod progress_record_update;
 pub use progress_record_update::*;
 
 /// 查询复盘信息 (`GET /open-apis/okr/v1/reviews/query`).
-pub mod review_query;
-#[doc(inline)]
+mod review_query;
 pub use review_query::*;
 
 /// 获取用户的 OKR 列表 (`GET /open-apis/okr/v1/users/{user_id}/okrs`).
-pub mod user_okr_list;
-#[doc(inline)]
+mod user_okr_list;
 pub use user_okr_list::*;
 
 /// `okr` v1, by resource.
@@ -449,94 +432,23 @@ impl<'de> wire::FromMap<'de> for I18n {
     }
 }
 
-impl<'de> Deserialize<'de> for I18n {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(I18n);
 
 impl Validate for I18n {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
-/// 用户 ID 类型
-///
-/// A value the docs don't list is kept in [`UserIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserIdType {
-    /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。（默认值）
-    OpenId,
-    /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。
-    UnionId,
-    /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。
-    UserId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl UserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for UserIdType {
-    const VALUES: &'static [&'static str] = &["open_id", "union_id", "user_id"];
-    fn as_str(&self) -> &str {
-        UserIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for UserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for UserIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for UserIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for UserIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for UserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 用户 ID 类型
+    ///
+    /// A value the docs don't list is kept in [`UserIdType::Unknown`] and serialised back unchanged.
+    pub enum UserIdType {
+        /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。（默认值）
+        OpenId = "open_id",
+        /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。
+        UnionId = "union_id",
+        /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。
+        UserId = "user_id",
     }
 }
 
@@ -813,13 +725,7 @@ impl<'de> wire::FromMap<'de> for MetricItem {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricItem);
 
 impl Validate for MetricItem {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

@@ -9,7 +9,7 @@
 //! - Scopes (any one suffices): `okr:okr` (更新 OKR 信息)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, wire,
@@ -167,13 +167,7 @@ impl<'de> wire::FromMap<'de> for CreatePeriodRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for CreatePeriodRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(CreatePeriodRequestBody);
 
 impl Validate for CreatePeriodRequestBody {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -263,13 +257,7 @@ impl<'de> wire::FromMap<'de> for CreatePeriodResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for CreatePeriodResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(CreatePeriodResponseBody);
 
 impl Validate for CreatePeriodResponseBody {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

@@ -12,7 +12,7 @@
 //! - Scopes (any one suffices): `okr:okr:readonly` (获取 OKR 信息), `okr:okr` (更新 OKR 信息)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit, Validate,
@@ -127,13 +127,11 @@ impl ApiRequest for ListPeriodRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
@@ -244,13 +242,7 @@ impl<'de> wire::FromMap<'de> for ListPeriodResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListPeriodResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListPeriodResponseBody);
 
 impl Validate for ListPeriodResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -412,13 +404,7 @@ impl<'de> wire::FromMap<'de> for Period {
     }
 }
 
-impl<'de> Deserialize<'de> for Period {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Period);
 
 impl Validate for Period {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

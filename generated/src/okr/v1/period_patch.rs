@@ -9,7 +9,7 @@
 //! - Scopes (any one suffices): `okr:okr` (更新 OKR 信息)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, encode_path_segment,
@@ -162,13 +162,7 @@ impl<'de> wire::FromMap<'de> for PatchPeriodRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for PatchPeriodRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(PatchPeriodRequestBody);
 
 impl Validate for PatchPeriodRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -254,13 +248,7 @@ impl<'de> wire::FromMap<'de> for PatchPeriodResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for PatchPeriodResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(PatchPeriodResponseBody);
 
 impl Validate for PatchPeriodResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

@@ -9,7 +9,7 @@
 //! - Scopes (any one suffices): `okr:okr:readonly` (获取 OKR 信息), `okr:okr` (更新 OKR 信息)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, wire,
@@ -148,13 +148,7 @@ impl<'de> wire::FromMap<'de> for ListPeriodRuleResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListPeriodRuleResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListPeriodRuleResponseBody);
 
 impl Validate for ListPeriodRuleResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -273,13 +267,7 @@ impl<'de> wire::FromMap<'de> for PeriodRule {
     }
 }
 
-impl<'de> Deserialize<'de> for PeriodRule {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(PeriodRule);
 
 impl Validate for PeriodRule {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

@@ -10,11 +10,10 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
-    wire,
+    ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate, wire,
 };
 
 use super::UserIdType;
@@ -908,8 +907,7 @@ impl ApiRequest for CreateProgressRecordRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -1102,13 +1100,7 @@ impl<'de> wire::FromMap<'de> for CreateProgressRecordRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for CreateProgressRecordRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(CreateProgressRecordRequestBody);
 
 impl Validate for CreateProgressRecordRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1275,13 +1267,7 @@ impl<'de> wire::FromMap<'de> for CreateProgressRecordResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for CreateProgressRecordResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(CreateProgressRecordResponseBody);
 
 impl Validate for CreateProgressRecordResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1344,13 +1330,7 @@ impl<'de> wire::FromMap<'de> for ContentBlock {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentBlock {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentBlock);
 
 impl Validate for ContentBlock {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1444,13 +1424,7 @@ impl<'de> wire::FromMap<'de> for ContentBlockElement {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentBlockElement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentBlockElement);
 
 impl Validate for ContentBlockElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1535,13 +1509,7 @@ impl<'de> wire::FromMap<'de> for ContentParagraph {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentParagraph {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentParagraph);
 
 impl Validate for ContentParagraph {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1604,13 +1572,7 @@ impl<'de> wire::FromMap<'de> for ContentParagraphStyle {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentParagraphStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentParagraphStyle);
 
 impl Validate for ContentParagraphStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1712,13 +1674,7 @@ impl<'de> wire::FromMap<'de> for ContentList {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentList);
 
 impl Validate for ContentList {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1834,13 +1790,7 @@ impl<'de> wire::FromMap<'de> for ContentParagraphElement {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentParagraphElement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentParagraphElement);
 
 impl Validate for ContentParagraphElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1929,13 +1879,7 @@ impl<'de> wire::FromMap<'de> for ContentTextRun {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentTextRun {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentTextRun);
 
 impl Validate for ContentTextRun {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2076,13 +2020,7 @@ impl<'de> wire::FromMap<'de> for ContentTextStyle {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentTextStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentTextStyle);
 
 impl Validate for ContentTextStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2209,13 +2147,7 @@ impl<'de> wire::FromMap<'de> for ContentColor {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentColor {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentColor);
 
 impl Validate for ContentColor {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2270,13 +2202,7 @@ impl<'de> wire::FromMap<'de> for ContentLink {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentLink);
 
 impl Validate for ContentLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2347,13 +2273,7 @@ impl<'de> wire::FromMap<'de> for ContentDocsLink {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentDocsLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentDocsLink);
 
 impl Validate for ContentDocsLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2409,13 +2329,7 @@ impl<'de> wire::FromMap<'de> for ContentPerson {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentPerson {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentPerson);
 
 impl Validate for ContentPerson {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2472,13 +2386,7 @@ impl<'de> wire::FromMap<'de> for ContentGallery {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentGallery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentGallery);
 
 impl Validate for ContentGallery {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2596,13 +2504,7 @@ impl<'de> wire::FromMap<'de> for ContentImageItem {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentImageItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentImageItem);
 
 impl Validate for ContentImageItem {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2681,13 +2583,7 @@ impl<'de> wire::FromMap<'de> for ProgressRateNew {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRateNew {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRateNew);
 
 impl Validate for ProgressRateNew {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2715,250 +2611,47 @@ impl Validate for ProgressRateNew {
     }
 }
 
-/// 文档元素类型
-///
-/// A value the docs don't list is kept in [`ContentBlockElementType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ContentBlockElementType {
-    /// `paragraph`: 文本段落
-    Paragraph,
-    /// `gallery`: 图片
-    Gallery,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ContentBlockElementType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Paragraph => "paragraph",
-            Self::Gallery => "gallery",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 文档元素类型
+    ///
+    /// A value the docs don't list is kept in [`ContentBlockElementType::Unknown`] and serialised back unchanged.
+    pub enum ContentBlockElementType {
+        /// `paragraph`: 文本段落
+        Paragraph = "paragraph",
+        /// `gallery`: 图片
+        Gallery = "gallery",
     }
 }
 
-impl OpenEnum for ContentBlockElementType {
-    const VALUES: &'static [&'static str] = &["paragraph", "gallery"];
-    fn as_str(&self) -> &str {
-        ContentBlockElementType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ContentBlockElementType {
-    fn from(value: &str) -> Self {
-        match value {
-            "paragraph" => Self::Paragraph,
-            "gallery" => Self::Gallery,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 列表类型
+    ///
+    /// A value the docs don't list is kept in [`ContentListType::Unknown`] and serialised back unchanged.
+    pub enum ContentListType {
+        /// `number`: 有序列表
+        Number = "number",
+        /// `bullet`: 无序列表
+        Bullet = "bullet",
+        /// `checkBox`: 任务列表
+        CheckBox = "checkBox",
+        /// `checkedBox`: 已完成的任务列表
+        CheckedBox = "checkedBox",
+        /// `indent`: tab缩进
+        Indent = "indent",
     }
 }
 
-impl From<String> for ContentBlockElementType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ContentBlockElementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ContentBlockElementType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ContentBlockElementType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 列表类型
-///
-/// A value the docs don't list is kept in [`ContentListType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ContentListType {
-    /// `number`: 有序列表
-    Number,
-    /// `bullet`: 无序列表
-    Bullet,
-    /// `checkBox`: 任务列表
-    CheckBox,
-    /// `checkedBox`: 已完成的任务列表
-    CheckedBox,
-    /// `indent`: tab缩进
-    Indent,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ContentListType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Number => "number",
-            Self::Bullet => "bullet",
-            Self::CheckBox => "checkBox",
-            Self::CheckedBox => "checkedBox",
-            Self::Indent => "indent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ContentListType {
-    const VALUES: &'static [&'static str] = &[
-        "number",
-        "bullet",
-        "checkBox",
-        "checkedBox",
-        "indent",
-    ];
-    fn as_str(&self) -> &str {
-        ContentListType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ContentListType {
-    fn from(value: &str) -> Self {
-        match value {
-            "number" => Self::Number,
-            "bullet" => Self::Bullet,
-            "checkBox" => Self::CheckBox,
-            "checkedBox" => Self::CheckedBox,
-            "indent" => Self::Indent,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ContentListType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ContentListType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ContentListType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ContentListType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 元素类型
-///
-/// A value the docs don't list is kept in [`ContentParagraphElementType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ContentParagraphElementType {
-    /// `textRun`: 文本型元素
-    TextRun,
-    /// `docsLink`: 文档链接型元素
-    DocsLink,
-    /// `person`: 艾特用户型元素
-    Person,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ContentParagraphElementType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TextRun => "textRun",
-            Self::DocsLink => "docsLink",
-            Self::Person => "person",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ContentParagraphElementType {
-    const VALUES: &'static [&'static str] = &["textRun", "docsLink", "person"];
-    fn as_str(&self) -> &str {
-        ContentParagraphElementType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ContentParagraphElementType {
-    fn from(value: &str) -> Self {
-        match value {
-            "textRun" => Self::TextRun,
-            "docsLink" => Self::DocsLink,
-            "person" => Self::Person,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ContentParagraphElementType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ContentParagraphElementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ContentParagraphElementType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ContentParagraphElementType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 元素类型
+    ///
+    /// A value the docs don't list is kept in [`ContentParagraphElementType::Unknown`] and serialised back unchanged.
+    pub enum ContentParagraphElementType {
+        /// `textRun`: 文本型元素
+        TextRun = "textRun",
+        /// `docsLink`: 文档链接型元素
+        DocsLink = "docsLink",
+        /// `person`: 艾特用户型元素
+        Person = "person",
     }
 }
 

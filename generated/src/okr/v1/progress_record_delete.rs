@@ -9,7 +9,7 @@
 //! - Scopes (any one suffices): `okr:okr` (更新 OKR 信息), `okr:okr.progress:delete` (删除 OKR 进展)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, encode_path_segment,
@@ -135,13 +135,7 @@ impl<'de> wire::FromMap<'de> for DeleteProgressRecordResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for DeleteProgressRecordResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(DeleteProgressRecordResponseBody);
 
 impl Validate for DeleteProgressRecordResponseBody {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    encode_path_segment, validate, wire,
+    ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, encode_path_segment,
+    validate, wire,
 };
 
 use super::UserIdType;
@@ -149,8 +149,7 @@ impl ApiRequest for GetProgressRecordRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -269,13 +268,7 @@ impl<'de> wire::FromMap<'de> for GetProgressRecordResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for GetProgressRecordResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(GetProgressRecordResponseBody);
 
 impl Validate for GetProgressRecordResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -338,13 +331,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentBlock {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentBlock {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentBlock);
 
 impl Validate for ProgressRecordContentBlock {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -438,13 +425,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentBlockElement {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentBlockElement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentBlockElement);
 
 impl Validate for ProgressRecordContentBlockElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -533,13 +514,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentParagraph {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentParagraph {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentParagraph);
 
 impl Validate for ProgressRecordContentParagraph {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -603,13 +578,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentParagraphStyle {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentParagraphStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentParagraphStyle);
 
 impl Validate for ProgressRecordContentParagraphStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -707,13 +676,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentList {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentList);
 
 impl Validate for ProgressRecordContentList {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -829,13 +792,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentParagraphElement {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentParagraphElement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentParagraphElement);
 
 impl Validate for ProgressRecordContentParagraphElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -923,13 +880,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentTextRun {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentTextRun {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentTextRun);
 
 impl Validate for ProgressRecordContentTextRun {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1068,13 +1019,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentTextStyle {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentTextStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentTextStyle);
 
 impl Validate for ProgressRecordContentTextStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1193,13 +1138,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentColor {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentColor {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentColor);
 
 impl Validate for ProgressRecordContentColor {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1252,13 +1191,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentLink {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentLink);
 
 impl Validate for ProgressRecordContentLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1326,13 +1259,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentDocsLink {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentDocsLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentDocsLink);
 
 impl Validate for ProgressRecordContentDocsLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1389,13 +1316,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentPerson {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentPerson {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentPerson);
 
 impl Validate for ProgressRecordContentPerson {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1453,13 +1374,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentGallery {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentGallery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentGallery);
 
 impl Validate for ProgressRecordContentGallery {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1571,13 +1486,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordContentImageItem {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordContentImageItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordContentImageItem);
 
 impl Validate for ProgressRecordContentImageItem {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1652,13 +1561,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordProgressRateNew {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordProgressRateNew {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordProgressRateNew);
 
 impl Validate for ProgressRecordProgressRateNew {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1672,250 +1575,47 @@ impl Validate for ProgressRecordProgressRateNew {
     }
 }
 
-/// 文档元素类型
-///
-/// A value the docs don't list is kept in [`ProgressRecordContentBlockElementType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProgressRecordContentBlockElementType {
-    /// `paragraph`: 文本段落
-    Paragraph,
-    /// `gallery`: 图片
-    Gallery,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ProgressRecordContentBlockElementType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Paragraph => "paragraph",
-            Self::Gallery => "gallery",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 文档元素类型
+    ///
+    /// A value the docs don't list is kept in [`ProgressRecordContentBlockElementType::Unknown`] and serialised back unchanged.
+    pub enum ProgressRecordContentBlockElementType {
+        /// `paragraph`: 文本段落
+        Paragraph = "paragraph",
+        /// `gallery`: 图片
+        Gallery = "gallery",
     }
 }
 
-impl OpenEnum for ProgressRecordContentBlockElementType {
-    const VALUES: &'static [&'static str] = &["paragraph", "gallery"];
-    fn as_str(&self) -> &str {
-        ProgressRecordContentBlockElementType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ProgressRecordContentBlockElementType {
-    fn from(value: &str) -> Self {
-        match value {
-            "paragraph" => Self::Paragraph,
-            "gallery" => Self::Gallery,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 列表类型
+    ///
+    /// A value the docs don't list is kept in [`ProgressRecordContentListType::Unknown`] and serialised back unchanged.
+    pub enum ProgressRecordContentListType {
+        /// `number`: 有序列表
+        Number = "number",
+        /// `bullet`: 无序列表
+        Bullet = "bullet",
+        /// `checkBox`: 任务列表
+        CheckBox = "checkBox",
+        /// `checkedBox`: 已完成的任务列表
+        CheckedBox = "checkedBox",
+        /// `indent`: tab缩进
+        Indent = "indent",
     }
 }
 
-impl From<String> for ProgressRecordContentBlockElementType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ProgressRecordContentBlockElementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProgressRecordContentBlockElementType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProgressRecordContentBlockElementType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 列表类型
-///
-/// A value the docs don't list is kept in [`ProgressRecordContentListType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProgressRecordContentListType {
-    /// `number`: 有序列表
-    Number,
-    /// `bullet`: 无序列表
-    Bullet,
-    /// `checkBox`: 任务列表
-    CheckBox,
-    /// `checkedBox`: 已完成的任务列表
-    CheckedBox,
-    /// `indent`: tab缩进
-    Indent,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ProgressRecordContentListType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Number => "number",
-            Self::Bullet => "bullet",
-            Self::CheckBox => "checkBox",
-            Self::CheckedBox => "checkedBox",
-            Self::Indent => "indent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ProgressRecordContentListType {
-    const VALUES: &'static [&'static str] = &[
-        "number",
-        "bullet",
-        "checkBox",
-        "checkedBox",
-        "indent",
-    ];
-    fn as_str(&self) -> &str {
-        ProgressRecordContentListType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ProgressRecordContentListType {
-    fn from(value: &str) -> Self {
-        match value {
-            "number" => Self::Number,
-            "bullet" => Self::Bullet,
-            "checkBox" => Self::CheckBox,
-            "checkedBox" => Self::CheckedBox,
-            "indent" => Self::Indent,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ProgressRecordContentListType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ProgressRecordContentListType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProgressRecordContentListType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProgressRecordContentListType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 元素类型
-///
-/// A value the docs don't list is kept in [`ProgressRecordContentParagraphElementType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProgressRecordContentParagraphElementType {
-    /// `textRun`: 文本型元素
-    TextRun,
-    /// `docsLink`: 文档链接型元素
-    DocsLink,
-    /// `person`: 艾特用户型元素
-    Person,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ProgressRecordContentParagraphElementType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TextRun => "textRun",
-            Self::DocsLink => "docsLink",
-            Self::Person => "person",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ProgressRecordContentParagraphElementType {
-    const VALUES: &'static [&'static str] = &["textRun", "docsLink", "person"];
-    fn as_str(&self) -> &str {
-        ProgressRecordContentParagraphElementType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ProgressRecordContentParagraphElementType {
-    fn from(value: &str) -> Self {
-        match value {
-            "textRun" => Self::TextRun,
-            "docsLink" => Self::DocsLink,
-            "person" => Self::Person,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ProgressRecordContentParagraphElementType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ProgressRecordContentParagraphElementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProgressRecordContentParagraphElementType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProgressRecordContentParagraphElementType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 元素类型
+    ///
+    /// A value the docs don't list is kept in [`ProgressRecordContentParagraphElementType::Unknown`] and serialised back unchanged.
+    pub enum ProgressRecordContentParagraphElementType {
+        /// `textRun`: 文本型元素
+        TextRun = "textRun",
+        /// `docsLink`: 文档链接型元素
+        DocsLink = "docsLink",
+        /// `person`: 艾特用户型元素
+        Person = "person",
     }
 }
 

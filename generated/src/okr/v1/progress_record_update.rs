@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    encode_path_segment, validate, wire,
+    ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, encode_path_segment,
+    validate, wire,
 };
 
 use super::UserIdType;
@@ -924,8 +924,7 @@ impl ApiRequest for UpdateProgressRecordRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -1001,13 +1000,7 @@ impl<'de> wire::FromMap<'de> for UpdateProgressRecordRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for UpdateProgressRecordRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(UpdateProgressRecordRequestBody);
 
 impl Validate for UpdateProgressRecordRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1131,13 +1124,7 @@ impl<'de> wire::FromMap<'de> for UpdateProgressRecordResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for UpdateProgressRecordResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(UpdateProgressRecordResponseBody);
 
 impl Validate for UpdateProgressRecordResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1204,13 +1191,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentBlock {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentBlock {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentBlock);
 
 impl Validate for ProgressRecordUpdateContentBlock {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1305,13 +1286,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentBlockElement {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentBlockElement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentBlockElement);
 
 impl Validate for ProgressRecordUpdateContentBlockElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1402,13 +1377,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentParagraph {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentParagraph {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentParagraph);
 
 impl Validate for ProgressRecordUpdateContentParagraph {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1472,13 +1441,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentParagraphStyle {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentParagraphStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentParagraphStyle);
 
 impl Validate for ProgressRecordUpdateContentParagraphStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1581,13 +1544,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentList {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentList);
 
 impl Validate for ProgressRecordUpdateContentList {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1707,13 +1664,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentParagraphElement {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentParagraphElement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentParagraphElement);
 
 impl Validate for ProgressRecordUpdateContentParagraphElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1803,13 +1754,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentTextRun {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentTextRun {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentTextRun);
 
 impl Validate for ProgressRecordUpdateContentTextRun {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1951,13 +1896,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentTextStyle {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentTextStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentTextStyle);
 
 impl Validate for ProgressRecordUpdateContentTextStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2085,13 +2024,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentColor {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentColor {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentColor);
 
 impl Validate for ProgressRecordUpdateContentColor {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2147,13 +2080,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentLink {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentLink);
 
 impl Validate for ProgressRecordUpdateContentLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2225,13 +2152,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentDocsLink {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentDocsLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentDocsLink);
 
 impl Validate for ProgressRecordUpdateContentDocsLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2288,13 +2209,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentPerson {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentPerson {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentPerson);
 
 impl Validate for ProgressRecordUpdateContentPerson {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2355,13 +2270,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentGallery {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentGallery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentGallery);
 
 impl Validate for ProgressRecordUpdateContentGallery {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2480,13 +2389,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateContentImageItem {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentImageItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateContentImageItem);
 
 impl Validate for ProgressRecordUpdateContentImageItem {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2566,13 +2469,7 @@ impl<'de> wire::FromMap<'de> for ProgressRecordUpdateProgressRateNew {
     }
 }
 
-impl<'de> Deserialize<'de> for ProgressRecordUpdateProgressRateNew {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ProgressRecordUpdateProgressRateNew);
 
 impl Validate for ProgressRecordUpdateProgressRateNew {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2600,250 +2497,47 @@ impl Validate for ProgressRecordUpdateProgressRateNew {
     }
 }
 
-/// 文档元素类型
-///
-/// A value the docs don't list is kept in [`ProgressRecordUpdateContentBlockElementType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProgressRecordUpdateContentBlockElementType {
-    /// `paragraph`: 文本段落
-    Paragraph,
-    /// `gallery`: 图片
-    Gallery,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ProgressRecordUpdateContentBlockElementType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Paragraph => "paragraph",
-            Self::Gallery => "gallery",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 文档元素类型
+    ///
+    /// A value the docs don't list is kept in [`ProgressRecordUpdateContentBlockElementType::Unknown`] and serialised back unchanged.
+    pub enum ProgressRecordUpdateContentBlockElementType {
+        /// `paragraph`: 文本段落
+        Paragraph = "paragraph",
+        /// `gallery`: 图片
+        Gallery = "gallery",
     }
 }
 
-impl OpenEnum for ProgressRecordUpdateContentBlockElementType {
-    const VALUES: &'static [&'static str] = &["paragraph", "gallery"];
-    fn as_str(&self) -> &str {
-        ProgressRecordUpdateContentBlockElementType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ProgressRecordUpdateContentBlockElementType {
-    fn from(value: &str) -> Self {
-        match value {
-            "paragraph" => Self::Paragraph,
-            "gallery" => Self::Gallery,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 列表类型
+    ///
+    /// A value the docs don't list is kept in [`ProgressRecordUpdateContentListType::Unknown`] and serialised back unchanged.
+    pub enum ProgressRecordUpdateContentListType {
+        /// `number`: 有序列表
+        Number = "number",
+        /// `bullet`: 无序列表
+        Bullet = "bullet",
+        /// `checkBox`: 任务列表
+        CheckBox = "checkBox",
+        /// `checkedBox`: 已完成的任务列表
+        CheckedBox = "checkedBox",
+        /// `indent`: tab缩进
+        Indent = "indent",
     }
 }
 
-impl From<String> for ProgressRecordUpdateContentBlockElementType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ProgressRecordUpdateContentBlockElementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProgressRecordUpdateContentBlockElementType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentBlockElementType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 列表类型
-///
-/// A value the docs don't list is kept in [`ProgressRecordUpdateContentListType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProgressRecordUpdateContentListType {
-    /// `number`: 有序列表
-    Number,
-    /// `bullet`: 无序列表
-    Bullet,
-    /// `checkBox`: 任务列表
-    CheckBox,
-    /// `checkedBox`: 已完成的任务列表
-    CheckedBox,
-    /// `indent`: tab缩进
-    Indent,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ProgressRecordUpdateContentListType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Number => "number",
-            Self::Bullet => "bullet",
-            Self::CheckBox => "checkBox",
-            Self::CheckedBox => "checkedBox",
-            Self::Indent => "indent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ProgressRecordUpdateContentListType {
-    const VALUES: &'static [&'static str] = &[
-        "number",
-        "bullet",
-        "checkBox",
-        "checkedBox",
-        "indent",
-    ];
-    fn as_str(&self) -> &str {
-        ProgressRecordUpdateContentListType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ProgressRecordUpdateContentListType {
-    fn from(value: &str) -> Self {
-        match value {
-            "number" => Self::Number,
-            "bullet" => Self::Bullet,
-            "checkBox" => Self::CheckBox,
-            "checkedBox" => Self::CheckedBox,
-            "indent" => Self::Indent,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ProgressRecordUpdateContentListType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ProgressRecordUpdateContentListType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProgressRecordUpdateContentListType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentListType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 元素类型
-///
-/// A value the docs don't list is kept in [`ProgressRecordUpdateContentParagraphElementType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProgressRecordUpdateContentParagraphElementType {
-    /// `textRun`: 文本型元素
-    TextRun,
-    /// `docsLink`: 文档链接型元素
-    DocsLink,
-    /// `person`: 艾特用户型元素
-    Person,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ProgressRecordUpdateContentParagraphElementType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TextRun => "textRun",
-            Self::DocsLink => "docsLink",
-            Self::Person => "person",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ProgressRecordUpdateContentParagraphElementType {
-    const VALUES: &'static [&'static str] = &["textRun", "docsLink", "person"];
-    fn as_str(&self) -> &str {
-        ProgressRecordUpdateContentParagraphElementType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ProgressRecordUpdateContentParagraphElementType {
-    fn from(value: &str) -> Self {
-        match value {
-            "textRun" => Self::TextRun,
-            "docsLink" => Self::DocsLink,
-            "person" => Self::Person,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ProgressRecordUpdateContentParagraphElementType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ProgressRecordUpdateContentParagraphElementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProgressRecordUpdateContentParagraphElementType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProgressRecordUpdateContentParagraphElementType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 元素类型
+    ///
+    /// A value the docs don't list is kept in [`ProgressRecordUpdateContentParagraphElementType::Unknown`] and serialised back unchanged.
+    pub enum ProgressRecordUpdateContentParagraphElementType {
+        /// `textRun`: 文本型元素
+        TextRun = "textRun",
+        /// `docsLink`: 文档链接型元素
+        DocsLink = "docsLink",
+        /// `person`: 艾特用户型元素
+        Person = "person",
     }
 }
 

@@ -7,7 +7,7 @@
 //! - Rate limit: not documented
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate, Violation,
@@ -155,23 +155,19 @@ impl ApiRequest for ListOkrCycleRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id {
-            let value = values;
+        if let Some(value) = &self.user_id {
             query.push(("user_id", value.clone()));
         }
 
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
@@ -282,13 +278,7 @@ impl<'de> wire::FromMap<'de> for ListOkrCycleResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListOkrCycleResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListOkrCycleResponseBody);
 
 impl Validate for ListOkrCycleResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -507,13 +497,7 @@ impl<'de> wire::FromMap<'de> for Cycle {
     }
 }
 
-impl<'de> Deserialize<'de> for Cycle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Cycle);
 
 impl Validate for Cycle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

@@ -7,7 +7,7 @@
 //! - Rate limit: not documented
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, Validate, Violation,
@@ -311,23 +311,19 @@ impl ApiRequest for ListOkrCycleObjectiveRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.department_id_type {
-            let value = values;
+        if let Some(value) = &self.department_id_type {
             query.push(("department_id_type", value.as_str().to_owned()));
         }
 
@@ -439,13 +435,7 @@ impl<'de> wire::FromMap<'de> for ListOkrCycleObjectiveResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListOkrCycleObjectiveResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListOkrCycleObjectiveResponseBody);
 
 impl Validate for ListOkrCycleObjectiveResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -702,13 +692,7 @@ impl<'de> wire::FromMap<'de> for Objective {
     }
 }
 
-impl<'de> Deserialize<'de> for Objective {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Objective);
 
 impl Validate for Objective {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

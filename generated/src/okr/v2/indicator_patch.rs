@@ -7,7 +7,7 @@
 //! - Rate limit: not documented
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
     HttpMethod, JsonPath, Validate, Violation, encode_path_segment, validate, wire,
@@ -172,13 +172,11 @@ impl ApiRequest for PatchOkrIndicatorRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.department_id_type {
-            let value = values;
+        if let Some(value) = &self.department_id_type {
             query.push(("department_id_type", value.as_str().to_owned()));
         }
 
@@ -395,13 +393,7 @@ impl<'de> wire::FromMap<'de> for PatchOkrIndicatorRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for PatchOkrIndicatorRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(PatchOkrIndicatorRequestBody);
 
 impl Validate for PatchOkrIndicatorRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -486,13 +478,7 @@ impl<'de> wire::FromMap<'de> for PatchOkrIndicatorResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for PatchOkrIndicatorResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(PatchOkrIndicatorResponseBody);
 
 impl Validate for PatchOkrIndicatorResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

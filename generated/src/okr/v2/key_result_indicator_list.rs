@@ -9,7 +9,7 @@
 //! - Rate limit: not documented
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorInfo,
     HttpMethod, JsonPath, Validate, Violation, encode_path_segment, validate, wire,
@@ -154,13 +154,11 @@ impl ApiRequest for ListOkrKeyResultIndicatorRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.department_id_type {
-            let value = values;
+        if let Some(value) = &self.department_id_type {
             query.push(("department_id_type", value.as_str().to_owned()));
         }
 
@@ -222,13 +220,7 @@ impl<'de> wire::FromMap<'de> for ListOkrKeyResultIndicatorResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListOkrKeyResultIndicatorResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListOkrKeyResultIndicatorResponseBody);
 
 impl Validate for ListOkrKeyResultIndicatorResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

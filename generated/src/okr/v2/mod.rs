@@ -2,40 +2,31 @@
 
 //! `okr` v2: its endpoints and the types they share.
 
-use std::fmt;
-use serde::{Deserialize, Serialize};
-use feishu_perf_core::{
-    OpenEnum, JsonPath, Validate, Violation, Transport, validate, wire,
-};
+use serde::Serialize;
+use feishu_perf_core::{JsonPath, Validate, Violation, Transport, validate, wire};
 
 /// 获取用户 OKR 周期列表 (`GET /open-apis/okr/v2/cycles`).
-pub mod cycle_list;
-#[doc(inline)]
+mod cycle_list;
 pub use cycle_list::*;
 
 /// 获取用户 OKR 周期内的目标 (`GET /open-apis/okr/v2/cycles/{cycle_id}/objectives`).
-pub mod cycle_objective_list;
-#[doc(inline)]
+mod cycle_objective_list;
 pub use cycle_objective_list::*;
 
 /// 更新量化指标 (`PATCH /open-apis/okr/v2/indicators/{indicator_id}`).
-pub mod indicator_patch;
-#[doc(inline)]
+mod indicator_patch;
 pub use indicator_patch::*;
 
 /// 获取关键结果的量化指标 (`GET /open-apis/okr/v2/key_results/{key_result_id}/indicators`).
-pub mod key_result_indicator_list;
-#[doc(inline)]
+mod key_result_indicator_list;
 pub use key_result_indicator_list::*;
 
 /// 获取目标的量化指标 (`GET /open-apis/okr/v2/objectives/{objective_id}/indicators`).
-pub mod objective_indicator_list;
-#[doc(inline)]
+mod objective_indicator_list;
 pub use objective_indicator_list::*;
 
 /// 获取目标下的所有关键结果 (`GET /open-apis/okr/v2/objectives/{objective_id}/key_results`).
-pub mod objective_key_result_list;
-#[doc(inline)]
+mod objective_key_result_list;
 pub use objective_key_result_list::*;
 
 /// `okr` v2, by resource.
@@ -181,232 +172,41 @@ impl<T: Transport> ObjectiveKeyResultResource<'_, T> {
     }
 }
 
-/// 此次调用中使用的用户 ID 的类型
-///
-/// A value the docs don't list is kept in [`UserIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserIdType {
-    /// `open_id`: 以open_id来识别用户
-    OpenId,
-    /// `union_id`: 以union_id来识别用户
-    UnionId,
-    /// `user_id`: 以user_id来识别用户
-    UserId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl UserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 此次调用中使用的用户 ID 的类型
+    ///
+    /// A value the docs don't list is kept in [`UserIdType::Unknown`] and serialised back unchanged.
+    pub enum UserIdType {
+        /// `open_id`: 以open_id来识别用户
+        OpenId = "open_id",
+        /// `union_id`: 以union_id来识别用户
+        UnionId = "union_id",
+        /// `user_id`: 以user_id来识别用户
+        UserId = "user_id",
     }
 }
 
-impl OpenEnum for UserIdType {
-    const VALUES: &'static [&'static str] = &["open_id", "union_id", "user_id"];
-    fn as_str(&self) -> &str {
-        UserIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for UserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 此次调用中使用的部门 ID 的类型
+    ///
+    /// A value the docs don't list is kept in [`DepartmentIdType::Unknown`] and serialised back unchanged.
+    pub enum DepartmentIdType {
+        /// `department_id`: 以department_id来识别部门
+        DepartmentId = "department_id",
+        /// `open_department_id`: 以open_department_id来识别部门
+        OpenDepartmentId = "open_department_id",
     }
 }
 
-impl From<String> for UserIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for UserIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for UserIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for UserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 此次调用中使用的部门 ID 的类型
-///
-/// A value the docs don't list is kept in [`DepartmentIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DepartmentIdType {
-    /// `department_id`: 以department_id来识别部门
-    DepartmentId,
-    /// `open_department_id`: 以open_department_id来识别部门
-    OpenDepartmentId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl DepartmentIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DepartmentId => "department_id",
-            Self::OpenDepartmentId => "open_department_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for DepartmentIdType {
-    const VALUES: &'static [&'static str] = &["department_id", "open_department_id"];
-    fn as_str(&self) -> &str {
-        DepartmentIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for DepartmentIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "department_id" => Self::DepartmentId,
-            "open_department_id" => Self::OpenDepartmentId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for DepartmentIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for DepartmentIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for DepartmentIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DepartmentIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 所有者类型
-///
-/// A value the docs don't list is kept in [`OwnerType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OwnerType {
-    /// `user`: 员工
-    User,
-    /// `department`: 部门
-    Department,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl OwnerType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Department => "department",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for OwnerType {
-    const VALUES: &'static [&'static str] = &["user", "department"];
-    fn as_str(&self) -> &str {
-        OwnerType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for OwnerType {
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "department" => Self::Department,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for OwnerType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for OwnerType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for OwnerType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OwnerType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 所有者类型
+    ///
+    /// A value the docs don't list is kept in [`OwnerType::Unknown`] and serialised back unchanged.
+    pub enum OwnerType {
+        /// `user`: 员工
+        User = "user",
+        /// `department`: 部门
+        Department = "department",
     }
 }
 
@@ -481,13 +281,7 @@ impl<'de> wire::FromMap<'de> for Owner {
     }
 }
 
-impl<'de> Deserialize<'de> for Owner {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Owner);
 
 impl Validate for Owner {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -808,13 +602,7 @@ impl<'de> wire::FromMap<'de> for Indicator {
     }
 }
 
-impl<'de> Deserialize<'de> for Indicator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Indicator);
 
 impl Validate for Indicator {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -929,13 +717,7 @@ impl<'de> wire::FromMap<'de> for IndicatorUnit {
     }
 }
 
-impl<'de> Deserialize<'de> for IndicatorUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(IndicatorUnit);
 
 impl Validate for IndicatorUnit {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -988,13 +770,7 @@ impl<'de> wire::FromMap<'de> for ContentBlock {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentBlock {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentBlock);
 
 impl Validate for ContentBlock {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1108,13 +884,7 @@ impl<'de> wire::FromMap<'de> for ContentBlockElement {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentBlockElement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentBlockElement);
 
 impl Validate for ContentBlockElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1194,13 +964,7 @@ impl<'de> wire::FromMap<'de> for ContentParagraph {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentParagraph {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentParagraph);
 
 impl Validate for ContentParagraph {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1263,13 +1027,7 @@ impl<'de> wire::FromMap<'de> for ContentParagraphStyle {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentParagraphStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentParagraphStyle);
 
 impl Validate for ContentParagraphStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1375,13 +1133,7 @@ impl<'de> wire::FromMap<'de> for ContentList {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentList);
 
 impl Validate for ContentList {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1505,13 +1257,7 @@ impl<'de> wire::FromMap<'de> for ContentParagraphElement {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentParagraphElement {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentParagraphElement);
 
 impl Validate for ContentParagraphElement {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1595,13 +1341,7 @@ impl<'de> wire::FromMap<'de> for ContentTextRun {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentTextRun {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentTextRun);
 
 impl Validate for ContentTextRun {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1739,13 +1479,7 @@ impl<'de> wire::FromMap<'de> for ContentTextStyle {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentTextStyle {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentTextStyle);
 
 impl Validate for ContentTextStyle {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1872,13 +1606,7 @@ impl<'de> wire::FromMap<'de> for ContentColor {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentColor {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentColor);
 
 impl Validate for ContentColor {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1933,13 +1661,7 @@ impl<'de> wire::FromMap<'de> for ContentLink {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentLink);
 
 impl Validate for ContentLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2010,13 +1732,7 @@ impl<'de> wire::FromMap<'de> for ContentDocsLink {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentDocsLink {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentDocsLink);
 
 impl Validate for ContentDocsLink {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2071,13 +1787,7 @@ impl<'de> wire::FromMap<'de> for ContentMention {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentMention {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentMention);
 
 impl Validate for ContentMention {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2130,13 +1840,7 @@ impl<'de> wire::FromMap<'de> for ContentGallery {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentGallery {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentGallery);
 
 impl Validate for ContentGallery {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2251,13 +1955,7 @@ impl<'de> wire::FromMap<'de> for ContentImageItem {
     }
 }
 
-impl<'de> Deserialize<'de> for ContentImageItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ContentImageItem);
 
 impl Validate for ContentImageItem {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

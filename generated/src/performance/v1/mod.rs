@@ -2,28 +2,23 @@
 
 //! `performance` v1: its endpoints and the types they share.
 
-use std::fmt;
-use serde::{Deserialize, Serialize};
-use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport, wire};
+use serde::Serialize;
+use feishu_perf_core::{JsonPath, Validate, Violation, Transport, wire};
 
 /// 获取绩效结果 (`POST /open-apis/performance/v1/review_datas/query`).
-pub mod review_data_query;
-#[doc(inline)]
+mod review_data_query;
 pub use review_data_query::*;
 
 /// 获取周期列表 (`GET /open-apis/performance/v1/semesters`).
-pub mod semester_list;
-#[doc(inline)]
+mod semester_list;
 pub use semester_list::*;
 
 /// 获取周期任务（全部用户） (`POST /open-apis/performance/v1/stage_tasks/find_by_page`).
-pub mod stage_task_find_by_page;
-#[doc(inline)]
+mod stage_task_find_by_page;
 pub use stage_task_find_by_page::*;
 
 /// 获取周期任务（指定用户） (`POST /open-apis/performance/v1/stage_tasks/find_by_user_list`).
-pub mod stage_task_find_by_user_list;
-#[doc(inline)]
+mod stage_task_find_by_user_list;
 pub use stage_task_find_by_user_list::*;
 
 /// `performance` v1, by resource.
@@ -178,102 +173,24 @@ impl<'de> wire::FromMap<'de> for I18n {
     }
 }
 
-impl<'de> Deserialize<'de> for I18n {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(I18n);
 
 impl Validate for I18n {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
-/// 用户 ID 类型
-///
-/// A value the docs don't list is kept in [`UserIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserIdType {
-    /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。
-    OpenId,
-    /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。
-    UnionId,
-    /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。需要字段权限 获取用户 user ID(contact:user.employee_id:readonly)。
-    UserId,
-    /// `people_admin_id`: 以people_admin_id来识别用户
-    PeopleAdminId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl UserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for UserIdType {
-    const VALUES: &'static [&'static str] = &[
-        "open_id",
-        "union_id",
-        "user_id",
-        "people_admin_id",
-    ];
-    fn as_str(&self) -> &str {
-        UserIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for UserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for UserIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for UserIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for UserIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for UserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 用户 ID 类型
+    ///
+    /// A value the docs don't list is kept in [`UserIdType::Unknown`] and serialised back unchanged.
+    pub enum UserIdType {
+        /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。
+        OpenId = "open_id",
+        /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。
+        UnionId = "union_id",
+        /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。需要字段权限 获取用户 user ID(contact:user.employee_id:readonly)。
+        UserId = "user_id",
+        /// `people_admin_id`: 以people_admin_id来识别用户
+        PeopleAdminId = "people_admin_id",
     }
 }

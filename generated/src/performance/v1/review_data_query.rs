@@ -14,11 +14,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::{I18n, UserIdType};
@@ -623,8 +623,7 @@ impl ApiRequest for QueryReviewDataRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -819,13 +818,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryReviewDataRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryReviewDataRequestBody);
 
 impl Validate for QueryReviewDataRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -873,9 +866,9 @@ pub struct QueryReviewDataResponseBody {
     /// 评估模板列表
     pub templates: Option<Vec<Template>>,
     /// 评估内容列表
-    pub units: Option<Vec<Unit>>,
+    pub units: Option<Vec<ReviewDataUnit>>,
     /// 评估字段列表
-    pub fields: Option<Vec<Field>>,
+    pub fields: Option<Vec<ReviewDataField>>,
     /// 评估数据列表
     pub datas: Option<Vec<ReviewProfile>>,
 }
@@ -919,13 +912,13 @@ impl QueryReviewDataResponseBody {
     }
 
     /// Sets [`units`](Self::units).
-    pub fn units(mut self, value: Vec<Unit>) -> Self {
+    pub fn units(mut self, value: Vec<ReviewDataUnit>) -> Self {
         self.units = Some(value);
         self
     }
 
     /// Sets [`fields`](Self::fields).
-    pub fn fields(mut self, value: Vec<Field>) -> Self {
+    pub fn fields(mut self, value: Vec<ReviewDataField>) -> Self {
         self.fields = Some(value);
         self
     }
@@ -980,8 +973,8 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataResponseBody {
         let mut activities: Option<Option<Vec<Activity>>> = None;
         let mut indicators: Option<Option<Vec<Indicator>>> = None;
         let mut templates: Option<Option<Vec<Template>>> = None;
-        let mut units: Option<Option<Vec<Unit>>> = None;
-        let mut fields: Option<Option<Vec<Field>>> = None;
+        let mut units: Option<Option<Vec<ReviewDataUnit>>> = None;
+        let mut fields: Option<Option<Vec<ReviewDataField>>> = None;
         let mut datas: Option<Option<Vec<ReviewProfile>>> = None;
         while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
             match __key {
@@ -1008,13 +1001,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryReviewDataResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryReviewDataResponseBody);
 
 impl Validate for QueryReviewDataResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1244,13 +1231,7 @@ impl<'de> wire::FromMap<'de> for ReviewDataSemester {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewDataSemester {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDataSemester);
 
 impl Validate for ReviewDataSemester {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1348,13 +1329,7 @@ impl<'de> wire::FromMap<'de> for Activity {
     }
 }
 
-impl<'de> Deserialize<'de> for Activity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Activity);
 
 impl Validate for Activity {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1447,13 +1422,7 @@ impl<'de> wire::FromMap<'de> for Indicator {
     }
 }
 
-impl<'de> Deserialize<'de> for Indicator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Indicator);
 
 impl Validate for Indicator {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1551,13 +1520,7 @@ impl<'de> wire::FromMap<'de> for IndicatorOption {
     }
 }
 
-impl<'de> Deserialize<'de> for IndicatorOption {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(IndicatorOption);
 
 impl Validate for IndicatorOption {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1650,13 +1613,7 @@ impl<'de> wire::FromMap<'de> for Template {
     }
 }
 
-impl<'de> Deserialize<'de> for Template {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Template);
 
 impl Validate for Template {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1670,7 +1627,7 @@ impl Validate for Template {
 /// 评估内容列表
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct Unit {
+pub struct ReviewDataUnit {
     /// 评估内容 ID
     pub id: Option<String>,
     /// 评估内容名称
@@ -1679,7 +1636,7 @@ pub struct Unit {
     pub name: Option<I18n>,
 }
 
-impl Unit {
+impl ReviewDataUnit {
     /// Creates an empty value; set its fields with the methods below.
     pub fn new() -> Self {
         Self { id: None, name: None }
@@ -1698,19 +1655,19 @@ impl Unit {
     }
 }
 
-impl Serialize for Unit {
+impl Serialize for ReviewDataUnit {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let len = wire::field_count(0, &[self.id.is_some(), self.name.is_some()]);
-        let mut state = serializer.serialize_struct("Unit", len)?;
+        let mut state = serializer.serialize_struct("ReviewDataUnit", len)?;
         wire::optional_field(&mut state, "id", &self.id)?;
         wire::optional_field(&mut state, "name", &self.name)?;
         state.end()
     }
 }
 
-impl<'de> wire::FromMap<'de> for Unit {
-    const NAME: &'static str = "Unit";
+impl<'de> wire::FromMap<'de> for ReviewDataUnit {
+    const NAME: &'static str = "ReviewDataUnit";
     const FIELDS: &'static [&'static str] = &["id", "name"];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut id: Option<Option<String>> = None;
@@ -1730,15 +1687,9 @@ impl<'de> wire::FromMap<'de> for Unit {
     }
 }
 
-impl<'de> Deserialize<'de> for Unit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDataUnit);
 
-impl Validate for Unit {
+impl Validate for ReviewDataUnit {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
             let path = path.key("name");
@@ -1750,7 +1701,7 @@ impl Validate for Unit {
 /// 评估字段列表
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct Field {
+pub struct ReviewDataField {
     /// 评估字段 ID
     pub id: Option<String>,
     /// 评估字段名称
@@ -1763,7 +1714,7 @@ pub struct Field {
     pub parent_field_id: Option<String>,
 }
 
-impl Field {
+impl ReviewDataField {
     /// Creates an empty value; set its fields with the methods below.
     pub fn new() -> Self {
         Self {
@@ -1799,7 +1750,7 @@ impl Field {
     }
 }
 
-impl Serialize for Field {
+impl Serialize for ReviewDataField {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let len = wire::field_count(
@@ -1811,7 +1762,7 @@ impl Serialize for Field {
                 self.parent_field_id.is_some(),
             ],
         );
-        let mut state = serializer.serialize_struct("Field", len)?;
+        let mut state = serializer.serialize_struct("ReviewDataField", len)?;
         wire::optional_field(&mut state, "id", &self.id)?;
         wire::optional_field(&mut state, "name", &self.name)?;
         wire::optional_field(&mut state, "indicator_id", &self.indicator_id)?;
@@ -1820,8 +1771,8 @@ impl Serialize for Field {
     }
 }
 
-impl<'de> wire::FromMap<'de> for Field {
-    const NAME: &'static str = "Field";
+impl<'de> wire::FromMap<'de> for ReviewDataField {
+    const NAME: &'static str = "ReviewDataField";
     const FIELDS: &'static [&'static str] = &[
         "id",
         "name",
@@ -1862,15 +1813,9 @@ impl<'de> wire::FromMap<'de> for Field {
     }
 }
 
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDataField);
 
-impl Validate for Field {
+impl Validate for ReviewDataField {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
             let path = path.key("name");
@@ -1884,7 +1829,7 @@ impl Validate for Field {
 #[non_exhaustive]
 pub struct ReviewProfile {
     /// 被评估人 ID，ID 类型请参考：[用户资源介绍](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/field-overview)
-    pub user_id: Option<User>,
+    pub user_id: Option<ReviewDataUser>,
     /// 周期 ID，详情可查看：[获取周期列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list)
     pub semester_id: Option<String>,
     /// 项目 ID，详情可查看：[获取项目列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query)
@@ -1905,7 +1850,7 @@ impl ReviewProfile {
     }
 
     /// Sets [`user_id`](Self::user_id).
-    pub fn user_id(mut self, value: User) -> Self {
+    pub fn user_id(mut self, value: ReviewDataUser) -> Self {
         self.user_id = Some(value);
         self
     }
@@ -1959,7 +1904,7 @@ impl<'de> wire::FromMap<'de> for ReviewProfile {
         "stages",
     ];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
-        let mut user_id: Option<Option<User>> = None;
+        let mut user_id: Option<Option<ReviewDataUser>> = None;
         let mut semester_id: Option<Option<String>> = None;
         let mut activity_id: Option<Option<String>> = None;
         let mut stages: Option<Option<Vec<ReviewStage>>> = None;
@@ -1982,13 +1927,7 @@ impl<'de> wire::FromMap<'de> for ReviewProfile {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewProfile);
 
 impl Validate for ReviewProfile {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2007,14 +1946,14 @@ impl Validate for ReviewProfile {
 /// 被评估人 ID，ID 类型请参考：[用户资源介绍](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/field-overview)
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct User {
+pub struct ReviewDataUser {
     /// 用户的 open_id
     pub open_id: Option<String>,
     /// 用户的 user_id，与入参 `user_id_type` 类型一致
     pub user_id: Option<String>,
 }
 
-impl User {
+impl ReviewDataUser {
     /// Creates an empty value; set its fields with the methods below.
     pub fn new() -> Self {
         Self {
@@ -2036,22 +1975,22 @@ impl User {
     }
 }
 
-impl Serialize for User {
+impl Serialize for ReviewDataUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let len = wire::field_count(
             0,
             &[self.open_id.is_some(), self.user_id.is_some()],
         );
-        let mut state = serializer.serialize_struct("User", len)?;
+        let mut state = serializer.serialize_struct("ReviewDataUser", len)?;
         wire::optional_field(&mut state, "open_id", &self.open_id)?;
         wire::optional_field(&mut state, "user_id", &self.user_id)?;
         state.end()
     }
 }
 
-impl<'de> wire::FromMap<'de> for User {
-    const NAME: &'static str = "User";
+impl<'de> wire::FromMap<'de> for ReviewDataUser {
+    const NAME: &'static str = "ReviewDataUser";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
@@ -2071,15 +2010,9 @@ impl<'de> wire::FromMap<'de> for User {
     }
 }
 
-impl<'de> Deserialize<'de> for User {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDataUser);
 
-impl Validate for User {
+impl Validate for ReviewDataUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
@@ -2167,13 +2100,7 @@ impl<'de> wire::FromMap<'de> for ReviewStage {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewStage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewStage);
 
 impl Validate for ReviewStage {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2203,7 +2130,7 @@ pub struct ReviewDetail {
     /// 评估字段 ID
     pub field_id: Option<String>,
     /// 评估人 ID，ID 类型请参考：[用户资源介绍](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/field-overview)
-    pub reviewer_user_id: Option<User>,
+    pub reviewer_user_id: Option<ReviewDataUser>,
     /// 最后提交时间，毫秒时间戳
     pub submit_time: Option<String>,
     /// 评估项 ID，详情可查看：[获取评估项列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/indicator/query)
@@ -2261,7 +2188,7 @@ impl ReviewDetail {
     }
 
     /// Sets [`reviewer_user_id`](Self::reviewer_user_id).
-    pub fn reviewer_user_id(mut self, value: User) -> Self {
+    pub fn reviewer_user_id(mut self, value: ReviewDataUser) -> Self {
         self.reviewer_user_id = Some(value);
         self
     }
@@ -2367,7 +2294,7 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
         let mut template_id: Option<Option<String>> = None;
         let mut unit_id: Option<Option<String>> = None;
         let mut field_id: Option<Option<String>> = None;
-        let mut reviewer_user_id: Option<Option<User>> = None;
+        let mut reviewer_user_id: Option<Option<ReviewDataUser>> = None;
         let mut submit_time: Option<Option<String>> = None;
         let mut indicator_id: Option<Option<String>> = None;
         let mut option_id: Option<Option<String>> = None;
@@ -2425,13 +2352,7 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDetail);
 
 impl Validate for ReviewDetail {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2442,163 +2363,49 @@ impl Validate for ReviewDetail {
     }
 }
 
-/// 环节类型，目前仅支持终评环节、结果沟通环节、查看绩效结果环节（不传默认包含所有的环节）
-///
-/// A value the docs don't list is kept in [`StageTypes::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StageTypes {
-    /// `leader_review`: 终评环节
-    LeaderReview,
-    /// `communication_and_open_result`: 结果沟通环节
-    CommunicationAndOpenResult,
-    /// `view_result`: 查看绩效结果环节
-    ViewResult,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl StageTypes {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LeaderReview => "leader_review",
-            Self::CommunicationAndOpenResult => "communication_and_open_result",
-            Self::ViewResult => "view_result",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 环节类型，目前仅支持终评环节、结果沟通环节、查看绩效结果环节（不传默认包含所有的环节）
+    ///
+    /// A value the docs don't list is kept in [`StageTypes::Unknown`] and serialised back unchanged.
+    pub enum StageTypes {
+        /// `leader_review`: 终评环节
+        LeaderReview = "leader_review",
+        /// `communication_and_open_result`: 结果沟通环节
+        CommunicationAndOpenResult = "communication_and_open_result",
+        /// `view_result`: 查看绩效结果环节
+        ViewResult = "view_result",
     }
 }
 
-impl OpenEnum for StageTypes {
-    const VALUES: &'static [&'static str] = &[
-        "leader_review",
-        "communication_and_open_result",
-        "view_result",
-    ];
-    fn as_str(&self) -> &str {
-        StageTypes::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
+feishu_perf_core::open_enum! {
+    /// 绩效评估周期 状态
+    ///
+    /// A value the docs don't list is kept in [`ReviewDataSemesterProgress::Unknown`] and serialised back unchanged.
+    pub enum ReviewDataSemesterProgress {
+        /// `initiating`: 初始化
+        Initiating = "initiating",
+        /// `enabled`: 已启动
+        Enabled = "enabled",
     }
 }
 
-impl From<&str> for StageTypes {
-    fn from(value: &str) -> Self {
-        match value {
-            "leader_review" => Self::LeaderReview,
-            "communication_and_open_result" => Self::CommunicationAndOpenResult,
-            "view_result" => Self::ViewResult,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
+/// The former name of [`ReviewDataUnit`].
+#[deprecated(
+    note = "renamed `ReviewDataUnit`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Unit = ReviewDataUnit;
 
-impl From<String> for StageTypes {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
+/// The former name of [`ReviewDataField`].
+#[deprecated(
+    note = "renamed `ReviewDataField`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Field = ReviewDataField;
 
-impl fmt::Display for StageTypes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for StageTypes {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for StageTypes {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 绩效评估周期 状态
-///
-/// A value the docs don't list is kept in [`ReviewDataSemesterProgress::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReviewDataSemesterProgress {
-    /// `initiating`: 初始化
-    Initiating,
-    /// `enabled`: 已启动
-    Enabled,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ReviewDataSemesterProgress {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Initiating => "initiating",
-            Self::Enabled => "enabled",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ReviewDataSemesterProgress {
-    const VALUES: &'static [&'static str] = &["initiating", "enabled"];
-    fn as_str(&self) -> &str {
-        ReviewDataSemesterProgress::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ReviewDataSemesterProgress {
-    fn from(value: &str) -> Self {
-        match value {
-            "initiating" => Self::Initiating,
-            "enabled" => Self::Enabled,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ReviewDataSemesterProgress {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ReviewDataSemesterProgress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReviewDataSemesterProgress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewDataSemesterProgress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
+/// The former name of [`ReviewDataUser`].
+#[deprecated(
+    note = "renamed `ReviewDataUser`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type User = ReviewDataUser;
 
 /// Error codes of [获取绩效结果](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/review_data/query): the page's error table, then the platform-wide codes, then any other number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

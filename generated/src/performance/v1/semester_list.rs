@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::I18n;
@@ -106,7 +106,7 @@ pub struct ListSemesterRequest {
     ///
     /// Wire name: `type` (as documented).
     /// Example: `April`.
-    pub type_: Option<Type>,
+    pub type_: Option<SemesterType>,
     /// 用户 ID 类型
     /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
     ///
@@ -153,7 +153,7 @@ impl ListSemesterRequest {
     }
 
     /// Sets the query parameter `type`.
-    pub fn type_(mut self, value: Type) -> Self {
+    pub fn type_(mut self, value: SemesterType) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -206,33 +206,27 @@ impl ApiRequest for ListSemesterRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.start_time {
-            let value = values;
+        if let Some(value) = &self.start_time {
             query.push(("start_time", value.clone()));
         }
 
-        if let Some(values) = &self.end_time {
-            let value = values;
+        if let Some(value) = &self.end_time {
             query.push(("end_time", value.clone()));
         }
 
-        if let Some(values) = &self.year {
-            let value = values;
+        if let Some(value) = &self.year {
             query.push(("year", value.to_string()));
         }
 
-        if let Some(values) = &self.type_group {
-            let value = values;
+        if let Some(value) = &self.type_group {
             query.push(("type_group", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.type_ {
-            let value = values;
+        if let Some(value) = &self.type_ {
             query.push(("type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -291,13 +285,7 @@ impl<'de> wire::FromMap<'de> for ListSemesterResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListSemesterResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListSemesterResponseBody);
 
 impl Validate for ListSemesterResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -327,7 +315,7 @@ pub struct Semester {
     /// The page's words for its members: `zh-CN`: 周期中文名称; `en-US`: 周期英文名称.
     pub name: Option<I18n>,
     /// 周期状态
-    pub progress: Option<Progress>,
+    pub progress: Option<SemesterProgress>,
     /// 周期开始时间，毫秒时间戳
     pub start_time: Option<String>,
     /// 周期结束时间，毫秒时间戳
@@ -392,7 +380,7 @@ impl Semester {
     }
 
     /// Sets [`progress`](Self::progress).
-    pub fn progress(mut self, value: Progress) -> Self {
+    pub fn progress(mut self, value: SemesterProgress) -> Self {
         self.progress = Some(value);
         self
     }
@@ -493,7 +481,7 @@ impl<'de> wire::FromMap<'de> for Semester {
         let mut type_group: Option<Option<String>> = None;
         let mut type_: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        let mut progress: Option<Option<Progress>> = None;
+        let mut progress: Option<Option<SemesterProgress>> = None;
         let mut start_time: Option<Option<String>> = None;
         let mut end_time: Option<Option<String>> = None;
         let mut create_time: Option<Option<String>> = None;
@@ -541,13 +529,7 @@ impl<'de> wire::FromMap<'de> for Semester {
     }
 }
 
-impl<'de> Deserialize<'de> for Semester {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Semester);
 
 impl Validate for Semester {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -563,456 +545,124 @@ impl Validate for Semester {
     }
 }
 
-/// 周期类型分组，填写时按照周期类型分组
-///
-/// A value the docs don't list is kept in [`TypeGroup::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TypeGroup {
-    /// `Annual`: 年
-    Annual,
-    /// `Semi-annual`: 半年
-    SemiAnnual,
-    /// `Quarter`: 季度
-    Quarter,
-    /// `Bimonth`: 双月
-    Bimonth,
-    /// `Month`: 月
-    Month,
-    /// `Non-standard`: 非标准周期
-    NonStandard,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl TypeGroup {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Annual => "Annual",
-            Self::SemiAnnual => "Semi-annual",
-            Self::Quarter => "Quarter",
-            Self::Bimonth => "Bimonth",
-            Self::Month => "Month",
-            Self::NonStandard => "Non-standard",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 周期类型分组，填写时按照周期类型分组
+    ///
+    /// A value the docs don't list is kept in [`TypeGroup::Unknown`] and serialised back unchanged.
+    pub enum TypeGroup {
+        /// `Annual`: 年
+        Annual = "Annual",
+        /// `Semi-annual`: 半年
+        SemiAnnual = "Semi-annual",
+        /// `Quarter`: 季度
+        Quarter = "Quarter",
+        /// `Bimonth`: 双月
+        Bimonth = "Bimonth",
+        /// `Month`: 月
+        Month = "Month",
+        /// `Non-standard`: 非标准周期
+        NonStandard = "Non-standard",
     }
 }
 
-impl OpenEnum for TypeGroup {
-    const VALUES: &'static [&'static str] = &[
-        "Annual",
-        "Semi-annual",
-        "Quarter",
-        "Bimonth",
-        "Month",
-        "Non-standard",
-    ];
-    fn as_str(&self) -> &str {
-        TypeGroup::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for TypeGroup {
-    fn from(value: &str) -> Self {
-        match value {
-            "Annual" => Self::Annual,
-            "Semi-annual" => Self::SemiAnnual,
-            "Quarter" => Self::Quarter,
-            "Bimonth" => Self::Bimonth,
-            "Month" => Self::Month,
-            "Non-standard" => Self::NonStandard,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for TypeGroup {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for TypeGroup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TypeGroup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TypeGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 周期类型，填写时按照周期类型筛选
-///
-/// A value the docs don't list is kept in [`Type::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Type {
-    /// `Annual`: 全年
-    Annual,
-    /// `H1`: 上半年
-    H1,
-    /// `H2`: 下半年
-    H2,
-    /// `Q1`: 第一季度
-    Q1,
-    /// `Q2`: 第二季度
-    Q2,
-    /// `Q3`: 第三季度
-    Q3,
-    /// `Q4`: 第四季度
-    Q4,
-    /// `January-February`: 1-2 双月
-    JanuaryFebruary,
-    /// `March-April`: 3-4 双月
-    MarchApril,
-    /// `May-June`: 5-6 双月
-    MayJune,
-    /// `July-August`: 7-8 双月
-    JulyAugust,
-    /// `September-October`: 9-10 双月
-    SeptemberOctober,
-    /// `November-December`: 11-12 双月
-    NovemberDecember,
-    /// `January`: 1月份
-    January,
-    /// `February`: 2月份
-    February,
-    /// `March`: 3月份
-    March,
-    /// `April`: 4月份
-    April,
-    /// `May`: 5月份
-    May,
-    /// `June`: 6月份
-    June,
-    /// `July`: 7月份
-    July,
-    /// `August`: 8月份
-    August,
-    /// `September`: 9月份
-    September,
-    /// `October`: 10月份
-    October,
-    /// `November`: 11月份
-    November,
-    /// `December`: 12月份
-    December,
-    /// `Custom`: 自定义
-    Custom,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl Type {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Annual => "Annual",
-            Self::H1 => "H1",
-            Self::H2 => "H2",
-            Self::Q1 => "Q1",
-            Self::Q2 => "Q2",
-            Self::Q3 => "Q3",
-            Self::Q4 => "Q4",
-            Self::JanuaryFebruary => "January-February",
-            Self::MarchApril => "March-April",
-            Self::MayJune => "May-June",
-            Self::JulyAugust => "July-August",
-            Self::SeptemberOctober => "September-October",
-            Self::NovemberDecember => "November-December",
-            Self::January => "January",
-            Self::February => "February",
-            Self::March => "March",
-            Self::April => "April",
-            Self::May => "May",
-            Self::June => "June",
-            Self::July => "July",
-            Self::August => "August",
-            Self::September => "September",
-            Self::October => "October",
-            Self::November => "November",
-            Self::December => "December",
-            Self::Custom => "Custom",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 周期类型，填写时按照周期类型筛选
+    ///
+    /// A value the docs don't list is kept in [`SemesterType::Unknown`] and serialised back unchanged.
+    pub enum SemesterType {
+        /// `Annual`: 全年
+        Annual = "Annual",
+        /// `H1`: 上半年
+        H1 = "H1",
+        /// `H2`: 下半年
+        H2 = "H2",
+        /// `Q1`: 第一季度
+        Q1 = "Q1",
+        /// `Q2`: 第二季度
+        Q2 = "Q2",
+        /// `Q3`: 第三季度
+        Q3 = "Q3",
+        /// `Q4`: 第四季度
+        Q4 = "Q4",
+        /// `January-February`: 1-2 双月
+        JanuaryFebruary = "January-February",
+        /// `March-April`: 3-4 双月
+        MarchApril = "March-April",
+        /// `May-June`: 5-6 双月
+        MayJune = "May-June",
+        /// `July-August`: 7-8 双月
+        JulyAugust = "July-August",
+        /// `September-October`: 9-10 双月
+        SeptemberOctober = "September-October",
+        /// `November-December`: 11-12 双月
+        NovemberDecember = "November-December",
+        /// `January`: 1月份
+        January = "January",
+        /// `February`: 2月份
+        February = "February",
+        /// `March`: 3月份
+        March = "March",
+        /// `April`: 4月份
+        April = "April",
+        /// `May`: 5月份
+        May = "May",
+        /// `June`: 6月份
+        June = "June",
+        /// `July`: 7月份
+        July = "July",
+        /// `August`: 8月份
+        August = "August",
+        /// `September`: 9月份
+        September = "September",
+        /// `October`: 10月份
+        October = "October",
+        /// `November`: 11月份
+        November = "November",
+        /// `December`: 12月份
+        December = "December",
+        /// `Custom`: 自定义
+        Custom = "Custom",
     }
 }
 
-impl OpenEnum for Type {
-    const VALUES: &'static [&'static str] = &[
-        "Annual",
-        "H1",
-        "H2",
-        "Q1",
-        "Q2",
-        "Q3",
-        "Q4",
-        "January-February",
-        "March-April",
-        "May-June",
-        "July-August",
-        "September-October",
-        "November-December",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Custom",
-    ];
-    fn as_str(&self) -> &str {
-        Type::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
+feishu_perf_core::open_enum! {
+    /// 用户 ID 类型
+    /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
+    ///
+    /// A value the docs don't list is kept in [`QueryUserIdType::Unknown`] and serialised back unchanged.
+    pub enum QueryUserIdType {
+        /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid)
+        OpenId = "open_id",
+        /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id)
+        UnionId = "union_id",
+        /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id)
+        UserId = "user_id",
     }
 }
 
-impl From<&str> for Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "Annual" => Self::Annual,
-            "H1" => Self::H1,
-            "H2" => Self::H2,
-            "Q1" => Self::Q1,
-            "Q2" => Self::Q2,
-            "Q3" => Self::Q3,
-            "Q4" => Self::Q4,
-            "January-February" => Self::JanuaryFebruary,
-            "March-April" => Self::MarchApril,
-            "May-June" => Self::MayJune,
-            "July-August" => Self::JulyAugust,
-            "September-October" => Self::SeptemberOctober,
-            "November-December" => Self::NovemberDecember,
-            "January" => Self::January,
-            "February" => Self::February,
-            "March" => Self::March,
-            "April" => Self::April,
-            "May" => Self::May,
-            "June" => Self::June,
-            "July" => Self::July,
-            "August" => Self::August,
-            "September" => Self::September,
-            "October" => Self::October,
-            "November" => Self::November,
-            "December" => Self::December,
-            "Custom" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 周期状态
+    ///
+    /// A value the docs don't list is kept in [`SemesterProgress::Unknown`] and serialised back unchanged.
+    pub enum SemesterProgress {
+        /// `initiating`: 初始化
+        Initiating = "initiating",
+        /// `enabled`: 已启动
+        Enabled = "enabled",
     }
 }
 
-impl From<String> for Type {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
+/// The former name of [`SemesterType`].
+#[deprecated(
+    note = "renamed `SemesterType`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Type = SemesterType;
 
-impl fmt::Display for Type {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 用户 ID 类型
-/// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
-///
-/// A value the docs don't list is kept in [`QueryUserIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryUserIdType {
-    /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid)
-    OpenId,
-    /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id)
-    UnionId,
-    /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id)
-    UserId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl QueryUserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for QueryUserIdType {
-    const VALUES: &'static [&'static str] = &["open_id", "union_id", "user_id"];
-    fn as_str(&self) -> &str {
-        QueryUserIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for QueryUserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for QueryUserIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for QueryUserIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for QueryUserIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for QueryUserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 周期状态
-///
-/// A value the docs don't list is kept in [`Progress::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Progress {
-    /// `initiating`: 初始化
-    Initiating,
-    /// `enabled`: 已启动
-    Enabled,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl Progress {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Initiating => "initiating",
-            Self::Enabled => "enabled",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for Progress {
-    const VALUES: &'static [&'static str] = &["initiating", "enabled"];
-    fn as_str(&self) -> &str {
-        Progress::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for Progress {
-    fn from(value: &str) -> Self {
-        match value {
-            "initiating" => Self::Initiating,
-            "enabled" => Self::Enabled,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for Progress {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for Progress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Progress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Progress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
+/// The former name of [`SemesterProgress`].
+#[deprecated(
+    note = "renamed `SemesterProgress`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Progress = SemesterProgress;
 
 /// Error codes of [获取周期列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v1/semester/list): the page's error table, then the platform-wide codes, then any other number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit,
-    Validate, Violation, next_page_token, validate, wire,
+    ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit, Validate,
+    Violation, next_page_token, validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -183,8 +183,7 @@ impl ApiRequest for FindByPageStageTaskRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -370,13 +369,7 @@ impl<'de> wire::FromMap<'de> for FindByPageStageTaskRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for FindByPageStageTaskRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(FindByPageStageTaskRequestBody);
 
 impl Validate for FindByPageStageTaskRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -498,13 +491,7 @@ impl<'de> wire::FromMap<'de> for FindByPageStageTaskResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for FindByPageStageTaskResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(FindByPageStageTaskResponseBody);
 
 impl Validate for FindByPageStageTaskResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -628,13 +615,7 @@ impl<'de> wire::FromMap<'de> for SemesterBaseInfo {
     }
 }
 
-impl<'de> Deserialize<'de> for SemesterBaseInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(SemesterBaseInfo);
 
 impl Validate for SemesterBaseInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -751,13 +732,7 @@ impl<'de> wire::FromMap<'de> for StageTask {
     }
 }
 
-impl<'de> Deserialize<'de> for StageTask {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(StageTask);
 
 impl Validate for StageTask {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -847,13 +822,7 @@ impl<'de> wire::FromMap<'de> for StageTaskStatusNum {
     }
 }
 
-impl<'de> Deserialize<'de> for StageTaskStatusNum {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(StageTaskStatusNum);
 
 impl Validate for StageTaskStatusNum {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1038,13 +1007,7 @@ impl<'de> wire::FromMap<'de> for StageTaskInfo {
     }
 }
 
-impl<'de> Deserialize<'de> for StageTaskInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(StageTaskInfo);
 
 impl Validate for StageTaskInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1068,91 +1031,19 @@ impl Validate for StageTaskInfo {
     }
 }
 
-/// 环节任务状态
-///
-/// A value the docs don't list is kept in [`StageTaskStatus::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StageTaskStatus {
-    /// `need_todo`: 还有待完成的任务
-    NeedTodo,
-    /// `overdue`: 剩余未完成的任务均已逾期
-    Overdue,
-    /// `all_done`: 全部任务均已完成
-    AllDone,
-    /// `stage_pause`: 环节被暂停
-    StagePause,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl StageTaskStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NeedTodo => "need_todo",
-            Self::Overdue => "overdue",
-            Self::AllDone => "all_done",
-            Self::StagePause => "stage_pause",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for StageTaskStatus {
-    const VALUES: &'static [&'static str] = &[
-        "need_todo",
-        "overdue",
-        "all_done",
-        "stage_pause",
-    ];
-    fn as_str(&self) -> &str {
-        StageTaskStatus::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for StageTaskStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "need_todo" => Self::NeedTodo,
-            "overdue" => Self::Overdue,
-            "all_done" => Self::AllDone,
-            "stage_pause" => Self::StagePause,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for StageTaskStatus {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for StageTaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for StageTaskStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for StageTaskStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 环节任务状态
+    ///
+    /// A value the docs don't list is kept in [`StageTaskStatus::Unknown`] and serialised back unchanged.
+    pub enum StageTaskStatus {
+        /// `need_todo`: 还有待完成的任务
+        NeedTodo = "need_todo",
+        /// `overdue`: 剩余未完成的任务均已逾期
+        Overdue = "overdue",
+        /// `all_done`: 全部任务均已完成
+        AllDone = "all_done",
+        /// `stage_pause`: 环节被暂停
+        StagePause = "stage_pause",
     }
 }
 

@@ -10,11 +10,10 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation, validate,
-    wire,
+    ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -175,8 +174,7 @@ impl ApiRequest for FindByUserListStageTaskRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -320,13 +318,7 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTaskRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for FindByUserListStageTaskRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(FindByUserListStageTaskRequestBody);
 
 impl Validate for FindByUserListStageTaskRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -409,13 +401,7 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTaskResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for FindByUserListStageTaskResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(FindByUserListStageTaskResponseBody);
 
 impl Validate for FindByUserListStageTaskResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -539,13 +525,7 @@ impl<'de> wire::FromMap<'de> for StageTaskSemesterBaseInfo {
     }
 }
 
-impl<'de> Deserialize<'de> for StageTaskSemesterBaseInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(StageTaskSemesterBaseInfo);
 
 impl Validate for StageTaskSemesterBaseInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -670,13 +650,7 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTask {
     }
 }
 
-impl<'de> Deserialize<'de> for FindByUserListStageTask {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(FindByUserListStageTask);
 
 impl Validate for FindByUserListStageTask {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -769,13 +743,7 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTaskStatusNum {
     }
 }
 
-impl<'de> Deserialize<'de> for FindByUserListStageTaskStatusNum {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(FindByUserListStageTaskStatusNum);
 
 impl Validate for FindByUserListStageTaskStatusNum {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -962,13 +930,7 @@ impl<'de> wire::FromMap<'de> for FindByUserListStageTaskInfo {
     }
 }
 
-impl<'de> Deserialize<'de> for FindByUserListStageTaskInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(FindByUserListStageTaskInfo);
 
 impl Validate for FindByUserListStageTaskInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -992,91 +954,19 @@ impl Validate for FindByUserListStageTaskInfo {
     }
 }
 
-/// 环节任务状态
-///
-/// A value the docs don't list is kept in [`FindByUserListStageTaskStatus::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FindByUserListStageTaskStatus {
-    /// `need_todo`: 还有待完成的任务
-    NeedTodo,
-    /// `overdue`: 剩余未完成的任务均已逾期
-    Overdue,
-    /// `all_done`: 全部任务均已完成
-    AllDone,
-    /// `stage_pause`: 环节被暂停
-    StagePause,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl FindByUserListStageTaskStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NeedTodo => "need_todo",
-            Self::Overdue => "overdue",
-            Self::AllDone => "all_done",
-            Self::StagePause => "stage_pause",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for FindByUserListStageTaskStatus {
-    const VALUES: &'static [&'static str] = &[
-        "need_todo",
-        "overdue",
-        "all_done",
-        "stage_pause",
-    ];
-    fn as_str(&self) -> &str {
-        FindByUserListStageTaskStatus::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for FindByUserListStageTaskStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "need_todo" => Self::NeedTodo,
-            "overdue" => Self::Overdue,
-            "all_done" => Self::AllDone,
-            "stage_pause" => Self::StagePause,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for FindByUserListStageTaskStatus {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for FindByUserListStageTaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for FindByUserListStageTaskStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for FindByUserListStageTaskStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 环节任务状态
+    ///
+    /// A value the docs don't list is kept in [`FindByUserListStageTaskStatus::Unknown`] and serialised back unchanged.
+    pub enum FindByUserListStageTaskStatus {
+        /// `need_todo`: 还有待完成的任务
+        NeedTodo = "need_todo",
+        /// `overdue`: 剩余未完成的任务均已逾期
+        Overdue = "overdue",
+        /// `all_done`: 全部任务均已完成
+        AllDone = "all_done",
+        /// `stage_pause`: 环节被暂停
+        StagePause = "stage_pause",
     }
 }
 

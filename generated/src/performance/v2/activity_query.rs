@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::I18n;
@@ -155,8 +155,7 @@ impl ApiRequest for QueryActivityRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -248,13 +247,7 @@ impl<'de> wire::FromMap<'de> for QueryActivityRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryActivityRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryActivityRequestBody);
 
 impl Validate for QueryActivityRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -319,13 +312,7 @@ impl<'de> wire::FromMap<'de> for QueryActivityResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryActivityResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryActivityResponseBody);
 
 impl Validate for QueryActivityResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -353,7 +340,7 @@ pub struct Activity {
     /// 项目模式
     pub mode: Option<Mode>,
     /// 项目状态
-    pub progress: Option<Progress>,
+    pub progress: Option<ActivityProgress>,
     /// 项目创建时间，毫秒时间戳
     pub create_time: Option<String>,
     /// 项目更新时间，毫秒时间戳
@@ -412,7 +399,7 @@ impl Activity {
     }
 
     /// Sets [`progress`](Self::progress).
-    pub fn progress(mut self, value: Progress) -> Self {
+    pub fn progress(mut self, value: ActivityProgress) -> Self {
         self.progress = Some(value);
         self
     }
@@ -495,7 +482,7 @@ impl<'de> wire::FromMap<'de> for Activity {
         let mut description: Option<Option<I18n>> = None;
         let mut semester_id: Option<Option<String>> = None;
         let mut mode: Option<Option<Mode>> = None;
-        let mut progress: Option<Option<Progress>> = None;
+        let mut progress: Option<Option<ActivityProgress>> = None;
         let mut create_time: Option<Option<String>> = None;
         let mut modify_time: Option<Option<String>> = None;
         let mut create_user_id: Option<Option<String>> = None;
@@ -537,13 +524,7 @@ impl<'de> wire::FromMap<'de> for Activity {
     }
 }
 
-impl<'de> Deserialize<'de> for Activity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Activity);
 
 impl Validate for Activity {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -569,267 +550,58 @@ impl Validate for Activity {
     }
 }
 
-/// 用户 ID 类型
-/// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
-///
-/// A value the docs don't list is kept in [`QueryUserIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryUserIdType {
-    /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid)
-    OpenId,
-    /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id)
-    UnionId,
-    /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id)
-    UserId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl QueryUserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 用户 ID 类型
+    /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
+    ///
+    /// A value the docs don't list is kept in [`QueryUserIdType::Unknown`] and serialised back unchanged.
+    pub enum QueryUserIdType {
+        /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid)
+        OpenId = "open_id",
+        /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id)
+        UnionId = "union_id",
+        /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id)
+        UserId = "user_id",
     }
 }
 
-impl OpenEnum for QueryUserIdType {
-    const VALUES: &'static [&'static str] = &["open_id", "union_id", "user_id"];
-    fn as_str(&self) -> &str {
-        QueryUserIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for QueryUserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 项目模式
+    ///
+    /// A value the docs don't list is kept in [`Mode::Unknown`] and serialised back unchanged.
+    pub enum Mode {
+        /// `metric_development`: 指标制定
+        MetricDevelopment = "metric_development",
+        /// `performance_review`: 绩效评估
+        PerformanceReview = "performance_review",
+        /// `metric_development_and_performance_review`: 指标制定及绩效评估
+        MetricDevelopmentAndPerformanceReview = "metric_development_and_performance_review",
     }
 }
 
-impl From<String> for QueryUserIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
+feishu_perf_core::open_enum! {
+    /// 项目状态
+    ///
+    /// A value the docs don't list is kept in [`ActivityProgress::Unknown`] and serialised back unchanged.
+    pub enum ActivityProgress {
+        /// `configurable`: 待完成配置
+        Configurable = "configurable",
+        /// `unable`: 未启动
+        Unable = "unable",
+        /// `initiating`: 启动中
+        Initiating = "initiating",
+        /// `enabled`: 已启动
+        Enabled = "enabled",
+        /// `finished`: 已结束
+        Finished = "finished",
     }
 }
 
-impl fmt::Display for QueryUserIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for QueryUserIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for QueryUserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 项目模式
-///
-/// A value the docs don't list is kept in [`Mode::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Mode {
-    /// `metric_development`: 指标制定
-    MetricDevelopment,
-    /// `performance_review`: 绩效评估
-    PerformanceReview,
-    /// `metric_development_and_performance_review`: 指标制定及绩效评估
-    MetricDevelopmentAndPerformanceReview,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl Mode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MetricDevelopment => "metric_development",
-            Self::PerformanceReview => "performance_review",
-            Self::MetricDevelopmentAndPerformanceReview => {
-                "metric_development_and_performance_review"
-            }
-
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for Mode {
-    const VALUES: &'static [&'static str] = &[
-        "metric_development",
-        "performance_review",
-        "metric_development_and_performance_review",
-    ];
-    fn as_str(&self) -> &str {
-        Mode::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for Mode {
-    fn from(value: &str) -> Self {
-        match value {
-            "metric_development" => Self::MetricDevelopment,
-            "performance_review" => Self::PerformanceReview,
-            "metric_development_and_performance_review" => {
-                Self::MetricDevelopmentAndPerformanceReview
-            }
-
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for Mode {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Mode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Mode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 项目状态
-///
-/// A value the docs don't list is kept in [`Progress::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Progress {
-    /// `configurable`: 待完成配置
-    Configurable,
-    /// `unable`: 未启动
-    Unable,
-    /// `initiating`: 启动中
-    Initiating,
-    /// `enabled`: 已启动
-    Enabled,
-    /// `finished`: 已结束
-    Finished,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl Progress {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Configurable => "configurable",
-            Self::Unable => "unable",
-            Self::Initiating => "initiating",
-            Self::Enabled => "enabled",
-            Self::Finished => "finished",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for Progress {
-    const VALUES: &'static [&'static str] = &[
-        "configurable",
-        "unable",
-        "initiating",
-        "enabled",
-        "finished",
-    ];
-    fn as_str(&self) -> &str {
-        Progress::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for Progress {
-    fn from(value: &str) -> Self {
-        match value {
-            "configurable" => Self::Configurable,
-            "unable" => Self::Unable,
-            "initiating" => Self::Initiating,
-            "enabled" => Self::Enabled,
-            "finished" => Self::Finished,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for Progress {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for Progress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Progress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Progress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
+/// The former name of [`ActivityProgress`].
+#[deprecated(
+    note = "renamed `ActivityProgress`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Progress = ActivityProgress;
 
 /// Error codes of [获取项目列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/activity/query): the page's error table, then the platform-wide codes, then any other number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

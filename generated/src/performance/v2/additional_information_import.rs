@@ -19,7 +19,7 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
@@ -171,13 +171,11 @@ impl ApiRequest for ImportAdditionalInformationRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.client_token {
-            let value = values;
+        if let Some(value) = &self.client_token {
             query.push(("client_token", value.clone()));
         }
 
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -308,13 +306,7 @@ impl<'de> wire::FromMap<'de> for ImportAdditionalInformationRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ImportAdditionalInformationRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ImportAdditionalInformationRequestBody);
 
 impl Validate for ImportAdditionalInformationRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -426,13 +418,7 @@ impl<'de> wire::FromMap<'de> for ImportAdditionalInformationResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ImportAdditionalInformationResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ImportAdditionalInformationResponseBody);
 
 impl Validate for ImportAdditionalInformationResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -620,13 +606,7 @@ impl<'de> wire::FromMap<'de> for AdditionalInformation {
     }
 }
 
-impl<'de> Deserialize<'de> for AdditionalInformation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(AdditionalInformation);
 
 impl Validate for AdditionalInformation {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

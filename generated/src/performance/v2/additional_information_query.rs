@@ -10,7 +10,7 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit, Validate,
@@ -185,18 +185,15 @@ impl ApiRequest for QueryAdditionalInformationRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
@@ -351,13 +348,7 @@ impl<'de> wire::FromMap<'de> for QueryAdditionalInformationRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryAdditionalInformationRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryAdditionalInformationRequestBody);
 
 impl Validate for QueryAdditionalInformationRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -489,13 +480,7 @@ impl<'de> wire::FromMap<'de> for QueryAdditionalInformationResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryAdditionalInformationResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryAdditionalInformationResponseBody);
 
 impl Validate for QueryAdditionalInformationResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -659,13 +644,7 @@ impl<'de> wire::FromMap<'de> for QueryAdditionalInformation {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryAdditionalInformation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryAdditionalInformation);
 
 impl Validate for QueryAdditionalInformation {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

@@ -9,11 +9,11 @@
 //! - Scopes (any one suffices): `performance:performance` (管理绩效数据), `performance:performance:readonly` (查看绩效数据), `performance:review_template:read` (获取评估配置信息)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination, RateLimit,
-    Validate, Violation, next_page_token, validate, wire,
+    ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit, Validate,
+    Violation, next_page_token, validate, wire,
 };
 
 use super::I18n;
@@ -170,13 +170,11 @@ impl ApiRequest for QueryIndicatorRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
@@ -262,13 +260,7 @@ impl<'de> wire::FromMap<'de> for QueryIndicatorRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryIndicatorRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryIndicatorRequestBody);
 
 impl Validate for QueryIndicatorRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -363,13 +355,7 @@ impl<'de> wire::FromMap<'de> for QueryIndicatorResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryIndicatorResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryIndicatorResponseBody);
 
 impl Validate for QueryIndicatorResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -482,13 +468,7 @@ impl<'de> wire::FromMap<'de> for Indicator {
     }
 }
 
-impl<'de> Deserialize<'de> for Indicator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Indicator);
 
 impl Validate for Indicator {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -591,13 +571,7 @@ impl<'de> wire::FromMap<'de> for IndicatorOption {
     }
 }
 
-impl<'de> Deserialize<'de> for IndicatorOption {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(IndicatorOption);
 
 impl Validate for IndicatorOption {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -608,96 +582,21 @@ impl Validate for IndicatorOption {
     }
 }
 
-/// 评估项类型
-///
-/// A value the docs don't list is kept in [`IndicatorType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IndicatorType {
-    /// `general_review_item`: 常规评估项
-    GeneralReviewItem,
-    /// `review_item_based_on_key_metric`: 关键指标评估项
-    ReviewItemBasedOnKeyMetric,
-    /// `okr_review_item`: OKR 评估项
-    OkrReviewItem,
-    /// `plus`: 加分项
-    Plus,
-    /// `minus`: 减分项
-    Minus,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl IndicatorType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::GeneralReviewItem => "general_review_item",
-            Self::ReviewItemBasedOnKeyMetric => "review_item_based_on_key_metric",
-            Self::OkrReviewItem => "okr_review_item",
-            Self::Plus => "plus",
-            Self::Minus => "minus",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for IndicatorType {
-    const VALUES: &'static [&'static str] = &[
-        "general_review_item",
-        "review_item_based_on_key_metric",
-        "okr_review_item",
-        "plus",
-        "minus",
-    ];
-    fn as_str(&self) -> &str {
-        IndicatorType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for IndicatorType {
-    fn from(value: &str) -> Self {
-        match value {
-            "general_review_item" => Self::GeneralReviewItem,
-            "review_item_based_on_key_metric" => Self::ReviewItemBasedOnKeyMetric,
-            "okr_review_item" => Self::OkrReviewItem,
-            "plus" => Self::Plus,
-            "minus" => Self::Minus,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for IndicatorType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for IndicatorType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for IndicatorType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for IndicatorType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 评估项类型
+    ///
+    /// A value the docs don't list is kept in [`IndicatorType::Unknown`] and serialised back unchanged.
+    pub enum IndicatorType {
+        /// `general_review_item`: 常规评估项
+        GeneralReviewItem = "general_review_item",
+        /// `review_item_based_on_key_metric`: 关键指标评估项
+        ReviewItemBasedOnKeyMetric = "review_item_based_on_key_metric",
+        /// `okr_review_item`: OKR 评估项
+        OkrReviewItem = "okr_review_item",
+        /// `plus`: 加分项
+        Plus = "plus",
+        /// `minus`: 减分项
+        Minus = "minus",
     }
 }
 

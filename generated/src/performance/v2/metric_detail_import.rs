@@ -10,7 +10,7 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
@@ -155,13 +155,11 @@ impl ApiRequest for ImportMetricDetailRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.client_token {
-            let value = values;
+        if let Some(value) = &self.client_token {
             query.push(("client_token", value.clone()));
         }
 
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -281,13 +279,7 @@ impl<'de> wire::FromMap<'de> for ImportMetricDetailRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ImportMetricDetailRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ImportMetricDetailRequestBody);
 
 impl Validate for ImportMetricDetailRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -357,13 +349,7 @@ impl<'de> wire::FromMap<'de> for ImportMetricDetailResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ImportMetricDetailResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ImportMetricDetailResponseBody);
 
 impl Validate for ImportMetricDetailResponseBody {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -448,13 +434,7 @@ impl<'de> wire::FromMap<'de> for ImportedMetric {
     }
 }
 
-impl<'de> Deserialize<'de> for ImportedMetric {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ImportedMetric);
 
 impl Validate for ImportedMetric {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -563,13 +543,7 @@ impl<'de> wire::FromMap<'de> for ImportedMetricField {
     }
 }
 
-impl<'de> Deserialize<'de> for ImportedMetricField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ImportedMetricField);
 
 impl Validate for ImportedMetricField {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

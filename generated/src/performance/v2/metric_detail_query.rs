@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::{I18n, UserIdType};
@@ -159,8 +159,7 @@ impl ApiRequest for QueryMetricDetailRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -239,13 +238,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricDetailRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryMetricDetailRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryMetricDetailRequestBody);
 
 impl Validate for QueryMetricDetailRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -332,13 +325,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricDetailResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryMetricDetailResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryMetricDetailResponseBody);
 
 impl Validate for QueryMetricDetailResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -354,7 +341,7 @@ impl Validate for QueryMetricDetailResponseBody {
 #[non_exhaustive]
 pub struct RevieweeMetric {
     /// 被评估人
-    pub reviewee_user_id: Option<User>,
+    pub reviewee_user_id: Option<MetricDetailUser>,
     /// 指标模板 ID，详情可查看：[获取指标模板列表](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_template/query)
     pub metric_template_id: Option<String>,
     /// 指标详情
@@ -375,7 +362,7 @@ impl RevieweeMetric {
     }
 
     /// Sets [`reviewee_user_id`](Self::reviewee_user_id).
-    pub fn reviewee_user_id(mut self, value: User) -> Self {
+    pub fn reviewee_user_id(mut self, value: MetricDetailUser) -> Self {
         self.reviewee_user_id = Some(value);
         self
     }
@@ -437,7 +424,7 @@ impl<'de> wire::FromMap<'de> for RevieweeMetric {
         "reviewee_stage_statuses",
     ];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
-        let mut reviewee_user_id: Option<Option<User>> = None;
+        let mut reviewee_user_id: Option<Option<MetricDetailUser>> = None;
         let mut metric_template_id: Option<Option<String>> = None;
         let mut metric_details: Option<Option<MetricDetail>> = None;
         let mut reviewee_stage_statuses: Option<Option<Vec<RevieweeStageStatus>>> = None;
@@ -484,13 +471,7 @@ impl<'de> wire::FromMap<'de> for RevieweeMetric {
     }
 }
 
-impl<'de> Deserialize<'de> for RevieweeMetric {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(RevieweeMetric);
 
 impl Validate for RevieweeMetric {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -514,7 +495,7 @@ impl Validate for RevieweeMetric {
 /// 被评估人
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct User {
+pub struct MetricDetailUser {
     /// 用户的 open_id
     pub open_id: Option<String>,
     /// 用户的 user_id，与入参 `user_id_type` 类型一致
@@ -523,7 +504,7 @@ pub struct User {
     pub user_id: Option<String>,
 }
 
-impl User {
+impl MetricDetailUser {
     /// Creates an empty value; set its fields with the methods below.
     pub fn new() -> Self {
         Self {
@@ -545,22 +526,22 @@ impl User {
     }
 }
 
-impl Serialize for User {
+impl Serialize for MetricDetailUser {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let len = wire::field_count(
             0,
             &[self.open_id.is_some(), self.user_id.is_some()],
         );
-        let mut state = serializer.serialize_struct("User", len)?;
+        let mut state = serializer.serialize_struct("MetricDetailUser", len)?;
         wire::optional_field(&mut state, "open_id", &self.open_id)?;
         wire::optional_field(&mut state, "user_id", &self.user_id)?;
         state.end()
     }
 }
 
-impl<'de> wire::FromMap<'de> for User {
-    const NAME: &'static str = "User";
+impl<'de> wire::FromMap<'de> for MetricDetailUser {
+    const NAME: &'static str = "MetricDetailUser";
     const FIELDS: &'static [&'static str] = &["open_id", "user_id"];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut open_id: Option<Option<String>> = None;
@@ -580,15 +561,9 @@ impl<'de> wire::FromMap<'de> for User {
     }
 }
 
-impl<'de> Deserialize<'de> for User {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricDetailUser);
 
-impl Validate for User {
+impl Validate for MetricDetailUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
@@ -777,13 +752,7 @@ impl<'de> wire::FromMap<'de> for MetricDetail {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricDetail);
 
 impl Validate for MetricDetail {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -813,7 +782,7 @@ pub struct MetricFieldInDetails {
     /// 指标字段值
     pub field_value: Option<String>,
     /// 字段值，当字段为人员信息时有值
-    pub field_value_person: Option<User>,
+    pub field_value_person: Option<MetricDetailUser>,
 }
 
 impl MetricFieldInDetails {
@@ -839,7 +808,7 @@ impl MetricFieldInDetails {
     }
 
     /// Sets [`field_value_person`](Self::field_value_person).
-    pub fn field_value_person(mut self, value: User) -> Self {
+    pub fn field_value_person(mut self, value: MetricDetailUser) -> Self {
         self.field_value_person = Some(value);
         self
     }
@@ -878,7 +847,7 @@ impl<'de> wire::FromMap<'de> for MetricFieldInDetails {
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<Option<String>> = None;
         let mut field_value: Option<Option<String>> = None;
-        let mut field_value_person: Option<Option<User>> = None;
+        let mut field_value_person: Option<Option<MetricDetailUser>> = None;
         while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
             match __key {
                 Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
@@ -903,13 +872,7 @@ impl<'de> wire::FromMap<'de> for MetricFieldInDetails {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricFieldInDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricFieldInDetails);
 
 impl Validate for MetricFieldInDetails {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1011,13 +974,7 @@ impl<'de> wire::FromMap<'de> for RevieweeStageStatus {
     }
 }
 
-impl<'de> Deserialize<'de> for RevieweeStageStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(RevieweeStageStatus);
 
 impl Validate for RevieweeStageStatus {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1041,158 +998,35 @@ impl Validate for RevieweeStageStatus {
     }
 }
 
-/// 指标添加来源
-///
-/// A value the docs don't list is kept in [`AddFrom::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddFrom {
-    /// `reviewee`: 指标制定人添加
-    Reviewee,
-    /// `admin`: 管理员添加
-    Admin,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl AddFrom {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Reviewee => "reviewee",
-            Self::Admin => "admin",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 指标添加来源
+    ///
+    /// A value the docs don't list is kept in [`AddFrom::Unknown`] and serialised back unchanged.
+    pub enum AddFrom {
+        /// `reviewee`: 指标制定人添加
+        Reviewee = "reviewee",
+        /// `admin`: 管理员添加
+        Admin = "admin",
     }
 }
 
-impl OpenEnum for AddFrom {
-    const VALUES: &'static [&'static str] = &["reviewee", "admin"];
-    fn as_str(&self) -> &str {
-        AddFrom::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for AddFrom {
-    fn from(value: &str) -> Self {
-        match value {
-            "reviewee" => Self::Reviewee,
-            "admin" => Self::Admin,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 环节类型
+    ///
+    /// A value the docs don't list is kept in [`MetricDetailStageType::Unknown`] and serialised back unchanged.
+    pub enum MetricDetailStageType {
+        /// `kpi_metric_setting`: 指标制定环节
+        KpiMetricSetting = "kpi_metric_setting",
+        /// `kpi_result_recording`: 结果录入环节
+        KpiResultRecording = "kpi_result_recording",
     }
 }
 
-impl From<String> for AddFrom {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for AddFrom {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for AddFrom {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AddFrom {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 环节类型
-///
-/// A value the docs don't list is kept in [`MetricDetailStageType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MetricDetailStageType {
-    /// `kpi_metric_setting`: 指标制定环节
-    KpiMetricSetting,
-    /// `kpi_result_recording`: 结果录入环节
-    KpiResultRecording,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl MetricDetailStageType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::KpiMetricSetting => "kpi_metric_setting",
-            Self::KpiResultRecording => "kpi_result_recording",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for MetricDetailStageType {
-    const VALUES: &'static [&'static str] = &[
-        "kpi_metric_setting",
-        "kpi_result_recording",
-    ];
-    fn as_str(&self) -> &str {
-        MetricDetailStageType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for MetricDetailStageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "kpi_metric_setting" => Self::KpiMetricSetting,
-            "kpi_result_recording" => Self::KpiResultRecording,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for MetricDetailStageType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for MetricDetailStageType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for MetricDetailStageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for MetricDetailStageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
+/// The former name of [`MetricDetailUser`].
+#[deprecated(
+    note = "renamed `MetricDetailUser`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type User = MetricDetailUser;
 
 /// Error codes of [获取被评估人关键指标结果](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_detail/query): the page's error table, then the platform-wide codes, then any other number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

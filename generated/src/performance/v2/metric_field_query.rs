@@ -9,11 +9,11 @@
 //! - Scopes (any one suffices): `performance:metric:write` (管理关键指标数据), `performance:metric_lib:read` (获取指标配置信息), `performance:metric:read` (获取关键指标数据)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::I18n;
@@ -175,13 +175,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricFieldRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryMetricFieldRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryMetricFieldRequestBody);
 
 impl Validate for QueryMetricFieldRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -240,13 +234,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricFieldResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryMetricFieldResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryMetricFieldResponseBody);
 
 impl Validate for QueryMetricFieldResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -270,7 +258,7 @@ pub struct MetricField {
     /// 指标字段类型
     ///
     /// Wire name: `type` (as documented).
-    pub type_: Option<Type>,
+    pub type_: Option<MetricFieldType>,
 }
 
 impl MetricField {
@@ -296,7 +284,7 @@ impl MetricField {
     }
 
     /// Sets [`type_`](Self::type_).
-    pub fn type_(mut self, value: Type) -> Self {
+    pub fn type_(mut self, value: MetricFieldType) -> Self {
         self.type_ = Some(value);
         self
     }
@@ -323,7 +311,7 @@ impl<'de> wire::FromMap<'de> for MetricField {
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut field_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        let mut type_: Option<Option<Type>> = None;
+        let mut type_: Option<Option<MetricFieldType>> = None;
         while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
             match __key {
                 Some(0) => wire::next_value(&mut __map, &mut field_id, "field_id")?,
@@ -341,13 +329,7 @@ impl<'de> wire::FromMap<'de> for MetricField {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricField);
 
 impl Validate for MetricField {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -363,88 +345,27 @@ impl Validate for MetricField {
     }
 }
 
-/// 指标字段类型
-///
-/// A value the docs don't list is kept in [`Type::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Type {
-    /// `text`: 文本
-    Text,
-    /// `number`: 数字
-    Number,
-    /// `pencentage`: 百分比
-    Pencentage,
-    /// `person`: 人员单选
-    Person,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl Type {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "text",
-            Self::Number => "number",
-            Self::Pencentage => "pencentage",
-            Self::Person => "person",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 指标字段类型
+    ///
+    /// A value the docs don't list is kept in [`MetricFieldType::Unknown`] and serialised back unchanged.
+    pub enum MetricFieldType {
+        /// `text`: 文本
+        Text = "text",
+        /// `number`: 数字
+        Number = "number",
+        /// `pencentage`: 百分比
+        Pencentage = "pencentage",
+        /// `person`: 人员单选
+        Person = "person",
     }
 }
 
-impl OpenEnum for Type {
-    const VALUES: &'static [&'static str] = &["text", "number", "pencentage", "person"];
-    fn as_str(&self) -> &str {
-        Type::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "text" => Self::Text,
-            "number" => Self::Number,
-            "pencentage" => Self::Pencentage,
-            "person" => Self::Person,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for Type {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for Type {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
+/// The former name of [`MetricFieldType`].
+#[deprecated(
+    note = "renamed `MetricFieldType`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Type = MetricFieldType;
 
 /// Error codes of [获取指标字段列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_field/query): the page's error table, then the platform-wide codes, then any other number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination,
-    RateLimit, Validate, Violation, next_page_token, validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit,
+    Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -218,18 +218,15 @@ impl ApiRequest for QueryMetricLibRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
@@ -411,13 +408,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricLibRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryMetricLibRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryMetricLibRequestBody);
 
 impl Validate for QueryMetricLibRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -518,13 +509,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricLibResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryMetricLibResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryMetricLibResponseBody);
 
 impl Validate for QueryMetricLibResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -768,13 +753,7 @@ impl<'de> wire::FromMap<'de> for MetricInLibrary {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricInLibrary {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricInLibrary);
 
 impl Validate for MetricInLibrary {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -879,13 +858,7 @@ impl<'de> wire::FromMap<'de> for MetricLibMetricTag {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricLibMetricTag {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricLibMetricTag);
 
 impl Validate for MetricLibMetricTag {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1013,13 +986,7 @@ impl<'de> wire::FromMap<'de> for MetricFieldInLibrary {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricFieldInLibrary {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricFieldInLibrary);
 
 impl Validate for MetricFieldInLibrary {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1106,13 +1073,7 @@ impl<'de> wire::FromMap<'de> for MetricLibUser {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricLibUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricLibUser);
 
 impl Validate for MetricLibUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1216,248 +1177,47 @@ impl<'de> wire::FromMap<'de> for Formula {
     }
 }
 
-impl<'de> Deserialize<'de> for Formula {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Formula);
 
 impl Validate for Formula {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
-/// 指标可用范围，填写时根据指定可用范围进行筛选
-///
-/// A value the docs don't list is kept in [`RangeOfAvailability::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RangeOfAvailability {
-    /// `admins_and_reviewees`: 允许管理员下发和被评估人选用
-    AdminsAndReviewees,
-    /// `only_admins`: 仅允许管理员下发
-    OnlyAdmins,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl RangeOfAvailability {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AdminsAndReviewees => "admins_and_reviewees",
-            Self::OnlyAdmins => "only_admins",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 指标可用范围，填写时根据指定可用范围进行筛选
+    ///
+    /// A value the docs don't list is kept in [`RangeOfAvailability::Unknown`] and serialised back unchanged.
+    pub enum RangeOfAvailability {
+        /// `admins_and_reviewees`: 允许管理员下发和被评估人选用
+        AdminsAndReviewees = "admins_and_reviewees",
+        /// `only_admins`: 仅允许管理员下发
+        OnlyAdmins = "only_admins",
     }
 }
 
-impl OpenEnum for RangeOfAvailability {
-    const VALUES: &'static [&'static str] = &["admins_and_reviewees", "only_admins"];
-    fn as_str(&self) -> &str {
-        RangeOfAvailability::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for RangeOfAvailability {
-    fn from(value: &str) -> Self {
-        match value {
-            "admins_and_reviewees" => Self::AdminsAndReviewees,
-            "only_admins" => Self::OnlyAdmins,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 指标评分类型，填写时根据指定评分类型进行筛选
+    ///
+    /// A value the docs don't list is kept in [`ScoringSettingType::Unknown`] and serialised back unchanged.
+    pub enum ScoringSettingType {
+        /// `score_manually`: 手动评分
+        ScoreManually = "score_manually",
+        /// `score_by_formula`: 公式评分
+        ScoreByFormula = "score_by_formula",
     }
 }
 
-impl From<String> for RangeOfAvailability {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for RangeOfAvailability {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RangeOfAvailability {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RangeOfAvailability {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 指标评分类型，填写时根据指定评分类型进行筛选
-///
-/// A value the docs don't list is kept in [`ScoringSettingType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ScoringSettingType {
-    /// `score_manually`: 手动评分
-    ScoreManually,
-    /// `score_by_formula`: 公式评分
-    ScoreByFormula,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ScoringSettingType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ScoreManually => "score_manually",
-            Self::ScoreByFormula => "score_by_formula",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ScoringSettingType {
-    const VALUES: &'static [&'static str] = &["score_manually", "score_by_formula"];
-    fn as_str(&self) -> &str {
-        ScoringSettingType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ScoringSettingType {
-    fn from(value: &str) -> Self {
-        match value {
-            "score_manually" => Self::ScoreManually,
-            "score_by_formula" => Self::ScoreByFormula,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ScoringSettingType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ScoringSettingType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ScoringSettingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ScoringSettingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 指标字段填写设置类型
-///
-/// A value the docs don't list is kept in [`InputSetting::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InputSetting {
-    /// `admin`: 管理员统一配置
-    Admin,
-    /// `data_source_inputter`: 数据源录入人填写
-    DataSourceInputter,
-    /// `reviewee`: 指标制定人填写
-    Reviewee,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl InputSetting {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Admin => "admin",
-            Self::DataSourceInputter => "data_source_inputter",
-            Self::Reviewee => "reviewee",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for InputSetting {
-    const VALUES: &'static [&'static str] = &[
-        "admin",
-        "data_source_inputter",
-        "reviewee",
-    ];
-    fn as_str(&self) -> &str {
-        InputSetting::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for InputSetting {
-    fn from(value: &str) -> Self {
-        match value {
-            "admin" => Self::Admin,
-            "data_source_inputter" => Self::DataSourceInputter,
-            "reviewee" => Self::Reviewee,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for InputSetting {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for InputSetting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for InputSetting {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for InputSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 指标字段填写设置类型
+    ///
+    /// A value the docs don't list is kept in [`InputSetting::Unknown`] and serialised back unchanged.
+    pub enum InputSetting {
+        /// `admin`: 管理员统一配置
+        Admin = "admin",
+        /// `data_source_inputter`: 数据源录入人填写
+        DataSourceInputter = "data_source_inputter",
+        /// `reviewee`: 指标制定人填写
+        Reviewee = "reviewee",
     }
 }
 

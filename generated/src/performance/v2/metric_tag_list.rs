@@ -9,7 +9,7 @@
 //! - Scopes (any one suffices): `performance:metric:write` (管理关键指标数据), `performance:metric_lib:read` (获取指标配置信息), `performance:metric:read` (获取关键指标数据)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit,
@@ -163,13 +163,11 @@ impl ApiRequest for ListMetricTagRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
@@ -286,13 +284,7 @@ impl<'de> wire::FromMap<'de> for ListMetricTagResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for ListMetricTagResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ListMetricTagResponseBody);
 
 impl Validate for ListMetricTagResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -423,13 +415,7 @@ impl<'de> wire::FromMap<'de> for MetricTag {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricTag {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricTag);
 
 impl Validate for MetricTag {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

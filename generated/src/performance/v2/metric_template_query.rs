@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination,
-    RateLimit, Validate, Violation, next_page_token, validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit,
+    Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::{I18n, UserIdType};
@@ -252,18 +252,15 @@ impl ApiRequest for QueryMetricTemplateRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
@@ -306,7 +303,7 @@ pub struct QueryMetricTemplateRequestBody {
     /// 指标模版状态
     ///
     /// Example: `to_be_configured`.
-    pub status: Option<Status>,
+    pub status: Option<MetricTemplateStatus>,
 }
 
 impl QueryMetricTemplateRequestBody {
@@ -325,7 +322,7 @@ impl QueryMetricTemplateRequestBody {
     }
 
     /// Sets [`status`](Self::status).
-    pub fn status(mut self, value: Status) -> Self {
+    pub fn status(mut self, value: MetricTemplateStatus) -> Self {
         self.status = Some(value);
         self
     }
@@ -355,7 +352,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricTemplateRequestBody {
     const FIELDS: &'static [&'static str] = &["metrics_template_ids", "status"];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut metrics_template_ids: Option<Option<Vec<String>>> = None;
-        let mut status: Option<Option<Status>> = None;
+        let mut status: Option<Option<MetricTemplateStatus>> = None;
         while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
             match __key {
                 Some(0) => {
@@ -378,13 +375,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricTemplateRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryMetricTemplateRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryMetricTemplateRequestBody);
 
 impl Validate for QueryMetricTemplateRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -481,13 +472,7 @@ impl<'de> wire::FromMap<'de> for QueryMetricTemplateResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryMetricTemplateResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryMetricTemplateResponseBody);
 
 impl Validate for QueryMetricTemplateResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -513,7 +498,7 @@ pub struct MetricTemplate {
     /// The page's words for its members: `zh_cn`: 模板中文描述; `en_us`: 模板英文描述.
     pub description: Option<I18n>,
     /// 模版状态
-    pub status: Option<Status>,
+    pub status: Option<MetricTemplateStatus>,
     /// 模版是否分人群设置指标
     pub is_set_by_group: Option<bool>,
     /// 模版指标总分计算方式
@@ -564,7 +549,7 @@ impl MetricTemplate {
     }
 
     /// Sets [`status`](Self::status).
-    pub fn status(mut self, value: Status) -> Self {
+    pub fn status(mut self, value: MetricTemplateStatus) -> Self {
         self.status = Some(value);
         self
     }
@@ -665,7 +650,7 @@ impl<'de> wire::FromMap<'de> for MetricTemplate {
         let mut id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut description: Option<Option<I18n>> = None;
-        let mut status: Option<Option<Status>> = None;
+        let mut status: Option<Option<MetricTemplateStatus>> = None;
         let mut is_set_by_group: Option<Option<bool>> = None;
         let mut total_metric_score_method: Option<Option<TotalMetricScoreMethod>> = None;
         let mut metric_weight_method: Option<Option<MetricWeightMethod>> = None;
@@ -731,13 +716,7 @@ impl<'de> wire::FromMap<'de> for MetricTemplate {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricTemplate);
 
 impl Validate for MetricTemplate {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1007,13 +986,7 @@ impl<'de> wire::FromMap<'de> for MetricDimension {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricDimension {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricDimension);
 
 impl Validate for MetricDimension {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1167,13 +1140,7 @@ impl<'de> wire::FromMap<'de> for CustomMetricConfig {
     }
 }
 
-impl<'de> Deserialize<'de> for CustomMetricConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(CustomMetricConfig);
 
 impl Validate for CustomMetricConfig {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1434,13 +1401,7 @@ impl<'de> wire::FromMap<'de> for MetricInTemplate {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricInTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricInTemplate);
 
 impl Validate for MetricInTemplate {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1583,13 +1544,7 @@ impl<'de> wire::FromMap<'de> for MetricFieldInTemplate {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricFieldInTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricFieldInTemplate);
 
 impl Validate for MetricFieldInTemplate {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1674,13 +1629,7 @@ impl<'de> wire::FromMap<'de> for MetricTemplateUser {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricTemplateUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricTemplateUser);
 
 impl Validate for MetricTemplateUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1747,13 +1696,7 @@ impl<'de> wire::FromMap<'de> for MetricReviewRuleConfig {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricReviewRuleConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricReviewRuleConfig);
 
 impl Validate for MetricReviewRuleConfig {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1820,441 +1763,87 @@ impl<'de> wire::FromMap<'de> for MetricGroup {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricGroup);
 
 impl Validate for MetricGroup {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
-/// 指标模版状态
-///
-/// A value the docs don't list is kept in [`Status::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Status {
-    /// `to_be_configured`: 待完成配置
-    ToBeConfigured,
-    /// `to_be_activated`: 待启用
-    ToBeActivated,
-    /// `enabled`: 已启用
-    Enabled,
-    /// `disabled`: 已停用
-    Disabled,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl Status {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToBeConfigured => "to_be_configured",
-            Self::ToBeActivated => "to_be_activated",
-            Self::Enabled => "enabled",
-            Self::Disabled => "disabled",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 指标模版状态
+    ///
+    /// A value the docs don't list is kept in [`MetricTemplateStatus::Unknown`] and serialised back unchanged.
+    pub enum MetricTemplateStatus {
+        /// `to_be_configured`: 待完成配置
+        ToBeConfigured = "to_be_configured",
+        /// `to_be_activated`: 待启用
+        ToBeActivated = "to_be_activated",
+        /// `enabled`: 已启用
+        Enabled = "enabled",
+        /// `disabled`: 已停用
+        Disabled = "disabled",
     }
 }
 
-impl OpenEnum for Status {
-    const VALUES: &'static [&'static str] = &[
-        "to_be_configured",
-        "to_be_activated",
-        "enabled",
-        "disabled",
-    ];
-    fn as_str(&self) -> &str {
-        Status::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for Status {
-    fn from(value: &str) -> Self {
-        match value {
-            "to_be_configured" => Self::ToBeConfigured,
-            "to_be_activated" => Self::ToBeActivated,
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 模版指标总分计算方式
+    ///
+    /// A value the docs don't list is kept in [`TotalMetricScoreMethod::Unknown`] and serialised back unchanged.
+    pub enum TotalMetricScoreMethod {
+        /// `review_manually`: 手动评估
+        ReviewManually = "review_manually",
+        /// `sum`: 加和计算
+        Sum = "sum",
+        /// `weight`: 加权计算
+        Weight = "weight",
+        /// `formula`: 自定义公式
+        Formula = "formula",
     }
 }
 
-impl From<String> for Status {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
+feishu_perf_core::open_enum! {
+    /// 指标权重计算方式
+    ///
+    /// A value the docs don't list is kept in [`MetricWeightMethod::Unknown`] and serialised back unchanged.
+    pub enum MetricWeightMethod {
+        /// `sum_of_metric_weights_for_each_dimension_equals_1`: 每个维度内的指标权重之和等于 100%
+        SumOfMetricWeightsForEachDimensionEquals1 = "sum_of_metric_weights_for_each_dimension_equals_1",
+        /// `total_sum_of_all_metric_weight_equals_1`: 全部指标权重之和等于 100%
+        TotalSumOfAllMetricWeightEquals1 = "total_sum_of_all_metric_weight_equals_1",
     }
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+feishu_perf_core::open_enum! {
+    /// 字段填写方式设置
+    ///
+    /// A value the docs don't list is kept in [`MetricTemplateInputSetting::Unknown`] and serialised back unchanged.
+    pub enum MetricTemplateInputSetting {
+        /// `admin`: 管理员统一配置
+        Admin = "admin",
+        /// `data_source_inputter`: 数据源录入人填写
+        DataSourceInputter = "data_source_inputter",
+        /// `reviewee`: 指标制定人填写
+        Reviewee = "reviewee",
     }
 }
 
-impl Serialize for Status {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+feishu_perf_core::open_enum! {
+    /// 评分设置类型
+    ///
+    /// A value the docs don't list is kept in [`MetricTemplateScoringSettingType::Unknown`] and serialised back unchanged.
+    pub enum MetricTemplateScoringSettingType {
+        /// `socre_manually`: 手动评分
+        SocreManually = "socre_manually",
+        /// `score_by_formula`: 公式评分
+        ScoreByFormula = "score_by_formula",
     }
 }
 
-impl<'de> Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 模版指标总分计算方式
-///
-/// A value the docs don't list is kept in [`TotalMetricScoreMethod::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TotalMetricScoreMethod {
-    /// `review_manually`: 手动评估
-    ReviewManually,
-    /// `sum`: 加和计算
-    Sum,
-    /// `weight`: 加权计算
-    Weight,
-    /// `formula`: 自定义公式
-    Formula,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl TotalMetricScoreMethod {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ReviewManually => "review_manually",
-            Self::Sum => "sum",
-            Self::Weight => "weight",
-            Self::Formula => "formula",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for TotalMetricScoreMethod {
-    const VALUES: &'static [&'static str] = &[
-        "review_manually",
-        "sum",
-        "weight",
-        "formula",
-    ];
-    fn as_str(&self) -> &str {
-        TotalMetricScoreMethod::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for TotalMetricScoreMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "review_manually" => Self::ReviewManually,
-            "sum" => Self::Sum,
-            "weight" => Self::Weight,
-            "formula" => Self::Formula,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for TotalMetricScoreMethod {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for TotalMetricScoreMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TotalMetricScoreMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TotalMetricScoreMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 指标权重计算方式
-///
-/// A value the docs don't list is kept in [`MetricWeightMethod::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MetricWeightMethod {
-    /// `sum_of_metric_weights_for_each_dimension_equals_1`: 每个维度内的指标权重之和等于 100%
-    SumOfMetricWeightsForEachDimensionEquals1,
-    /// `total_sum_of_all_metric_weight_equals_1`: 全部指标权重之和等于 100%
-    TotalSumOfAllMetricWeightEquals1,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl MetricWeightMethod {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SumOfMetricWeightsForEachDimensionEquals1 => {
-                "sum_of_metric_weights_for_each_dimension_equals_1"
-            }
-
-            Self::TotalSumOfAllMetricWeightEquals1 => {
-                "total_sum_of_all_metric_weight_equals_1"
-            }
-
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for MetricWeightMethod {
-    const VALUES: &'static [&'static str] = &[
-        "sum_of_metric_weights_for_each_dimension_equals_1",
-        "total_sum_of_all_metric_weight_equals_1",
-    ];
-    fn as_str(&self) -> &str {
-        MetricWeightMethod::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for MetricWeightMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "sum_of_metric_weights_for_each_dimension_equals_1" => {
-                Self::SumOfMetricWeightsForEachDimensionEquals1
-            }
-
-            "total_sum_of_all_metric_weight_equals_1" => {
-                Self::TotalSumOfAllMetricWeightEquals1
-            }
-
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for MetricWeightMethod {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for MetricWeightMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for MetricWeightMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for MetricWeightMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 字段填写方式设置
-///
-/// A value the docs don't list is kept in [`MetricTemplateInputSetting::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MetricTemplateInputSetting {
-    /// `admin`: 管理员统一配置
-    Admin,
-    /// `data_source_inputter`: 数据源录入人填写
-    DataSourceInputter,
-    /// `reviewee`: 指标制定人填写
-    Reviewee,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl MetricTemplateInputSetting {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Admin => "admin",
-            Self::DataSourceInputter => "data_source_inputter",
-            Self::Reviewee => "reviewee",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for MetricTemplateInputSetting {
-    const VALUES: &'static [&'static str] = &[
-        "admin",
-        "data_source_inputter",
-        "reviewee",
-    ];
-    fn as_str(&self) -> &str {
-        MetricTemplateInputSetting::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for MetricTemplateInputSetting {
-    fn from(value: &str) -> Self {
-        match value {
-            "admin" => Self::Admin,
-            "data_source_inputter" => Self::DataSourceInputter,
-            "reviewee" => Self::Reviewee,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for MetricTemplateInputSetting {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for MetricTemplateInputSetting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for MetricTemplateInputSetting {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for MetricTemplateInputSetting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 评分设置类型
-///
-/// A value the docs don't list is kept in [`MetricTemplateScoringSettingType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MetricTemplateScoringSettingType {
-    /// `socre_manually`: 手动评分
-    SocreManually,
-    /// `score_by_formula`: 公式评分
-    ScoreByFormula,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl MetricTemplateScoringSettingType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SocreManually => "socre_manually",
-            Self::ScoreByFormula => "score_by_formula",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for MetricTemplateScoringSettingType {
-    const VALUES: &'static [&'static str] = &["socre_manually", "score_by_formula"];
-    fn as_str(&self) -> &str {
-        MetricTemplateScoringSettingType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for MetricTemplateScoringSettingType {
-    fn from(value: &str) -> Self {
-        match value {
-            "socre_manually" => Self::SocreManually,
-            "score_by_formula" => Self::ScoreByFormula,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for MetricTemplateScoringSettingType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for MetricTemplateScoringSettingType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for MetricTemplateScoringSettingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for MetricTemplateScoringSettingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
+/// The former name of [`MetricTemplateStatus`].
+#[deprecated(
+    note = "renamed `MetricTemplateStatus`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Status = MetricTemplateStatus;
 
 /// Error codes of [获取指标模板列表](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/metric_template/query): the page's error table, then the platform-wide codes, then any other number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,93 +2,75 @@
 
 //! `performance` v2: its endpoints and the types they share.
 
-use std::fmt;
-use serde::{Deserialize, Serialize};
-use feishu_perf_core::{OpenEnum, JsonPath, Validate, Violation, Transport, wire};
+use serde::Serialize;
+use feishu_perf_core::{JsonPath, Validate, Violation, Transport, wire};
 
 /// 获取项目列表 (`POST /open-apis/performance/v2/activity/query`).
-pub mod activity_query;
-#[doc(inline)]
+mod activity_query;
 pub use activity_query::*;
 
 /// 批量导入补充信息 (`POST /open-apis/performance/v2/additional_informations/import`).
-pub mod additional_information_import;
-#[doc(inline)]
+mod additional_information_import;
 pub use additional_information_import::*;
 
 /// 批量查询补充信息 (`POST /open-apis/performance/v2/additional_informations/query`).
-pub mod additional_information_query;
-#[doc(inline)]
+mod additional_information_query;
 pub use additional_information_query::*;
 
 /// 批量删除补充信息 (`DELETE /open-apis/performance/v2/additional_informations/batch`).
-pub mod additional_informations_batch_delete;
-#[doc(inline)]
+mod additional_informations_batch_delete;
 pub use additional_informations_batch_delete::*;
 
 /// 获取评估项列表 (`POST /open-apis/performance/v2/indicators/query`).
-pub mod indicator_query;
-#[doc(inline)]
+mod indicator_query;
 pub use indicator_query::*;
 
 /// 录入被评估人关键指标数据 (`POST /open-apis/performance/v2/metric_details/import`).
-pub mod metric_detail_import;
-#[doc(inline)]
+mod metric_detail_import;
 pub use metric_detail_import::*;
 
 /// 获取被评估人关键指标结果 (`POST /open-apis/performance/v2/metric_details/query`).
-pub mod metric_detail_query;
-#[doc(inline)]
+mod metric_detail_query;
 pub use metric_detail_query::*;
 
 /// 获取指标字段列表 (`POST /open-apis/performance/v2/metric_fields/query`).
-pub mod metric_field_query;
-#[doc(inline)]
+mod metric_field_query;
 pub use metric_field_query::*;
 
 /// 获取指标列表 (`POST /open-apis/performance/v2/metric_libs/query`).
-pub mod metric_lib_query;
-#[doc(inline)]
+mod metric_lib_query;
 pub use metric_lib_query::*;
 
 /// 获取指标标签列表 (`GET /open-apis/performance/v2/metric_tags`).
-pub mod metric_tag_list;
-#[doc(inline)]
+mod metric_tag_list;
 pub use metric_tag_list::*;
 
 /// 获取指标模板列表 (`POST /open-apis/performance/v2/metric_templates/query`).
-pub mod metric_template_query;
-#[doc(inline)]
+mod metric_template_query;
 pub use metric_template_query::*;
 
 /// 获取标签填写题配置 (`POST /open-apis/performance/v2/questions/query`).
-pub mod question_query;
-#[doc(inline)]
+mod question_query;
 pub use question_query::*;
 
 /// 获取绩效详情数据 (`POST /open-apis/performance/v2/review_datas/query`).
-pub mod review_data_query;
-#[doc(inline)]
+mod review_data_query;
 pub use review_data_query::*;
 
 /// 获取绩效模板配置 (`POST /open-apis/performance/v2/review_templates/query`).
-pub mod review_template_query;
-#[doc(inline)]
+mod review_template_query;
 pub use review_template_query::*;
 
 /// 获取被评估人信息 (`POST /open-apis/performance/v2/reviewees/query`).
-pub mod reviewee_query;
-#[doc(inline)]
+mod reviewee_query;
 pub use reviewee_query::*;
 
 /// 更新人员组成员 (`POST /open-apis/performance/v2/user_group_user_rels/write`).
-pub mod user_group_user_rel_write;
-#[doc(inline)]
+mod user_group_user_rel_write;
 pub use user_group_user_rel_write::*;
 
 /// 获取绩效周期的人员信息 (`POST /open-apis/performance/v2/user_info/query`).
-pub mod user_info_query;
-#[doc(inline)]
+mod user_info_query;
 pub use user_info_query::*;
 
 /// `performance` v2, by resource.
@@ -511,102 +493,24 @@ impl<'de> wire::FromMap<'de> for I18n {
     }
 }
 
-impl<'de> Deserialize<'de> for I18n {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(I18n);
 
 impl Validate for I18n {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
 }
 
-/// 用户 ID 类型
-///
-/// A value the docs don't list is kept in [`UserIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserIdType {
-    /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。
-    OpenId,
-    /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。
-    UnionId,
-    /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。需要字段权限 获取用户 user ID(contact:user.employee_id:readonly)。
-    UserId,
-    /// `people_admin_id`: 以people_admin_id来识别用户
-    PeopleAdminId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl UserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::PeopleAdminId => "people_admin_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for UserIdType {
-    const VALUES: &'static [&'static str] = &[
-        "open_id",
-        "union_id",
-        "user_id",
-        "people_admin_id",
-    ];
-    fn as_str(&self) -> &str {
-        UserIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for UserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            "people_admin_id" => Self::PeopleAdminId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for UserIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for UserIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for UserIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for UserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 用户 ID 类型
+    ///
+    /// A value the docs don't list is kept in [`UserIdType::Unknown`] and serialised back unchanged.
+    pub enum UserIdType {
+        /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。
+        OpenId = "open_id",
+        /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。
+        UnionId = "union_id",
+        /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。需要字段权限 获取用户 user ID(contact:user.employee_id:readonly)。
+        UserId = "user_id",
+        /// `people_admin_id`: 以people_admin_id来识别用户
+        PeopleAdminId = "people_admin_id",
     }
 }

@@ -9,7 +9,7 @@
 //! - Scopes (any one suffices): `performance:performance` (管理绩效数据), `performance:performance:readonly` (查看绩效数据), `performance:review_template:read` (获取评估配置信息)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit, Validate,
@@ -168,13 +168,11 @@ impl ApiRequest for QueryQuestionRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
@@ -270,13 +268,7 @@ impl<'de> wire::FromMap<'de> for QueryQuestionRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryQuestionRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryQuestionRequestBody);
 
 impl Validate for QueryQuestionRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -386,13 +378,7 @@ impl<'de> wire::FromMap<'de> for QueryQuestionResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryQuestionResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryQuestionResponseBody);
 
 impl Validate for QueryQuestionResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -483,13 +469,7 @@ impl<'de> wire::FromMap<'de> for Question {
     }
 }
 
-impl<'de> Deserialize<'de> for Question {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Question);
 
 impl Validate for Question {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -566,13 +546,7 @@ impl<'de> wire::FromMap<'de> for TagItem {
     }
 }
 
-impl<'de> Deserialize<'de> for TagItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(TagItem);
 
 impl Validate for TagItem {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::{I18n, UserIdType};
@@ -383,8 +383,7 @@ impl ApiRequest for QueryReviewDataRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -624,13 +623,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryReviewDataRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryReviewDataRequestBody);
 
 impl Validate for QueryReviewDataRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -727,13 +720,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewDataResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryReviewDataResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryReviewDataResponseBody);
 
 impl Validate for QueryReviewDataResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -873,13 +860,7 @@ impl<'de> wire::FromMap<'de> for ReviewProfile {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewProfile);
 
 impl Validate for ReviewProfile {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -962,13 +943,7 @@ impl<'de> wire::FromMap<'de> for ReviewDataUser {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewDataUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDataUser);
 
 impl Validate for ReviewDataUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -1099,13 +1074,7 @@ impl<'de> wire::FromMap<'de> for ReviewStage {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewStage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewStage);
 
 impl Validate for ReviewStage {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1275,13 +1244,7 @@ impl<'de> wire::FromMap<'de> for ReviewRecord {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewRecord);
 
 impl Validate for ReviewRecord {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1382,13 +1345,7 @@ impl<'de> wire::FromMap<'de> for ReviewUnit {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewUnit);
 
 impl Validate for ReviewUnit {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1804,13 +1761,7 @@ impl<'de> wire::FromMap<'de> for ReviewDetail {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewDetail);
 
 impl Validate for ReviewDetail {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -1933,13 +1884,7 @@ impl<'de> wire::FromMap<'de> for TagText {
     }
 }
 
-impl<'de> Deserialize<'de> for TagText {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(TagText);
 
 impl Validate for TagText {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2081,13 +2026,7 @@ impl<'de> wire::FromMap<'de> for SubIndicator {
     }
 }
 
-impl<'de> Deserialize<'de> for SubIndicator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(SubIndicator);
 
 impl Validate for SubIndicator {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2217,13 +2156,7 @@ impl<'de> wire::FromMap<'de> for ObjectiveData {
     }
 }
 
-impl<'de> Deserialize<'de> for ObjectiveData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ObjectiveData);
 
 impl Validate for ObjectiveData {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2340,13 +2273,7 @@ impl<'de> wire::FromMap<'de> for KeyresultData {
     }
 }
 
-impl<'de> Deserialize<'de> for KeyresultData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(KeyresultData);
 
 impl Validate for KeyresultData {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2413,13 +2340,7 @@ impl<'de> wire::FromMap<'de> for MetricData {
     }
 }
 
-impl<'de> Deserialize<'de> for MetricData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(MetricData);
 
 impl Validate for MetricData {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -2605,13 +2526,7 @@ impl<'de> wire::FromMap<'de> for InvitedReviewRecordInfo {
     }
 }
 
-impl<'de> Deserialize<'de> for InvitedReviewRecordInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(InvitedReviewRecordInfo);
 
 impl Validate for InvitedReviewRecordInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2777,13 +2692,7 @@ impl<'de> wire::FromMap<'de> for DirectProjectLeaderRecordInfo {
     }
 }
 
-impl<'de> Deserialize<'de> for DirectProjectLeaderRecordInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(DirectProjectLeaderRecordInfo);
 
 impl Validate for DirectProjectLeaderRecordInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -2936,13 +2845,7 @@ impl<'de> wire::FromMap<'de> for CooperationProject {
     }
 }
 
-impl<'de> Deserialize<'de> for CooperationProject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(CooperationProject);
 
 impl Validate for CooperationProject {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -3045,13 +2948,7 @@ impl<'de> wire::FromMap<'de> for CooperationRole {
     }
 }
 
-impl<'de> Deserialize<'de> for CooperationRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(CooperationRole);
 
 impl Validate for CooperationRole {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -3130,13 +3027,7 @@ impl<'de> wire::FromMap<'de> for CooperationUserRole {
     }
 }
 
-impl<'de> Deserialize<'de> for CooperationUserRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(CooperationUserRole);
 
 impl Validate for CooperationUserRole {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -3147,689 +3038,143 @@ impl Validate for CooperationUserRole {
     }
 }
 
-/// 环节类型，如果同时传了环节 ID 和环节类型，优先返回环节 ID 对应的绩效数据。 stage_types 和 stage_ids 至少要传一个，不传默认不返回任何环节评估数据。如果返回数据为空，可以检查模板对应环节是否有内容。
-///
-/// A value the docs don't list is kept in [`StageTypes::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StageTypes {
-    /// `summarize_key_outputs`: 工作总结环节
-    SummarizeKeyOutputs,
-    /// `review`: 评估型环节
-    Review,
-    /// `communication_and_open_result`: 结果沟通环节
-    CommunicationAndOpenResult,
-    /// `view_result`: 绩效结果查看环节
-    ViewResult,
-    /// `reconsideration`: 结果复议环节
-    Reconsideration,
-    /// `leader_review`: 终评环节（特指最终的绩效结果数据）
-    LeaderReview,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl StageTypes {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SummarizeKeyOutputs => "summarize_key_outputs",
-            Self::Review => "review",
-            Self::CommunicationAndOpenResult => "communication_and_open_result",
-            Self::ViewResult => "view_result",
-            Self::Reconsideration => "reconsideration",
-            Self::LeaderReview => "leader_review",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 环节类型，如果同时传了环节 ID 和环节类型，优先返回环节 ID 对应的绩效数据。 stage_types 和 stage_ids 至少要传一个，不传默认不返回任何环节评估数据。如果返回数据为空，可以检查模板对应环节是否有内容。
+    ///
+    /// A value the docs don't list is kept in [`StageTypes::Unknown`] and serialised back unchanged.
+    pub enum StageTypes {
+        /// `summarize_key_outputs`: 工作总结环节
+        SummarizeKeyOutputs = "summarize_key_outputs",
+        /// `review`: 评估型环节
+        Review = "review",
+        /// `communication_and_open_result`: 结果沟通环节
+        CommunicationAndOpenResult = "communication_and_open_result",
+        /// `view_result`: 绩效结果查看环节
+        ViewResult = "view_result",
+        /// `reconsideration`: 结果复议环节
+        Reconsideration = "reconsideration",
+        /// `leader_review`: 终评环节（特指最终的绩效结果数据）
+        LeaderReview = "leader_review",
     }
 }
 
-impl OpenEnum for StageTypes {
-    const VALUES: &'static [&'static str] = &[
-        "summarize_key_outputs",
-        "review",
-        "communication_and_open_result",
-        "view_result",
-        "reconsideration",
-        "leader_review",
-    ];
-    fn as_str(&self) -> &str {
-        StageTypes::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for StageTypes {
-    fn from(value: &str) -> Self {
-        match value {
-            "summarize_key_outputs" => Self::SummarizeKeyOutputs,
-            "review" => Self::Review,
-            "communication_and_open_result" => Self::CommunicationAndOpenResult,
-            "view_result" => Self::ViewResult,
-            "reconsideration" => Self::Reconsideration,
-            "leader_review" => Self::LeaderReview,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 评估型环节的执行人角色，当传入的环节类型中有评估型环节时，该参数才生效，返回指定执行人角色的评估型环节数据，不传默认包含所有的执行人角色。
+    ///
+    /// A value the docs don't list is kept in [`ReviewStageRoles::Unknown`] and serialised back unchanged.
+    pub enum ReviewStageRoles {
+        /// `reviewee`: 被评估人
+        Reviewee = "reviewee",
+        /// `invited_reviewer`: 360°评估人
+        InvitedReviewer = "invited_reviewer",
+        /// `solid_line_leader`: 实线上级
+        SolidLineLeader = "solid_line_leader",
+        /// `dotted_line_leader`: 虚线上级
+        DottedLineLeader = "dotted_line_leader",
+        /// `secondary_solid_line_leader`: 第二实线上级
+        SecondarySolidLineLeader = "secondary_solid_line_leader",
+        /// `direct_project_leader`: 合作项目中的直属上级
+        DirectProjectLeader = "direct_project_leader",
+        /// `custom_review_role`: 自定义评估角色
+        CustomReviewRole = "custom_review_role",
+        /// `metric_reviewer`: 指标评价人
+        MetricReviewer = "metric_reviewer",
     }
 }
 
-impl From<String> for StageTypes {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
+feishu_perf_core::open_enum! {
+    /// 环节类型
+    ///
+    /// A value the docs don't list is kept in [`ReviewDataStageType::Unknown`] and serialised back unchanged.
+    pub enum ReviewDataStageType {
+        /// `summarize_key_outputs`: 工作总结环节
+        SummarizeKeyOutputs = "summarize_key_outputs",
+        /// `review`: 评估型环节
+        Review = "review",
+        /// `communication_and_open_result`: 结果沟通环节
+        CommunicationAndOpenResult = "communication_and_open_result",
+        /// `view_result`: 绩效结果查看环节
+        ViewResult = "view_result",
+        /// `reconsideration`: 结果复议环节
+        Reconsideration = "reconsideration",
+        /// `leader_review`: 终评环节（特指最终的绩效结果数据）
+        LeaderReview = "leader_review",
     }
 }
 
-impl fmt::Display for StageTypes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+feishu_perf_core::open_enum! {
+    /// 终评环节填写内容的来源（仅终评环节的数据有值）
+    ///
+    /// A value the docs don't list is kept in [`LeaderReviewDataSource::Unknown`] and serialised back unchanged.
+    pub enum LeaderReviewDataSource {
+        /// `review`: 产生终评结果的评估型环节
+        Review = "review",
+        /// `calibaration`: 校准环节
+        Calibaration = "calibaration",
+        /// `reconsideration`: 结果复议环节
+        Reconsideration = "reconsideration",
     }
 }
 
-impl Serialize for StageTypes {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+feishu_perf_core::open_enum! {
+    /// 360° 评估人的与被评估人关系。如果开启了 360 匿名评估，并且是对全部查看者匿名，且配置隐藏描述信息则不返回该值
+    ///
+    /// A value the docs don't list is kept in [`RelationshipWithReviewee::Unknown`] and serialised back unchanged.
+    pub enum RelationshipWithReviewee {
+        /// `direct_report`: 直属下级
+        DirectReport = "direct_report",
+        /// `skiplevel_report`: 隔级下级
+        SkiplevelReport = "skiplevel_report",
+        /// `former_direct_manager`: 原直属上级
+        FormerDirectManager = "former_direct_manager",
+        /// `skiplevel_manager`: 隔级上级
+        SkiplevelManager = "skiplevel_manager",
+        /// `teammate`: 相同上级同事
+        Teammate = "teammate",
+        /// `crossteam_colleague`: 不同上级同事
+        CrossteamColleague = "crossteam_colleague",
     }
 }
 
-impl<'de> Deserialize<'de> for StageTypes {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 360° 评估人的邀请人类型。如果开启了 360 匿名评估，并且是对全部查看者匿名，且配置隐藏描述信息则不返回该值
+    ///
+    /// A value the docs don't list is kept in [`Invitedby::Unknown`] and serialised back unchanged.
+    pub enum Invitedby {
+        /// `system_default`: 系统默认
+        SystemDefault = "system_default",
+        /// `reviewee`: 被评估人本人
+        Reviewee = "reviewee",
+        /// `manager`: 上级
+        Manager = "manager",
+        /// `hrbp_or_others`: HRBP或其他人
+        HrbpOrOthers = "hrbp_or_others",
+        /// `voluntary`: 自愿评估
+        Voluntary = "voluntary",
     }
 }
 
-/// 评估型环节的执行人角色，当传入的环节类型中有评估型环节时，该参数才生效，返回指定执行人角色的评估型环节数据，不传默认包含所有的执行人角色。
-///
-/// A value the docs don't list is kept in [`ReviewStageRoles::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReviewStageRoles {
-    /// `reviewee`: 被评估人
-    Reviewee,
-    /// `invited_reviewer`: 360°评估人
-    InvitedReviewer,
-    /// `solid_line_leader`: 实线上级
-    SolidLineLeader,
-    /// `dotted_line_leader`: 虚线上级
-    DottedLineLeader,
-    /// `secondary_solid_line_leader`: 第二实线上级
-    SecondarySolidLineLeader,
-    /// `direct_project_leader`: 合作项目中的直属上级
-    DirectProjectLeader,
-    /// `custom_review_role`: 自定义评估角色
-    CustomReviewRole,
-    /// `metric_reviewer`: 指标评价人
-    MetricReviewer,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ReviewStageRoles {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Reviewee => "reviewee",
-            Self::InvitedReviewer => "invited_reviewer",
-            Self::SolidLineLeader => "solid_line_leader",
-            Self::DottedLineLeader => "dotted_line_leader",
-            Self::SecondarySolidLineLeader => "secondary_solid_line_leader",
-            Self::DirectProjectLeader => "direct_project_leader",
-            Self::CustomReviewRole => "custom_review_role",
-            Self::MetricReviewer => "metric_reviewer",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ReviewStageRoles {
-    const VALUES: &'static [&'static str] = &[
-        "reviewee",
-        "invited_reviewer",
-        "solid_line_leader",
-        "dotted_line_leader",
-        "secondary_solid_line_leader",
-        "direct_project_leader",
-        "custom_review_role",
-        "metric_reviewer",
-    ];
-    fn as_str(&self) -> &str {
-        ReviewStageRoles::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ReviewStageRoles {
-    fn from(value: &str) -> Self {
-        match value {
-            "reviewee" => Self::Reviewee,
-            "invited_reviewer" => Self::InvitedReviewer,
-            "solid_line_leader" => Self::SolidLineLeader,
-            "dotted_line_leader" => Self::DottedLineLeader,
-            "secondary_solid_line_leader" => Self::SecondarySolidLineLeader,
-            "direct_project_leader" => Self::DirectProjectLeader,
-            "custom_review_role" => Self::CustomReviewRole,
-            "metric_reviewer" => Self::MetricReviewer,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ReviewStageRoles {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ReviewStageRoles {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReviewStageRoles {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewStageRoles {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 环节类型
-///
-/// A value the docs don't list is kept in [`ReviewDataStageType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReviewDataStageType {
-    /// `summarize_key_outputs`: 工作总结环节
-    SummarizeKeyOutputs,
-    /// `review`: 评估型环节
-    Review,
-    /// `communication_and_open_result`: 结果沟通环节
-    CommunicationAndOpenResult,
-    /// `view_result`: 绩效结果查看环节
-    ViewResult,
-    /// `reconsideration`: 结果复议环节
-    Reconsideration,
-    /// `leader_review`: 终评环节（特指最终的绩效结果数据）
-    LeaderReview,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ReviewDataStageType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SummarizeKeyOutputs => "summarize_key_outputs",
-            Self::Review => "review",
-            Self::CommunicationAndOpenResult => "communication_and_open_result",
-            Self::ViewResult => "view_result",
-            Self::Reconsideration => "reconsideration",
-            Self::LeaderReview => "leader_review",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ReviewDataStageType {
-    const VALUES: &'static [&'static str] = &[
-        "summarize_key_outputs",
-        "review",
-        "communication_and_open_result",
-        "view_result",
-        "reconsideration",
-        "leader_review",
-    ];
-    fn as_str(&self) -> &str {
-        ReviewDataStageType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ReviewDataStageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "summarize_key_outputs" => Self::SummarizeKeyOutputs,
-            "review" => Self::Review,
-            "communication_and_open_result" => Self::CommunicationAndOpenResult,
-            "view_result" => Self::ViewResult,
-            "reconsideration" => Self::Reconsideration,
-            "leader_review" => Self::LeaderReview,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ReviewDataStageType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ReviewDataStageType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReviewDataStageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewDataStageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 终评环节填写内容的来源（仅终评环节的数据有值）
-///
-/// A value the docs don't list is kept in [`LeaderReviewDataSource::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LeaderReviewDataSource {
-    /// `review`: 产生终评结果的评估型环节
-    Review,
-    /// `calibaration`: 校准环节
-    Calibaration,
-    /// `reconsideration`: 结果复议环节
-    Reconsideration,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl LeaderReviewDataSource {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Review => "review",
-            Self::Calibaration => "calibaration",
-            Self::Reconsideration => "reconsideration",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for LeaderReviewDataSource {
-    const VALUES: &'static [&'static str] = &[
-        "review",
-        "calibaration",
-        "reconsideration",
-    ];
-    fn as_str(&self) -> &str {
-        LeaderReviewDataSource::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for LeaderReviewDataSource {
-    fn from(value: &str) -> Self {
-        match value {
-            "review" => Self::Review,
-            "calibaration" => Self::Calibaration,
-            "reconsideration" => Self::Reconsideration,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for LeaderReviewDataSource {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for LeaderReviewDataSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for LeaderReviewDataSource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for LeaderReviewDataSource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 360° 评估人的与被评估人关系。如果开启了 360 匿名评估，并且是对全部查看者匿名，且配置隐藏描述信息则不返回该值
-///
-/// A value the docs don't list is kept in [`RelationshipWithReviewee::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RelationshipWithReviewee {
-    /// `direct_report`: 直属下级
-    DirectReport,
-    /// `skiplevel_report`: 隔级下级
-    SkiplevelReport,
-    /// `former_direct_manager`: 原直属上级
-    FormerDirectManager,
-    /// `skiplevel_manager`: 隔级上级
-    SkiplevelManager,
-    /// `teammate`: 相同上级同事
-    Teammate,
-    /// `crossteam_colleague`: 不同上级同事
-    CrossteamColleague,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl RelationshipWithReviewee {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DirectReport => "direct_report",
-            Self::SkiplevelReport => "skiplevel_report",
-            Self::FormerDirectManager => "former_direct_manager",
-            Self::SkiplevelManager => "skiplevel_manager",
-            Self::Teammate => "teammate",
-            Self::CrossteamColleague => "crossteam_colleague",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for RelationshipWithReviewee {
-    const VALUES: &'static [&'static str] = &[
-        "direct_report",
-        "skiplevel_report",
-        "former_direct_manager",
-        "skiplevel_manager",
-        "teammate",
-        "crossteam_colleague",
-    ];
-    fn as_str(&self) -> &str {
-        RelationshipWithReviewee::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for RelationshipWithReviewee {
-    fn from(value: &str) -> Self {
-        match value {
-            "direct_report" => Self::DirectReport,
-            "skiplevel_report" => Self::SkiplevelReport,
-            "former_direct_manager" => Self::FormerDirectManager,
-            "skiplevel_manager" => Self::SkiplevelManager,
-            "teammate" => Self::Teammate,
-            "crossteam_colleague" => Self::CrossteamColleague,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for RelationshipWithReviewee {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for RelationshipWithReviewee {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RelationshipWithReviewee {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RelationshipWithReviewee {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 360° 评估人的邀请人类型。如果开启了 360 匿名评估，并且是对全部查看者匿名，且配置隐藏描述信息则不返回该值
-///
-/// A value the docs don't list is kept in [`Invitedby::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Invitedby {
-    /// `system_default`: 系统默认
-    SystemDefault,
-    /// `reviewee`: 被评估人本人
-    Reviewee,
-    /// `manager`: 上级
-    Manager,
-    /// `hrbp_or_others`: HRBP或其他人
-    HrbpOrOthers,
-    /// `voluntary`: 自愿评估
-    Voluntary,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl Invitedby {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SystemDefault => "system_default",
-            Self::Reviewee => "reviewee",
-            Self::Manager => "manager",
-            Self::HrbpOrOthers => "hrbp_or_others",
-            Self::Voluntary => "voluntary",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for Invitedby {
-    const VALUES: &'static [&'static str] = &[
-        "system_default",
-        "reviewee",
-        "manager",
-        "hrbp_or_others",
-        "voluntary",
-    ];
-    fn as_str(&self) -> &str {
-        Invitedby::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for Invitedby {
-    fn from(value: &str) -> Self {
-        match value {
-            "system_default" => Self::SystemDefault,
-            "reviewee" => Self::Reviewee,
-            "manager" => Self::Manager,
-            "hrbp_or_others" => Self::HrbpOrOthers,
-            "voluntary" => Self::Voluntary,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for Invitedby {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for Invitedby {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Invitedby {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Invitedby {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 评估型环节的执行人角色
-///
-/// A value the docs don't list is kept in [`ReviewDataReviewStageRole::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReviewDataReviewStageRole {
-    /// `reviewee`: 被评估人
-    Reviewee,
-    /// `invited_reviewer`: 360°评估人
-    InvitedReviewer,
-    /// `solid_line_leader`: 实线上级
-    SolidLineLeader,
-    /// `dotted_line_leader`: 虚线上级
-    DottedLineLeader,
-    /// `secondary_solid_line_leader`: 第二实线上级
-    SecondarySolidLineLeader,
-    /// `direct_project_leader`: 项目直属上级
-    DirectProjectLeader,
-    /// `custom_review_role`: 自定义评估角色
-    CustomReviewRole,
-    /// `metric_reviewer`: 指标评价人角色
-    MetricReviewer,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ReviewDataReviewStageRole {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Reviewee => "reviewee",
-            Self::InvitedReviewer => "invited_reviewer",
-            Self::SolidLineLeader => "solid_line_leader",
-            Self::DottedLineLeader => "dotted_line_leader",
-            Self::SecondarySolidLineLeader => "secondary_solid_line_leader",
-            Self::DirectProjectLeader => "direct_project_leader",
-            Self::CustomReviewRole => "custom_review_role",
-            Self::MetricReviewer => "metric_reviewer",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ReviewDataReviewStageRole {
-    const VALUES: &'static [&'static str] = &[
-        "reviewee",
-        "invited_reviewer",
-        "solid_line_leader",
-        "dotted_line_leader",
-        "secondary_solid_line_leader",
-        "direct_project_leader",
-        "custom_review_role",
-        "metric_reviewer",
-    ];
-    fn as_str(&self) -> &str {
-        ReviewDataReviewStageRole::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ReviewDataReviewStageRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "reviewee" => Self::Reviewee,
-            "invited_reviewer" => Self::InvitedReviewer,
-            "solid_line_leader" => Self::SolidLineLeader,
-            "dotted_line_leader" => Self::DottedLineLeader,
-            "secondary_solid_line_leader" => Self::SecondarySolidLineLeader,
-            "direct_project_leader" => Self::DirectProjectLeader,
-            "custom_review_role" => Self::CustomReviewRole,
-            "metric_reviewer" => Self::MetricReviewer,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ReviewDataReviewStageRole {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ReviewDataReviewStageRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReviewDataReviewStageRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewDataReviewStageRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 评估型环节的执行人角色
+    ///
+    /// A value the docs don't list is kept in [`ReviewDataReviewStageRole::Unknown`] and serialised back unchanged.
+    pub enum ReviewDataReviewStageRole {
+        /// `reviewee`: 被评估人
+        Reviewee = "reviewee",
+        /// `invited_reviewer`: 360°评估人
+        InvitedReviewer = "invited_reviewer",
+        /// `solid_line_leader`: 实线上级
+        SolidLineLeader = "solid_line_leader",
+        /// `dotted_line_leader`: 虚线上级
+        DottedLineLeader = "dotted_line_leader",
+        /// `secondary_solid_line_leader`: 第二实线上级
+        SecondarySolidLineLeader = "secondary_solid_line_leader",
+        /// `direct_project_leader`: 项目直属上级
+        DirectProjectLeader = "direct_project_leader",
+        /// `custom_review_role`: 自定义评估角色
+        CustomReviewRole = "custom_review_role",
+        /// `metric_reviewer`: 指标评价人角色
+        MetricReviewer = "metric_reviewer",
     }
 }
 

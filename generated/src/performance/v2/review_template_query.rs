@@ -9,11 +9,11 @@
 //! - Scopes (any one suffices): `performance:performance` (管理绩效数据), `performance:performance:readonly` (查看绩效数据), `performance:review_template:read` (获取评估配置信息)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, PaginatedRequest, Pagination,
-    RateLimit, Validate, Violation, next_page_token, validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit,
+    Validate, Violation, next_page_token, validate, wire,
 };
 
 use super::I18n;
@@ -206,13 +206,11 @@ impl ApiRequest for QueryReviewTemplateRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
@@ -307,13 +305,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewTemplateRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryReviewTemplateRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryReviewTemplateRequestBody);
 
 impl Validate for QueryReviewTemplateRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -420,13 +412,7 @@ impl<'de> wire::FromMap<'de> for QueryReviewTemplateResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryReviewTemplateResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryReviewTemplateResponseBody);
 
 impl Validate for QueryReviewTemplateResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -444,7 +430,7 @@ pub struct ReviewTemplate {
     /// 环节模板列表
     pub templates: Option<Vec<Template>>,
     /// 评估内容列表
-    pub units: Option<Vec<Unit>>,
+    pub units: Option<Vec<ReviewTemplateUnit>>,
     /// 绩效模板 ID
     pub review_template_id: Option<String>,
     /// 绩效模板名称
@@ -475,7 +461,7 @@ impl ReviewTemplate {
     }
 
     /// Sets [`units`](Self::units).
-    pub fn units(mut self, value: Vec<Unit>) -> Self {
+    pub fn units(mut self, value: Vec<ReviewTemplateUnit>) -> Self {
         self.units = Some(value);
         self
     }
@@ -546,7 +532,7 @@ impl<'de> wire::FromMap<'de> for ReviewTemplate {
     ];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut templates: Option<Option<Vec<Template>>> = None;
-        let mut units: Option<Option<Vec<Unit>>> = None;
+        let mut units: Option<Option<Vec<ReviewTemplateUnit>>> = None;
         let mut review_template_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
         let mut description: Option<Option<I18n>> = None;
@@ -581,13 +567,7 @@ impl<'de> wire::FromMap<'de> for ReviewTemplate {
     }
 }
 
-impl<'de> Deserialize<'de> for ReviewTemplate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewTemplate);
 
 impl Validate for ReviewTemplate {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -758,13 +738,7 @@ impl<'de> wire::FromMap<'de> for Template {
     }
 }
 
-impl<'de> Deserialize<'de> for Template {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Template);
 
 impl Validate for Template {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -788,16 +762,16 @@ impl Validate for Template {
 /// 评估内容列表
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct Unit {
+pub struct ReviewTemplateUnit {
     /// 评估内容 ID
     pub unit_id: Option<String>,
     /// 评估内容名称
     pub name: Option<I18n>,
     /// 评估题列表，指评估内容中的每个题，可能是评估项或者填写项
-    pub fields: Option<Vec<Field>>,
+    pub fields: Option<Vec<ReviewTemplateField>>,
 }
 
-impl Unit {
+impl ReviewTemplateUnit {
     /// Creates an empty value; set its fields with the methods below.
     pub fn new() -> Self {
         Self {
@@ -820,20 +794,20 @@ impl Unit {
     }
 
     /// Sets [`fields`](Self::fields).
-    pub fn fields(mut self, value: Vec<Field>) -> Self {
+    pub fn fields(mut self, value: Vec<ReviewTemplateField>) -> Self {
         self.fields = Some(value);
         self
     }
 }
 
-impl Serialize for Unit {
+impl Serialize for ReviewTemplateUnit {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let len = wire::field_count(
             0,
             &[self.unit_id.is_some(), self.name.is_some(), self.fields.is_some()],
         );
-        let mut state = serializer.serialize_struct("Unit", len)?;
+        let mut state = serializer.serialize_struct("ReviewTemplateUnit", len)?;
         wire::optional_field(&mut state, "unit_id", &self.unit_id)?;
         wire::optional_field(&mut state, "name", &self.name)?;
         wire::optional_field(&mut state, "fields", &self.fields)?;
@@ -841,13 +815,13 @@ impl Serialize for Unit {
     }
 }
 
-impl<'de> wire::FromMap<'de> for Unit {
-    const NAME: &'static str = "Unit";
+impl<'de> wire::FromMap<'de> for ReviewTemplateUnit {
+    const NAME: &'static str = "ReviewTemplateUnit";
     const FIELDS: &'static [&'static str] = &["unit_id", "name", "fields"];
     fn from_map<A: serde::de::MapAccess<'de>>(mut __map: A) -> Result<Self, A::Error> {
         let mut unit_id: Option<Option<String>> = None;
         let mut name: Option<Option<I18n>> = None;
-        let mut fields: Option<Option<Vec<Field>>> = None;
+        let mut fields: Option<Option<Vec<ReviewTemplateField>>> = None;
         while let Some(__key) = __map.next_key_seed(wire::FieldIndex(Self::FIELDS))? {
             match __key {
                 Some(0) => wire::next_value(&mut __map, &mut unit_id, "unit_id")?,
@@ -865,15 +839,9 @@ impl<'de> wire::FromMap<'de> for Unit {
     }
 }
 
-impl<'de> Deserialize<'de> for Unit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewTemplateUnit);
 
-impl Validate for Unit {
+impl Validate for ReviewTemplateUnit {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
             let path = path.key("name");
@@ -890,7 +858,7 @@ impl Validate for Unit {
 /// 评估题列表，指评估内容中的每个题，可能是评估项或者填写项
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct Field {
+pub struct ReviewTemplateField {
     /// 评估题 ID
     pub field_id: Option<String>,
     /// 如果是填写项，为填写项名称，字段可能为空值；如果是评估项，为评估项名称，字段不为空值；如果是标签填写题，为标签填写题名称，字段不为空值
@@ -913,7 +881,7 @@ pub struct Field {
     pub kpi_template_id: Option<String>,
 }
 
-impl Field {
+impl ReviewTemplateField {
     /// Creates an empty value; set its fields with the methods below.
     pub fn new() -> Self {
         Self {
@@ -977,7 +945,7 @@ impl Field {
     }
 }
 
-impl Serialize for Field {
+impl Serialize for ReviewTemplateField {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let len = wire::field_count(
@@ -993,7 +961,7 @@ impl Serialize for Field {
                 self.kpi_template_id.is_some(),
             ],
         );
-        let mut state = serializer.serialize_struct("Field", len)?;
+        let mut state = serializer.serialize_struct("ReviewTemplateField", len)?;
         wire::optional_field(&mut state, "field_id", &self.field_id)?;
         wire::optional_field(&mut state, "name", &self.name)?;
         wire::optional_field(&mut state, "indicator_id", &self.indicator_id)?;
@@ -1018,8 +986,8 @@ impl Serialize for Field {
     }
 }
 
-impl<'de> wire::FromMap<'de> for Field {
-    const NAME: &'static str = "Field";
+impl<'de> wire::FromMap<'de> for ReviewTemplateField {
+    const NAME: &'static str = "ReviewTemplateField";
     const FIELDS: &'static [&'static str] = &[
         "field_id",
         "name",
@@ -1104,15 +1072,9 @@ impl<'de> wire::FromMap<'de> for Field {
     }
 }
 
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(ReviewTemplateField);
 
-impl Validate for Field {
+impl Validate for ReviewTemplateField {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.name {
             let path = path.key("name");
@@ -1131,299 +1093,77 @@ impl Validate for Field {
     }
 }
 
-/// 环节类型
-///
-/// A value the docs don't list is kept in [`StageType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StageType {
-    /// `summarize_key_outputs`: 工作总结环节
-    SummarizeKeyOutputs,
-    /// `review`: 评估型环节
-    Review,
-    /// `communication_and_open_result`: 结果沟通环节
-    CommunicationAndOpenResult,
-    /// `view_result`: 绩效结果查看环节
-    ViewResult,
-    /// `calibration`: 校准环节
-    Calibration,
-    /// `reconsideration`: 结果复议环节
-    Reconsideration,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl StageType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SummarizeKeyOutputs => "summarize_key_outputs",
-            Self::Review => "review",
-            Self::CommunicationAndOpenResult => "communication_and_open_result",
-            Self::ViewResult => "view_result",
-            Self::Calibration => "calibration",
-            Self::Reconsideration => "reconsideration",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 环节类型
+    ///
+    /// A value the docs don't list is kept in [`StageType::Unknown`] and serialised back unchanged.
+    pub enum StageType {
+        /// `summarize_key_outputs`: 工作总结环节
+        SummarizeKeyOutputs = "summarize_key_outputs",
+        /// `review`: 评估型环节
+        Review = "review",
+        /// `communication_and_open_result`: 结果沟通环节
+        CommunicationAndOpenResult = "communication_and_open_result",
+        /// `view_result`: 绩效结果查看环节
+        ViewResult = "view_result",
+        /// `calibration`: 校准环节
+        Calibration = "calibration",
+        /// `reconsideration`: 结果复议环节
+        Reconsideration = "reconsideration",
     }
 }
 
-impl OpenEnum for StageType {
-    const VALUES: &'static [&'static str] = &[
-        "summarize_key_outputs",
-        "review",
-        "communication_and_open_result",
-        "view_result",
-        "calibration",
-        "reconsideration",
-    ];
-    fn as_str(&self) -> &str {
-        StageType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for StageType {
-    fn from(value: &str) -> Self {
-        match value {
-            "summarize_key_outputs" => Self::SummarizeKeyOutputs,
-            "review" => Self::Review,
-            "communication_and_open_result" => Self::CommunicationAndOpenResult,
-            "view_result" => Self::ViewResult,
-            "calibration" => Self::Calibration,
-            "reconsideration" => Self::Reconsideration,
-            other => Self::Unknown(other.to_owned()),
-        }
+feishu_perf_core::open_enum! {
+    /// 评估型环节的执行人角色
+    ///
+    /// A value the docs don't list is kept in [`ReviewStageRole::Unknown`] and serialised back unchanged.
+    pub enum ReviewStageRole {
+        /// `reviewee`: 被评估人
+        Reviewee = "reviewee",
+        /// `invited_reviewer`: 360°评估人
+        InvitedReviewer = "invited_reviewer",
+        /// `solid_line_leader`: 实线上级
+        SolidLineLeader = "solid_line_leader",
+        /// `dotted_line_leader`: 虚线上级
+        DottedLineLeader = "dotted_line_leader",
+        /// `secondary_solid_line_leader`: 第二实线上级
+        SecondarySolidLineLeader = "secondary_solid_line_leader",
+        /// `direct_project_leader`: 项目直属上级
+        DirectProjectLeader = "direct_project_leader",
+        /// `custom_review_role`: 自定义评估角色
+        CustomReviewRole = "custom_review_role",
     }
 }
 
-impl From<String> for StageType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
+feishu_perf_core::open_enum! {
+    /// 状态
+    ///
+    /// A value the docs don't list is kept in [`ReviewTemplateStatus::Unknown`] and serialised back unchanged.
+    pub enum ReviewTemplateStatus {
+        /// `to_be_configured`: 待完成配置
+        ToBeConfigured = "to_be_configured",
+        /// `to_be_enabled`: 待启用
+        ToBeEnabled = "to_be_enabled",
+        /// `enabled`: 已启用
+        Enabled = "enabled",
+        /// `disabled`: 已停用
+        Disabled = "disabled",
+        /// `deleted`: 已删除但曾经被项目引用过
+        Deleted = "deleted",
     }
 }
 
-impl fmt::Display for StageType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The former name of [`ReviewTemplateUnit`].
+#[deprecated(
+    note = "renamed `ReviewTemplateUnit`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Unit = ReviewTemplateUnit;
 
-impl Serialize for StageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for StageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 评估型环节的执行人角色
-///
-/// A value the docs don't list is kept in [`ReviewStageRole::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReviewStageRole {
-    /// `reviewee`: 被评估人
-    Reviewee,
-    /// `invited_reviewer`: 360°评估人
-    InvitedReviewer,
-    /// `solid_line_leader`: 实线上级
-    SolidLineLeader,
-    /// `dotted_line_leader`: 虚线上级
-    DottedLineLeader,
-    /// `secondary_solid_line_leader`: 第二实线上级
-    SecondarySolidLineLeader,
-    /// `direct_project_leader`: 项目直属上级
-    DirectProjectLeader,
-    /// `custom_review_role`: 自定义评估角色
-    CustomReviewRole,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ReviewStageRole {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Reviewee => "reviewee",
-            Self::InvitedReviewer => "invited_reviewer",
-            Self::SolidLineLeader => "solid_line_leader",
-            Self::DottedLineLeader => "dotted_line_leader",
-            Self::SecondarySolidLineLeader => "secondary_solid_line_leader",
-            Self::DirectProjectLeader => "direct_project_leader",
-            Self::CustomReviewRole => "custom_review_role",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ReviewStageRole {
-    const VALUES: &'static [&'static str] = &[
-        "reviewee",
-        "invited_reviewer",
-        "solid_line_leader",
-        "dotted_line_leader",
-        "secondary_solid_line_leader",
-        "direct_project_leader",
-        "custom_review_role",
-    ];
-    fn as_str(&self) -> &str {
-        ReviewStageRole::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ReviewStageRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "reviewee" => Self::Reviewee,
-            "invited_reviewer" => Self::InvitedReviewer,
-            "solid_line_leader" => Self::SolidLineLeader,
-            "dotted_line_leader" => Self::DottedLineLeader,
-            "secondary_solid_line_leader" => Self::SecondarySolidLineLeader,
-            "direct_project_leader" => Self::DirectProjectLeader,
-            "custom_review_role" => Self::CustomReviewRole,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ReviewStageRole {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ReviewStageRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReviewStageRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewStageRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 状态
-///
-/// A value the docs don't list is kept in [`ReviewTemplateStatus::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReviewTemplateStatus {
-    /// `to_be_configured`: 待完成配置
-    ToBeConfigured,
-    /// `to_be_enabled`: 待启用
-    ToBeEnabled,
-    /// `enabled`: 已启用
-    Enabled,
-    /// `disabled`: 已停用
-    Disabled,
-    /// `deleted`: 已删除但曾经被项目引用过
-    Deleted,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl ReviewTemplateStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToBeConfigured => "to_be_configured",
-            Self::ToBeEnabled => "to_be_enabled",
-            Self::Enabled => "enabled",
-            Self::Disabled => "disabled",
-            Self::Deleted => "deleted",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for ReviewTemplateStatus {
-    const VALUES: &'static [&'static str] = &[
-        "to_be_configured",
-        "to_be_enabled",
-        "enabled",
-        "disabled",
-        "deleted",
-    ];
-    fn as_str(&self) -> &str {
-        ReviewTemplateStatus::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for ReviewTemplateStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "to_be_configured" => Self::ToBeConfigured,
-            "to_be_enabled" => Self::ToBeEnabled,
-            "enabled" => Self::Enabled,
-            "disabled" => Self::Disabled,
-            "deleted" => Self::Deleted,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ReviewTemplateStatus {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for ReviewTemplateStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReviewTemplateStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewTemplateStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
+/// The former name of [`ReviewTemplateField`].
+#[deprecated(
+    note = "renamed `ReviewTemplateField`: a type's name says what it belongs to (docs/semver.md)"
+)]
+pub type Field = ReviewTemplateField;
 
 /// Error codes of [获取绩效模板配置](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/performance-v2/review_template/query): the page's error table, then the platform-wide codes, then any other number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,7 +10,7 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, Refuses, HttpMethod, JsonPath, PaginatedRequest, Pagination, RateLimit,
@@ -182,18 +182,15 @@ impl ApiRequest for QueryRevieweeRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.page_token {
-            let value = values;
+        if let Some(value) = &self.page_token {
             query.push(("page_token", value.clone()));
         }
 
-        if let Some(values) = &self.page_size {
-            let value = values;
+        if let Some(value) = &self.page_size {
             query.push(("page_size", value.to_string()));
         }
 
@@ -309,13 +306,7 @@ impl<'de> wire::FromMap<'de> for QueryRevieweeRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryRevieweeRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryRevieweeRequestBody);
 
 impl Validate for QueryRevieweeRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -429,13 +420,7 @@ impl<'de> wire::FromMap<'de> for QueryRevieweeResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryRevieweeResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryRevieweeResponseBody);
 
 impl Validate for QueryRevieweeResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -551,13 +536,7 @@ impl<'de> wire::FromMap<'de> for Reviewee {
     }
 }
 
-impl<'de> Deserialize<'de> for Reviewee {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Reviewee);
 
 impl Validate for Reviewee {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -635,13 +614,7 @@ impl<'de> wire::FromMap<'de> for RevieweeUser {
     }
 }
 
-impl<'de> Deserialize<'de> for RevieweeUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(RevieweeUser);
 
 impl Validate for RevieweeUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}

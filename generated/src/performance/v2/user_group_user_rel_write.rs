@@ -13,7 +13,7 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
     ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate, wire,
@@ -157,13 +157,11 @@ impl ApiRequest for WriteUserGroupUserRelRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.client_token {
-            let value = values;
+        if let Some(value) = &self.client_token {
             query.push(("client_token", value.clone()));
         }
 
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
@@ -280,13 +278,7 @@ impl<'de> wire::FromMap<'de> for WriteUserGroupUserRelRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for WriteUserGroupUserRelRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(WriteUserGroupUserRelRequestBody);
 
 impl Validate for WriteUserGroupUserRelRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -366,13 +358,7 @@ impl<'de> wire::FromMap<'de> for WriteUserGroupUserRelResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for WriteUserGroupUserRelResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(WriteUserGroupUserRelResponseBody);
 
 impl Validate for WriteUserGroupUserRelResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -467,13 +453,7 @@ impl<'de> wire::FromMap<'de> for WriteUserGroupScopeData {
     }
 }
 
-impl<'de> Deserialize<'de> for WriteUserGroupScopeData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(WriteUserGroupScopeData);
 
 impl Validate for WriteUserGroupScopeData {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -556,13 +536,7 @@ impl<'de> wire::FromMap<'de> for WriteUserGroupScopeFailUserData {
     }
 }
 
-impl<'de> Deserialize<'de> for WriteUserGroupScopeFailUserData {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(WriteUserGroupScopeFailUserData);
 
 impl Validate for WriteUserGroupScopeFailUserData {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {

@@ -10,11 +10,11 @@
 //! - Field scopes: `contact:user.employee_id:readonly` (获取用户 user ID), `performance:user_snapshot.department:read` (查看员工在绩效周期的部门信息), `performance:user_snapshot.direct_leader:read` (查看员工在绩效周期的直属上级), `performance:user_snapshot.job_family:read` (查看员工在绩效周期的序列信息), `performance:user_snapshot.job_level:read` (查看员工在绩效周期的职级信息)
 
 use std::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, Refuses, HttpMethod, JsonPath, OpenEnum, RateLimit, Validate, Violation,
-    validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::I18n;
@@ -178,13 +178,11 @@ impl ApiRequest for QueryUserInfoRequest {
 
     fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut query = Vec::new();
-        if let Some(values) = &self.user_id_type {
-            let value = values;
+        if let Some(value) = &self.user_id_type {
             query.push(("user_id_type", value.as_str().to_owned()));
         }
 
-        if let Some(values) = &self.department_id_type {
-            let value = values;
+        if let Some(value) = &self.department_id_type {
             query.push(("department_id_type", value.as_str().to_owned()));
         }
 
@@ -255,13 +253,7 @@ impl<'de> wire::FromMap<'de> for QueryUserInfoRequestBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryUserInfoRequestBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryUserInfoRequestBody);
 
 impl Validate for QueryUserInfoRequestBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -340,13 +332,7 @@ impl<'de> wire::FromMap<'de> for QueryUserInfoResponseBody {
     }
 }
 
-impl<'de> Deserialize<'de> for QueryUserInfoResponseBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(QueryUserInfoResponseBody);
 
 impl Validate for QueryUserInfoResponseBody {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -490,13 +476,7 @@ impl<'de> wire::FromMap<'de> for UserInfo {
     }
 }
 
-impl<'de> Deserialize<'de> for UserInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(UserInfo);
 
 impl Validate for UserInfo {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -598,13 +578,7 @@ impl<'de> wire::FromMap<'de> for UserInfoUser {
     }
 }
 
-impl<'de> Deserialize<'de> for UserInfoUser {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(UserInfoUser);
 
 impl Validate for UserInfoUser {
     fn validate_at(&self, _path: &JsonPath<'_>, _out: &mut Vec<Violation>) {}
@@ -672,13 +646,7 @@ impl<'de> wire::FromMap<'de> for Department {
     }
 }
 
-impl<'de> Deserialize<'de> for Department {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(Department);
 
 impl Validate for Department {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -751,13 +719,7 @@ impl<'de> wire::FromMap<'de> for JobFamily {
     }
 }
 
-impl<'de> Deserialize<'de> for JobFamily {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(JobFamily);
 
 impl Validate for JobFamily {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -830,13 +792,7 @@ impl<'de> wire::FromMap<'de> for JobLevel {
     }
 }
 
-impl<'de> Deserialize<'de> for JobLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        wire::deserialize_struct(deserializer)
-    }
-}
+feishu_perf_core::deserialize_from_map!(JobLevel);
 
 impl Validate for JobLevel {
     fn validate_at(&self, path: &JsonPath<'_>, out: &mut Vec<Violation>) {
@@ -847,158 +803,30 @@ impl Validate for JobLevel {
     }
 }
 
-/// 用户 ID 类型
-/// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
-///
-/// A value the docs don't list is kept in [`UserInfoQueryUserIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserInfoQueryUserIdType {
-    /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid)
-    OpenId,
-    /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id)
-    UnionId,
-    /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id)
-    UserId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl UserInfoQueryUserIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OpenId => "open_id",
-            Self::UnionId => "union_id",
-            Self::UserId => "user_id",
-            Self::Unknown(value) => value,
-        }
+feishu_perf_core::open_enum! {
+    /// 用户 ID 类型
+    /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
+    ///
+    /// A value the docs don't list is kept in [`UserInfoQueryUserIdType::Unknown`] and serialised back unchanged.
+    pub enum UserInfoQueryUserIdType {
+        /// `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid)
+        OpenId = "open_id",
+        /// `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id)
+        UnionId = "union_id",
+        /// `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id)
+        UserId = "user_id",
     }
 }
 
-impl OpenEnum for UserInfoQueryUserIdType {
-    const VALUES: &'static [&'static str] = &["open_id", "union_id", "user_id"];
-    fn as_str(&self) -> &str {
-        UserInfoQueryUserIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for UserInfoQueryUserIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "open_id" => Self::OpenId,
-            "union_id" => Self::UnionId,
-            "user_id" => Self::UserId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for UserInfoQueryUserIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for UserInfoQueryUserIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for UserInfoQueryUserIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for UserInfoQueryUserIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-/// 指定查询结果中的部门 ID 类型。关于部门 ID 的详细介绍，可参见[部门 ID](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/department/field-overview#23857fe0) 说明。
-///
-/// A value the docs don't list is kept in [`DepartmentIdType::Unknown`] and serialised back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DepartmentIdType {
-    /// `department_id`: 支持用户自定义配置的部门 ID。自定义配置时可复用已删除的 department_id，因此在未删除的部门范围内 department_id 具有唯一性。
-    DepartmentId,
-    /// `open_department_id`: 由系统自动生成的部门 ID，ID 前缀固定为 od-，在租户内全局唯一。
-    OpenDepartmentId,
-    /// A value the docs don't list, kept verbatim.
-    Unknown(String),
-}
-
-impl DepartmentIdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DepartmentId => "department_id",
-            Self::OpenDepartmentId => "open_department_id",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl OpenEnum for DepartmentIdType {
-    const VALUES: &'static [&'static str] = &["department_id", "open_department_id"];
-    fn as_str(&self) -> &str {
-        DepartmentIdType::as_str(self)
-    }
-
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
-
-impl From<&str> for DepartmentIdType {
-    fn from(value: &str) -> Self {
-        match value {
-            "department_id" => Self::DepartmentId,
-            "open_department_id" => Self::OpenDepartmentId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for DepartmentIdType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl fmt::Display for DepartmentIdType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for DepartmentIdType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DepartmentIdType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+feishu_perf_core::open_enum! {
+    /// 指定查询结果中的部门 ID 类型。关于部门 ID 的详细介绍，可参见[部门 ID](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/department/field-overview#23857fe0) 说明。
+    ///
+    /// A value the docs don't list is kept in [`DepartmentIdType::Unknown`] and serialised back unchanged.
+    pub enum DepartmentIdType {
+        /// `department_id`: 支持用户自定义配置的部门 ID。自定义配置时可复用已删除的 department_id，因此在未删除的部门范围内 department_id 具有唯一性。
+        DepartmentId = "department_id",
+        /// `open_department_id`: 由系统自动生成的部门 ID，ID 前缀固定为 od-，在租户内全局唯一。
+        OpenDepartmentId = "open_department_id",
     }
 }
 

@@ -180,6 +180,12 @@ impl Job for InformationImport {
     fn duplicates_if_resent(&self, row: Row<'_>) -> bool {
         row.opt(Self::ITEM_ID).is_none() && row.opt(Self::EXTERNAL_ID).is_none()
     }
+    fn duplicates_why(&self) -> &'static str {
+        "have neither item_id nor external_id"
+    }
+    fn duplicates_fix(&self) -> &'static str {
+        ", or give each row an external_id"
+    }
 
     fn request(&self, units: &[Vec<Row<'_>>]) -> ImportAdditionalInformationRequest {
         let items = units

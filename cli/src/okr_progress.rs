@@ -298,6 +298,13 @@ impl ProgressImport {
 
 impl Job for ProgressImport {
     type Request = ProgressCreate;
+    /// A row applied is a record made: sent with a fresh journal it would be made again.
+    fn duplicates_if_resent(&self, _row: Row<'_>) -> bool {
+        true
+    }
+    fn duplicates_why(&self) -> &'static str {
+        "each make a progress record, found again only by the mark of the journal that sent it"
+    }
     const MAX_UNITS: usize = 1;
     const COLUMNS: &'static [Column] = &[
         required("okr_id"),

@@ -119,6 +119,14 @@ pub trait Job {
     fn duplicates_if_resent(&self, _row: Row<'_>) -> bool {
         false
     }
+    /// Why the rows of [`duplicates_if_resent`](Job::duplicates_if_resent) would be made twice, for a message.
+    fn duplicates_why(&self) -> &'static str {
+        "create a new record each"
+    }
+    /// What else avoids the duplicates, after "Remove the rows already applied from the file first".
+    fn duplicates_fix(&self) -> &'static str {
+        ""
+    }
     /// The run's options, as they enter the journal's fingerprint.
     fn options_key(&self) -> String;
     /// The options every row shares, in the command line's words (for a diagnosis).

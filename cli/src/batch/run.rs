@@ -231,8 +231,14 @@ pub async fn run_with<J: Job>(
                     let sent = resends.entry(key.clone()).or_insert(0);
                     *sent += 1;
                     if *sent > MAX_RESENDS_AFTER_READ_BACK {
+                        // The read-back found it not made: a rerun reads back
+                        // first, so the stop is the last failure's, resumable.
                         if let Some(lost) = error {
-                            return Err(run.interrupted(lost));
+                            let cause = match lost {
+                                Error::OutcomeUnknown { source, .. } => *source,
+                                other => other,
+                            };
+                            return Err(run.interrupted(cause));
                         }
                     }
                     // Not applied: sent again (its journal entry still says started).

@@ -428,11 +428,13 @@ fn edited_input_advice<J: Job>(
             .to_owned()
     } else {
         format!(
-            "every row of this file is sent again, and {} of its rows (lines {}) have neither item_id nor external_id: \
+            "every row of this file is sent again, and {} of its rows (lines {}) {}: \
              each of them already applied would be created a second time (a duplicate). Remove the rows already \
-             applied from the file first, or give each row an external_id",
+             applied from the file first{}",
             creating.len(),
-            line_ranges(&creating)
+            line_ranges(&creating),
+            job.duplicates_why(),
+            job.duplicates_fix()
         )
     };
     format!(

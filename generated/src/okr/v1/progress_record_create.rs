@@ -13,7 +13,8 @@ use std::fmt;
 use serde::Serialize;
 use feishu_perf_core::{
     AccessTokenType, ApiRequest, DocExamples, EndpointDescriptor, ErrorCode, ErrorFacts,
-    ErrorInfo, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate, wire,
+    ErrorInfo, Refuses, HttpMethod, JsonPath, RateLimit, Validate, Violation, validate,
+    wire,
 };
 
 use super::UserIdType;
@@ -861,6 +862,8 @@ pub const CREATE_PROGRESS_RECORD_EXAMPLES: DocExamples = DocExamples {
 pub struct CreateProgressRecordRequest {
     /// 用户 ID 类型
     /// **当值为 `user_id`，字段权限要求**： `contact:user.employee_id:readonly` 获取用户 user ID
+    ///
+    /// The page's words for its members: `open_id`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。[了解更多：如何获取 Open ID](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-openid); `union_id`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。[了解更多：如何获取 Union ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-union-id); `user_id`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。[了解更多：如何获取 User ID？](https://open.larkoffice.com/document/uAjLw4CM/ugTN1YjL4UTN24CO1UjN/trouble-shooting/how-to-obtain-user-id).
     ///
     /// Default (applied by the server when omitted): `open_id`.
     /// Example: `open_id`.
@@ -2660,16 +2663,28 @@ feishu_perf_core::open_enum! {
 #[non_exhaustive]
 pub enum CreateProgressRecordErrorCode {
     /// `1009999` internal server error (HTTP 500): 内部错误，请联系飞书助手或您的客户成功经理
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: 内部错误, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     InternalServerError,
     /// `1009998` system exception (HTTP 500): 系统异常，请联系飞书助手或您的客户成功经理
+    ///
+    /// SDK decision: transient: the same request may succeed later (page: 系统异常, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors).
     SystemException,
     /// `1001001` invalid parameters (HTTP 400): 无效的参数，请对照文档检查输入的参数
+    ///
+    /// SDK decision: refuses one unit of the request (page: 无效的参数 (a create carries one record: its own parameters)).
     InvalidParameters,
     /// `1001002` no permission (HTTP 400): 您无权访问该接口，请确认您的登录凭证
+    ///
+    /// SDK decision: refuses the whole run (page: 您无权访问该接口,请确认您的登录凭证 (the credentials, the same for every request)).
     NoPermission,
     /// `1001003` user not found (HTTP 400): 用户不存在
+    ///
+    /// SDK decision: refuses one unit of the request (page: 用户不存在 (the record's own user)).
     UserNotFound,
     /// `1001004` okr data not found (HTTP 400): 对应ID的数据不存在
+    ///
+    /// SDK decision: refuses one unit of the request (page: 对应ID的数据不存在 (the record's target)).
     OkrDataNotFound,
     /// A platform-wide code (tokens, rate limits, pagination).
     Platform(PlatformErrorCode),
@@ -2687,7 +2702,18 @@ impl CreateProgressRecordErrorCode {
             hint: Some(
                 "内部错误，请联系飞书助手或您的客户成功经理",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: None,
+                check: None,
+                source: Some(
+                    "page: 内部错误, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1009998,
@@ -2696,35 +2722,86 @@ impl CreateProgressRecordErrorCode {
             hint: Some(
                 "系统异常，请联系飞书助手或您的客户成功经理",
             ),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: None,
+                transient: true,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: None,
+                check: None,
+                source: Some(
+                    "page: 系统异常, HTTP 500; REFERENCE.md (Response envelope): 500 is for internal errors",
+                ),
+            },
         },
         ErrorInfo {
             code: 1001001,
             http_status: Some(400),
             message: "invalid parameters",
             hint: Some("无效的参数，请对照文档检查输入的参数"),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: None,
+                check: None,
+                source: Some(
+                    "page: 无效的参数 (a create carries one record: its own parameters)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1001002,
             http_status: Some(400),
             message: "no permission",
             hint: Some("您无权访问该接口，请确认您的登录凭证"),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Run),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: None,
+                check: None,
+                source: Some(
+                    "page: 您无权访问该接口,请确认您的登录凭证 (the credentials, the same for every request)",
+                ),
+            },
         },
         ErrorInfo {
             code: 1001003,
             http_status: Some(400),
             message: "user not found",
             hint: Some("用户不存在"),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: None,
+                check: None,
+                source: Some("page: 用户不存在 (the record's own user)"),
+            },
         },
         ErrorInfo {
             code: 1001004,
             http_status: Some(400),
             message: "okr data not found",
             hint: Some("对应ID的数据不存在"),
-            facts: ErrorFacts::NONE,
+            facts: ErrorFacts {
+                refuses: Some(Refuses::Unit),
+                transient: false,
+                already_applied: false,
+                renew_token: false,
+                rate_limited: false,
+                blames: None,
+                check: None,
+                source: Some("page: 对应ID的数据不存在 (the record's target)"),
+            },
         },
     ];
 }

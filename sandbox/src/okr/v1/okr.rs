@@ -26,6 +26,9 @@ use crate::okr::v2::children;
 use crate::state::State;
 
 const BATCH_GET: &str = "okr.v1.okr.batch_get";
+
+/// The page's 100 calls a minute.
+const PER_MINUTE: Limit = Limit::PerMinute(100);
 /// `OKR ID 列表，最多10个`.
 const MAX_IDS: usize = 10;
 
@@ -136,32 +139,26 @@ pub(crate) fn target_exists(s: &State, id: &str, target_type: i64) -> bool {
 /// `批量获取 OKR`: the OKRs in the order asked; an id that names no OKR is
 /// 1001004 (the page's code for an id that names nothing).
 async fn batch_get(Extract(state): Shared, headers: HeaderMap, q: QueryPairs) -> Response {
-    call(
-        &state,
-        BATCH_GET,
-        &[Limit::PerMinute(100)],
-        &headers,
-        |s, _app_id| {
-            let q = pairs(&q)?;
-            id_kind(q, true)?;
-            lang(q)?;
-            let ids = many(q, "okr_ids", MAX_IDS)?;
-            if ids.is_empty() {
-                return Err(invalid("okr_ids", "", "is required"));
-            }
-            let mut list = Vec::new();
-            for id in ids {
-                let cycle = s
-                    .seed
-                    .okr_v2
-                    .cycles
-                    .iter()
-                    .find(|c| c["id"] == id)
-                    .ok_or_else(not_found)?;
-                list.push(render(s, cycle));
-            }
-            Ok(json!({"okr_list": list}))
-        },
-    )
+    call(&state, BATCH_GET, &[PER_MINUTE], &headers, |s, _app_id| {
+        let q = pairs(&q)?;
+        id_kind(q, true)?;
+        lang(q)?;
+        let ids = many(q, "okr_ids", MAX_IDS)?;
+        if ids.is_empty() {
+            return Err(invalid("okr_ids", "", "is required"));
+        }
+        let mut list = Vec::new();
+        for id in ids {
+            let cycle = s
+                .seed
+                .okr_v2
+                .cycles
+                .iter()
+                .find(|c| c["id"] == id)
+                .ok_or_else(not_found)?;
+            list.push(render(s, cycle));
+        }
+        Ok(json!({"okr_list": list}))
+    })
     .await
 }

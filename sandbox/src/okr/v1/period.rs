@@ -32,7 +32,8 @@ const LIST: &str = "okr.v1.period.list";
 const CREATE: &str = "okr.v1.period.create";
 const PATCH: &str = "okr.v1.period.patch";
 /// `100 次/分钟` on each of the three pages.
-const LIMITS: &[Limit] = &[Limit::PerMinute(100)];
+/// The pages' 100 calls a minute.
+const PER_MINUTE: Limit = Limit::PerMinute(100);
 
 /// The routes of this resource.
 pub(crate) fn routes() -> Router<Arc<Mutex<State>>> {
@@ -66,7 +67,7 @@ pub(crate) fn page(q: &[(String, String)], default: usize) -> Result<Page, ApiEr
 
 /// `获取 OKR 周期列表`.
 async fn list(Extract(state): Shared, headers: HeaderMap, q: QueryPairs) -> Response {
-    call(&state, LIST, LIMITS, &headers, |s, _app_id| {
+    call(&state, LIST, &[PER_MINUTE], &headers, |s, _app_id| {
         let page = page(pairs(&q)?, 10)?;
         let mut periods: Vec<&Period> = s.seed.okr_v1.periods.iter().collect();
         periods.sort_by(|a, b| b.start_month.cmp(&a.start_month).then(a.id.cmp(&b.id)));
@@ -104,7 +105,7 @@ pub(crate) fn object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
 
 /// `创建 OKR 周期`.
 async fn create(Extract(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    call(&state, CREATE, LIMITS, &headers, |s, app_id| {
+    call(&state, CREATE, &[PER_MINUTE], &headers, |s, app_id| {
         let body = object(&body)?;
         let rule_id = string(&body, "period_rule_id")?;
         let start = string(&body, "start_month")?;
@@ -155,7 +156,7 @@ async fn patch_status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    call(&state, PATCH, LIMITS, &headers, |s, app_id| {
+    call(&state, PATCH, &[PER_MINUTE], &headers, |s, app_id| {
         let body = object(&body)?;
         let status = match body.get("status") {
             Some(v) => match v.as_i64() {

@@ -14,6 +14,8 @@ use crate::state::State;
 
 const LIST: &str = "okr.v1.period_rule.list";
 
+/// The page's 100 calls a minute.
+const PER_MINUTE: Limit = Limit::PerMinute(100);
 /// The routes of this resource.
 pub(crate) fn routes() -> Router<Arc<Mutex<State>>> {
     Router::new().route("/open-apis/okr/v1/period_rules", get(list))
@@ -21,12 +23,8 @@ pub(crate) fn routes() -> Router<Arc<Mutex<State>>> {
 
 /// `获取 OKR 周期规则`.
 async fn list(Extract(state): Shared, headers: HeaderMap) -> Response {
-    call(
-        &state,
-        LIST,
-        &[Limit::PerMinute(100)],
-        &headers,
-        |s, _app_id| Ok(json!({"period_rules": s.seed.okr_v1.period_rules})),
-    )
+    call(&state, LIST, &[PER_MINUTE], &headers, |s, _app_id| {
+        Ok(json!({"period_rules": s.seed.okr_v1.period_rules}))
+    })
     .await
 }

@@ -33,7 +33,8 @@ const CREATE: &str = "okr.v1.progress_record.create";
 const GET: &str = "okr.v1.progress_record.get";
 const UPDATE: &str = "okr.v1.progress_record.update";
 const DELETE: &str = "okr.v1.progress_record.delete";
-const LIMITS: &[Limit] = &[Limit::PerMinute(100)];
+/// The pages' 100 calls a minute.
+const PER_MINUTE: Limit = Limit::PerMinute(100);
 /// `progress_rate.percent`'s range on the pages.
 const MAX_PERCENT: f64 = 99_999_999_999.0;
 
@@ -137,7 +138,7 @@ async fn create(
     q: QueryPairs,
     body: Bytes,
 ) -> Response {
-    call(&state, CREATE, LIMITS, &headers, |s, app_id| {
+    call(&state, CREATE, &[PER_MINUTE], &headers, |s, app_id| {
         id_kind(pairs(&q)?, false)?;
         let body = object(&body)?;
         string(&body, "source_title", true, false)?;
@@ -197,7 +198,7 @@ async fn get_record(
     headers: HeaderMap,
     q: QueryPairs,
 ) -> Response {
-    call(&state, GET, LIMITS, &headers, |s, _app_id| {
+    call(&state, GET, &[PER_MINUTE], &headers, |s, _app_id| {
         id_kind(pairs(&q)?, false)?;
         let i = index(s, &progress_id)?;
         Ok(render(&s.seed.okr_v1.progress_records[i]))
@@ -213,7 +214,7 @@ async fn update(
     q: QueryPairs,
     body: Bytes,
 ) -> Response {
-    call(&state, UPDATE, LIMITS, &headers, |s, app_id| {
+    call(&state, UPDATE, &[PER_MINUTE], &headers, |s, app_id| {
         id_kind(pairs(&q)?, false)?;
         let body = object(&body)?;
         let (content, rate) = content_and_rate(&body)?;
@@ -243,7 +244,7 @@ async fn delete(
     Path(progress_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    call(&state, DELETE, LIMITS, &headers, |s, app_id| {
+    call(&state, DELETE, &[PER_MINUTE], &headers, |s, app_id| {
         let i = index(s, &progress_id)?;
         s.seed.okr_v1.progress_records.remove(i);
         s.record(DELETE, app_id, None, progress_id.clone(), vec![]);

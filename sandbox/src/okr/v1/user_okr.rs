@@ -18,6 +18,8 @@ use crate::state::State;
 
 const LIST: &str = "okr.v1.user_okr.list";
 
+/// The page's 100 calls a minute.
+const PER_MINUTE: Limit = Limit::PerMinute(100);
 /// The routes of this resource.
 pub(crate) fn routes() -> Router<Arc<Mutex<State>>> {
     Router::new().route("/open-apis/okr/v1/users/{user_id}/okrs", get(list))
@@ -39,40 +41,34 @@ async fn list(
     headers: HeaderMap,
     q: QueryPairs,
 ) -> Response {
-    call(
-        &state,
-        LIST,
-        &[Limit::PerMinute(100)],
-        &headers,
-        |s, _app_id| {
-            let q = pairs(&q)?;
-            let kind = id_kind(q, true)?;
-            lang(q)?;
-            let offset = count(q, "offset", usize::MAX)?;
-            let limit = count(q, "limit", 10)?;
-            let periods = many(q, "period_ids", 10)?;
-            let open_id = super::okr_user(s, kind, &user_id).ok_or_else(user_not_found)?;
-            let mut cycles: Vec<&Value> = s
-                .seed
-                .okr_v2
-                .cycles
-                .iter()
-                .filter(|c| c["owner"]["user_id"] == open_id.as_str())
-                .filter(|c| {
-                    periods.is_empty()
-                        || periods.contains(&c["tenant_cycle_id"].as_str().unwrap_or_default())
-                })
-                .collect();
-            cycles.sort_by(|a, b| b["start_time"].as_str().cmp(&a["start_time"].as_str()));
-            let total = cycles.len();
-            let list: Vec<Value> = cycles
-                .into_iter()
-                .skip(offset)
-                .take(limit)
-                .map(|c| super::okr::render(s, c))
-                .collect();
-            Ok(json!({"total": total, "okr_list": list}))
-        },
-    )
+    call(&state, LIST, &[PER_MINUTE], &headers, |s, _app_id| {
+        let q = pairs(&q)?;
+        let kind = id_kind(q, true)?;
+        lang(q)?;
+        let offset = count(q, "offset", usize::MAX)?;
+        let limit = count(q, "limit", 10)?;
+        let periods = many(q, "period_ids", 10)?;
+        let open_id = super::okr_user(s, kind, &user_id).ok_or_else(user_not_found)?;
+        let mut cycles: Vec<&Value> = s
+            .seed
+            .okr_v2
+            .cycles
+            .iter()
+            .filter(|c| c["owner"]["user_id"] == open_id.as_str())
+            .filter(|c| {
+                periods.is_empty()
+                    || periods.contains(&c["tenant_cycle_id"].as_str().unwrap_or_default())
+            })
+            .collect();
+        cycles.sort_by(|a, b| b["start_time"].as_str().cmp(&a["start_time"].as_str()));
+        let total = cycles.len();
+        let list: Vec<Value> = cycles
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|c| super::okr::render(s, c))
+            .collect();
+        Ok(json!({"total": total, "okr_list": list}))
+    })
     .await
 }
